@@ -1,0 +1,348 @@
+// Package config reads each function's configuration from its environment.
+//
+// Every variable is declared once in Vars, with the functions that read it
+// and its default; the loaders read nothing else. template.yaml's test uses
+// Vars to check that every variable a function reads is set for it.
+package config
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
+)
+
+// Function names: the folder names under functions/.
+const (
+	OrderWebhook  = "order-webhook"
+	Dispatcher    = "dispatcher"
+	TwilioWebhook = "twilio-webhook"
+)
+
+// Var describes one environment variable.
+type Var struct {
+	Name string
+	// Functions lists the functions that read it.
+	Functions []string
+	// Default applies when the variable is unset or empty.
+	Default string
+	// Secret marks values that must never be logged. A secret NAME may also
+	// be given as NAME_PARAM: the name of an SSM SecureString parameter or a
+	// Secrets Manager secret ARN holding it.
+	Secret bool
+	Doc    string
+}
+
+var all = []string{OrderWebhook, Dispatcher, TwilioWebhook}
+
+// Vars lists every environment variable the functions read.
+var Vars = []Var{
+	{Name: "TABLE_NAME", Functions: all, Doc: "DynamoDB table name."},
+	{Name: "LOG_LEVEL", Functions: all, Default: "info", Doc: "debug, info, warn or error."},
+	{Name: "RETENTION_DAYS", Functions: all, Default: "180", Doc: "Days personal data is kept after a task ends (DynamoDB TTL)."},
+	{Name: "SHOP_NAME", Functions: all, Default: "our shop", Doc: "Shop name used in messages."},
+	{Name: "SHOP_TIME_ZONE", Functions: []string{OrderWebhook, Dispatcher}, Default: "America/New_York", Doc: "IANA zone used when a phone number gives none."},
+	{Name: "SHOP_DEFAULT_COUNTRY", Functions: []string{OrderWebhook}, Default: "US", Doc: "ISO country for phone numbers written without a country code."},
+	{Name: "SHOPIFY_WEBHOOK_SECRET", Functions: []string{OrderWebhook}, Secret: true, Doc: "Shopify app's webhook signing secret (or SHOPIFY_WEBHOOK_SECRET_PARAM)."},
+	{Name: "THANK_YOU_DELAY", Functions: []string{OrderWebhook}, Default: "72h", Doc: "Delay after the order before the thank-you (Go duration)."},
+	{Name: "SEND_WINDOW_START", Functions: []string{OrderWebhook, Dispatcher}, Default: "10:00", Doc: "Start of the send window, recipient-local (never before 08:00)."},
+	{Name: "SEND_WINDOW_END", Functions: []string{OrderWebhook, Dispatcher}, Default: "17:00", Doc: "End of the send window, recipient-local (never after 21:00)."},
+	{Name: "SEND_DAYS", Functions: []string{OrderWebhook, Dispatcher}, Default: "Mon-Fri", Doc: "Days to send on: a range (Mon-Fri) or a list (Mon,Wed,Sat)."},
+	{Name: "EXPIRE_AFTER", Functions: []string{OrderWebhook}, Default: "72h", Doc: "A task not sent within this long after its due time expires."},
+	{Name: "CHANNEL", Functions: []string{OrderWebhook}, Default: "sms", Doc: "sms (text the customer) or staff (text a staff member to call)."},
+	{Name: "STAFF_PHONE", Functions: []string{OrderWebhook}, Doc: "Staff member's phone (E.164) for the staff channel."},
+	{Name: "TWILIO_ACCOUNT_SID", Functions: []string{Dispatcher}, Doc: "Twilio account SID (AC...)."},
+	{Name: "TWILIO_AUTH_TOKEN", Functions: []string{Dispatcher, TwilioWebhook}, Secret: true, Doc: "Twilio auth token (or TWILIO_AUTH_TOKEN_PARAM)."},
+	{Name: "TWILIO_FROM", Functions: []string{Dispatcher}, Doc: "Sender number (E.164); or set TWILIO_MESSAGING_SERVICE_SID."},
+	{Name: "TWILIO_MESSAGING_SERVICE_SID", Functions: []string{Dispatcher}, Doc: "Messaging service SID (MG...), used instead of TWILIO_FROM."},
+	{Name: "TWILIO_API_BASE_URL", Functions: []string{Dispatcher}, Doc: "Empty for real Twilio; the local Twilio-compatible server's URL otherwise."},
+	{Name: "PUBLIC_BASE_URL", Functions: []string{Dispatcher, TwilioWebhook}, Doc: "Public base URL of the HTTP API (status callbacks and Twilio signatures)."},
+	{Name: "SEND_RATE", Functions: []string{Dispatcher}, Default: "10", Doc: "Maximum messages sent per second."},
+	{Name: "MAX_CONCURRENCY", Functions: []string{Dispatcher}, Default: "4", Doc: "Sends in flight at once."},
+	{Name: "MAX_ATTEMPTS", Functions: []string{Dispatcher}, Default: "5", Doc: "Attempts before a temporarily failing task is failed."},
+	{Name: "LEASE_DURATION", Functions: []string{Dispatcher}, Default: "2m", Doc: "How long a claim holds a task before another run may take it."},
+	{Name: "SMS_TEMPLATE", Functions: []string{Dispatcher}, Doc: "text/template for the customer SMS (empty: built-in)."},
+	{Name: "STAFF_TEMPLATE", Functions: []string{Dispatcher}, Doc: "text/template for the staff reminder (empty: built-in)."},
+	{Name: "HELP_TEXT", Functions: []string{TwilioWebhook}, Doc: "Answer to HELP (empty: built-in, names the shop)."},
+}
+
+// VarsFor returns the variables the named function reads.
+func VarsFor(function string) []Var {
+	var out []Var
+	for _, v := range Vars {
+		for _, f := range v.Functions {
+			if f == function {
+				out = append(out, v)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// Getenv is how configuration is read: os.Getenv in production, a map in tests.
+type Getenv func(string) string
+
+// reader reads declared variables and collects errors.
+type reader struct {
+	fn   string
+	get  Getenv
+	errs []string
+}
+
+func (r *reader) str(name string) string {
+	for _, v := range Vars {
+		if v.Name != name {
+			continue
+		}
+		declared := false
+		for _, f := range v.Functions {
+			declared = declared || f == r.fn
+		}
+		if !declared {
+			panic(fmt.Sprintf("config: %s reads undeclared variable %s", r.fn, name))
+		}
+		if s := strings.TrimSpace(r.get(name)); s != "" {
+			return s
+		}
+		return v.Default
+	}
+	panic("config: unknown variable " + name)
+}
+
+func (r *reader) fail(name, format string, args ...any) {
+	r.errs = append(r.errs, name+": "+fmt.Sprintf(format, args...))
+}
+
+func (r *reader) required(name string) string {
+	s := r.str(name)
+	if s == "" {
+		r.fail(name, "must be set")
+	}
+	return s
+}
+
+func (r *reader) duration(name string) time.Duration {
+	s := r.str(name)
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		r.fail(name, "%q is not a duration like 72h or 90m", s)
+	}
+	return d
+}
+
+func (r *reader) positiveInt(name string) int {
+	s := r.str(name)
+	n, err := strconv.Atoi(s)
+	if err != nil || n <= 0 {
+		r.fail(name, "%q is not a positive whole number", s)
+	}
+	return n
+}
+
+func (r *reader) positiveFloat(name string) float64 {
+	s := r.str(name)
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f <= 0 {
+		r.fail(name, "%q is not a positive number", s)
+	}
+	return f
+}
+
+func (r *reader) location(name string) *time.Location {
+	s := r.str(name)
+	loc, err := time.LoadLocation(s)
+	if err != nil {
+		r.fail(name, "%q is not an IANA time zone like Europe/Paris", s)
+		return time.UTC
+	}
+	return loc
+}
+
+// secret returns a secret's value or, when NAME_PARAM is set instead, a
+// reference to where it is stored.
+func (r *reader) secret(name string) Secret {
+	ref := strings.TrimSpace(r.get(name + "_PARAM"))
+	val := r.str(name)
+	switch {
+	case val != "" && ref != "":
+		r.fail(name, "set either %s or %s_PARAM, not both", name, name)
+	case val == "" && ref == "":
+		r.fail(name, "must be set (or %s_PARAM to read it from SSM Parameter Store or Secrets Manager)", name)
+	}
+	return Secret{Value: val, Ref: ref}
+}
+
+func (r *reader) err() error {
+	if len(r.errs) == 0 {
+		return nil
+	}
+	return thankyou.Errorf(thankyou.EINVALID, "%s configuration: %s", r.fn, strings.Join(r.errs, "; "))
+}
+
+// Secret is a secret's value (set locally) or a reference (Ref) to an SSM
+// parameter name or a Secrets Manager ARN to read it from.
+type Secret struct {
+	Value string
+	Ref   string
+}
+
+// String never shows the value.
+func (s Secret) String() string {
+	if s.Ref != "" {
+		return "secret(" + s.Ref + ")"
+	}
+	return "secret(set)"
+}
+
+// Common is read by every function.
+type Common struct {
+	TableName string
+	LogLevel  string
+	Retention time.Duration
+	ShopName  string
+}
+
+func (r *reader) common() Common {
+	c := Common{
+		TableName: r.required("TABLE_NAME"),
+		LogLevel:  strings.ToLower(r.str("LOG_LEVEL")),
+		Retention: time.Duration(r.positiveInt("RETENTION_DAYS")) * 24 * time.Hour,
+		ShopName:  r.str("SHOP_NAME"),
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		r.fail("LOG_LEVEL", "%q is not debug, info, warn or error", c.LogLevel)
+	}
+	return c
+}
+
+// Window is the configured send window, as written.
+type Window struct {
+	Start, End, Days string
+}
+
+func (r *reader) window() Window {
+	return Window{Start: r.str("SEND_WINDOW_START"), End: r.str("SEND_WINDOW_END"), Days: r.str("SEND_DAYS")}
+}
+
+// OrderWebhookConfig is the order webhook's configuration.
+type OrderWebhookConfig struct {
+	Common
+	ShopTimeZone       *time.Location
+	DefaultCountry     string
+	ShopifySecret      Secret
+	Delay, ExpireAfter time.Duration
+	Window             Window
+	Channel            thankyou.Channel
+	StaffPhone         string
+}
+
+// LoadOrderWebhook reads the order webhook's configuration.
+func LoadOrderWebhook(get Getenv) (OrderWebhookConfig, error) {
+	r := &reader{fn: OrderWebhook, get: get}
+	c := OrderWebhookConfig{
+		Common:         r.common(),
+		ShopTimeZone:   r.location("SHOP_TIME_ZONE"),
+		DefaultCountry: strings.ToUpper(r.str("SHOP_DEFAULT_COUNTRY")),
+		ShopifySecret:  r.secret("SHOPIFY_WEBHOOK_SECRET"),
+		Delay:          r.duration("THANK_YOU_DELAY"),
+		ExpireAfter:    r.duration("EXPIRE_AFTER"),
+		Window:         r.window(),
+		StaffPhone:     r.str("STAFF_PHONE"),
+	}
+	if len(c.DefaultCountry) != 2 {
+		r.fail("SHOP_DEFAULT_COUNTRY", "%q is not a two-letter ISO country code like US", c.DefaultCountry)
+	}
+	ch, err := thankyou.ParseChannel(r.str("CHANNEL"))
+	if err != nil {
+		r.fail("CHANNEL", "%s", thankyou.ErrorMessage(err))
+	}
+	c.Channel = ch
+	if ch == thankyou.ChannelStaff && c.StaffPhone == "" {
+		r.fail("STAFF_PHONE", "must be set when CHANNEL is staff")
+	}
+	return c, r.err()
+}
+
+// TwilioConfig is how to reach Twilio.
+type TwilioConfig struct {
+	AccountSID          string
+	AuthToken           Secret
+	From                string
+	MessagingServiceSID string
+	// BaseURL is empty for the real Twilio API.
+	BaseURL string
+}
+
+// DispatcherConfig is the dispatcher's configuration.
+type DispatcherConfig struct {
+	Common
+	ShopTimeZone   *time.Location
+	Window         Window
+	Twilio         TwilioConfig
+	PublicBaseURL  string
+	SendRate       float64
+	MaxConcurrency int
+	MaxAttempts    int
+	Lease          time.Duration
+	SMSTemplate    string
+	StaffTemplate  string
+}
+
+// LoadDispatcher reads the dispatcher's configuration.
+func LoadDispatcher(get Getenv) (DispatcherConfig, error) {
+	r := &reader{fn: Dispatcher, get: get}
+	c := DispatcherConfig{
+		Common:       r.common(),
+		ShopTimeZone: r.location("SHOP_TIME_ZONE"),
+		Window:       r.window(),
+		Twilio: TwilioConfig{
+			AccountSID:          r.required("TWILIO_ACCOUNT_SID"),
+			AuthToken:           r.secret("TWILIO_AUTH_TOKEN"),
+			From:                r.str("TWILIO_FROM"),
+			MessagingServiceSID: r.str("TWILIO_MESSAGING_SERVICE_SID"),
+			BaseURL:             r.str("TWILIO_API_BASE_URL"),
+		},
+		PublicBaseURL:  strings.TrimRight(r.required("PUBLIC_BASE_URL"), "/"),
+		SendRate:       r.positiveFloat("SEND_RATE"),
+		MaxConcurrency: r.positiveInt("MAX_CONCURRENCY"),
+		MaxAttempts:    r.positiveInt("MAX_ATTEMPTS"),
+		Lease:          r.duration("LEASE_DURATION"),
+		SMSTemplate:    r.str("SMS_TEMPLATE"),
+		StaffTemplate:  r.str("STAFF_TEMPLATE"),
+	}
+	if c.Twilio.From == "" && c.Twilio.MessagingServiceSID == "" {
+		r.fail("TWILIO_FROM", "set TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID")
+	}
+	if c.Twilio.AccountSID != "" && !strings.HasPrefix(c.Twilio.AccountSID, "AC") {
+		r.fail("TWILIO_ACCOUNT_SID", "must start with AC")
+	}
+	if c.Lease < 10*time.Second {
+		r.fail("LEASE_DURATION", "must be at least 10s")
+	}
+	return c, r.err()
+}
+
+// TwilioWebhookConfig is the Twilio webhook's configuration.
+type TwilioWebhookConfig struct {
+	Common
+	AuthToken     Secret
+	PublicBaseURL string
+	HelpText      string
+}
+
+// LoadTwilioWebhook reads the Twilio webhook's configuration.
+func LoadTwilioWebhook(get Getenv) (TwilioWebhookConfig, error) {
+	r := &reader{fn: TwilioWebhook, get: get}
+	c := TwilioWebhookConfig{
+		Common:        r.common(),
+		AuthToken:     r.secret("TWILIO_AUTH_TOKEN"),
+		PublicBaseURL: strings.TrimRight(r.required("PUBLIC_BASE_URL"), "/"),
+		HelpText:      r.str("HELP_TEXT"),
+	}
+	return c, r.err()
+}

@@ -1,0 +1,177 @@
+// Package thankyou holds the domain of Thank-you calls: the canonical order
+// that every shop platform is normalised to, the thank-you task created for
+// it, the task's states and the errors the rest of the code speaks.
+//
+// It depends on nothing but the standard library; adapters (dynamo, twilio,
+// shopify, ...) and handlers depend on it.
+package thankyou
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Source names the platform an order came from. It is the {source} segment
+// of the order webhook's route.
+type Source string
+
+// Sources known to the order webhook.
+const (
+	SourceShopify Source = "shopify"
+)
+
+// Order is the canonical, platform-neutral order that every source is
+// normalised to.
+type Order struct {
+	Source Source
+	// Shop identifies the store within its platform (for Shopify the
+	// myshopify.com domain). It may be empty when a deployment serves one shop.
+	Shop string
+	// ID is the platform's own, stable order identifier.
+	ID string
+	// Number is the human-facing order number ("1001", "#1001" shown to users).
+	Number       string
+	CustomerName string
+	FirstName    string
+	// Phone is the customer's number in E.164, or empty when the order has no
+	// usable phone number (then SkipReason says why).
+	Phone string
+	Email string
+	// Total is the order total as a decimal string in the currency's
+	// major unit ("199.00").
+	Total     string
+	Currency  string
+	CreatedAt time.Time
+	// Test is true for the platform's test orders.
+	Test bool
+	// SkipReason is set when the order cannot be thanked (no usable phone,
+	// ...). Such an order is still recorded, as a skipped task.
+	SkipReason string
+}
+
+// TaskID returns the identifier of the one task that exists for this order:
+// the source, the shop and the platform's order id. It is stable across
+// webhook retries, which is what makes task creation idempotent.
+func (o Order) TaskID() string {
+	return TaskID(o.Source, o.Shop, o.ID)
+}
+
+// TaskID builds a task identifier from its parts. Parts are joined with ':'
+// and any ':' inside a part is replaced, so the mapping is unambiguous.
+func TaskID(source Source, shop, orderID string) string {
+	clean := func(s string) string { return strings.ReplaceAll(s, ":", "_") }
+	return clean(string(source)) + ":" + clean(shop) + ":" + clean(orderID)
+}
+
+// Channel is how a thank-you is delivered.
+type Channel string
+
+// Channels. ChannelSMS texts the customer; ChannelStaff texts a staff member a
+// reminder to call the customer personally.
+const (
+	ChannelSMS   Channel = "sms"
+	ChannelStaff Channel = "staff"
+)
+
+// ParseChannel validates a configured channel name.
+func ParseChannel(s string) (Channel, error) {
+	switch c := Channel(strings.ToLower(strings.TrimSpace(s))); c {
+	case ChannelSMS, ChannelStaff:
+		return c, nil
+	}
+	return "", Errorf(EINVALID, "unknown channel %q (want %q or %q)", s, ChannelSMS, ChannelStaff)
+}
+
+// State is where a task is in its life.
+type State string
+
+// Task states. Pending and Sending are open (the task is in the due index);
+// Sent may still move to Delivered, Undelivered or Failed through Twilio's
+// status callbacks; the others are final.
+const (
+	StatePending     State = "pending"     // waiting for its due time
+	StateSending     State = "sending"     // claimed by a dispatcher under a lease
+	StateSent        State = "sent"        // accepted by Twilio (SID recorded)
+	StateDelivered   State = "delivered"   // Twilio reported delivery
+	StateUndelivered State = "undelivered" // Twilio reported it could not deliver
+	StateFailed      State = "failed"      // refused, or out of attempts
+	StateSkipped     State = "skipped"     // never to be sent (no phone, ...)
+	StateOptedOut    State = "opted_out"   // the recipient texted STOP
+	StateExpired     State = "expired"     // too late to be polite
+)
+
+// Open reports whether the task can still be sent.
+func (s State) Open() bool { return s == StatePending || s == StateSending }
+
+// Task is the one thank-you for one order.
+type Task struct {
+	ID      string
+	Order   Order
+	Channel Channel
+	// Recipient is the E.164 number the message goes to: the customer for
+	// ChannelSMS, the staff member for ChannelStaff.
+	Recipient string
+	State     State
+	// Reason explains a skipped, failed, expired or opted-out task, or the
+	// last retryable error of a pending one.
+	Reason string
+	// DueAt is when the task may be sent (UTC), already inside the polite
+	// window of the customer's time zone.
+	DueAt time.Time
+	// Deadline is the latest time the task may still be sent; after it the
+	// task expires instead of going out late.
+	Deadline time.Time
+	// TimeZone is the IANA zone (or zones, comma separated) used for the
+	// customer's local time.
+	TimeZone string
+	Attempts int
+	// LeaseOwner and LeaseExpiresAt are set while a dispatcher holds the
+	// task in StateSending.
+	LeaseOwner     string
+	LeaseExpiresAt time.Time
+	// MessageSID is Twilio's SID of the message, once Twilio accepted it.
+	MessageSID string
+	// ErrorCode is Twilio's error code of the last failure, if any.
+	ErrorCode int
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	// ExpiresAt is when the item's personal data is deleted (DynamoDB TTL);
+	// zero while the task is open.
+	ExpiresAt time.Time
+}
+
+// SendError is how a message sender reports that a message was not
+// accepted. Temporary errors (429, 5xx, timeouts) are retried later;
+// others are final.
+type SendError struct {
+	// Status is the HTTP status of the answer, 0 for a transport error.
+	Status int
+	// Code is the provider's error code (Twilio's 21211, 21610, ...), 0 if none.
+	Code      int
+	Message   string
+	Temporary bool
+	// RetryAfter is how long the provider asked us to wait, if it said.
+	RetryAfter time.Duration
+}
+
+func (e *SendError) Error() string {
+	var b strings.Builder
+	b.WriteString("send refused")
+	if e.Status != 0 {
+		b.WriteString(": http ")
+		b.WriteString(strconv.Itoa(e.Status))
+	}
+	if e.Code != 0 {
+		b.WriteString(": code ")
+		b.WriteString(strconv.Itoa(e.Code))
+	}
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
+	}
+	if e.Temporary {
+		b.WriteString(" (temporary)")
+	}
+	return b.String()
+}
