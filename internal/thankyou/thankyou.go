@@ -175,3 +175,24 @@ func (e *SendError) Error() string {
 	}
 	return b.String()
 }
+
+// DeliveryKind says what a verified webhook delivery asks for.
+type DeliveryKind string
+
+// Delivery kinds. Later sources add cancellations and privacy requests.
+const (
+	// DeliveryOrderCreated carries a new order to thank.
+	DeliveryOrderCreated DeliveryKind = "order_created"
+	// DeliveryIgnored is a valid delivery of a topic this service does not
+	// act on; it is acknowledged (200) so the platform does not retry it.
+	DeliveryIgnored DeliveryKind = "ignored"
+)
+
+// Delivery is what a source made of one verified webhook delivery.
+type Delivery struct {
+	Kind DeliveryKind
+	// Topic is the platform's own event name ("orders/create"), for logs.
+	Topic string
+	// Order is set for DeliveryOrderCreated.
+	Order Order
+}
