@@ -37,6 +37,20 @@ type Var struct {
 
 var all = []string{OrderWebhook, Dispatcher, TwilioWebhook}
 
+// Routes lists the HTTP API routes each HTTP function serves, as API Gateway
+// route keys. The handlers route on these; template.yaml's test checks them.
+var Routes = map[string][]string{
+	OrderWebhook:  {RouteOrderWebhook},
+	TwilioWebhook: {RouteTwilioStatus, RouteTwilioInbound},
+}
+
+// Route keys.
+const (
+	RouteOrderWebhook  = "POST /webhooks/{source}"
+	RouteTwilioStatus  = "POST /twilio/status"
+	RouteTwilioInbound = "POST /twilio/inbound"
+)
+
 // Vars lists every environment variable the functions read.
 var Vars = []Var{
 	{Name: "TABLE_NAME", Functions: all, Doc: "DynamoDB table name."},
@@ -58,7 +72,7 @@ var Vars = []Var{
 	{Name: "TWILIO_FROM", Functions: []string{Dispatcher}, Doc: "Sender number (E.164); or set TWILIO_MESSAGING_SERVICE_SID."},
 	{Name: "TWILIO_MESSAGING_SERVICE_SID", Functions: []string{Dispatcher}, Doc: "Messaging service SID (MG...), used instead of TWILIO_FROM."},
 	{Name: "TWILIO_API_BASE_URL", Functions: []string{Dispatcher}, Doc: "Empty for real Twilio; the local Twilio-compatible server's URL otherwise."},
-	{Name: "PUBLIC_BASE_URL", Functions: []string{Dispatcher, TwilioWebhook}, Doc: "Public base URL of the HTTP API (status callbacks and Twilio signatures)."},
+	{Name: "PUBLIC_BASE_URL", Functions: []string{Dispatcher, TwilioWebhook}, Doc: "Public base URL of the HTTP API, for status callback URLs and Twilio signature checks (twilio-webhook: empty = from the request)."},
 	{Name: "SEND_RATE", Functions: []string{Dispatcher}, Default: "10", Doc: "Maximum messages sent per second."},
 	{Name: "MAX_CONCURRENCY", Functions: []string{Dispatcher}, Default: "4", Doc: "Sends in flight at once."},
 	{Name: "MAX_ATTEMPTS", Functions: []string{Dispatcher}, Default: "5", Doc: "Attempts before a temporarily failing task is failed."},
@@ -330,7 +344,10 @@ func LoadDispatcher(get Getenv) (DispatcherConfig, error) {
 // TwilioWebhookConfig is the Twilio webhook's configuration.
 type TwilioWebhookConfig struct {
 	Common
-	AuthToken     Secret
+	AuthToken Secret
+	// PublicBaseURL is the URL Twilio calls; empty means "from the request"
+	// (https://<API Gateway domain>), which is right unless a proxy or a
+	// custom domain rewrites the host.
 	PublicBaseURL string
 	HelpText      string
 }
@@ -341,7 +358,7 @@ func LoadTwilioWebhook(get Getenv) (TwilioWebhookConfig, error) {
 	c := TwilioWebhookConfig{
 		Common:        r.common(),
 		AuthToken:     r.secret("TWILIO_AUTH_TOKEN"),
-		PublicBaseURL: strings.TrimRight(r.required("PUBLIC_BASE_URL"), "/"),
+		PublicBaseURL: strings.TrimRight(r.str("PUBLIC_BASE_URL"), "/"),
 		HelpText:      r.str("HELP_TEXT"),
 	}
 	return c, r.err()

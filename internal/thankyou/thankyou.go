@@ -196,3 +196,16 @@ type Delivery struct {
 	// Order is set for DeliveryOrderCreated.
 	Order Order
 }
+
+// Claim is a task a dispatcher has just claimed under a lease.
+type Claim struct {
+	Task Task
+	// Recovered is true when the claim took over an expired lease of a task
+	// that was left in StateSending (a dispatcher died). If the task has no
+	// MessageSID, Twilio may still have accepted the message: check before
+	// sending again.
+	Recovered bool
+	// PreviousClaimAt is when the expired lease was taken (Recovered only):
+	// a message accepted by Twilio for this task was created after it.
+	PreviousClaimAt time.Time
+}
