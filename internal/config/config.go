@@ -1,5 +1,9 @@
 // Package config reads each function's configuration from its environment.
 //
+// Logging is configured by Lambda itself (AWS_LAMBDA_LOG_FORMAT and
+// AWS_LAMBDA_LOG_LEVEL, from the template's LoggingConfig), which
+// lambdacontext.NewLogger reads; it is not declared here.
+//
 // Every variable is declared once in Vars, with the functions that read it
 // and its default; the loaders read nothing else. template.yaml's test uses
 // Vars to check that every variable a function reads is set for it.
@@ -54,7 +58,6 @@ const (
 // Vars lists every environment variable the functions read.
 var Vars = []Var{
 	{Name: "TABLE_NAME", Functions: all, Doc: "DynamoDB table name."},
-	{Name: "LOG_LEVEL", Functions: all, Default: "info", Doc: "debug, info, warn or error."},
 	{Name: "RETENTION_DAYS", Functions: all, Default: "180", Doc: "Days personal data is kept after a task ends (DynamoDB TTL)."},
 	{Name: "SHOP_NAME", Functions: all, Default: "our shop", Doc: "Shop name used in messages."},
 	{Name: "SHOP_TIME_ZONE", Functions: []string{OrderWebhook, Dispatcher}, Default: "America/New_York", Doc: "IANA zone used when a phone number gives none."},
@@ -214,7 +217,6 @@ func (s Secret) String() string {
 // Common is read by every function.
 type Common struct {
 	TableName string
-	LogLevel  string
 	Retention time.Duration
 	ShopName  string
 }
@@ -222,14 +224,8 @@ type Common struct {
 func (r *reader) common() Common {
 	c := Common{
 		TableName: r.required("TABLE_NAME"),
-		LogLevel:  strings.ToLower(r.str("LOG_LEVEL")),
 		Retention: time.Duration(r.positiveInt("RETENTION_DAYS")) * 24 * time.Hour,
 		ShopName:  r.str("SHOP_NAME"),
-	}
-	switch c.LogLevel {
-	case "debug", "info", "warn", "error":
-	default:
-		r.fail("LOG_LEVEL", "%q is not debug, info, warn or error", c.LogLevel)
 	}
 	return c
 }

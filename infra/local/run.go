@@ -1,0 +1,237 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/thankyoucalls/thankyoucalls/internal/localstack"
+	"github.com/thankyoucalls/thankyoucalls/internal/phone"
+)
+
+type options struct {
+	demo                            bool
+	apiAddr, twilioAddr, dynamoAddr string
+	envFile                         string
+}
+
+// demoStart is the demo's first instant: Monday 23 November 2026, 11:05 in
+// New York, five minutes after the fixture order was placed.
+var demoStart = time.Date(2026, 11, 23, 16, 5, 0, 0, time.UTC)
+
+func run(ctx context.Context, o options, out io.Writer) error {
+	env, err := localstack.LoadEnvFile(o.envFile)
+	if err != nil {
+		return err
+	}
+	level := slog.LevelInfo
+	var clock *localstack.Clock
+	now := time.Now
+	if o.demo {
+		// The story prints what matters; the functions' JSON logs go to a file.
+		level = slog.LevelDebug
+		clock = localstack.NewClock(demoStart)
+		now = clock.Now
+	}
+	logOut := io.Writer(os.Stderr)
+	if o.demo {
+		f, err := os.Create(filepath.Join(os.TempDir(), "thankyou-demo.log"))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		logOut = f
+	}
+	logger := slog.New(slog.NewJSONHandler(logOut, &slog.HandlerOptions{Level: level}))
+	stack, err := localstack.Start(ctx, localstack.Options{
+		Env:              env,
+		DynamoDBEndpoint: os.Getenv("AWS_ENDPOINT_URL_DYNAMODB"),
+		DynamoDBAddr:     o.dynamoAddr,
+		APIAddr:          o.apiAddr,
+		TwilioAddr:       o.twilioAddr,
+		Now:              now,
+		Logger:           logger,
+	})
+	if err != nil {
+		return err
+	}
+	defer stack.Close()
+
+	fmt.Fprintf(out, "Local stack is up:\n  HTTP API      %s  (POST /webhooks/shopify, /twilio/status, /twilio/inbound)\n  Local Twilio  %s  (nothing leaves this machine)\n  DynamoDB      table %q\n\n", stack.APIURL, stack.Twilio.URL(), stack.Table)
+	if !o.demo {
+		fmt.Fprintln(out, "Serving with the real clock; the dispatcher runs every minute. Ctrl-C stops.")
+		t := time.NewTicker(time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+				if _, err := stack.Dispatcher.Run(ctx); err != nil {
+					logger.Error("dispatcher run failed", "error", err)
+				}
+			}
+		}
+	}
+	if o.demo {
+		fmt.Fprintf(out, "Functions' JSON logs: %s\n\n", filepath.Join(os.TempDir(), "thankyou-demo.log"))
+	}
+	return demo(ctx, stack, clock, env, out)
+}
+
+func demo(ctx context.Context, s *localstack.Stack, clock *localstack.Clock, env map[string]map[string]string, out io.Writer) error {
+	step := func(format string, args ...any) { fmt.Fprintf(out, "\n== "+format+"\n", args...) }
+
+	step("%s — Shopify sends webhooks (fixtures from events/order-webhook/)", stamp(clock.Now()))
+	var ids []string
+	for _, f := range []string{
+		"shopify-orders-create.json", "shopify-duplicate.json", "shopify-second-order.json",
+		"shopify-no-phone.json", "shopify-bad-signature.json", "shopify-malformed.json",
+	} {
+		status, body, err := post(ctx, s.APIURL, filepath.Join("events", "order-webhook", f))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "  %-32s → %d %s\n", f, status, strings.TrimSpace(body))
+		var a struct {
+			Status string `json:"status"`
+			Task   string `json:"task"`
+		}
+		if json.Unmarshal([]byte(body), &a) == nil && a.Status == "created" {
+			ids = append(ids, a.Task)
+		}
+	}
+	printTasks(ctx, s, ids, out)
+
+	clock.Advance(24 * time.Hour)
+	from := "+447911123456"
+	step("%s — the London customer (%s) texts STOP to the shop's number", stamp(clock.Now()), phone.Mask(from))
+	status, body, err := s.Twilio.SendInbound(ctx, s.APIURL+"/twilio/inbound", from, env[localstack.DispatcherID]["TWILIO_FROM"], "STOP")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "  /twilio/inbound → %d %s\n", status, strings.TrimSpace(string(body)))
+
+	step("The dispatcher's clock moves forward an hour at a time (a real deployment sweeps every 5 minutes)")
+	sentBefore := 0
+	end := clock.Now().Add(5 * 24 * time.Hour)
+	for clock.Now().Before(end) {
+		clock.Advance(time.Hour)
+		sum, err := s.Dispatcher.Run(ctx)
+		if err != nil {
+			return err
+		}
+		msgs := s.Twilio.Messages()
+		if sum.Due == 0 && len(msgs) == sentBefore {
+			continue
+		}
+		fmt.Fprintf(out, "  %s dispatcher: due %d, sent %d, opted out %d, deferred %d, retried %d, failed %d\n",
+			stamp(clock.Now()), sum.Due, sum.Sent, sum.OptedOut, sum.Deferred, sum.Retried, sum.Failed)
+		for _, m := range msgs[sentBefore:] {
+			fmt.Fprintf(out, "      SMS %s to %s (%s for them): %q\n", m.SID, phone.Mask(m.To), localTime(m.To, m.Created), m.Body)
+		}
+		sentBefore = len(msgs)
+	}
+	// Twilio's status callbacks arrive asynchronously; give them a moment.
+	time.Sleep(500 * time.Millisecond)
+
+	step("A second sweep later changes nothing (each task is sent once)")
+	clock.Advance(time.Hour)
+	sum, err := s.Dispatcher.Run(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "  due %d, sent %d; Twilio received %d create requests in all\n", sum.Due, sum.Sent, s.Twilio.Requests())
+
+	step("Final task states (status callbacks from the local Twilio marked deliveries)")
+	printTasks(ctx, s, ids, out)
+	return nil
+}
+
+// post sends a fixture (an API Gateway HTTP API event) as a real HTTP
+// request to the local API.
+func post(ctx context.Context, base, fixture string) (int, string, error) {
+	b, err := os.ReadFile(fixture)
+	if err != nil {
+		return 0, "", err
+	}
+	var ev events.APIGatewayV2HTTPRequest
+	if err := json.Unmarshal(b, &ev); err != nil {
+		return 0, "", fmt.Errorf("%s: %w", fixture, err)
+	}
+	body := []byte(ev.Body)
+	if ev.IsBase64Encoded {
+		if body, err = base64.StdEncoding.DecodeString(ev.Body); err != nil {
+			return 0, "", fmt.Errorf("%s: %w", fixture, err)
+		}
+	}
+	u := base + ev.RawPath
+	if ev.RawQueryString != "" {
+		u += "?" + ev.RawQueryString
+	}
+	req, err := http.NewRequestWithContext(ctx, ev.RequestContext.HTTP.Method, u, bytes.NewReader(body))
+	if err != nil {
+		return 0, "", err
+	}
+	for k, v := range ev.Headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	defer resp.Body.Close()
+	rb, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(rb), err
+}
+
+func printTasks(ctx context.Context, s *localstack.Stack, ids []string, out io.Writer) {
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  TASK\tSTATE\tTO\tDUE (recipient's time)\tSID\tREASON")
+	for _, id := range ids {
+		t, err := s.DynamoDB.GetTask(ctx, id)
+		if err != nil {
+			fmt.Fprintf(tw, "  %s\t(error: %v)\n", id, err)
+			continue
+		}
+		due := "-"
+		if !t.DueAt.IsZero() {
+			due = localTime(t.Order.Phone, t.DueAt)
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", id, t.State, orDash(phone.Mask(t.Recipient)), due, orDash(t.MessageSID), orDash(t.Reason))
+	}
+	tw.Flush()
+}
+
+func localTime(number string, t time.Time) string {
+	zones := phone.TimeZones(number)
+	if len(zones) == 0 {
+		return t.UTC().Format("Mon 2 Jan 15:04 MST")
+	}
+	loc, err := time.LoadLocation(zones[len(zones)-1])
+	if err != nil {
+		return t.UTC().Format("Mon 2 Jan 15:04 MST")
+	}
+	return t.In(loc).Format("Mon 2 Jan 15:04 MST")
+}
+
+func stamp(t time.Time) string { return t.UTC().Format("Mon 2 Jan 15:04 UTC") }
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

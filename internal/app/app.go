@@ -1,0 +1,162 @@
+// Package app assembles the three functions' handlers from their
+// configuration and their outside dependencies. The Lambda mains, the local
+// stack and the end-to-end tests all build handlers here, so they are wired
+// the same way.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	twclient "github.com/twilio/twilio-go/client"
+
+	"github.com/thankyoucalls/thankyoucalls/internal/config"
+	"github.com/thankyoucalls/thankyoucalls/internal/dispatch"
+	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
+	"github.com/thankyoucalls/thankyoucalls/internal/message"
+	"github.com/thankyoucalls/thankyoucalls/internal/orderhook"
+	"github.com/thankyoucalls/thankyoucalls/internal/polite"
+	"github.com/thankyoucalls/thankyoucalls/internal/secret"
+	"github.com/thankyoucalls/thankyoucalls/internal/shopify"
+	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
+	"github.com/thankyoucalls/thankyoucalls/internal/twilio"
+	"github.com/thankyoucalls/thankyoucalls/internal/twiliohook"
+)
+
+// Deps are the outside dependencies of the handlers.
+type Deps struct {
+	DynamoDB *dynamodb.Client
+	Secrets  *secret.Resolver
+	Logger   *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// AWSDeps builds dependencies from the AWS SDK's standard configuration
+// (credentials, region, and endpoints such as AWS_ENDPOINT_URL_DYNAMODB)
+// and Lambda's structured logger (request id on every line).
+func AWSDeps(ctx context.Context) (Deps, error) {
+	cfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return Deps{}, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	return Deps{
+		DynamoDB: dynamodb.NewFromConfig(cfg),
+		Secrets:  &secret.Resolver{SSM: ssm.NewFromConfig(cfg), SecretsManager: secretsmanager.NewFromConfig(cfg)},
+		Logger:   lambdacontext.NewLogger(),
+	}, nil
+}
+
+func (d Deps) now() func() time.Time {
+	if d.Now != nil {
+		return d.Now
+	}
+	return time.Now
+}
+
+func (d Deps) store(c config.Common) *dynamo.Store {
+	return dynamo.New(d.DynamoDB, c.TableName, dynamo.Options{Retention: c.Retention})
+}
+
+func window(w config.Window) (polite.Window, error) {
+	pw, err := polite.ParseWindow(w.Start, w.End, w.Days)
+	if err != nil {
+		return polite.Window{}, fmt.Errorf("send window: %w", err)
+	}
+	return pw, nil
+}
+
+// NewOrderWebhook builds the order webhook's handler.
+func NewOrderWebhook(ctx context.Context, cfg config.OrderWebhookConfig, d Deps) (*orderhook.Handler, error) {
+	w, err := window(cfg.Window)
+	if err != nil {
+		return nil, err
+	}
+	shopifySecret, err := d.Secrets.Resolve(ctx, cfg.ShopifySecret)
+	if err != nil {
+		return nil, fmt.Errorf("shopify webhook secret: %w", err)
+	}
+	return &orderhook.Handler{
+		Sources: map[thankyou.Source]orderhook.Source{
+			thankyou.SourceShopify: &shopify.Source{Secret: []byte(shopifySecret), DefaultCountry: cfg.DefaultCountry},
+		},
+		Store:       d.store(cfg.Common),
+		Window:      w,
+		Delay:       cfg.Delay,
+		ExpireAfter: cfg.ExpireAfter,
+		ShopZone:    cfg.ShopTimeZone,
+		Channel:     cfg.Channel,
+		StaffPhone:  cfg.StaffPhone,
+		Now:         d.now(),
+		Logger:      d.Logger.With("function", config.OrderWebhook),
+	}, nil
+}
+
+// NewDispatcher builds the dispatcher's handler.
+func NewDispatcher(ctx context.Context, cfg config.DispatcherConfig, d Deps) (*dispatch.Handler, error) {
+	w, err := window(cfg.Window)
+	if err != nil {
+		return nil, err
+	}
+	token, err := d.Secrets.Resolve(ctx, cfg.Twilio.AuthToken)
+	if err != nil {
+		return nil, fmt.Errorf("twilio auth token: %w", err)
+	}
+	sender, err := twilio.New(twilio.Config{
+		AccountSID:          cfg.Twilio.AccountSID,
+		AuthToken:           token,
+		From:                cfg.Twilio.From,
+		MessagingServiceSID: cfg.Twilio.MessagingServiceSID,
+		BaseURL:             cfg.Twilio.BaseURL,
+	})
+	if err != nil {
+		return nil, err
+	}
+	r, err := message.NewRenderer(cfg.SMSTemplate, cfg.StaffTemplate)
+	if err != nil {
+		return nil, err
+	}
+	return &dispatch.Handler{
+		Store:         d.store(cfg.Common),
+		Sender:        sender,
+		Renderer:      r,
+		ShopName:      cfg.ShopName,
+		Window:        w,
+		ShopZone:      cfg.ShopTimeZone,
+		PublicBaseURL: cfg.PublicBaseURL,
+		MaxAttempts:   cfg.MaxAttempts,
+		Lease:         cfg.Lease,
+		Concurrency:   cfg.MaxConcurrency,
+		Rate:          cfg.SendRate,
+		Now:           d.now(),
+		Logger:        d.Logger.With("function", config.Dispatcher),
+	}, nil
+}
+
+// NewTwilioWebhook builds the Twilio webhook's handler.
+func NewTwilioWebhook(ctx context.Context, cfg config.TwilioWebhookConfig, d Deps) (*twiliohook.Handler, error) {
+	token, err := d.Secrets.Resolve(ctx, cfg.AuthToken)
+	if err != nil {
+		return nil, fmt.Errorf("twilio auth token: %w", err)
+	}
+	help := cfg.HelpText
+	if help == "" {
+		help = cfg.ShopName + ": thank-you messages for your order. Reply STOP to opt out, START to opt back in."
+	}
+	v := twclient.NewRequestValidator(token)
+	return &twiliohook.Handler{
+		Store:         d.store(cfg.Common),
+		Validator:     &v,
+		PublicBaseURL: cfg.PublicBaseURL,
+		HelpText:      help,
+		Now:           d.now(),
+		Logger:        d.Logger.With("function", config.TwilioWebhook),
+	}, nil
+}

@@ -1,0 +1,458 @@
+// Package dispatch is the dispatcher: on every tick of its schedule it finds
+// the thank-you tasks that are due, claims each under a lease so that no two
+// runs send the same task, re-checks it (opted out? still polite? too late?),
+// sends it through Twilio and records the outcome.
+package dispatch
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	mrand "math/rand/v2"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/thankyoucalls/thankyoucalls/internal/message"
+	"github.com/thankyoucalls/thankyoucalls/internal/phone"
+	"github.com/thankyoucalls/thankyoucalls/internal/polite"
+	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
+)
+
+// Store is what the dispatcher needs of the task store.
+type Store interface {
+	DueTaskIDs(ctx context.Context, now time.Time, limit int) ([]string, error)
+	Claim(ctx context.Context, id, owner string, now time.Time, lease time.Duration) (thankyou.Claim, error)
+	MarkSent(ctx context.Context, id, owner, sid string, now time.Time) error
+	Reschedule(ctx context.Context, id, owner string, due time.Time, reason string, code int, now time.Time) error
+	Finish(ctx context.Context, id, owner string, state thankyou.State, reason string, code int, sid string, now time.Time) error
+	OptedOut(ctx context.Context, phone string) (bool, error)
+}
+
+// Sender sends SMS; refusals are errors wrapping *thankyou.SendError.
+type Sender interface {
+	SendSMS(ctx context.Context, to, body, statusCallback string) (sid string, err error)
+	// FindSent finds a message already accepted for `to` since a time.
+	FindSent(ctx context.Context, to string, since time.Time) (sid string, found bool, err error)
+}
+
+// Handler runs the dispatcher.
+type Handler struct {
+	Store    Store
+	Sender   Sender
+	Renderer *message.Renderer
+	ShopName string
+	Window   polite.Window
+	ShopZone *time.Location
+	// PublicBaseURL is where Twilio posts status callbacks (…/twilio/status).
+	PublicBaseURL string
+	MaxAttempts   int
+	Lease         time.Duration
+	// Concurrency bounds the sends in flight; Rate the sends per second.
+	Concurrency int
+	Rate        float64
+	// BatchSize is how many due ids one sweep takes at a time (default 200).
+	BatchSize int
+	// RetryBase and RetryMax bound the exponential backoff (defaults 5m, 6h).
+	RetryBase, RetryMax time.Duration
+	// Now is the clock; the local demo moves it forward.
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Summary counts what one run did.
+type Summary struct {
+	Due       int `json:"due"`
+	Sent      int `json:"sent"`
+	Retried   int `json:"retried"`
+	Failed    int `json:"failed"`
+	OptedOut  int `json:"optedOut"`
+	Expired   int `json:"expired"`
+	Deferred  int `json:"deferred"`  // outside the window now: rescheduled
+	Recovered int `json:"recovered"` // interrupted sends found already accepted by Twilio
+	Lost      int `json:"lost"`      // claimed by another run first
+	// Unanswered sends (timeouts) stay claimed until their lease expires,
+	// then are checked against Twilio before any resend.
+	Unanswered int `json:"unanswered"`
+	Errors     int `json:"errors"`
+}
+
+func (s *Summary) add(o outcome) {
+	switch o {
+	case sent:
+		s.Sent++
+	case retried:
+		s.Retried++
+	case failed:
+		s.Failed++
+	case optedOut:
+		s.OptedOut++
+	case expired:
+		s.Expired++
+	case deferred:
+		s.Deferred++
+	case recovered:
+		s.Recovered++
+	case lost:
+		s.Lost++
+	case ambiguous:
+		s.Unanswered++
+	case errored:
+		s.Errors++
+	}
+}
+
+type outcome int
+
+const (
+	sent outcome = iota
+	retried
+	failed
+	optedOut
+	expired
+	deferred
+	recovered
+	lost
+	ambiguous
+	errored
+)
+
+// Handle is the Lambda entry point for the EventBridge schedule.
+func (h *Handler) Handle(ctx context.Context, _ events.EventBridgeEvent) (Summary, error) {
+	return h.Run(ctx)
+}
+
+// Run sweeps the due index until nothing due is left or the context's
+// deadline is near, and returns what it did. Only a failed sweep is an
+// error; a task that fails is recorded on the task and counted.
+func (h *Handler) Run(ctx context.Context) (Summary, error) {
+	owner := newOwner()
+	log := h.Logger.With("run", owner)
+	var sum Summary
+	limit := h.BatchSize
+	if limit <= 0 {
+		limit = 200
+	}
+	lim := newLimiter(h.Rate)
+	seen := map[string]bool{}
+	for {
+		if h.nearDeadline(ctx) {
+			log.WarnContext(ctx, "stopping early: the invocation's deadline is near")
+			break
+		}
+		ids, err := h.Store.DueTaskIDs(ctx, h.Now(), limit)
+		if err != nil {
+			return sum, fmt.Errorf("dispatch: find due tasks: %w", err)
+		}
+		// A task seen in this run and still due (rescheduled to now, or
+		// claimed by another run) is left for the next run.
+		fresh := ids[:0]
+		for _, id := range ids {
+			if !seen[id] {
+				seen[id] = true
+				fresh = append(fresh, id)
+			}
+		}
+		if len(fresh) == 0 {
+			break
+		}
+		sum.Due += len(fresh)
+		for _, o := range h.process(ctx, owner, fresh, lim, log) {
+			sum.add(o)
+		}
+		if len(ids) < limit {
+			break
+		}
+	}
+	log.InfoContext(ctx, "dispatch run finished", "summary", sum)
+	return sum, nil
+}
+
+func (h *Handler) nearDeadline(ctx context.Context) bool {
+	if ctx.Err() != nil {
+		return true
+	}
+	dl, ok := ctx.Deadline()
+	return ok && time.Until(dl) < 10*time.Second
+}
+
+// process handles ids with at most Concurrency tasks in flight.
+func (h *Handler) process(ctx context.Context, owner string, ids []string, lim *limiter, log *slog.Logger) []outcome {
+	n := h.Concurrency
+	if n <= 0 {
+		n = 1
+	}
+	out := make([]outcome, len(ids))
+	sem := make(chan struct{}, n)
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		if h.nearDeadline(ctx) {
+			out[i] = lost // not claimed: left for the next run
+			continue
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			out[i] = h.one(ctx, owner, id, lim, log.With("task", id))
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// one claims, checks, sends and records one task.
+func (h *Handler) one(ctx context.Context, owner, id string, lim *limiter, log *slog.Logger) outcome {
+	now := h.Now()
+	c, err := h.Store.Claim(ctx, id, owner, now, h.Lease)
+	if errors.Is(err, thankyou.ErrNotClaimable) {
+		log.DebugContext(ctx, "not claimed: another run has it or it is no longer due")
+		return lost
+	}
+	if err != nil {
+		log.ErrorContext(ctx, "claim failed", "error", err)
+		return errored
+	}
+	t := c.Task
+	log = log.With("attempt", t.Attempts, "channel", t.Channel, "recipient", phone.Mask(t.Recipient))
+
+	if c.Recovered {
+		log.WarnContext(ctx, "took over an expired lease", "previousClaim", c.PreviousClaimAt)
+		if o, done := h.recover(ctx, owner, c, log); done {
+			return o
+		}
+	}
+	zones := polite.Zones(splitZones(t.TimeZone), h.ShopZone)
+	switch {
+	case t.Attempts > h.MaxAttempts:
+		return h.finish(ctx, owner, t, thankyou.StateFailed, fmt.Sprintf("gave up after %d attempts: %s", h.MaxAttempts, lastReason(t)), t.ErrorCode, log)
+	case now.After(t.Deadline):
+		return h.finish(ctx, owner, t, thankyou.StateExpired, fmt.Sprintf("not sent by its deadline %s", t.Deadline.UTC().Format(time.RFC3339)), 0, log)
+	}
+	out, err := h.Store.OptedOut(ctx, t.Recipient)
+	if err != nil {
+		log.ErrorContext(ctx, "opt-out check failed", "error", err)
+		return h.retry(ctx, owner, t, zones, "could not check opt-out: "+err.Error(), 0, 0, log)
+	}
+	if out {
+		return h.finish(ctx, owner, t, thankyou.StateOptedOut, "recipient opted out (replied STOP)", 0, log)
+	}
+	if !h.Window.Contains(now, zones) {
+		next := h.Window.Next(now, zones)
+		if next.After(t.Deadline) {
+			return h.finish(ctx, owner, t, thankyou.StateExpired, "no polite time left before its deadline", 0, log)
+		}
+		if err := h.Store.Reschedule(ctx, t.ID, owner, next, "outside the send window", 0, now); err != nil {
+			log.ErrorContext(ctx, "reschedule failed", "error", err)
+			return errored
+		}
+		log.InfoContext(ctx, "outside the send window: deferred", "due", next.UTC())
+		return deferred
+	}
+
+	body, err := h.Renderer.Render(t.Channel, message.DataFor(t, h.ShopName))
+	if err != nil {
+		return h.finish(ctx, owner, t, thankyou.StateFailed, "message could not be rendered: "+err.Error(), 0, log)
+	}
+	if segs, enc := message.Segments(body); segs > 1 {
+		log.WarnContext(ctx, "message needs more than one SMS segment", "segments", segs, "encoding", enc)
+	}
+	if err := lim.wait(ctx); err != nil {
+		return h.retry(ctx, owner, t, zones, "run ended before sending", 0, 0, log)
+	}
+	sid, err := h.Sender.SendSMS(ctx, t.Recipient, body, h.callbackURL(t.ID))
+	if err != nil {
+		return h.sendFailed(ctx, owner, t, zones, err, log)
+	}
+	// Record the SID at once: this is the one window where a crash would
+	// lose it (the status callback, which carries the task id, repairs it).
+	if err := h.Store.MarkSent(ctx, t.ID, owner, sid, h.Now()); err != nil {
+		log.ErrorContext(ctx, "sent, but recording the SID failed; the status callback will repair it", "sid", sid, "error", err)
+		return errored
+	}
+	log.InfoContext(ctx, "thank-you sent", "sid", sid)
+	return sent
+}
+
+// recover handles a claim that took over an expired lease. If Twilio
+// already accepted a message for the task, the task is recorded as sent
+// instead of sending again; if that cannot be checked, it is retried later.
+func (h *Handler) recover(ctx context.Context, owner string, c thankyou.Claim, log *slog.Logger) (outcome, bool) {
+	t := c.Task
+	now := h.Now()
+	if t.MessageSID != "" {
+		return h.finishSent(ctx, owner, t, t.MessageSID, log), true
+	}
+	sid, found, err := h.Sender.FindSent(ctx, t.Recipient, c.PreviousClaimAt)
+	if err != nil {
+		log.ErrorContext(ctx, "could not check whether the interrupted send went out", "error", err)
+		zones := polite.Zones(splitZones(t.TimeZone), h.ShopZone)
+		return h.retry(ctx, owner, t, zones, "interrupted send not yet checked", 0, 0, log), true
+	}
+	if found {
+		log.WarnContext(ctx, "interrupted send had gone out: recording it, not sending again", "sid", sid)
+		if err := h.Store.Finish(ctx, t.ID, owner, thankyou.StateSent, "sent (recorded after an interrupted run)", 0, sid, now); err != nil {
+			log.ErrorContext(ctx, "record recovered send failed", "error", err)
+			return errored, true
+		}
+		return recovered, true
+	}
+	return 0, false
+}
+
+func (h *Handler) finishSent(ctx context.Context, owner string, t thankyou.Task, sid string, log *slog.Logger) outcome {
+	if err := h.Store.Finish(ctx, t.ID, owner, thankyou.StateSent, "sent", 0, sid, h.Now()); err != nil {
+		log.ErrorContext(ctx, "record send failed", "error", err)
+		return errored
+	}
+	return recovered
+}
+
+// sendFailed records a refused or failed send: temporary errors are retried
+// with backoff, Twilio's final refusals fail the task with code and reason.
+func (h *Handler) sendFailed(ctx context.Context, owner string, t thankyou.Task, zones []*time.Location, err error, log *slog.Logger) outcome {
+	var se *thankyou.SendError
+	if !errors.As(err, &se) || se.Status == 0 {
+		// No answer from Twilio (timeout, broken connection, run ended): the
+		// message may have been accepted. Sending again now could send it
+		// twice, so the task stays claimed; when its lease expires the next
+		// run asks Twilio whether it went out before sending (see recover).
+		log.WarnContext(ctx, "no answer from Twilio: the task is checked against Twilio after its lease expires", "error", err)
+		return ambiguous
+	}
+	log = log.With("status", se.Status, "code", se.Code)
+	switch {
+	case se.Temporary:
+		log.WarnContext(ctx, "temporary send failure", "error", se.Message)
+		return h.retry(ctx, owner, t, zones, se.Error(), se.Code, se.RetryAfter, log)
+	case se.Code == 21610:
+		// Twilio knows the recipient unsubscribed (STOP) even if we missed it.
+		return h.finish(ctx, owner, t, thankyou.StateOptedOut, "recipient unsubscribed (Twilio 21610)", se.Code, log)
+	default:
+		return h.finish(ctx, owner, t, thankyou.StateFailed, se.Error(), se.Code, log)
+	}
+}
+
+// retry puts the task back with exponential backoff and jitter, inside the
+// window, or fails it when out of attempts or past its deadline.
+func (h *Handler) retry(ctx context.Context, owner string, t thankyou.Task, zones []*time.Location, reason string, code int, after time.Duration, log *slog.Logger) outcome {
+	now := h.Now()
+	if t.Attempts >= h.MaxAttempts {
+		return h.finish(ctx, owner, t, thankyou.StateFailed, fmt.Sprintf("gave up after %d attempts: %s", t.Attempts, reason), code, log)
+	}
+	wait := max(h.Backoff(t.Attempts), after)
+	due := h.Window.Next(now.Add(wait), zones)
+	if due.After(t.Deadline) {
+		return h.finish(ctx, owner, t, thankyou.StateFailed, "could not be sent before its deadline: "+reason, code, log)
+	}
+	if err := h.Store.Reschedule(ctx, t.ID, owner, due, reason, code, now); err != nil {
+		log.ErrorContext(ctx, "reschedule failed", "error", err)
+		return errored
+	}
+	log.InfoContext(ctx, "will retry", "due", due.UTC(), "reason", reason)
+	return retried
+}
+
+// Backoff returns the wait before retry number attempt (1-based): RetryBase
+// doubled each attempt, capped at RetryMax, with jitter in [d/2, d].
+func (h *Handler) Backoff(attempt int) time.Duration {
+	base, maxWait := h.RetryBase, h.RetryMax
+	if base <= 0 {
+		base = 5 * time.Minute
+	}
+	if maxWait <= 0 {
+		maxWait = 6 * time.Hour
+	}
+	d := base
+	for i := 1; i < attempt && d < maxWait; i++ {
+		d *= 2
+	}
+	d = min(d, maxWait)
+	return d/2 + time.Duration(mrand.Int64N(int64(d/2)+1))
+}
+
+func (h *Handler) finish(ctx context.Context, owner string, t thankyou.Task, state thankyou.State, reason string, code int, log *slog.Logger) outcome {
+	if err := h.Store.Finish(ctx, t.ID, owner, state, reason, code, "", h.Now()); err != nil {
+		log.ErrorContext(ctx, "recording the outcome failed", "state", state, "error", err)
+		return errored
+	}
+	log.InfoContext(ctx, "task ended", "state", state, "reason", reason, "code", code)
+	switch state {
+	case thankyou.StateOptedOut:
+		return optedOut
+	case thankyou.StateExpired:
+		return expired
+	default:
+		return failed
+	}
+}
+
+func (h *Handler) callbackURL(taskID string) string {
+	return h.PublicBaseURL + "/twilio/status?task=" + url.QueryEscape(taskID)
+}
+
+func lastReason(t thankyou.Task) string {
+	if t.Reason != "" {
+		return t.Reason
+	}
+	return "no reason recorded"
+}
+
+func splitZones(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
+
+func newOwner() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return "run-" + hex.EncodeToString(b)
+}
+
+// limiter spaces sends to at most rate per second.
+type limiter struct {
+	mu       sync.Mutex
+	interval time.Duration
+	next     time.Time
+}
+
+func newLimiter(rate float64) *limiter {
+	if rate <= 0 {
+		return &limiter{}
+	}
+	return &limiter{interval: time.Duration(float64(time.Second) / rate)}
+}
+
+func (l *limiter) wait(ctx context.Context) error {
+	if l.interval == 0 {
+		return ctx.Err()
+	}
+	l.mu.Lock()
+	now := time.Now()
+	slot := l.next
+	if slot.Before(now) {
+		slot = now
+	}
+	l.next = slot.Add(l.interval)
+	l.mu.Unlock()
+	d := time.Until(slot)
+	if d <= 0 {
+		return ctx.Err()
+	}
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-tm.C:
+		return nil
+	}
+}

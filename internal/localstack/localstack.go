@@ -1,0 +1,275 @@
+// Package localstack runs the whole service on this machine with real
+// parts: dynalite (or any DynamoDB endpoint) holding the table defined in
+// template.yaml, the project's Twilio-compatible server, and the three
+// functions' handlers — built by package app exactly as the Lambda mains
+// build them — behind a local HTTP API on API Gateway's routes. The local
+// demo and the end-to-end tests both start it.
+package localstack
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/thankyoucalls/thankyoucalls/internal/apigw"
+	"github.com/thankyoucalls/thankyoucalls/internal/app"
+	"github.com/thankyoucalls/thankyoucalls/internal/config"
+	"github.com/thankyoucalls/thankyoucalls/internal/dispatch"
+	"github.com/thankyoucalls/thankyoucalls/internal/dynalite"
+	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
+	"github.com/thankyoucalls/thankyoucalls/internal/orderhook"
+	"github.com/thankyoucalls/thankyoucalls/internal/samtemplate"
+	"github.com/thankyoucalls/thankyoucalls/internal/secret"
+	"github.com/thankyoucalls/thankyoucalls/internal/twilio/twiliotest"
+	"github.com/thankyoucalls/thankyoucalls/internal/twiliohook"
+)
+
+// Options configure a local stack.
+type Options struct {
+	// Env holds each function's environment, keyed by the template's
+	// logical ids (OrderWebhookFunction, ...): events/env.json's content.
+	Env map[string]map[string]string
+	// Override replaces variables for every function (e.g. TABLE_NAME).
+	Override map[string]string
+	// DynamoDBEndpoint is an existing DynamoDB endpoint; empty starts
+	// dynalite on DynamoDBAddr.
+	DynamoDBEndpoint string
+	DynamoDBAddr     string
+	// APIAddr and TwilioAddr are listen addresses ("127.0.0.1:0" for any).
+	APIAddr, TwilioAddr string
+	// TwilioAutoStatus is what the local Twilio reports back after each
+	// accepted message (default: sent, delivered).
+	TwilioAutoStatus []string
+	// Now is the clock of all three functions (nil: time.Now).
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Stack is a running local stack.
+type Stack struct {
+	APIURL        string
+	Twilio        *twiliotest.Server
+	DynamoDB      *dynamo.Store
+	Client        *dynamodb.Client
+	Table         string
+	OrderWebhook  *orderhook.Handler
+	Dispatcher    *dispatch.Handler
+	TwilioWebhook *twiliohook.Handler
+
+	closeOnce sync.Once
+	closers   []func()
+}
+
+// Logical ids of the functions in template.yaml and events/env.json.
+const (
+	OrderWebhookID  = "OrderWebhookFunction"
+	DispatcherID    = "DispatcherFunction"
+	TwilioWebhookID = "TwilioWebhookFunction"
+)
+
+// LoadEnvFile reads an env.json file as used by `sam local invoke --env-vars`.
+func LoadEnvFile(path string) (map[string]map[string]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read env file: %w", err)
+	}
+	var env map[string]map[string]string
+	if err := json.Unmarshal(b, &env); err != nil {
+		return nil, fmt.Errorf("env file %s: %w", path, err)
+	}
+	return env, nil
+}
+
+// Start starts the stack. Close stops it.
+func Start(ctx context.Context, o Options) (s *Stack, err error) {
+	s = &Stack{}
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	}
+	getenv := func(id string) config.Getenv {
+		return func(k string) string {
+			if v, ok := o.Override[k]; ok {
+				return v
+			}
+			return o.Env[id][k]
+		}
+	}
+
+	// DynamoDB: the table from template.yaml's own definition.
+	endpoint := o.DynamoDBEndpoint
+	if endpoint == "" {
+		p, err := dynalite.Start(ctx, o.DynamoDBAddr)
+		if err != nil {
+			return nil, err
+		}
+		s.closers = append(s.closers, p.Stop)
+		endpoint = p.Endpoint
+	}
+	s.Client = NewDynamoDBClient(endpoint)
+	tpl, err := samtemplate.Load(samtemplate.RepoTemplatePath())
+	if err != nil {
+		return nil, err
+	}
+	s.Table = getenv(DispatcherID)("TABLE_NAME")
+	in, err := tpl.CreateTableInput(s.Table)
+	if err != nil {
+		return nil, err
+	}
+	if err := dynamo.CreateTable(ctx, s.Client, in, tpl.TTLAttribute()); err != nil {
+		return nil, fmt.Errorf("create table: %w", err)
+	}
+
+	// The HTTP API listener first: its URL is the public base URL.
+	apiLn, err := net.Listen("tcp", o.APIAddr)
+	if err != nil {
+		return nil, fmt.Errorf("local API on %s: %w", o.APIAddr, err)
+	}
+	s.APIURL = "http://" + apiLn.Addr().String()
+
+	auto := o.TwilioAutoStatus
+	if auto == nil {
+		auto = []string{"sent", "delivered"}
+	}
+	disp := getenv(DispatcherID)
+	s.Twilio, err = twiliotest.NewServer(twiliotest.Options{
+		AccountSID: disp("TWILIO_ACCOUNT_SID"),
+		AuthToken:  disp("TWILIO_AUTH_TOKEN"),
+		Addr:       o.TwilioAddr,
+		AutoStatus: auto,
+		Now:        o.Now,
+		Logger:     log.With("component", "local-twilio"),
+	})
+	if err != nil {
+		apiLn.Close()
+		return nil, fmt.Errorf("local Twilio: %w", err)
+	}
+	s.closers = append(s.closers, func() { _ = s.Twilio.Close() })
+
+	local := map[string]string{"TWILIO_API_BASE_URL": s.Twilio.URL(), "PUBLIC_BASE_URL": s.APIURL}
+	withLocal := func(id string) config.Getenv {
+		return func(k string) string {
+			if v, ok := local[k]; ok {
+				return v
+			}
+			return getenv(id)(k)
+		}
+	}
+	deps := app.Deps{DynamoDB: s.Client, Secrets: &secret.Resolver{}, Logger: log, Now: o.Now}
+
+	ocfg, err := config.LoadOrderWebhook(withLocal(OrderWebhookID))
+	if err != nil {
+		apiLn.Close()
+		return nil, err
+	}
+	if s.OrderWebhook, err = app.NewOrderWebhook(ctx, ocfg, deps); err != nil {
+		apiLn.Close()
+		return nil, err
+	}
+	dcfg, err := config.LoadDispatcher(withLocal(DispatcherID))
+	if err != nil {
+		apiLn.Close()
+		return nil, err
+	}
+	if s.Dispatcher, err = app.NewDispatcher(ctx, dcfg, deps); err != nil {
+		apiLn.Close()
+		return nil, err
+	}
+	tcfg, err := config.LoadTwilioWebhook(withLocal(TwilioWebhookID))
+	if err != nil {
+		apiLn.Close()
+		return nil, err
+	}
+	if s.TwilioWebhook, err = app.NewTwilioWebhook(ctx, tcfg, deps); err != nil {
+		apiLn.Close()
+		return nil, err
+	}
+	s.DynamoDB = dynamo.New(s.Client, s.Table, dynamo.Options{Retention: ocfg.Retention})
+
+	srv := &http.Server{
+		Handler: apigw.NewServer(
+			apigw.Route{Key: config.RouteOrderWebhook, Handler: s.OrderWebhook.Handle},
+			apigw.Route{Key: config.RouteTwilioStatus, Handler: s.TwilioWebhook.Handle},
+			apigw.Route{Key: config.RouteTwilioInbound, Handler: s.TwilioWebhook.Handle},
+		),
+		ReadHeaderTimeout: 5 * time.Second,
+	}
+	go func() {
+		if err := srv.Serve(apiLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("local API stopped", "error", err)
+		}
+	}()
+	// Closed first (closers run in reverse): no callback arrives at a closed API.
+	s.closers = append(s.closers, func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	})
+	return s, nil
+}
+
+// Close stops everything Start started, in reverse order.
+func (s *Stack) Close() {
+	s.closeOnce.Do(func() {
+		for i := len(s.closers) - 1; i >= 0; i-- {
+			s.closers[i]()
+		}
+	})
+}
+
+// NewDynamoDBClient returns a DynamoDB client for a local endpoint, with
+// static credentials (dynalite accepts any) and region us-east-1.
+func NewDynamoDBClient(endpoint string) *dynamodb.Client {
+	return dynamodb.New(dynamodb.Options{
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
+		BaseEndpoint: aws.String(strings.TrimRight(endpoint, "/")),
+	})
+}
+
+// Clock is a settable clock for the demo and tests.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock returns a clock set to t.
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Set sets the clock.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}

@@ -1,0 +1,239 @@
+// Package twiliohook is the Twilio webhook: it checks Twilio's signature,
+// applies message status callbacks to their task, and handles inbound SMS
+// keywords (STOP and the other opt-out words, START, HELP), answering with
+// TwiML.
+package twiliohook
+
+import (
+	"context"
+	"encoding/xml"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/thankyoucalls/thankyoucalls/internal/apigw"
+	"github.com/thankyoucalls/thankyoucalls/internal/config"
+	"github.com/thankyoucalls/thankyoucalls/internal/phone"
+	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
+)
+
+// MaxBody bounds a Twilio webhook body (Twilio's are a few KiB).
+const MaxBody = 64 << 10
+
+// Store is what the handler needs of the task store.
+type Store interface {
+	ApplyStatus(ctx context.Context, id, sid string, status thankyou.State, code int, reason string, now time.Time) (thankyou.Task, error)
+	SetOptOut(ctx context.Context, phone, keyword string, now time.Time) error
+	ClearOptOut(ctx context.Context, phone string) error
+}
+
+// Validator checks X-Twilio-Signature; twilio-go's client.RequestValidator
+// is one.
+type Validator interface {
+	Validate(url string, params map[string]string, expectedSignature string) bool
+}
+
+// Handler handles POST /twilio/status and POST /twilio/inbound.
+type Handler struct {
+	Store     Store
+	Validator Validator
+	// PublicBaseURL is the base of the URL Twilio called, which its
+	// signature covers; empty means https://<the request's domain name>.
+	PublicBaseURL string
+	// HelpText answers HELP.
+	HelpText string
+	Now      func() time.Time
+	Logger   *slog.Logger
+}
+
+// Keywords Twilio's own opt-out handling recognises, which this service honours too.
+var (
+	stopWords  = []string{"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE"}
+	startWords = []string{"START", "UNSTOP", "YES"}
+	helpWords  = []string{"HELP", "INFO"}
+)
+
+// Handle answers one Twilio request.
+func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	resp, err := h.handle(ctx, req)
+	if err != nil {
+		apigw.LogError(ctx, h.Logger, req, err)
+		return apigw.Error(err), nil
+	}
+	return resp, nil
+}
+
+func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	body, err := apigw.Body(req, MaxBody)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, thankyou.WrapError(thankyou.EINVALID, "body is not form-encoded", err)
+	}
+	params := make(map[string]string, len(form))
+	for k, v := range form {
+		params[k] = v[0]
+	}
+	sig := apigw.Header(req).Get("X-Twilio-Signature")
+	if sig == "" || !h.Validator.Validate(h.publicURL(req), params, sig) {
+		return events.APIGatewayV2HTTPResponse{}, thankyou.Errorf(thankyou.EFORBIDDEN, "missing or invalid X-Twilio-Signature")
+	}
+	switch routeKey(req) {
+	case config.RouteTwilioStatus:
+		return h.status(ctx, req, params)
+	case config.RouteTwilioInbound:
+		return h.inbound(ctx, params)
+	default:
+		return events.APIGatewayV2HTTPResponse{}, thankyou.Errorf(thankyou.ENOTFOUND, "no such route")
+	}
+}
+
+func routeKey(req events.APIGatewayV2HTTPRequest) string {
+	if req.RouteKey != "" && req.RouteKey != "$default" {
+		return req.RouteKey
+	}
+	return req.RequestContext.HTTP.Method + " " + req.RawPath
+}
+
+// publicURL rebuilds the URL Twilio requested, which its signature covers.
+func (h *Handler) publicURL(req events.APIGatewayV2HTTPRequest) string {
+	base := h.PublicBaseURL
+	if base == "" {
+		base = "https://" + req.RequestContext.DomainName
+	}
+	u := base + req.RawPath
+	if req.RawQueryString != "" {
+		u += "?" + req.RawQueryString
+	}
+	return u
+}
+
+// statuses maps Twilio's MessageStatus to task states; statuses not listed
+// (queued, accepted, scheduled, sending) change nothing.
+var statuses = map[string]thankyou.State{
+	"sent":        thankyou.StateSent,
+	"delivered":   thankyou.StateDelivered,
+	"read":        thankyou.StateDelivered,
+	"undelivered": thankyou.StateUndelivered,
+	"failed":      thankyou.StateFailed,
+}
+
+func (h *Handler) status(ctx context.Context, req events.APIGatewayV2HTTPRequest, p map[string]string) (events.APIGatewayV2HTTPResponse, error) {
+	q, err := url.ParseQuery(req.RawQueryString)
+	if err != nil || q.Get("task") == "" {
+		return events.APIGatewayV2HTTPResponse{}, thankyou.Errorf(thankyou.EINVALID, "status callback URL has no task parameter")
+	}
+	taskID, sid, raw := q.Get("task"), p["MessageSid"], p["MessageStatus"]
+	if sid == "" || raw == "" {
+		return events.APIGatewayV2HTTPResponse{}, thankyou.Errorf(thankyou.EINVALID, "status callback without MessageSid or MessageStatus")
+	}
+	log := h.Logger.With("task", taskID, "sid", sid, "status", raw)
+	state, ok := statuses[raw]
+	if !ok {
+		log.DebugContext(ctx, "status callback: interim status, nothing to record")
+		return emptyTwiML(), nil
+	}
+	code := 0
+	if c := p["ErrorCode"]; c != "" {
+		if code, err = strconv.Atoi(c); err != nil {
+			return events.APIGatewayV2HTTPResponse{}, thankyou.Errorf(thankyou.EINVALID, "ErrorCode %q is not a number", c)
+		}
+	}
+	reason := ""
+	if code != 0 {
+		reason = "Twilio error " + strconv.Itoa(code)
+	}
+	t, err := h.Store.ApplyStatus(ctx, taskID, sid, state, code, reason, h.Now())
+	switch {
+	case thankyou.ErrorCode(err) == thankyou.ECONFLICT:
+		// Out of order, repeated, or for another message: nothing to change.
+		log.InfoContext(ctx, "status callback ignored", "why", thankyou.ErrorMessage(err))
+		return emptyTwiML(), nil
+	case err != nil:
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	log.InfoContext(ctx, "status recorded", "state", t.State, "code", code)
+	return emptyTwiML(), nil
+}
+
+func (h *Handler) inbound(ctx context.Context, p map[string]string) (events.APIGatewayV2HTTPResponse, error) {
+	from, err := phone.Normalize(p["From"], "")
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, thankyou.WrapError(thankyou.EINVALID, "inbound message has no valid From number", err)
+	}
+	word := Keyword(p["Body"])
+	log := h.Logger.With("from", phone.Mask(from), "keyword", word)
+	switch {
+	case contains(stopWords, word):
+		if err := h.Store.SetOptOut(ctx, from, word, h.Now()); err != nil {
+			return events.APIGatewayV2HTTPResponse{}, thankyou.WrapError(thankyou.EINTERNAL, "could not record the opt-out", err)
+		}
+		log.InfoContext(ctx, "opted out")
+		// Twilio itself confirms opt-outs on its numbers: no second reply.
+		return emptyTwiML(), nil
+	case contains(startWords, word):
+		if err := h.Store.ClearOptOut(ctx, from); err != nil {
+			return events.APIGatewayV2HTTPResponse{}, thankyou.WrapError(thankyou.EINTERNAL, "could not record the opt-in", err)
+		}
+		log.InfoContext(ctx, "opted in again")
+		return emptyTwiML(), nil
+	case contains(helpWords, word):
+		log.InfoContext(ctx, "help requested")
+		return messageTwiML(h.HelpText), nil
+	default:
+		log.InfoContext(ctx, "inbound message with no keyword", "length", len(p["Body"]))
+		return emptyTwiML(), nil
+	}
+}
+
+// Keyword returns the keyword an inbound SMS is, or "" when it is a
+// sentence: the body upper-cased with spaces and punctuation removed, for
+// bodies of one or two words (" Stop. " → "STOP", "stop all" → "STOPALL").
+// Longer messages are never keywords, so "End of story, thanks!" does not
+// opt anyone out.
+func Keyword(body string) string {
+	words := strings.Fields(body)
+	if len(words) == 0 || len(words) > 2 {
+		return ""
+	}
+	var b strings.Builder
+	for _, w := range words {
+		for _, r := range w {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				b.WriteRune(unicode.ToUpper(r))
+			}
+		}
+	}
+	return b.String()
+}
+
+func contains(words []string, w string) bool {
+	for _, x := range words {
+		if x == w {
+			return true
+		}
+	}
+	return false
+}
+
+func emptyTwiML() events.APIGatewayV2HTTPResponse {
+	return apigw.XML(http.StatusOK, xml.Header+"<Response></Response>")
+}
+
+func messageTwiML(text string) events.APIGatewayV2HTTPResponse {
+	var b strings.Builder
+	b.WriteString(xml.Header + "<Response><Message>")
+	if err := xml.EscapeText(&b, []byte(text)); err != nil {
+		return emptyTwiML()
+	}
+	b.WriteString("</Message></Response>")
+	return apigw.XML(http.StatusOK, b.String())
+}
