@@ -7,7 +7,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -156,7 +155,7 @@ func (h *Handler) TaskFor(o thankyou.Order) thankyou.Task {
 	}
 	zoneNames := phone.TimeZones(o.Phone)
 	zones := polite.Zones(zoneNames, h.ShopZone)
-	t.TimeZone = zoneList(zones)
+	t.TimeZone = polite.ZoneNames(zones)
 	placed := o.CreatedAt
 	if placed.IsZero() || placed.After(now) {
 		placed = now
@@ -170,12 +169,4 @@ func (h *Handler) TaskFor(o thankyou.Order) thankyou.Task {
 	t.DueAt = h.Window.Next(from, zones).UTC().Truncate(time.Second)
 	t.Deadline = t.DueAt.Add(h.ExpireAfter)
 	return t
-}
-
-func zoneList(zones []*time.Location) string {
-	names := make([]string, len(zones))
-	for i, z := range zones {
-		names[i] = z.String()
-	}
-	return strings.Join(names, ",")
 }

@@ -51,11 +51,12 @@ func Mask(e164 string) string {
 }
 
 // TimeZones returns the IANA time zones of an E.164 number, most specific
-// first as phonenumbers knows them. It returns nil when the number gives no
-// zone (or only phonenumbers' "Etc/Unknown").
+// first as phonenumbers knows them. It returns nil for a number that is not
+// valid (phonenumbers would give every zone of its country code) and when the
+// number gives no zone (or only phonenumbers' "Etc/Unknown").
 func TimeZones(e164 string) []string {
 	n, err := phonenumbers.Parse(e164, "")
-	if err != nil {
+	if err != nil || !phonenumbers.IsValidNumber(n) {
 		return nil
 	}
 	zones, err := phonenumbers.GetTimezonesForNumber(n)
