@@ -42,6 +42,10 @@ type Sender interface {
 	FindSent(ctx context.Context, to string, since time.Time) (sid string, found bool, err error)
 }
 
+// clockSlack is how far before a claim a message found at Twilio still
+// counts as sent by that claim.
+const clockSlack = 2 * time.Minute
+
 // Handler runs the dispatcher.
 type Handler struct {
 	Store    Store
@@ -289,7 +293,10 @@ func (h *Handler) recover(ctx context.Context, owner string, c thankyou.Claim, l
 	if t.MessageSID != "" {
 		return h.finishSent(ctx, owner, t, t.MessageSID, log), true
 	}
-	sid, found, err := h.Sender.FindSent(ctx, t.Recipient, c.PreviousClaimAt)
+	// Twilio's date_created has one-second precision and its clock is not
+	// ours: look a little before the claim, erring towards recording a send
+	// rather than sending twice.
+	sid, found, err := h.Sender.FindSent(ctx, t.Recipient, c.PreviousClaimAt.Add(-clockSlack))
 	if err != nil {
 		log.ErrorContext(ctx, "could not check whether the interrupted send went out", "error", err)
 		zones := polite.Zones(splitZones(t.TimeZone), h.ShopZone)

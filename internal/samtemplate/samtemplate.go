@@ -43,7 +43,8 @@ func Parse(b []byte) (*Template, error) {
 	if len(root.Content) == 0 {
 		return nil, fmt.Errorf("parse template: empty document")
 	}
-	v, err := convert(root.Content[0])
+	c := converter{aliases: map[*yaml.Node]bool{}}
+	v, err := c.convert(root.Content[0])
 	if err != nil {
 		return nil, fmt.Errorf("parse template: %w", err)
 	}
@@ -136,16 +137,35 @@ var longForms = map[string]string{
 	"!Length": "Fn::Length",
 }
 
-func convert(n *yaml.Node) (any, error) {
+// maxNodes bounds the nodes a template may expand to through aliases
+// (a "billion laughs" document is small but expands exponentially); the
+// project's template has under a thousand.
+const maxNodes = 100_000
+
+// converter turns YAML nodes into JSON-like values.
+type converter struct {
+	aliases map[*yaml.Node]bool // anchors being expanded, to refuse cycles
+	nodes   int
+}
+
+func (c *converter) convert(n *yaml.Node) (any, error) {
+	if c.nodes++; c.nodes > maxNodes {
+		return nil, fmt.Errorf("line %d: more than %d nodes once aliases are expanded", n.Line, maxNodes)
+	}
 	if n.Kind == yaml.AliasNode {
-		return convert(n.Alias)
+		if n.Alias == nil || c.aliases[n.Alias] {
+			return nil, fmt.Errorf("line %d: alias *%s refers to itself", n.Line, n.Value)
+		}
+		c.aliases[n.Alias] = true
+		defer delete(c.aliases, n.Alias)
+		return c.convert(n.Alias)
 	}
 	var v any
 	switch n.Kind {
 	case yaml.MappingNode:
 		m := make(map[string]any, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			val, err := convert(n.Content[i+1])
+			val, err := c.convert(n.Content[i+1])
 			if err != nil {
 				return nil, err
 			}
@@ -154,8 +174,8 @@ func convert(n *yaml.Node) (any, error) {
 		v = m
 	case yaml.SequenceNode:
 		s := make([]any, 0, len(n.Content))
-		for _, c := range n.Content {
-			val, err := convert(c)
+		for _, cn := range n.Content {
+			val, err := c.convert(cn)
 			if err != nil {
 				return nil, err
 			}

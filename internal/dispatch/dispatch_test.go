@@ -1,0 +1,475 @@
+package dispatch_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/thankyoucalls/thankyoucalls/internal/dispatch"
+	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
+	"github.com/thankyoucalls/thankyoucalls/internal/dynamo/dynamotest"
+	"github.com/thankyoucalls/thankyoucalls/internal/localstack"
+	"github.com/thankyoucalls/thankyoucalls/internal/message"
+	"github.com/thankyoucalls/thankyoucalls/internal/polite"
+	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
+	"github.com/thankyoucalls/thankyoucalls/internal/twilio"
+	"github.com/thankyoucalls/thankyoucalls/internal/twilio/twiliotest"
+)
+
+func TestMain(m *testing.M) { dynamotest.Main(m) }
+
+const (
+	accountSID = "AC0123456789abcdef0123456789abcdef"
+	authToken  = "0123456789abcdef0123456789abcdef"
+	customer   = "+12125550123" // New York
+	staff      = "+12125550199"
+)
+
+var newYork = mustZone("America/New_York")
+
+func mustZone(name string) *time.Location {
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return l
+}
+
+// dueAt is Thursday 26 November 2026, 11:00 in New York.
+var dueAt = time.Date(2026, 11, 26, 16, 0, 0, 0, time.UTC)
+
+type fixture struct {
+	store  *dynamo.Store
+	twilio *twiliotest.Server
+	clock  *localstack.Clock
+	lease  time.Duration
+	sender *twilio.Client
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	client, table := dynamotest.NewTable(t)
+	clock := localstack.NewClock(dueAt.Add(5 * time.Minute))
+	tw, err := twiliotest.NewServer(twiliotest.Options{AccountSID: accountSID, AuthToken: authToken, Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = tw.Close() })
+	sender, err := twilio.New(twilio.Config{AccountSID: accountSID, AuthToken: authToken, From: "+15005550006", BaseURL: tw.URL(), Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{
+		store:  dynamo.New(client, table, dynamo.Options{}),
+		twilio: tw,
+		clock:  clock,
+		lease:  time.Minute,
+		sender: sender,
+	}
+}
+
+// handler returns a dispatcher wired to the fixture's store, Twilio and clock.
+func (f *fixture) handler(t *testing.T) *dispatch.Handler {
+	t.Helper()
+	r, err := message.NewRenderer("", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := polite.ParseWindow("10:00", "17:00", "Mon-Fri")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &dispatch.Handler{
+		Store:         f.store,
+		Sender:        f.sender,
+		Renderer:      r,
+		ShopName:      "Demo Shop",
+		Window:        w,
+		ShopZone:      newYork,
+		PublicBaseURL: "http://127.0.0.1:3000",
+		MaxAttempts:   3,
+		Lease:         f.lease,
+		Concurrency:   4,
+		Now:           f.clock.Now,
+		Logger:        slog.New(slog.NewJSONHandler(io.Discard, nil)),
+	}
+}
+
+func (f *fixture) addTask(t *testing.T, id string, mod ...func(*thankyou.Task)) thankyou.Task {
+	t.Helper()
+	task := thankyou.Task{
+		ID: id,
+		Order: thankyou.Order{
+			Source: thankyou.SourceShopify, Shop: "demo.myshopify.com", ID: id, Number: "1001",
+			CustomerName: "Jane Doe", FirstName: "Jane", Phone: customer, Total: "199.65", Currency: "USD",
+			CreatedAt: dueAt.Add(-72 * time.Hour),
+		},
+		Channel:   thankyou.ChannelSMS,
+		Recipient: customer,
+		State:     thankyou.StatePending,
+		DueAt:     dueAt,
+		Deadline:  dueAt.Add(72 * time.Hour),
+		TimeZone:  "America/New_York",
+		CreatedAt: dueAt.Add(-72 * time.Hour),
+	}
+	for _, m := range mod {
+		m(&task)
+	}
+	created, err := f.store.CreateTask(context.Background(), task)
+	if err != nil || !created {
+		t.Fatalf("CreateTask(%s) = %v, %v", id, created, err)
+	}
+	return task
+}
+
+func (f *fixture) task(t *testing.T, id string) thankyou.Task {
+	t.Helper()
+	task, err := f.store.GetTask(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return task
+}
+
+func run(t *testing.T, h *dispatch.Handler) dispatch.Summary {
+	t.Helper()
+	s, err := h.Run(context.Background())
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	return s
+}
+
+func TestDueTaskIsSentOnceWithTheRenderedText(t *testing.T) {
+	f := newFixture(t)
+	f.addTask(t, "t1")
+	h := f.handler(t)
+
+	if s := run(t, h); s.Sent != 1 {
+		t.Fatalf("first run: %+v, want 1 sent", s)
+	}
+	msgs := f.twilio.Messages()
+	if len(msgs) != 1 {
+		t.Fatalf("Twilio got %d messages, want 1", len(msgs))
+	}
+	m := msgs[0]
+	if want := "Hi Jane, thank you for your order #1001 at Demo Shop! We really appreciate it."; m.Body != want {
+		t.Errorf("body = %q, want %q", m.Body, want)
+	}
+	if m.To != customer {
+		t.Errorf("to = %s, want the customer", m.To)
+	}
+	if want := "http://127.0.0.1:3000/twilio/status?task=" + url.QueryEscape("t1"); m.StatusCallback != want {
+		t.Errorf("status callback = %q, want %q", m.StatusCallback, want)
+	}
+	got := f.task(t, "t1")
+	if got.State != thankyou.StateSent || got.MessageSID != m.SID {
+		t.Errorf("task = %s sid %q, want sent with %q", got.State, got.MessageSID, m.SID)
+	}
+
+	f.clock.Advance(10 * time.Minute)
+	if s := run(t, h); s.Sent != 0 || s.Due != 0 {
+		t.Errorf("second run: %+v, want nothing due or sent", s)
+	}
+	if n := f.twilio.Requests(); n != 1 {
+		t.Errorf("Twilio got %d requests after two runs, want 1", n)
+	}
+}
+
+func TestTaskNotYetDueIsNotSent(t *testing.T) {
+	f := newFixture(t)
+	f.addTask(t, "t1")
+	f.clock.Set(dueAt.Add(-time.Minute))
+	if s := run(t, f.handler(t)); s.Due != 0 || s.Sent != 0 {
+		t.Errorf("run before due: %+v, want nothing", s)
+	}
+	if n := f.twilio.Requests(); n != 0 {
+		t.Errorf("Twilio got %d requests, want 0", n)
+	}
+}
+
+func TestRacingDispatchersSendEachTaskOnce(t *testing.T) {
+	f := newFixture(t)
+	const tasks = 20
+	for i := range tasks {
+		f.addTask(t, "race-"+string(rune('a'+i)))
+	}
+	var wg sync.WaitGroup
+	sums := make([]dispatch.Summary, 3)
+	for i := range sums {
+		h := f.handler(t)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sums[i] = run(t, h)
+		}()
+	}
+	wg.Wait()
+	sent := 0
+	for _, s := range sums {
+		sent += s.Sent
+	}
+	if sent != tasks {
+		t.Errorf("runs sent %d in all (%+v), want %d", sent, sums, tasks)
+	}
+	if n := f.twilio.Requests(); n != tasks {
+		t.Errorf("Twilio got %d requests, want %d (one per task)", n, tasks)
+	}
+	seen := map[string]bool{}
+	for _, m := range f.twilio.Messages() {
+		id, _ := url.ParseQuery(m.StatusCallback[strings.Index(m.StatusCallback, "?")+1:])
+		if seen[id.Get("task")] {
+			t.Errorf("task %s sent twice", id.Get("task"))
+		}
+		seen[id.Get("task")] = true
+	}
+}
+
+func TestDispatcherThatDiedAfterClaimingIsReplacedAfterTheLease(t *testing.T) {
+	f := newFixture(t)
+	f.addTask(t, "t1")
+	// A run claims the task and dies before sending.
+	if _, err := f.store.Claim(context.Background(), "t1", "run-that-died", f.clock.Now(), f.lease); err != nil {
+		t.Fatal(err)
+	}
+	h := f.handler(t)
+	if s := run(t, h); s.Sent != 0 {
+		t.Fatalf("run while the lease holds: %+v, want nothing sent", s)
+	}
+	f.clock.Advance(f.lease + time.Second)
+	if s := run(t, h); s.Sent != 1 {
+		t.Fatalf("run after the lease expired: %+v, want 1 sent", s)
+	}
+	if n := f.twilio.Requests(); n != 1 {
+		t.Errorf("Twilio got %d requests, want exactly 1", n)
+	}
+	if got := f.task(t, "t1"); got.State != thankyou.StateSent || got.Attempts != 2 {
+		t.Errorf("task = %s after %d attempts, want sent after 2", got.State, got.Attempts)
+	}
+}
+
+func TestSendAcceptedBeforeACrashIsRecordedNotRepeated(t *testing.T) {
+	f := newFixture(t)
+	f.addTask(t, "t1")
+	ctx := context.Background()
+	// A run claims, Twilio accepts its message, and the run dies before
+	// writing the SID: the one window that cannot be closed.
+	if _, err := f.store.Claim(ctx, "t1", "run-that-died", f.clock.Now(), f.lease); err != nil {
+		t.Fatal(err)
+	}
+	sid, err := f.sender.SendSMS(ctx, customer, "Hi Jane, thank you!", "http://127.0.0.1:3000/twilio/status?task=t1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(f.lease + time.Second)
+	s := run(t, f.handler(t))
+	if s.Recovered != 1 || s.Sent != 0 {
+		t.Errorf("run = %+v, want 1 recovered and 0 sent", s)
+	}
+	if n := f.twilio.Requests(); n != 1 {
+		t.Errorf("Twilio got %d requests, want 1 (no resend)", n)
+	}
+	if got := f.task(t, "t1"); got.State != thankyou.StateSent || got.MessageSID != sid {
+		t.Errorf("task = %s sid %q, want sent with %q", got.State, got.MessageSID, sid)
+	}
+}
+
+func TestOptedOutRecipientGetsNothingAndTheTaskSaysWhy(t *testing.T) {
+	f := newFixture(t)
+	f.addTask(t, "t1")
+	if err := f.store.SetOptOut(context.Background(), customer, "STOP", f.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if s := run(t, f.handler(t)); s.OptedOut != 1 || s.Sent != 0 {
+		t.Errorf("run = %+v, want 1 opted out", s)
+	}
+	if n := f.twilio.Requests(); n != 0 {
+		t.Errorf("Twilio got %d requests, want 0", n)
+	}
+	got := f.task(t, "t1")
+	if got.State != thankyou.StateOptedOut || !strings.Contains(got.Reason, "STOP") {
+		t.Errorf("task = %s (%q), want opted_out with a reason naming STOP", got.State, got.Reason)
+	}
+}
+
+func TestTemporaryTwilioErrorsAreRetriedLater(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		fault twiliotest.Fault
+		code  int
+	}{
+		{"429 too many requests", twiliotest.TooManyRequests(30 * time.Minute), 20429},
+		{"500 server error", twiliotest.ServerError(), 20500},
+		{"502 with an HTML body", twiliotest.BadGatewayHTML(), 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.addTask(t, "t1")
+			f.twilio.Inject(tc.fault)
+			h := f.handler(t)
+			if s := run(t, h); s.Retried != 1 || s.Sent != 0 {
+				t.Fatalf("run = %+v, want 1 retried", s)
+			}
+			got := f.task(t, "t1")
+			if got.State != thankyou.StatePending || !got.DueAt.After(f.clock.Now()) || got.Reason == "" || got.ErrorCode != tc.code {
+				t.Fatalf("task = %s due %s reason %q code %d, want pending, due later, with a reason and code %d", got.State, got.DueAt, got.Reason, got.ErrorCode, tc.code)
+			}
+			if tc.code == 20429 && got.DueAt.Before(f.clock.Now().Add(30*time.Minute)) {
+				t.Errorf("due %s, want at least Retry-After (30m) later", got.DueAt)
+			}
+			f.clock.Set(got.DueAt.Add(time.Second))
+			if s := run(t, h); s.Sent != 1 {
+				t.Fatalf("retry run = %+v, want 1 sent", s)
+			}
+			if n := len(f.twilio.Messages()); n != 1 {
+				t.Errorf("messages accepted = %d, want 1", n)
+			}
+		})
+	}
+}
+
+func TestTwilioRefusalsEndTheTaskWithTheirReason(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		fault twiliotest.Fault
+		state thankyou.State
+		code  int
+	}{
+		{"21211 invalid number", twiliotest.InvalidNumber(), thankyou.StateFailed, 21211},
+		{"21614 not a mobile number", twiliotest.NotMobile(), thankyou.StateFailed, 21614},
+		{"21610 unsubscribed", twiliotest.Unsubscribed(), thankyou.StateOptedOut, 21610},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.addTask(t, "t1")
+			f.twilio.Inject(tc.fault)
+			run(t, f.handler(t))
+			got := f.task(t, "t1")
+			if got.State != tc.state || got.ErrorCode != tc.code || got.Reason == "" {
+				t.Errorf("task = %s code %d reason %q, want %s code %d with a reason", got.State, got.ErrorCode, got.Reason, tc.state, tc.code)
+			}
+			if got.ExpiresAt.IsZero() {
+				t.Errorf("ended task has no retention expiry")
+			}
+			f.clock.Advance(24 * time.Hour)
+			run(t, f.handler(t))
+			if n := f.twilio.Requests(); n != 1 {
+				t.Errorf("Twilio got %d requests, want 1 (never retried)", n)
+			}
+		})
+	}
+}
+
+func TestUnansweredSendIsCheckedBeforeItIsRetried(t *testing.T) {
+	f := newFixture(t)
+	f.addTask(t, "t1")
+	f.twilio.Inject(twiliotest.Timeout(3 * time.Second))
+	h := f.handler(t)
+	if s := run(t, h); s.Unanswered != 1 {
+		t.Fatalf("run = %+v, want 1 unanswered", s)
+	}
+	if got := f.task(t, "t1"); got.State != thankyou.StateSending {
+		t.Fatalf("task = %s, want still sending (claimed) until its lease expires", got.State)
+	}
+	f.clock.Advance(f.lease + time.Second)
+	if s := run(t, h); s.Sent != 1 {
+		t.Fatalf("run after lease = %+v, want 1 sent", s)
+	}
+	if n := len(f.twilio.Messages()); n != 1 {
+		t.Errorf("accepted messages = %d, want 1", n)
+	}
+}
+
+func TestOutsideTheWindowTheTaskWaitsForTheNextPoliteTime(t *testing.T) {
+	f := newFixture(t)
+	// Due Friday 16:59 in New York; the sweep runs at 17:03.
+	friday := time.Date(2026, 11, 27, 16, 59, 0, 0, newYork)
+	f.addTask(t, "t1", func(task *thankyou.Task) { task.DueAt, task.Deadline = friday.UTC(), friday.Add(7*24*time.Hour).UTC() })
+	f.clock.Set(friday.Add(4 * time.Minute))
+	if s := run(t, f.handler(t)); s.Deferred != 1 || s.Sent != 0 {
+		t.Fatalf("run = %+v, want 1 deferred", s)
+	}
+	got := f.task(t, "t1")
+	want := time.Date(2026, 11, 30, 10, 0, 0, 0, newYork) // Monday 10:00
+	if got.State != thankyou.StatePending || !got.DueAt.Equal(want) {
+		t.Errorf("task = %s due %s, want pending due %s", got.State, got.DueAt.In(newYork), want)
+	}
+}
+
+func TestTaskTooLateToBePoliteExpires(t *testing.T) {
+	f := newFixture(t)
+	f.addTask(t, "t1")
+	f.clock.Set(dueAt.Add(73 * time.Hour))
+	if s := run(t, f.handler(t)); s.Expired != 1 {
+		t.Fatalf("run = %+v, want 1 expired", s)
+	}
+	if got := f.task(t, "t1"); got.State != thankyou.StateExpired {
+		t.Errorf("task = %s, want expired", got.State)
+	}
+	if n := f.twilio.Requests(); n != 0 {
+		t.Errorf("Twilio got %d requests, want 0", n)
+	}
+}
+
+func TestRepeatedTemporaryErrorsGiveUpAfterMaxAttempts(t *testing.T) {
+	f := newFixture(t)
+	f.addTask(t, "t1")
+	h := f.handler(t)
+	for i := range h.MaxAttempts {
+		f.twilio.Inject(twiliotest.ServerError())
+		run(t, h)
+		got := f.task(t, "t1")
+		if i < h.MaxAttempts-1 {
+			if got.State != thankyou.StatePending {
+				t.Fatalf("after attempt %d: %s, want pending", i+1, got.State)
+			}
+			f.clock.Set(got.DueAt.Add(time.Second))
+		}
+	}
+	got := f.task(t, "t1")
+	if got.State != thankyou.StateFailed || !strings.Contains(got.Reason, "gave up") {
+		t.Errorf("task = %s (%q), want failed, gave up", got.State, got.Reason)
+	}
+}
+
+func TestStaffReminderNamesTheCustomerToCall(t *testing.T) {
+	f := newFixture(t)
+	f.addTask(t, "t1", func(task *thankyou.Task) { task.Channel, task.Recipient = thankyou.ChannelStaff, staff })
+	run(t, f.handler(t))
+	msgs := f.twilio.Messages()
+	if len(msgs) != 1 {
+		t.Fatalf("messages = %d, want 1", len(msgs))
+	}
+	if msgs[0].To != staff {
+		t.Errorf("to = %s, want the staff member", msgs[0].To)
+	}
+	for _, want := range []string{"Jane Doe", "+1 212-555-0123", "1001", "199.65"} {
+		if !strings.Contains(msgs[0].Body, want) {
+			t.Errorf("reminder %q does not contain %q", msgs[0].Body, want)
+		}
+	}
+}
+
+func TestBackoffGrowsAndStaysBounded(t *testing.T) {
+	h := &dispatch.Handler{RetryBase: time.Minute, RetryMax: 10 * time.Minute}
+	for _, tc := range []struct {
+		attempt  int
+		min, max time.Duration
+	}{
+		{1, 30 * time.Second, time.Minute},
+		{2, time.Minute, 2 * time.Minute},
+		{3, 2 * time.Minute, 4 * time.Minute},
+		{10, 5 * time.Minute, 10 * time.Minute},
+	} {
+		for range 50 {
+			if got := h.Backoff(tc.attempt); got < tc.min || got > tc.max {
+				t.Fatalf("Backoff(%d) = %s, want within [%s, %s]", tc.attempt, got, tc.min, tc.max)
+			}
+		}
+	}
+}

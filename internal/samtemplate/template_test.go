@@ -1,0 +1,580 @@
+package samtemplate
+
+import (
+	"encoding/json"
+	"errors"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/thankyoucalls/thankyoucalls/internal/config"
+)
+
+// These tests check template.yaml against the SAM schema and against the
+// code: the functions it deploys, the variables and routes each one needs
+// (internal/config), and the permissions each one uses.
+
+// functionNames are the functions the code has, as folder names under functions/.
+var functionNames = []string{config.OrderWebhook, config.Dispatcher, config.TwilioWebhook}
+
+func repoRoot() string { return filepath.Dir(RepoTemplatePath()) }
+
+func mustLoadRepoTemplate(t *testing.T) *Template {
+	t.Helper()
+	tpl, err := Load(RepoTemplatePath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tpl
+}
+
+// mustLoadSchema loads /work/shared/sam/sam.schema.json, found from the
+// repository root as ../shared/sam/sam.schema.json. A missing schema fails
+// the test: without it nothing would be checked.
+func mustLoadSchema(t *testing.T) *Schema {
+	t.Helper()
+	path := filepath.Join(repoRoot(), "..", "shared", "sam", "sam.schema.json")
+	s, err := LoadSchema(path)
+	if err != nil {
+		t.Fatalf("the SAM JSON schema is needed at ../shared/sam/sam.schema.json from the repository root: %v", err)
+	}
+	return s
+}
+
+// function is one AWS::Serverless::Function of the template.
+type function struct {
+	id       string         // logical id
+	name     string         // folder under functions/ (config's function name)
+	resource map[string]any // the whole resource (Type, Metadata, Properties)
+	props    map[string]any
+}
+
+// mustFunctions returns the template's functions by name, checking that each
+// CodeUri is functions/<one of the code's functions> and appears once.
+func mustFunctions(t *testing.T, tpl *Template) map[string]function {
+	t.Helper()
+	fns := map[string]function{}
+	ids := make([]string, 0, len(tpl.Resources()))
+	for id := range tpl.Resources() {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		res, _ := tpl.Resources()[id].(map[string]any)
+		if res["Type"] != "AWS::Serverless::Function" {
+			continue
+		}
+		props, _ := res["Properties"].(map[string]any)
+		codeURI, _ := props["CodeUri"].(string)
+		name, ok := strings.CutPrefix(filepath.ToSlash(filepath.Clean(codeURI)), "functions/")
+		if !ok || !slices.Contains(functionNames, name) {
+			t.Errorf("%s: CodeUri = %q, want functions/<name> with name one of %v", id, codeURI, functionNames)
+			continue
+		}
+		if prev, dup := fns[name]; dup {
+			t.Errorf("%s and %s both deploy functions/%s", prev.id, id, name)
+		}
+		fns[name] = function{id: id, name: name, resource: res, props: props}
+	}
+	for _, name := range functionNames {
+		if _, ok := fns[name]; !ok {
+			t.Errorf("no AWS::Serverless::Function has CodeUri functions/%s", name)
+		}
+	}
+	return fns
+}
+
+// globalFunction returns Globals.Function.
+func globalFunction(tpl *Template) map[string]any {
+	g, _ := tpl.Doc["Globals"].(map[string]any)
+	f, _ := g["Function"].(map[string]any)
+	return f
+}
+
+// property returns a function's property, or the Globals.Function one.
+func property(tpl *Template, fn function, name string) any {
+	if v, ok := fn.props[name]; ok {
+		return v
+	}
+	return globalFunction(tpl)[name]
+}
+
+func envVariables(m map[string]any) map[string]any {
+	env, _ := m["Environment"].(map[string]any)
+	vars, _ := env["Variables"].(map[string]any)
+	return vars
+}
+
+// environment returns the variables a function gets: Globals' and its own.
+func environment(tpl *Template, fn function) map[string]any {
+	out := map[string]any{}
+	for k, v := range envVariables(globalFunction(tpl)) {
+		out[k] = v
+	}
+	for k, v := range envVariables(fn.props) {
+		out[k] = v
+	}
+	return out
+}
+
+// events returns a function's events of the given Type, by name.
+func events(fn function, typ string) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	evs, _ := fn.props["Events"].(map[string]any)
+	for name, e := range evs {
+		ev, _ := e.(map[string]any)
+		if ev["Type"] == typ {
+			props, _ := ev["Properties"].(map[string]any)
+			out[name] = props
+		}
+	}
+	return out
+}
+
+func TestTemplateIsValidSAM(t *testing.T) {
+	schema := mustLoadSchema(t)
+	if err := schema.Validate(mustLoadRepoTemplate(t)); err != nil {
+		t.Fatalf("template.yaml: %v", err)
+	}
+
+	// The validation is real: a misspelt property fails, and the error
+	// names it first.
+	tests := []struct {
+		name   string
+		mutate func(t *testing.T, tpl *Template)
+		want   string
+	}{
+		{"misspelt function property", func(t *testing.T, tpl *Template) {
+			props := mustFunctions(t, tpl)[config.OrderWebhook].props
+			props["CodeUrl"] = props["CodeUri"]
+			delete(props, "CodeUri")
+		}, "additional properties 'CodeUrl' not allowed"},
+		{"misspelt HttpApi event property", func(t *testing.T, tpl *Template) {
+			for _, ev := range events(mustFunctions(t, tpl)[config.TwilioWebhook], "HttpApi") {
+				ev["Paht"] = ev["Path"]
+				delete(ev, "Path")
+				break
+			}
+		}, "additional properties 'Paht' not allowed"},
+		{"misspelt Globals property", func(t *testing.T, tpl *Template) {
+			g := globalFunction(tpl)
+			g["Timout"] = g["Timeout"]
+			delete(g, "Timeout")
+		}, "additional properties 'Timout' not allowed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tpl := mustLoadRepoTemplate(t)
+			tt.mutate(t, tpl)
+			err := schema.Validate(tpl)
+			var se *SchemaError
+			if !errors.As(err, &se) {
+				t.Fatalf("Validate = %v, want a *SchemaError", err)
+			}
+			if len(se.Problems) == 0 || !strings.Contains(se.Problems[0], tt.want) {
+				t.Errorf("first problem is not %q:\n%v", tt.want, err)
+			}
+		})
+	}
+}
+
+func TestTemplateMatchesCode(t *testing.T) {
+	tpl := mustLoadRepoTemplate(t)
+	fns := mustFunctions(t, tpl)
+	for _, name := range functionNames {
+		fn, ok := fns[name]
+		if !ok {
+			continue // reported by mustFunctions
+		}
+		t.Run(name, func(t *testing.T) {
+			checkMainPackage(t, name)
+
+			meta, _ := fn.resource["Metadata"].(map[string]any)
+			if got := meta["BuildMethod"]; got != "go1.x" {
+				t.Errorf("%s: Metadata.BuildMethod = %v, want go1.x", fn.id, got)
+			}
+			for prop, want := range map[string]any{
+				"Runtime":       "provided.al2023",
+				"Architectures": []any{"arm64"},
+				"Handler":       "bootstrap",
+			} {
+				if got := property(tpl, fn, prop); !reflect.DeepEqual(got, want) {
+					t.Errorf("%s: %s = %v, want %v", fn.id, prop, got, want)
+				}
+			}
+
+			// The code logs through lambdacontext.NewLogger, which takes its
+			// format and level from LoggingConfig.
+			logging, _ := property(tpl, fn, "LoggingConfig").(map[string]any)
+			if got := logging["LogFormat"]; got != "JSON" {
+				t.Errorf("%s: LoggingConfig.LogFormat = %v, want JSON", fn.id, got)
+			}
+			if logging["ApplicationLogLevel"] == nil {
+				t.Errorf("%s: LoggingConfig.ApplicationLogLevel is not set", fn.id)
+			}
+
+			checkEnvironment(t, tpl, fn)
+			checkRoutes(t, tpl, fn)
+
+			if name == config.Dispatcher {
+				scheduled := false
+				for _, ev := range events(fn, "Schedule") {
+					scheduled = scheduled || ev["Schedule"] != nil
+				}
+				if !scheduled {
+					t.Errorf("%s: no Schedule event: nothing would ever send the due tasks", fn.id)
+				}
+			}
+		})
+	}
+}
+
+// checkMainPackage checks that functions/<name> holds a Go package main.
+func checkMainPackage(t *testing.T, name string) {
+	t.Helper()
+	dir := filepath.Join(repoRoot(), "functions", name)
+	files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+	var mains []string
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		parsed, err := parser.ParseFile(token.NewFileSet(), f, nil, parser.PackageClauseOnly)
+		if err != nil {
+			t.Errorf("functions/%s: %v", name, err)
+			continue
+		}
+		if got := parsed.Name.Name; got != "main" {
+			t.Errorf("functions/%s/%s: package %s, want package main", name, filepath.Base(f), got)
+			continue
+		}
+		mains = append(mains, f)
+	}
+	if len(mains) == 0 {
+		t.Errorf("functions/%s holds no Go package main: the template deploys CodeUri functions/%s, "+
+			"but its code (functions/%s/main.go) is missing", name, name, name)
+	}
+}
+
+// checkEnvironment checks that a function gets every variable config
+// declares for it (a secret NAME as NAME or NAME_PARAM) and no other.
+func checkEnvironment(t *testing.T, tpl *Template, fn function) {
+	t.Helper()
+	env := environment(tpl, fn)
+	declared := map[string]config.Var{}
+	for _, v := range config.VarsFor(fn.name) {
+		declared[v.Name] = v
+		_, plain := env[v.Name]
+		_, param := env[v.Name+"_PARAM"]
+		switch {
+		case v.Secret && plain && param:
+			t.Errorf("%s: both %s and %s_PARAM are set; the function refuses that", fn.id, v.Name, v.Name)
+		case v.Secret && !plain && !param:
+			t.Errorf("%s: secret %s is not set (as %s_PARAM, an SSM parameter name)", fn.id, v.Name, v.Name)
+		case !v.Secret && !plain:
+			t.Errorf("%s: %s is not set (config: %s)", fn.id, v.Name, v.Doc)
+		}
+	}
+	for name := range env {
+		if _, ok := declared[name]; ok {
+			continue
+		}
+		if base, ok := strings.CutSuffix(name, "_PARAM"); ok && declared[base].Secret {
+			continue
+		}
+		t.Errorf("%s: sets %s, which internal/config does not declare for %s", fn.id, name, fn.name)
+	}
+}
+
+// checkRoutes checks that a function's HttpApi events on the HttpApi
+// resource are exactly config.Routes for it.
+func checkRoutes(t *testing.T, tpl *Template, fn function) {
+	t.Helper()
+	var got []string
+	for name, ev := range events(fn, "HttpApi") {
+		method, _ := ev["Method"].(string)
+		path, _ := ev["Path"].(string)
+		got = append(got, strings.ToUpper(method)+" "+path)
+		if ref := ev["ApiId"]; !reflect.DeepEqual(ref, map[string]any{"Ref": "HttpApi"}) {
+			t.Errorf("%s: event %s: ApiId = %v, want !Ref HttpApi", fn.id, name, ref)
+		}
+	}
+	if typ, _, _ := tpl.Resource("HttpApi"); typ != "AWS::Serverless::HttpApi" {
+		t.Errorf("resource HttpApi has Type %q, want AWS::Serverless::HttpApi", typ)
+	}
+	want := slices.Clone(config.Routes[fn.name])
+	sort.Strings(got)
+	sort.Strings(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("%s: HttpApi routes = %q, want %q (config.Routes)", fn.id, got, want)
+	}
+}
+
+// access is one action on one resource, the resource written as in a
+// Fn::Sub string.
+type access struct{ action, resource string }
+
+const (
+	tableARN    = "${TasksTable.Arn}"
+	dueIndexARN = "${TasksTable.Arn}/index/due"
+)
+
+// dynamoAccess lists the DynamoDB calls each function's code makes.
+var dynamoAccess = map[string][]access{
+	config.OrderWebhook: {
+		{"dynamodb:PutItem", tableARN}, // one task per order, conditional put
+		{"dynamodb:GetItem", tableARN},
+	},
+	config.Dispatcher: {
+		{"dynamodb:Query", dueIndexARN}, // the due sweep
+		{"dynamodb:GetItem", tableARN},
+		{"dynamodb:UpdateItem", tableARN}, // claim, record the send
+	},
+	config.TwilioWebhook: {
+		{"dynamodb:GetItem", tableARN},
+		{"dynamodb:UpdateItem", tableARN}, // delivery status
+		{"dynamodb:PutItem", tableARN},    // opt-out records
+		{"dynamodb:DeleteItem", tableARN}, // opt-in again
+	},
+}
+
+func TestPoliciesCoverWhatEachFunctionTouches(t *testing.T) {
+	tpl := mustLoadRepoTemplate(t)
+
+	// The index the dispatcher queries exists.
+	in, err := tpl.CreateTableInput("t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(in.GlobalSecondaryIndexes, func(g ddbtypes.GlobalSecondaryIndex) bool { return aws.ToString(g.IndexName) == "due" }) {
+		t.Fatalf("TasksTable has no index named due")
+	}
+
+	fns := mustFunctions(t, tpl)
+	for _, name := range functionNames {
+		fn, ok := fns[name]
+		if !ok {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			need := slices.Clone(dynamoAccess[name])
+			env := environment(tpl, fn)
+			for _, v := range config.VarsFor(name) {
+				if !v.Secret {
+					continue
+				}
+				ref, _ := env[v.Name+"_PARAM"].(map[string]any)
+				param, _ := ref["Ref"].(string)
+				if _, ok := parameters(tpl)[param]; !ok {
+					t.Errorf("%s: %s_PARAM = %v, want !Ref of a template parameter naming an SSM parameter", fn.id, v.Name, env[v.Name+"_PARAM"])
+					continue
+				}
+				need = append(need, access{"ssm:GetParameter",
+					"arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${" + param + "}"})
+			}
+
+			allowed := map[access]bool{}
+			for _, st := range mustStatements(t, fn) {
+				if st.effect != "Allow" {
+					continue
+				}
+				for _, a := range st.actions {
+					if strings.Contains(a, "*") {
+						t.Errorf("%s: wildcard action %q", fn.id, a)
+					}
+					for _, r := range st.resources {
+						if strings.Contains(r, "*") {
+							t.Errorf("%s: wildcard resource %q", fn.id, r)
+						}
+						allowed[access{a, r}] = true
+					}
+				}
+			}
+			for _, a := range need {
+				if !allowed[a] {
+					t.Errorf("%s: its code calls %s on %s, which its policy does not allow", fn.id, a.action, a.resource)
+				}
+			}
+			// Least privilege: nothing beyond what the code uses.
+			for a := range allowed {
+				if !slices.Contains(need, a) {
+					t.Errorf("%s: policy allows %s on %s, which its code does not use", fn.id, a.action, a.resource)
+				}
+			}
+		})
+	}
+}
+
+// statement is an IAM policy statement with its resources written as
+// Fn::Sub strings (!GetAtt T.Arn as "${T.Arn}", !Ref P as "${P}").
+type statement struct {
+	effect    string
+	actions   []string
+	resources []string
+}
+
+// mustStatements returns a function's inline policy statements, failing on
+// any other kind of policy (managed policies, SAM policy templates).
+func mustStatements(t *testing.T, fn function) []statement {
+	t.Helper()
+	var out []statement
+	for _, p := range list(fn.props["Policies"]) {
+		doc, _ := p.(map[string]any)
+		sts, ok := doc["Statement"]
+		if !ok {
+			t.Errorf("%s: policy %v is not an inline policy document with Statements", fn.id, p)
+			continue
+		}
+		for _, s := range list(sts) {
+			st, _ := s.(map[string]any)
+			var x statement
+			x.effect, _ = st["Effect"].(string)
+			for _, a := range list(st["Action"]) {
+				s, _ := a.(string)
+				x.actions = append(x.actions, s)
+			}
+			for _, r := range list(st["Resource"]) {
+				x.resources = append(x.resources, subString(r))
+			}
+			if _, ok := st["NotAction"]; ok {
+				t.Errorf("%s: NotAction grants everything else", fn.id)
+			}
+			if _, ok := st["NotResource"]; ok {
+				t.Errorf("%s: NotResource grants everything else", fn.id)
+			}
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// list returns v as a list: itself when it is one, else a list of v.
+func list(v any) []any {
+	switch v := v.(type) {
+	case nil:
+		return nil
+	case []any:
+		return v
+	default:
+		return []any{v}
+	}
+}
+
+// subString writes a value as a Fn::Sub string.
+func subString(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case map[string]any:
+		if r, ok := v["Ref"].(string); ok && len(v) == 1 {
+			return "${" + r + "}"
+		}
+		if a, ok := v["Fn::GetAtt"].([]any); ok && len(v) == 1 && len(a) == 2 {
+			return "${" + a[0].(string) + "." + a[1].(string) + "}"
+		}
+		if s, ok := v["Fn::Sub"].(string); ok && len(v) == 1 {
+			return s
+		}
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func parameters(tpl *Template) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	ps, _ := tpl.Doc["Parameters"].(map[string]any)
+	for name, p := range ps {
+		out[name], _ = p.(map[string]any)
+	}
+	return out
+}
+
+// apiBase is the HTTP API's URL ($default stage: no stage in the path).
+const apiBase = "https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}"
+
+func TestOutputsAndCallbacksPointAtTheRoutes(t *testing.T) {
+	tpl := mustLoadRepoTemplate(t)
+	routePath := func(route string) string {
+		_, path, _ := strings.Cut(route, " ")
+		return path
+	}
+	tests := []struct {
+		output string
+		want   string
+	}{
+		{"ApiUrl", apiBase},
+		{"ShopifyWebhookUrl", apiBase + strings.Replace(routePath(config.RouteOrderWebhook), "{source}", "shopify", 1)},
+		{"TwilioStatusCallbackUrl", apiBase + routePath(config.RouteTwilioStatus)},
+		{"TwilioInboundUrl", apiBase + routePath(config.RouteTwilioInbound)},
+		{"TableName", "${TasksTable}"},
+	}
+	outputs, _ := tpl.Doc["Outputs"].(map[string]any)
+	for _, tt := range tests {
+		o, _ := outputs[tt.output].(map[string]any)
+		if got := subString(o["Value"]); got != tt.want {
+			t.Errorf("output %s = %q, want %q", tt.output, got, tt.want)
+		}
+		if d, _ := o["Description"].(string); d == "" {
+			t.Errorf("output %s has no Description", tt.output)
+		}
+	}
+
+	// The dispatcher builds the status callback URLs from PUBLIC_BASE_URL.
+	fns := mustFunctions(t, tpl)
+	if fn, ok := fns[config.Dispatcher]; ok {
+		if got := subString(environment(tpl, fn)["PUBLIC_BASE_URL"]); got != apiBase {
+			t.Errorf("dispatcher PUBLIC_BASE_URL = %q, want %q", got, apiBase)
+		}
+	}
+	// The Twilio webhook is behind the API: referring to it would be a cycle.
+	if fn, ok := fns[config.TwilioWebhook]; ok {
+		if got := environment(tpl, fn)["PUBLIC_BASE_URL"]; got != "" {
+			t.Errorf("twilio-webhook PUBLIC_BASE_URL = %v, want \"\" (derived from the request)", got)
+		}
+	}
+}
+
+func TestParametersAreDocumentedAndUsed(t *testing.T) {
+	tpl := mustLoadRepoTemplate(t)
+	var rest []byte
+	for _, section := range []string{"Globals", "Resources", "Outputs"} {
+		b, err := json.Marshal(tpl.Doc[section])
+		if err != nil {
+			t.Fatal(err)
+		}
+		rest = append(rest, b...)
+	}
+	params := parameters(tpl)
+	if len(params) == 0 {
+		t.Fatal("template has no Parameters")
+	}
+	for name, p := range params {
+		if d, _ := p["Description"].(string); d == "" {
+			t.Errorf("parameter %s has no Description", name)
+		}
+		ref, _ := json.Marshal(map[string]string{"Ref": name})
+		if !strings.Contains(string(rest), string(ref)) && !strings.Contains(string(rest), "${"+name+"}") {
+			t.Errorf("parameter %s is never used", name)
+		}
+		if strings.HasSuffix(name, "Parameter") && p["NoEcho"] != true {
+			t.Errorf("parameter %s names a secret's parameter: want NoEcho: true", name)
+		}
+	}
+	// Secrets are never values in the template: no function gets a
+	// secret's value, only where to read it.
+	for _, fn := range mustFunctions(t, tpl) {
+		for _, v := range config.VarsFor(fn.name) {
+			if _, ok := environment(tpl, fn)[v.Name]; v.Secret && ok {
+				t.Errorf("%s: secret %s is set as a value; set %s_PARAM (a parameter name) instead", fn.id, v.Name, v.Name)
+			}
+		}
+	}
+}

@@ -1,0 +1,127 @@
+// Package secret provides the values of the functions' secrets (the Shopify
+// webhook secret, the Twilio auth token): set locally in the environment, or
+// read once per cold start from AWS Systems Manager Parameter Store or AWS
+// Secrets Manager and cached.
+package secret
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/thankyoucalls/thankyoucalls/internal/config"
+)
+
+// SSMGetter reads one parameter from SSM Parameter Store (*ssm.Client).
+type SSMGetter interface {
+	GetParameter(ctx context.Context, in *ssm.GetParameterInput, optFns ...func(*ssm.Options)) (*ssm.GetParameterOutput, error)
+}
+
+// SecretGetter reads one secret from Secrets Manager (*secretsmanager.Client).
+type SecretGetter interface {
+	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+}
+
+// Resolver returns secrets' values: the value itself when it is set locally
+// (config.Secret.Value), else it reads config.Secret.Ref: a Secrets Manager
+// secret ARN (arn:aws:secretsmanager:..., or another partition's) from
+// Secrets Manager, anything else as the name (or ARN) of an SSM parameter,
+// decrypted. Values read are cached per Ref for the Resolver's life, so a
+// function reads each secret once per cold start. Errors name the parameter
+// or secret that failed, never a value.
+//
+// The zero value is ready to use once SSM and/or SecretsManager are set; a
+// Resolver must not be copied after first use. It is safe for concurrent use.
+type Resolver struct {
+	SSM            SSMGetter
+	SecretsManager SecretGetter
+
+	mu    sync.Mutex
+	cache map[string]string
+}
+
+// Resolve returns the value of s.
+func (r *Resolver) Resolve(ctx context.Context, s config.Secret) (string, error) {
+	if s.Value != "" {
+		return s.Value, nil
+	}
+	ref := strings.TrimSpace(s.Ref)
+	if ref == "" {
+		return "", errors.New("resolve secret: neither a value nor a parameter name is set")
+	}
+	// The lock is held while reading so that concurrent callers wait for
+	// the one read rather than each making their own.
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if v, ok := r.cache[ref]; ok {
+		return v, nil
+	}
+	var (
+		v   string
+		err error
+	)
+	if IsSecretsManagerARN(ref) {
+		v, err = r.fromSecretsManager(ctx, ref)
+	} else {
+		v, err = r.fromSSM(ctx, ref)
+	}
+	if err != nil {
+		return "", err
+	}
+	if r.cache == nil {
+		r.cache = make(map[string]string)
+	}
+	r.cache[ref] = v
+	return v, nil
+}
+
+func (r *Resolver) fromSSM(ctx context.Context, name string) (string, error) {
+	if r.SSM == nil {
+		return "", fmt.Errorf("read SSM parameter %s: no SSM client configured", name)
+	}
+	out, err := r.SSM.GetParameter(ctx, &ssm.GetParameterInput{
+		Name:           aws.String(name),
+		WithDecryption: aws.Bool(true),
+	})
+	if err != nil {
+		return "", fmt.Errorf("read SSM parameter %s: %w", name, err)
+	}
+	if out.Parameter == nil || aws.ToString(out.Parameter.Value) == "" {
+		return "", fmt.Errorf("read SSM parameter %s: it has no value", name)
+	}
+	return aws.ToString(out.Parameter.Value), nil
+}
+
+func (r *Resolver) fromSecretsManager(ctx context.Context, arn string) (string, error) {
+	if r.SecretsManager == nil {
+		return "", fmt.Errorf("read secret %s: no Secrets Manager client configured", arn)
+	}
+	out, err := r.SecretsManager.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{
+		SecretId: aws.String(arn),
+	})
+	if err != nil {
+		return "", fmt.Errorf("read secret %s: %w", arn, err)
+	}
+	if aws.ToString(out.SecretString) == "" {
+		return "", fmt.Errorf("read secret %s: it has no SecretString (binary secrets are not supported)", arn)
+	}
+	return aws.ToString(out.SecretString), nil
+}
+
+// IsSecretsManagerARN reports whether ref is a Secrets Manager ARN
+// (arn:<partition>:secretsmanager:...) in the aws partition or another
+// (aws-cn, aws-us-gov, ...).
+func IsSecretsManagerARN(ref string) bool {
+	parts := strings.SplitN(ref, ":", 4)
+	if len(parts) < 4 || parts[0] != "arn" {
+		return false
+	}
+	partition := parts[1]
+	return (partition == "aws" || strings.HasPrefix(partition, "aws-")) && parts[2] == "secretsmanager"
+}

@@ -1,0 +1,505 @@
+package shopify
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
+)
+
+const (
+	testSecret = "local-shopify-webhook-secret"
+	testShop   = "thankyou-demo.myshopify.com"
+	// fullExample is the project's Shopify orders/create payload, modelled on
+	// Shopify's documented example; the fixture generator signs it.
+	fullExample = "../../infra/fixtures/testdata/shopify-orders-create.json"
+	// docsSample is shaped like Shopify's own orders/create sample payload,
+	// whose phone numbers are all placeholders.
+	docsSample = "testdata/docs-sample.json"
+)
+
+func newSource() *Source {
+	return &Source{Secret: []byte(testSecret), DefaultCountry: "US"}
+}
+
+func readFile(tb testing.TB, path string) []byte {
+	tb.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
+// deliveryHeader is what the order webhook passes on: API Gateway's
+// lower-case names, added (so canonicalised) to an http.Header.
+func deliveryHeader(topic, shop, hmac string) http.Header {
+	h := http.Header{}
+	h.Add("content-type", "application/json")
+	if topic != "" {
+		h.Add("x-shopify-topic", topic)
+	}
+	if shop != "" {
+		h.Add("x-shopify-shop-domain", shop)
+	}
+	if hmac != "" {
+		h.Add("x-shopify-hmac-sha256", hmac)
+	}
+	return h
+}
+
+func errorCode(err error) string {
+	var e *thankyou.Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	if err != nil {
+		return "not a *thankyou.Error"
+	}
+	return ""
+}
+
+func TestVerifyAcceptsOnlyBodiesSignedWithTheSecret(t *testing.T) {
+	body := readFile(t, fullExample)
+	good := Sign([]byte(testSecret), body)
+	changed := append([]byte{}, body...)
+	changed[len(changed)/2] ^= 0x01
+
+	tests := []struct {
+		name   string
+		header http.Header
+		body   []byte
+		want   string // error code, "" for success
+	}{
+		{"valid signature", deliveryHeader("orders/create", testShop, good), body, ""},
+		{"lower-case header names kept as sent", http.Header{"x-shopify-hmac-sha256": {good}}, body, ""},
+		{"header without X- prefix", http.Header{"Shopify-Hmac-Sha256": {good}}, body, ""},
+		{"surrounding spaces ignored", deliveryHeader("", "", " "+good+" "), body, ""},
+		{"missing header", deliveryHeader("orders/create", testShop, ""), body, thankyou.EUNAUTHORIZED},
+		{"signed with another secret", deliveryHeader("", "", Sign([]byte("another-secret"), body)), body, thankyou.EUNAUTHORIZED},
+		{"signature not base64", deliveryHeader("", "", "not base64 at all!"), body, thankyou.EUNAUTHORIZED},
+		{"signature of another length", deliveryHeader("", "", base64.StdEncoding.EncodeToString([]byte("short"))), body, thankyou.EUNAUTHORIZED},
+		{"body changed by one byte", deliveryHeader("", "", good), changed, thankyou.EUNAUTHORIZED},
+		{"body with a byte appended", deliveryHeader("", "", good), append(append([]byte{}, body...), '\n'), thankyou.EUNAUTHORIZED},
+		{"hex instead of base64", deliveryHeader("", "", "7a"+strings.Repeat("0", 62)), body, thankyou.EUNAUTHORIZED},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := newSource().Verify(tt.header, tt.body)
+			if got := errorCode(err); got != tt.want {
+				t.Fatalf("Verify error code = %q (%v), want %q", got, err, tt.want)
+			}
+			if err != nil {
+				msg := err.Error()
+				if strings.Contains(msg, testSecret) || strings.Contains(msg, good) {
+					t.Errorf("error %q reveals the secret or the expected signature", msg)
+				}
+				if !strings.Contains(msg, "X-Shopify-Hmac-Sha256") {
+					t.Errorf("error %q does not name the header", msg)
+				}
+			}
+		})
+	}
+}
+
+func TestVerifyRefusesWhenNoSecretIsConfigured(t *testing.T) {
+	body := []byte(`{"id":1}`)
+	s := &Source{}
+	err := s.Verify(deliveryHeader("", "", Sign(nil, body)), body)
+	if got := errorCode(err); got != thankyou.EINTERNAL {
+		t.Fatalf("Verify with no secret: code = %q (%v), want %q", got, err, thankyou.EINTERNAL)
+	}
+}
+
+func TestParseNormalisesTheFullExample(t *testing.T) {
+	d, err := newSource().Parse(deliveryHeader("orders/create", "Thankyou-Demo.myshopify.com", ""), readFile(t, fullExample))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Kind != thankyou.DeliveryOrderCreated || d.Topic != "orders/create" {
+		t.Errorf("Kind, Topic = %q, %q; want %q, %q", d.Kind, d.Topic, thankyou.DeliveryOrderCreated, "orders/create")
+	}
+	want := thankyou.Order{
+		Source:       thankyou.SourceShopify,
+		Shop:         testShop,
+		ID:           "820982911946154508",
+		Number:       "1001",
+		CustomerName: "Jane Doe",
+		FirstName:    "Jane",
+		Phone:        "+12125550123",
+		Email:        "jane.doe@example.com",
+		Total:        "199.65",
+		Currency:     "USD",
+		CreatedAt:    time.Date(2026, 11, 23, 11, 0, 0, 0, time.FixedZone("", -5*3600)),
+		Test:         false,
+	}
+	got := d.Order
+	if !got.CreatedAt.Equal(want.CreatedAt) {
+		t.Errorf("CreatedAt = %v, want %v", got.CreatedAt, want.CreatedAt)
+	}
+	if _, off := got.CreatedAt.Zone(); off != -5*3600 {
+		t.Errorf("CreatedAt offset = %ds, want the order's own -05:00", off)
+	}
+	got.CreatedAt, want.CreatedAt = time.Time{}, time.Time{}
+	if got != want {
+		t.Errorf("Order =\n  %+v\nwant\n  %+v", got, want)
+	}
+	if id := got.TaskID(); id != "shopify:thankyou-demo.myshopify.com:820982911946154508" {
+		t.Errorf("TaskID = %q", id)
+	}
+}
+
+func TestParseShopifysDocumentedSampleHasNoValidPhone(t *testing.T) {
+	d, err := newSource().Parse(deliveryHeader("orders/create", "jsmith.myshopify.com", ""), readFile(t, docsSample))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := d.Order
+	if o.ID != "820982911946154508" || o.Number != "1234" || o.CustomerName != "John Smith" || o.FirstName != "John" ||
+		o.Email != "jon@example.com" || o.Total != "388.00" || !o.Test {
+		t.Errorf("Order = %+v; want id 820982911946154508, number 1234, John Smith, jon@example.com, 388.00, test", o)
+	}
+	// Billing, shipping and default address each carry a placeholder.
+	if o.Phone != "" || o.SkipReason != "no valid phone number (3 found, none valid)" {
+		t.Errorf("Phone, SkipReason = %q, %q; want none, 3 found none valid", o.Phone, o.SkipReason)
+	}
+}
+
+// order builds a minimal orders/create body around the given fields.
+func order(fields string) []byte {
+	if fields != "" {
+		fields = "," + fields
+	}
+	return []byte(`{"id":450789469,"created_at":"2026-11-23T11:00:00-05:00","total_price":"10.00","currency":"USD"` + fields + `}`)
+}
+
+func TestParseFindsTheFirstValidPhone(t *testing.T) {
+	tests := []struct {
+		name      string
+		body      []byte
+		wantPhone string
+		wantSkip  string
+	}{
+		{"customer phone", order(`"customer":{"phone":"+12125550123"}`), "+12125550123", ""},
+		{"phone from billing only, country GB",
+			order(`"billing_address":{"first_name":"Oliver","last_name":"Twist","phone":"020 7946 0018","country_code":"GB"}`),
+			"+442079460018", ""},
+		{"number with spaces, region from the shipping address",
+			order(`"shipping_address":{"phone":" 06 12 34 56 78 ","country_code":"FR"}`), "+33612345678", ""},
+		{"national number without address country uses the default country",
+			order(`"phone":"(212) 555-0123"`), "+12125550123", ""},
+		{"customer's default address comes last",
+			order(`"customer":{"default_address":{"phone":"07911 123456","country_code":"GB"}}`), "+447911123456", ""},
+		{"invalid customer phone skipped for the order phone",
+			order(`"customer":{"phone":"12345"},"phone":"+1 212 555 0199"`), "+12125550199", ""},
+		{"customer phone wins over billing",
+			order(`"customer":{"phone":"+12125550123"},"billing_address":{"phone":"020 7946 0018","country_code":"GB"}`), "+12125550123", ""},
+		{"no phone anywhere", order(`"customer":{"phone":null},"billing_address":{"phone":""},"shipping_address":{"phone":"  "}`),
+			"", "no usable phone number"},
+		{"no phone and no addresses", order(""), "", "no usable phone number"},
+		{"invalid phones only",
+			order(`"phone":"12345","shipping_address":{"phone":"555-555-SHIP","country_code":"US"}`),
+			"", "no valid phone number (2 found, none valid)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := newSource().Parse(deliveryHeader("orders/create", testShop, ""), tt.body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Order.Phone != tt.wantPhone || d.Order.SkipReason != tt.wantSkip {
+				t.Errorf("Phone, SkipReason = %q, %q; want %q, %q", d.Order.Phone, d.Order.SkipReason, tt.wantPhone, tt.wantSkip)
+			}
+		})
+	}
+}
+
+func TestParseFallsBackForNamesNumberAndEmail(t *testing.T) {
+	tests := []struct {
+		name                  string
+		body                  []byte
+		wantName, wantFirst   string
+		wantNumber, wantEmail string
+	}{
+		{"customer record", order(`"order_number":1001,"email":"a@example.com","customer":{"first_name":" Jane ","last_name":"Doe","email":"c@example.com"}`),
+			"Jane Doe", "Jane", "1001", "a@example.com"},
+		{"billing first and last name", order(`"name":"#1005","contact_email":"b@example.com","billing_address":{"first_name":"Ana","last_name":"Lima"}`),
+			"Ana Lima", "Ana", "1005", "b@example.com"},
+		{"billing name only", order(`"customer":{"email":"c@example.com"},"billing_address":{"name":"Mary  Major"}`),
+			"Mary Major", "Mary", "", "c@example.com"},
+		{"shipping address last", order(`"order_number":"1007","billing_address":{"name":""},"shipping_address":{"first_name":"Kai","last_name":""}`),
+			"Kai", "Kai", "1007", ""},
+		{"first name from a later source", order(`"customer":{"last_name":"Doe"},"billing_address":{"first_name":"Jane","last_name":"Doe"}`),
+			"Doe", "Jane", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := newSource().Parse(deliveryHeader("orders/create", testShop, ""), tt.body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			o := d.Order
+			if o.CustomerName != tt.wantName || o.FirstName != tt.wantFirst || o.Number != tt.wantNumber || o.Email != tt.wantEmail {
+				t.Errorf("name, first, number, email = %q, %q, %q, %q; want %q, %q, %q, %q",
+					o.CustomerName, o.FirstName, o.Number, o.Email, tt.wantName, tt.wantFirst, tt.wantNumber, tt.wantEmail)
+			}
+		})
+	}
+}
+
+func TestParseKeepsOrderIDsExact(t *testing.T) {
+	tests := []struct {
+		name, id, want string
+	}{
+		{"documented id", `820982911946154508`, "820982911946154508"},
+		{"2^53+1 would round as a float64", `9007199254740993`, "9007199254740993"},
+		{"largest int64", `9223372036854775807`, "9223372036854775807"},
+		{"largest uint64", `18446744073709551615`, "18446744073709551615"},
+		{"id as a string", `"820982911946154508"`, "820982911946154508"},
+		{"small id", `450789469`, "450789469"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := []byte(`{"id":` + tt.id + `,"created_at":"2026-11-23T11:00:00-05:00"}`)
+			d, err := newSource().Parse(deliveryHeader("orders/create", testShop, ""), body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Order.ID != tt.want {
+				t.Errorf("ID = %q, want %q", d.Order.ID, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseIgnoresOtherTopics(t *testing.T) {
+	for _, topic := range []string{"orders/updated", "orders/paid", "app/uninstalled"} {
+		t.Run(topic, func(t *testing.T) {
+			// The body is not read for a topic that is not acted on.
+			d, err := newSource().Parse(deliveryHeader(topic, "", ""), []byte("not json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Kind != thankyou.DeliveryIgnored || d.Topic != topic {
+				t.Errorf("Kind, Topic = %q, %q; want %q, %q", d.Kind, d.Topic, thankyou.DeliveryIgnored, topic)
+			}
+			if d.Order != (thankyou.Order{}) {
+				t.Errorf("Order = %+v, want none", d.Order)
+			}
+		})
+	}
+}
+
+func TestParseRejectsWhatIsNotAnOrder(t *testing.T) {
+	created := `"created_at":"2026-11-23T11:00:00-05:00"`
+	tests := []struct {
+		name    string
+		header  http.Header
+		body    string
+		wantMsg string
+	}{
+		{"malformed JSON", nil, `{"id":450789469,"created_at":`, "body is not valid JSON: unexpected end of JSON input at offset"},
+		{"syntax error", nil, `{"id":450789469,}`, "body is not valid JSON"},
+		{"empty body", nil, ``, "body is empty"},
+		{"array", nil, `[{"id":450789469}]`, "body is a JSON array, not an object"},
+		{"string", nil, `"order"`, "body is a JSON string, not an object"},
+		{"null", nil, `null`, "body is a JSON null, not an object"},
+		{"missing id", nil, `{` + created + `}`, "order has no id"},
+		{"null id", nil, `{"id":null,` + created + `}`, "order has no id"},
+		{"zero id", nil, `{"id":0,` + created + `}`, "order id is not a positive whole number"},
+		{"negative id", nil, `{"id":-5,` + created + `}`, "order id is not a positive whole number"},
+		{"fractional id", nil, `{"id":1.5,` + created + `}`, "order id is not a positive whole number"},
+		{"id over 64 bits", nil, `{"id":18446744073709551616,` + created + `}`, "order id is not a positive whole number"},
+		{"id not digits", nil, `{"id":"gid://shopify/Order/1",` + created + `}`, "order id is not a positive whole number"},
+		{"id is an object", nil, `{"id":{"n":1},` + created + `}`, "order field id is a JSON object"},
+		{"customer is a string", nil, `{"id":1,` + created + `,"customer":"Jane"}`, "order field customer is a JSON string"},
+		{"missing created_at", nil, `{"id":1}`, "order 1 has no created_at"},
+		{"created_at without offset", nil, `{"id":1,"created_at":"2026-11-23 11:00:00"}`, "order 1 created_at is not an RFC 3339 time"},
+		{"missing topic", deliveryHeader("", testShop, ""), `{"id":1,` + created + `}`, "missing X-Shopify-Topic header"},
+		{"missing shop domain", deliveryHeader("orders/create", "", ""), `{"id":1,` + created + `}`, "missing X-Shopify-Shop-Domain header"},
+		{"shop domain not a domain", deliveryHeader("orders/create", "shop:evil/../x", ""), `{"id":1,` + created + `}`, "X-Shopify-Shop-Domain header is not a domain name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := tt.header
+			if h == nil {
+				h = deliveryHeader("orders/create", testShop, "")
+			}
+			_, err := newSource().Parse(h, []byte(tt.body))
+			if got := errorCode(err); got != thankyou.EINVALID {
+				t.Fatalf("code = %q (%v), want %q", got, err, thankyou.EINVALID)
+			}
+			if msg := thankyou.ErrorMessage(err); !strings.Contains(msg, tt.wantMsg) {
+				t.Errorf("message = %q, want it to contain %q", msg, tt.wantMsg)
+			}
+		})
+	}
+}
+
+func TestParseReadsHeadersWithoutXPrefixAndInAnyCase(t *testing.T) {
+	body := order(`"customer":{"phone":"+12125550123"}`)
+	for name, h := range map[string]http.Header{
+		"without X-": {"Shopify-Topic": {"orders/create"}, "Shopify-Shop-Domain": {testShop}},
+		"lower case": {"x-shopify-topic": {"orders/create"}, "x-shopify-shop-domain": {testShop}},
+		"upper case": {"X-SHOPIFY-TOPIC": {"ORDERS/CREATE"}, "X-SHOPIFY-SHOP-DOMAIN": {strings.ToUpper(testShop)}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			d, err := newSource().Parse(h, body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Kind != thankyou.DeliveryOrderCreated || d.Order.Shop != testShop {
+				t.Errorf("Kind, Shop = %q, %q; want %q, %q", d.Kind, d.Order.Shop, thankyou.DeliveryOrderCreated, testShop)
+			}
+		})
+	}
+}
+
+// fixtureDelivery is one order-webhook fixture from events/.
+type fixtureDelivery struct {
+	name   string
+	header http.Header
+	body   []byte
+}
+
+func fixtureDeliveries(tb testing.TB) []fixtureDelivery {
+	tb.Helper()
+	paths, err := filepath.Glob("../../events/order-webhook/*.json")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var out []fixtureDelivery
+	for _, p := range paths {
+		var ev events.APIGatewayV2HTTPRequest
+		if err := json.Unmarshal(readFile(tb, p), &ev); err != nil {
+			tb.Fatalf("%s: %v", p, err)
+		}
+		body := []byte(ev.Body)
+		if ev.IsBase64Encoded {
+			if body, err = base64.StdEncoding.DecodeString(ev.Body); err != nil {
+				tb.Fatalf("%s: %v", p, err)
+			}
+		}
+		h := http.Header{}
+		for k, v := range ev.Headers {
+			h.Add(k, v)
+		}
+		out = append(out, fixtureDelivery{filepath.Base(p), h, body})
+	}
+	return out
+}
+
+func seedBodies(tb testing.TB) [][]byte {
+	bodies := [][]byte{readFile(tb, fullExample), readFile(tb, docsSample)}
+	for _, d := range fixtureDeliveries(tb) {
+		bodies = append(bodies, d.body)
+	}
+	return bodies
+}
+
+func FuzzVerify(f *testing.F) {
+	for _, d := range fixtureDeliveries(f) {
+		f.Add(d.body, d.header.Get("X-Shopify-Hmac-Sha256"))
+	}
+	for _, b := range seedBodies(f) {
+		f.Add(b, Sign([]byte(testSecret), b))
+		f.Add(b, "")
+	}
+	f.Fuzz(func(t *testing.T, body []byte, sig string) {
+		s := newSource()
+		err := s.Verify(http.Header{"X-Shopify-Hmac-Sha256": {sig}}, body)
+		if err != nil {
+			if got := errorCode(err); got != thankyou.EUNAUTHORIZED {
+				t.Fatalf("Verify error code = %q (%v), want %q", got, err, thankyou.EUNAUTHORIZED)
+			}
+		} else {
+			got, decErr := base64.StdEncoding.DecodeString(strings.TrimSpace(sig))
+			want, _ := base64.StdEncoding.DecodeString(Sign([]byte(testSecret), body))
+			if decErr != nil || string(got) != string(want) {
+				t.Fatalf("Verify accepted signature %q that is not the body's HMAC", sig)
+			}
+		}
+		good := Sign([]byte(testSecret), body)
+		if err := s.Verify(http.Header{"X-Shopify-Hmac-Sha256": {good}}, body); err != nil {
+			t.Fatalf("Verify refused the body's own signature: %v", err)
+		}
+		if err := s.Verify(http.Header{"X-Shopify-Hmac-Sha256": {good}}, append(body, 'x')); err == nil {
+			t.Fatal("Verify accepted a signature after the body changed")
+		}
+	})
+}
+
+func FuzzParse(f *testing.F) {
+	for _, d := range fixtureDeliveries(f) {
+		f.Add(d.header.Get("X-Shopify-Topic"), d.header.Get("X-Shopify-Shop-Domain"), d.body)
+	}
+	for _, b := range seedBodies(f) {
+		f.Add("orders/create", testShop, b)
+	}
+	f.Add("orders/create", testShop, []byte(`{"id":"18446744073709551615","created_at":"2026-01-01T00:00:00Z"}`))
+	f.Add("orders/create", "", []byte(`[]`))
+	f.Fuzz(func(t *testing.T, topic, shop string, body []byte) {
+		d, err := newSource().Parse(http.Header{"X-Shopify-Topic": {topic}, "X-Shopify-Shop-Domain": {shop}}, body)
+		if err != nil {
+			if got := errorCode(err); got != thankyou.EINVALID {
+				t.Fatalf("Parse error code = %q (%v), want %q", got, err, thankyou.EINVALID)
+			}
+			return
+		}
+		switch d.Kind {
+		case thankyou.DeliveryIgnored:
+			if d.Topic == TopicOrdersCreate {
+				t.Fatal("orders/create ignored")
+			}
+		case thankyou.DeliveryOrderCreated:
+			o := d.Order
+			if o.ID == "" || o.Shop == "" || o.Source != thankyou.SourceShopify {
+				t.Fatalf("order without ID, Shop or Source: %+v", o)
+			}
+			if (o.Phone == "") == (o.SkipReason == "") {
+				t.Fatalf("Phone %q and SkipReason %q: want exactly one", o.Phone, o.SkipReason)
+			}
+			if o.Phone != "" && !strings.HasPrefix(o.Phone, "+") {
+				t.Fatalf("Phone %q is not E.164", o.Phone)
+			}
+			if o.CreatedAt.IsZero() {
+				t.Fatal("order without CreatedAt")
+			}
+		default:
+			t.Fatalf("unknown Kind %q", d.Kind)
+		}
+	})
+}
+
+func BenchmarkParse(b *testing.B) {
+	body := readFile(b, fullExample)
+	h := deliveryHeader("orders/create", testShop, Sign([]byte(testSecret), body))
+	s := newSource()
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		if _, err := s.Parse(h, body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkVerify(b *testing.B) {
+	body := readFile(b, fullExample)
+	h := deliveryHeader("orders/create", testShop, Sign([]byte(testSecret), body))
+	s := newSource()
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		if err := s.Verify(h, body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
