@@ -1,0 +1,378 @@
+package twiliohook_test
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/xml"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/thankyoucalls/thankyoucalls/internal/app"
+	"github.com/thankyoucalls/thankyoucalls/internal/config"
+	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
+	"github.com/thankyoucalls/thankyoucalls/internal/dynamo/dynamotest"
+	"github.com/thankyoucalls/thankyoucalls/internal/localstack"
+	"github.com/thankyoucalls/thankyoucalls/internal/secret"
+	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
+	"github.com/thankyoucalls/thankyoucalls/internal/twilio/twiliotest"
+	"github.com/thankyoucalls/thankyoucalls/internal/twiliohook"
+)
+
+func TestMain(m *testing.M) { dynamotest.Main(m) }
+
+const (
+	task1001 = "shopify:thankyou-demo.myshopify.com:820982911946154508"
+	sid      = "SM0123456789abcdef0123456789abcdef"
+	customer = "+12125550123"
+)
+
+var now = time.Date(2026, 11, 26, 16, 10, 0, 0, time.UTC)
+
+type fixture struct {
+	h     *twiliohook.Handler
+	store *dynamo.Store
+	env   map[string]string
+}
+
+// newFixture builds the Twilio webhook as its Lambda main does, from
+// events/env.json (the local auth token and public URL).
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	client, table := dynamotest.NewTable(t)
+	envs, err := localstack.LoadEnvFile(filepath.Join("..", "..", "events", "env.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := envs[localstack.TwilioWebhookID]
+	cfg, err := config.LoadTwilioWebhook(func(k string) string {
+		if k == "TABLE_NAME" {
+			return table
+		}
+		return env[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := app.NewTwilioWebhook(context.Background(), cfg, app.Deps{
+		DynamoDB: client,
+		Secrets:  &secret.Resolver{},
+		Logger:   slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		Now:      func() time.Time { return now },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{h: h, store: dynamo.New(client, table, dynamo.Options{}), env: env}
+}
+
+func loadEvent(t *testing.T, name string) events.APIGatewayV2HTTPRequest {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "events", "twilio-webhook", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev events.APIGatewayV2HTTPRequest
+	if err := json.Unmarshal(b, &ev); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return ev
+}
+
+func (f *fixture) post(t *testing.T, ev events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPResponse {
+	t.Helper()
+	resp, err := f.h.Handle(context.Background(), ev)
+	if err != nil {
+		t.Fatalf("Handle returned an error (API Gateway would answer 500): %v", err)
+	}
+	return resp
+}
+
+// sentTask stores order 1001's task as the dispatcher leaves it after
+// Twilio accepted message sid (or, with recordSID false, as a dispatcher
+// that died before writing the SID leaves it).
+func (f *fixture) sentTask(t *testing.T, recordSID bool) {
+	t.Helper()
+	ctx := context.Background()
+	due := now.Add(-10 * time.Minute)
+	_, err := f.store.CreateTask(ctx, thankyou.Task{
+		ID:        task1001,
+		Order:     thankyou.Order{Source: thankyou.SourceShopify, Shop: "thankyou-demo.myshopify.com", ID: "820982911946154508", Number: "1001", Phone: customer},
+		Channel:   thankyou.ChannelSMS,
+		Recipient: customer,
+		State:     thankyou.StatePending,
+		DueAt:     due,
+		Deadline:  due.Add(72 * time.Hour),
+		TimeZone:  "America/New_York",
+		CreatedAt: due.Add(-72 * time.Hour),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.store.Claim(ctx, task1001, "run-1", due, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if recordSID {
+		if err := f.store.MarkSent(ctx, task1001, "run-1", sid, due); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func (f *fixture) task(t *testing.T) thankyou.Task {
+	t.Helper()
+	got, err := f.store.GetTask(context.Background(), task1001)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+func wantTwiML(t *testing.T, resp events.APIGatewayV2HTTPResponse) string {
+	t.Helper()
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Headers["Content-Type"], "text/xml") {
+		t.Fatalf("answer = %d %q, want 200 TwiML", resp.StatusCode, resp.Headers["Content-Type"])
+	}
+	var doc struct {
+		XMLName  xml.Name `xml:"Response"`
+		Messages []string `xml:"Message"`
+	}
+	if err := xml.Unmarshal([]byte(resp.Body), &doc); err != nil {
+		t.Fatalf("TwiML is not well-formed: %v\n%s", err, resp.Body)
+	}
+	return strings.Join(doc.Messages, "\n")
+}
+
+func TestStatusCallbackMarksTheTaskDelivered(t *testing.T) {
+	f := newFixture(t)
+	f.sentTask(t, true)
+	if msg := wantTwiML(t, f.post(t, loadEvent(t, "status-delivered.json"))); msg != "" {
+		t.Errorf("status callback answered a message: %q", msg)
+	}
+	got := f.task(t)
+	if got.State != thankyou.StateDelivered || got.MessageSID != sid {
+		t.Errorf("task = %s sid %q, want delivered %s", got.State, got.MessageSID, sid)
+	}
+	// Twilio may repeat a callback, or send "sent" after "delivered".
+	wantTwiML(t, f.post(t, loadEvent(t, "status-delivered.json")))
+	if got := f.task(t); got.State != thankyou.StateDelivered {
+		t.Errorf("after a repeated callback: %s, want delivered", got.State)
+	}
+}
+
+func TestUndeliveredCallbackRecordsTwiliosErrorCode(t *testing.T) {
+	f := newFixture(t)
+	f.sentTask(t, true)
+	wantTwiML(t, f.post(t, loadEvent(t, "status-undelivered.json")))
+	got := f.task(t)
+	if got.State != thankyou.StateUndelivered || got.ErrorCode != 30003 || !strings.Contains(got.Reason, "30003") {
+		t.Errorf("task = %s code %d (%q), want undelivered 30003", got.State, got.ErrorCode, got.Reason)
+	}
+}
+
+func TestStatusCallbackRepairsASendWhoseSIDWasNeverWritten(t *testing.T) {
+	f := newFixture(t)
+	f.sentTask(t, false) // the dispatcher died after Twilio accepted
+	wantTwiML(t, f.post(t, loadEvent(t, "status-delivered.json")))
+	got := f.task(t)
+	if got.State != thankyou.StateDelivered || got.MessageSID != sid {
+		t.Errorf("task = %s sid %q, want delivered with the callback's SID", got.State, got.MessageSID)
+	}
+	due, err := f.store.DueTaskIDs(context.Background(), now.Add(24*time.Hour), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(due) != 0 {
+		t.Errorf("repaired task is still in the due index: it could be sent again")
+	}
+}
+
+func TestStatusCallbackForAnUnknownTaskIsNotFound(t *testing.T) {
+	f := newFixture(t)
+	resp := f.post(t, loadEvent(t, "status-delivered.json"))
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("status = %d, want 404", resp.StatusCode)
+	}
+}
+
+func TestInboundStopOptsOutAndStartOptsBackIn(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if msg := wantTwiML(t, f.post(t, loadEvent(t, "inbound-stop.json"))); msg != "" {
+		t.Errorf("STOP answered %q; Twilio itself confirms opt-outs", msg)
+	}
+	if out, err := f.store.OptedOut(ctx, customer); err != nil || !out {
+		t.Fatalf("after STOP: opted out = %v, %v; want true", out, err)
+	}
+	wantTwiML(t, f.post(t, loadEvent(t, "inbound-start.json")))
+	if out, err := f.store.OptedOut(ctx, customer); err != nil || out {
+		t.Errorf("after START: opted out = %v, %v; want false", out, err)
+	}
+}
+
+func TestInboundHelpAnswersWithTheShopsHelpText(t *testing.T) {
+	f := newFixture(t)
+	msg := wantTwiML(t, f.post(t, loadEvent(t, "inbound-help.json")))
+	if !strings.Contains(msg, f.env["SHOP_NAME"]) || !strings.Contains(msg, "STOP") {
+		t.Errorf("help reply %q should name the shop and how to opt out", msg)
+	}
+}
+
+func TestInboundChatterChangesNothing(t *testing.T) {
+	f := newFixture(t)
+	if msg := wantTwiML(t, f.post(t, loadEvent(t, "inbound-other.json"))); msg != "" {
+		t.Errorf("answered %q, want an empty response", msg)
+	}
+	if out, _ := f.store.OptedOut(context.Background(), customer); out {
+		t.Error("a chat message opted the customer out")
+	}
+}
+
+func TestBadTwilioSignatureIsRefusedAndChangesNothing(t *testing.T) {
+	tampered := loadEvent(t, "status-delivered.json")
+	tampered.RawQueryString = "task=shopify%3Aother-shop.myshopify.com%3A1"
+	unsigned := loadEvent(t, "inbound-stop.json")
+	delete(unsigned.Headers, "x-twilio-signature")
+	changedBody := loadEvent(t, "inbound-help.json")
+	b, _ := base64.StdEncoding.DecodeString(changedBody.Body)
+	changedBody.Body = base64.StdEncoding.EncodeToString([]byte(strings.Replace(string(b), "Body=help", "Body=STOP", 1)))
+	for _, tc := range []struct {
+		name string
+		ev   events.APIGatewayV2HTTPRequest
+	}{
+		{"signed with another token", loadEvent(t, "bad-signature.json")},
+		{"URL changed after signing", tampered},
+		{"no signature", unsigned},
+		{"body changed after signing", changedBody},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.sentTask(t, true)
+			resp := f.post(t, tc.ev)
+			if resp.StatusCode != http.StatusForbidden {
+				t.Errorf("status = %d, want 403", resp.StatusCode)
+			}
+			if strings.Contains(resp.Body, customer) {
+				t.Errorf("refusal leaks the phone number: %s", resp.Body)
+			}
+			if out, _ := f.store.OptedOut(context.Background(), customer); out {
+				t.Error("a refused request opted the customer out")
+			}
+			if got := f.task(t); got.State != thankyou.StateSent {
+				t.Errorf("task = %s, want unchanged (sent)", got.State)
+			}
+		})
+	}
+}
+
+func TestSignatureIsCheckedAgainstTheRequestsOwnURLWhenNoneIsConfigured(t *testing.T) {
+	f := newFixture(t)
+	f.h.PublicBaseURL = ""
+	ev := loadEvent(t, "inbound-stop.json")
+	// Signed for http://127.0.0.1:3000, but API Gateway says the request came
+	// to https://127.0.0.1: the signature does not match that URL.
+	if resp := f.post(t, ev); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("status = %d, want 403", resp.StatusCode)
+	}
+	// Signed for the URL API Gateway reports, it is accepted.
+	ev.RequestContext.DomainName = "abc123.execute-api.us-east-1.amazonaws.com"
+	body, _ := base64.StdEncoding.DecodeString(ev.Body)
+	params, err := url.ParseQuery(string(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev.Headers["x-twilio-signature"] = twiliotest.Sign(f.env["TWILIO_AUTH_TOKEN"], "https://"+ev.RequestContext.DomainName+ev.RawPath, params)
+	wantTwiML(t, f.post(t, ev))
+	if out, _ := f.store.OptedOut(context.Background(), customer); !out {
+		t.Error("STOP signed for the API Gateway URL was not honoured")
+	}
+}
+
+func TestKeywordRecognisesOnlyShortKeywordMessages(t *testing.T) {
+	for _, tc := range []struct{ body, want string }{
+		{"STOP", "STOP"},
+		{" stop. ", "STOP"},
+		{"Stop!", "STOP"},
+		{"stop all", "STOPALL"},
+		{"Unsubscribe", "UNSUBSCRIBE"},
+		{"help", "HELP"},
+		{"", ""},
+		{"End of story, thanks!", ""},
+		{"Thanks, love the shop!", ""},
+		{"ÉND", "ÉND"},
+	} {
+		if got := twiliohook.Keyword(tc.body); got != tc.want {
+			t.Errorf("Keyword(%q) = %q, want %q", tc.body, got, tc.want)
+		}
+	}
+}
+
+func FuzzKeyword(f *testing.F) {
+	for _, s := range []string{"STOP", " stop. ", "stop all", "Thanks, love the shop!", "\x00\xff", "ß"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		k := twiliohook.Keyword(body)
+		if strings.ContainsAny(k, " \t\n.,!?") {
+			t.Errorf("Keyword(%q) = %q keeps spaces or punctuation", body, k)
+		}
+		if len(strings.Fields(body)) > 2 && k != "" {
+			t.Errorf("Keyword(%q) = %q for a sentence", body, k)
+		}
+	})
+}
+
+// FuzzHandle sends arbitrary bodies and signatures: the handler never
+// panics, never answers 5xx, and refuses everything not signed.
+func FuzzHandle(f *testing.F) {
+	for _, name := range []string{"inbound-stop.json", "status-delivered.json", "bad-signature.json"} {
+		b, err := os.ReadFile(filepath.Join("..", "..", "events", "twilio-webhook", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		var ev events.APIGatewayV2HTTPRequest
+		if err := json.Unmarshal(b, &ev); err != nil {
+			f.Fatal(err)
+		}
+		body, _ := base64.StdEncoding.DecodeString(ev.Body)
+		f.Add(string(body), ev.Headers["x-twilio-signature"], ev.RawQueryString, true)
+	}
+	f.Add("%zz", "", "", false)
+	h := &twiliohook.Handler{
+		Validator: validatorFunc(func(string, map[string]string, string) bool { return false }),
+		Logger:    slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		Now:       time.Now,
+	}
+	f.Fuzz(func(t *testing.T, body, sig, query string, b64 bool) {
+		ev := events.APIGatewayV2HTTPRequest{
+			RouteKey:        config.RouteTwilioInbound,
+			RawPath:         "/twilio/inbound",
+			RawQueryString:  query,
+			Headers:         map[string]string{"x-twilio-signature": sig},
+			Body:            body,
+			IsBase64Encoded: b64,
+		}
+		resp, err := h.Handle(context.Background(), ev)
+		if err != nil {
+			t.Fatalf("Handle: %v", err)
+		}
+		if resp.StatusCode != http.StatusBadRequest && resp.StatusCode != http.StatusForbidden {
+			t.Errorf("status = %d for an unverifiable request, want 400 or 403", resp.StatusCode)
+		}
+	})
+}
+
+type validatorFunc func(url string, params map[string]string, sig string) bool
+
+func (v validatorFunc) Validate(url string, params map[string]string, sig string) bool {
+	return v(url, params, sig)
+}
