@@ -1,21 +1,16 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
-
-	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/localstack"
 	"github.com/thankyoucalls/thankyoucalls/internal/phone"
@@ -100,10 +95,15 @@ func demo(ctx context.Context, s *localstack.Stack, clock *localstack.Clock, env
 		"shopify-orders-create.json", "shopify-duplicate.json", "shopify-second-order.json",
 		"shopify-no-phone.json", "shopify-bad-signature.json", "shopify-malformed.json",
 	} {
-		status, body, err := post(ctx, s.APIURL, filepath.Join("events", "order-webhook", f))
+		ev, err := localstack.LoadHTTPEvent(filepath.Join("events", "order-webhook", f))
 		if err != nil {
 			return err
 		}
+		status, raw, err := localstack.PostEvent(ctx, s.APIURL, ev)
+		if err != nil {
+			return err
+		}
+		body := string(raw)
 		fmt.Fprintf(out, "  %-32s → %d %s\n", f, status, strings.TrimSpace(body))
 		var a struct {
 			Status string `json:"status"`
@@ -158,43 +158,6 @@ func demo(ctx context.Context, s *localstack.Stack, clock *localstack.Clock, env
 	step("Final task states (status callbacks from the local Twilio marked deliveries)")
 	printTasks(ctx, s, ids, out)
 	return nil
-}
-
-// post sends a fixture (an API Gateway HTTP API event) as a real HTTP
-// request to the local API.
-func post(ctx context.Context, base, fixture string) (int, string, error) {
-	b, err := os.ReadFile(fixture)
-	if err != nil {
-		return 0, "", err
-	}
-	var ev events.APIGatewayV2HTTPRequest
-	if err := json.Unmarshal(b, &ev); err != nil {
-		return 0, "", fmt.Errorf("%s: %w", fixture, err)
-	}
-	body := []byte(ev.Body)
-	if ev.IsBase64Encoded {
-		if body, err = base64.StdEncoding.DecodeString(ev.Body); err != nil {
-			return 0, "", fmt.Errorf("%s: %w", fixture, err)
-		}
-	}
-	u := base + ev.RawPath
-	if ev.RawQueryString != "" {
-		u += "?" + ev.RawQueryString
-	}
-	req, err := http.NewRequestWithContext(ctx, ev.RequestContext.HTTP.Method, u, bytes.NewReader(body))
-	if err != nil {
-		return 0, "", err
-	}
-	for k, v := range ev.Headers {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, "", err
-	}
-	defer resp.Body.Close()
-	rb, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(rb), err
 }
 
 func printTasks(ctx context.Context, s *localstack.Stack, ids []string, out io.Writer) {
