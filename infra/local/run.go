@@ -14,6 +14,7 @@ import (
 
 	"github.com/thankyoucalls/thankyoucalls/internal/localstack"
 	"github.com/thankyoucalls/thankyoucalls/internal/phone"
+	"github.com/thankyoucalls/thankyoucalls/internal/twilio/twiliotest"
 )
 
 type options struct {
@@ -104,7 +105,7 @@ func demo(ctx context.Context, s *localstack.Stack, clock *localstack.Clock, env
 			return err
 		}
 		body := string(raw)
-		fmt.Fprintf(out, "  %-32s → %d %s\n", f, status, strings.TrimSpace(body))
+		fmt.Fprintf(out, "  %-32s → %d %s\n", f, status, oneLine(body))
 		var a struct {
 			Status string `json:"status"`
 			Task   string `json:"task"`
@@ -122,7 +123,10 @@ func demo(ctx context.Context, s *localstack.Stack, clock *localstack.Clock, env
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "  /twilio/inbound → %d %s\n", status, strings.TrimSpace(string(body)))
+	fmt.Fprintf(out, "  /twilio/inbound → %d %s\n", status, oneLine(string(body)))
+
+	s.Twilio.Inject(twiliotest.ServerError())
+	step("The local Twilio will answer the first send with a 500, to show a retry with backoff")
 
 	step("The dispatcher's clock moves forward an hour at a time (a real deployment sweeps every 5 minutes)")
 	sentBefore := 0
@@ -139,6 +143,9 @@ func demo(ctx context.Context, s *localstack.Stack, clock *localstack.Clock, env
 		}
 		fmt.Fprintf(out, "  %s dispatcher: due %d, sent %d, opted out %d, deferred %d, retried %d, failed %d\n",
 			stamp(clock.Now()), sum.Due, sum.Sent, sum.OptedOut, sum.Deferred, sum.Retried, sum.Failed)
+		if sum.Retried > 0 {
+			fmt.Fprintln(out, "      (Twilio answered 500: the task is pending again, due after a backoff with jitter)")
+		}
 		for _, m := range msgs[sentBefore:] {
 			fmt.Fprintf(out, "      SMS %s to %s (%s for them): %q\n", m.SID, phone.Mask(m.To), localTime(m.To, m.Created), m.Body)
 		}
@@ -189,6 +196,8 @@ func localTime(number string, t time.Time) string {
 	}
 	return t.In(loc).Format("Mon 2 Jan 15:04 MST")
 }
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func stamp(t time.Time) string { return t.UTC().Format("Mon 2 Jan 15:04 UTC") }
 
