@@ -51,7 +51,7 @@ type fixture struct {
 	sender *twilio.Client
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	client, table := dynamotest.NewTable(t)
 	clock := localstack.NewClock(dueAt.Add(5 * time.Minute))
@@ -74,7 +74,7 @@ func newFixture(t *testing.T) *fixture {
 }
 
 // handler returns a dispatcher wired to the fixture's store, Twilio and clock.
-func (f *fixture) handler(t *testing.T) *dispatch.Handler {
+func (f *fixture) handler(t testing.TB) *dispatch.Handler {
 	t.Helper()
 	r, err := message.NewRenderer("", "")
 	if err != nil {
@@ -100,7 +100,7 @@ func (f *fixture) handler(t *testing.T) *dispatch.Handler {
 	}
 }
 
-func (f *fixture) addTask(t *testing.T, id string, mod ...func(*thankyou.Task)) thankyou.Task {
+func (f *fixture) addTask(t testing.TB, id string, mod ...func(*thankyou.Task)) thankyou.Task {
 	t.Helper()
 	task := thankyou.Task{
 		ID: id,

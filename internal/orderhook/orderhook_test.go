@@ -81,7 +81,7 @@ func newFixture(t *testing.T, override map[string]string) *fixture {
 	return &fixture{h: h, store: dynamo.New(client, table, dynamo.Options{}), client: client, table: table}
 }
 
-func loadEvent(t *testing.T, name string) events.APIGatewayV2HTTPRequest {
+func loadEvent(t testing.TB, name string) events.APIGatewayV2HTTPRequest {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("..", "..", "events", "order-webhook", name))
 	if err != nil {
