@@ -1,0 +1,75 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestReadmeDocumentsEveryVariable(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	for _, v := range Vars {
+		if !strings.Contains(readme, "| `"+v.Name+"`") && !strings.Contains(readme, "| `"+v.Name+"` / `_PARAM`") {
+			t.Errorf("README's configuration table has no row for %s", v.Name)
+		}
+		if v.Default != "" && !strings.Contains(readme, v.Default) {
+			t.Errorf("README does not state %s's default %q", v.Name, v.Default)
+		}
+	}
+}
+
+func env(m map[string]string) Getenv { return func(k string) string { return m[k] } }
+
+func TestDefaultsApplyAndSecretsStayHidden(t *testing.T) {
+	c, err := LoadOrderWebhook(env(map[string]string{"TABLE_NAME": "t", "SHOPIFY_WEBHOOK_SECRET": "s3cret"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Delay != 72*time.Hour || c.Window.Start != "10:00" || c.Window.Days != "Mon-Fri" || c.Retention != 180*24*time.Hour || c.DefaultCountry != "US" {
+		t.Errorf("defaults not applied: %+v", c)
+	}
+	if s := c.ShopifySecret.String(); strings.Contains(s, "s3cret") {
+		t.Errorf("Secret.String() shows the value: %s", s)
+	}
+}
+
+func TestBadConfigurationSaysWhatToFix(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		load func(Getenv) error
+		env  map[string]string
+		says []string
+	}{
+		{"order webhook without table or secret", func(g Getenv) error { _, err := LoadOrderWebhook(g); return err },
+			map[string]string{}, []string{"TABLE_NAME: must be set", "SHOPIFY_WEBHOOK_SECRET: must be set"}},
+		{"secret given twice", func(g Getenv) error { _, err := LoadOrderWebhook(g); return err },
+			map[string]string{"TABLE_NAME": "t", "SHOPIFY_WEBHOOK_SECRET": "a", "SHOPIFY_WEBHOOK_SECRET_PARAM": "/p"}, []string{"not both"}},
+		{"staff channel without staff phone", func(g Getenv) error { _, err := LoadOrderWebhook(g); return err },
+			map[string]string{"TABLE_NAME": "t", "SHOPIFY_WEBHOOK_SECRET": "a", "CHANNEL": "staff"}, []string{"STAFF_PHONE"}},
+		{"bad values", func(g Getenv) error { _, err := LoadOrderWebhook(g); return err },
+			map[string]string{"TABLE_NAME": "t", "SHOPIFY_WEBHOOK_SECRET": "a", "THANK_YOU_DELAY": "3 days", "SHOP_TIME_ZONE": "Mars/Base", "CHANNEL": "pigeon", "RETENTION_DAYS": "-1"},
+			[]string{"THANK_YOU_DELAY", "SHOP_TIME_ZONE", "CHANNEL", "RETENTION_DAYS"}},
+		{"dispatcher without sender", func(g Getenv) error { _, err := LoadDispatcher(g); return err },
+			map[string]string{"TABLE_NAME": "t", "TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "x", "PUBLIC_BASE_URL": "https://x"}, []string{"TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID"}},
+		{"dispatcher with a short lease", func(g Getenv) error { _, err := LoadDispatcher(g); return err },
+			map[string]string{"TABLE_NAME": "t", "TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "x", "PUBLIC_BASE_URL": "https://x", "TWILIO_FROM": "+15005550006", "LEASE_DURATION": "1s"}, []string{"LEASE_DURATION"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.load(env(tc.env))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, s := range tc.says {
+				if !strings.Contains(err.Error(), s) {
+					t.Errorf("error %q does not say %q", err, s)
+				}
+			}
+		})
+	}
+}
