@@ -43,7 +43,7 @@ dport=$(free_port)
 setsid infra/node_modules/.bin/dynalite --host 127.0.0.1 --port "$dport" --createTableMs 0 --deleteTableMs 0 --updateTableMs 0 >"$work/dynalite.log" 2>&1 &
 pids+=($!)
 pport=$(free_port)
-setsid infra/node_modules/.bin/prism mock -h 127.0.0.1 -p "$pport" --errors ../shared/twilio/twilio_api_v2010.json >"$work/prism.log" 2>&1 &
+setsid infra/node_modules/.bin/prism mock -h 127.0.0.1 -p "$pport" ../shared/twilio/twilio_api_v2010.json >"$work/prism.log" 2>&1 &
 pids+=($!)
 wait_port "$dport"
 wait_port "$pport" || { cat "$work/prism.log" >&2; exit 1; }

@@ -22,15 +22,24 @@ func TestRunTakesCredentialsFromEnvAndLogsMaskedNumbers(t *testing.T) {
 		done <- run(ctx, []string{"-addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, pw)
 		pw.Close()
 	}()
-	lines := bufio.NewScanner(pr)
+	logLines := make(chan string, 100)
+	go func() {
+		defer close(logLines)
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			logLines <- sc.Text()
+		}
+	}()
+	var line string
 	next := func() map[string]any {
 		t.Helper()
-		if !lines.Scan() {
-			t.Fatalf("no more log lines: %v", lines.Err())
+		var ok bool
+		if line, ok = <-logLines; !ok {
+			t.Fatalf("no more log lines")
 		}
 		var v map[string]any
-		if err := json.Unmarshal(lines.Bytes(), &v); err != nil {
-			t.Fatalf("log line %q is not JSON: %v", lines.Text(), err)
+		if err := json.Unmarshal([]byte(line), &v); err != nil {
+			t.Fatalf("log line %q is not JSON: %v", line, err)
 		}
 		return v
 	}
@@ -50,7 +59,6 @@ func TestRunTakesCredentialsFromEnvAndLogsMaskedNumbers(t *testing.T) {
 	}
 
 	accepted := next()
-	line := lines.Text()
 	if accepted["msg"] != "message accepted" || accepted["to"] != "+1********23" {
 		t.Errorf("log line = %s, want a message accepted line with to +1********23", line)
 	}
@@ -59,7 +67,6 @@ func TestRunTakesCredentialsFromEnvAndLogsMaskedNumbers(t *testing.T) {
 	}
 
 	cancel()
-	go io.Copy(io.Discard, pr) // drain the stopping line
 	if err := <-done; err != nil {
 		t.Errorf("run = %v, want nil after interrupt", err)
 	}

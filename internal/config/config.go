@@ -11,6 +11,7 @@ package config
 
 import (
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -46,6 +47,17 @@ var all = []string{OrderWebhook, Dispatcher, TwilioWebhook}
 var Routes = map[string][]string{
 	OrderWebhook:  {RouteOrderWebhook},
 	TwilioWebhook: {RouteTwilioStatus, RouteTwilioInbound},
+}
+
+// StatusCallbackPath is the path Twilio posts a message's status to; the
+// task id travels in the query (StatusCallbackURL).
+const StatusCallbackPath = "/twilio/status"
+
+// StatusCallbackURL is the status callback URL the dispatcher sets on the
+// message for a task: the task id in the URL lets a callback repair a task
+// whose SID was never written.
+func StatusCallbackURL(publicBaseURL, taskID string) string {
+	return publicBaseURL + StatusCallbackPath + "?task=" + url.QueryEscape(taskID)
 }
 
 // Route keys.

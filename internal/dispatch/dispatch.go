@@ -12,13 +12,13 @@ import (
 	"fmt"
 	"log/slog"
 	mrand "math/rand/v2"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/thankyoucalls/thankyoucalls/internal/config"
 	"github.com/thankyoucalls/thankyoucalls/internal/message"
 	"github.com/thankyoucalls/thankyoucalls/internal/phone"
 	"github.com/thankyoucalls/thankyoucalls/internal/polite"
@@ -270,7 +270,7 @@ func (h *Handler) one(ctx context.Context, owner, id string, lim *limiter, log *
 	if err := lim.wait(ctx); err != nil {
 		return h.retry(ctx, owner, t, zones, "run ended before sending", 0, 0, log)
 	}
-	sid, err := h.Sender.SendSMS(ctx, t.Recipient, body, h.callbackURL(t.ID))
+	sid, err := h.Sender.SendSMS(ctx, t.Recipient, body, config.StatusCallbackURL(h.PublicBaseURL, t.ID))
 	if err != nil {
 		return h.sendFailed(ctx, owner, t, zones, err, log)
 	}
@@ -398,10 +398,6 @@ func (h *Handler) finish(ctx context.Context, owner string, t thankyou.Task, sta
 	default:
 		return failed
 	}
-}
-
-func (h *Handler) callbackURL(taskID string) string {
-	return h.PublicBaseURL + "/twilio/status?task=" + url.QueryEscape(taskID)
 }
 
 func lastReason(t thankyou.Task) string {

@@ -48,7 +48,7 @@ type listJSON struct {
 	Messages        []messageJSON `json:"messages"`
 }
 
-func (s *Server) messageJSON(m Message) messageJSON {
+func (s *Server) renderMessage(m Message) messageJSON {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.messageJSONLocked(s.bySID[m.SID])

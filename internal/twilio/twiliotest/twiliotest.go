@@ -32,7 +32,6 @@ const apiVersion = "2010-04-01"
 const maxBodyLength = 1600
 
 var (
-	accountSIDPattern = regexp.MustCompile(`^AC[0-9a-fA-F]{32}$`)
 	serviceSIDPattern = regexp.MustCompile(`^MG[0-9a-fA-F]{32}$`)
 	e164Pattern       = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 	shortCodePattern  = regexp.MustCompile(`^[0-9]{5,6}$`)
@@ -280,7 +279,7 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 		"sid", m.SID, "to", phone.Mask(m.To), "from", phone.Mask(m.From),
 		"messaging_service_sid", m.MessagingServiceSID, "status", m.Status,
 		"body_chars", len([]rune(m.Body)), "status_callback", m.StatusCallback != "")
-	writeJSON(w, http.StatusCreated, s.messageJSON(m))
+	writeJSON(w, http.StatusCreated, s.renderMessage(m))
 	if m.StatusCallback != "" && len(s.opts.AutoStatus) > 0 {
 		s.callbacks.Add(1)
 		go s.autoStatus(m.SID)
