@@ -2,6 +2,7 @@ package dispatch_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/url"
@@ -471,5 +472,25 @@ func TestBackoffGrowsAndStaysBounded(t *testing.T) {
 				t.Fatalf("Backoff(%d) = %s, want within [%s, %s]", tc.attempt, got, tc.min, tc.max)
 			}
 		}
+	}
+}
+
+// TestSendRateIsNeverExceeded checks the ceiling only: n sends at rate r
+// cannot take less than (n-1)/r. A slow machine makes the run longer, never
+// shorter, so this cannot flake.
+func TestSendRateIsNeverExceeded(t *testing.T) {
+	f := newFixture(t)
+	const n, rate = 8, 20.0
+	for i := range n {
+		f.addTask(t, fmt.Sprintf("rate-%d", i))
+	}
+	h := f.handler(t)
+	h.Rate, h.Concurrency = rate, 8
+	start := time.Now()
+	if s := run(t, h); s.Sent != n {
+		t.Fatalf("run = %+v, want %d sent", s, n)
+	}
+	if min := time.Duration(float64(n-1) / rate * float64(time.Second)); time.Since(start) < min {
+		t.Errorf("%d sends took %s, less than %s: faster than %v/s", n, time.Since(start), min, rate)
 	}
 }
