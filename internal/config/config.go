@@ -37,7 +37,10 @@ type Var struct {
 	// be given as NAME_PARAM: the name of an SSM SecureString parameter or a
 	// Secrets Manager secret ARN holding it.
 	Secret bool
-	Doc    string
+	// Optional secrets may be left unset (that source is then off). A
+	// *_PARAM naming an SSM parameter that does not exist also turns it off.
+	Optional bool
+	Doc      string
 }
 
 var all = []string{OrderWebhook, Dispatcher, TwilioWebhook}
@@ -74,7 +77,16 @@ var Vars = []Var{
 	{Name: "SHOP_NAME", Functions: all, Default: "our shop", Doc: "Shop name used in messages."},
 	{Name: "SHOP_TIME_ZONE", Functions: []string{OrderWebhook, Dispatcher}, Default: "America/New_York", Doc: "IANA zone used when a phone number gives none."},
 	{Name: "SHOP_DEFAULT_COUNTRY", Functions: []string{OrderWebhook}, Default: "US", Doc: "ISO country for phone numbers written without a country code."},
-	{Name: "SHOPIFY_WEBHOOK_SECRET", Functions: []string{OrderWebhook}, Secret: true, Doc: "Shopify app's webhook signing secret (or SHOPIFY_WEBHOOK_SECRET_PARAM)."},
+	{Name: "SHOPIFY_WEBHOOK_SECRET", Functions: []string{OrderWebhook}, Secret: true, Optional: true, Doc: "Shopify app's webhook signing secret (or SHOPIFY_WEBHOOK_SECRET_PARAM)."},
+	{Name: "WOOCOMMERCE_WEBHOOK_SECRET", Functions: []string{OrderWebhook}, Secret: true, Optional: true, Doc: "WooCommerce webhook secret (or WOOCOMMERCE_WEBHOOK_SECRET_PARAM)."},
+	{Name: "STRIPE_WEBHOOK_SECRET", Functions: []string{OrderWebhook}, Secret: true, Optional: true, Doc: "Stripe endpoint signing secret, whsec_... (or STRIPE_WEBHOOK_SECRET_PARAM)."},
+	{Name: "GENERIC_WEBHOOK_SECRET", Functions: []string{OrderWebhook}, Secret: true, Optional: true, Doc: "Secret for the generic JSON webhook (or GENERIC_WEBHOOK_SECRET_PARAM)."},
+	{Name: "MIN_ORDER_TOTAL", Functions: []string{OrderWebhook}, Doc: "Smallest order total thanked, in the shop's currency (empty: no minimum)."},
+	{Name: "FIRST_ORDER_ONLY", Functions: []string{OrderWebhook}, Default: "false", Doc: "true thanks only a customer's first order."},
+	{Name: "SKIP_TEST_ORDERS", Functions: []string{OrderWebhook}, Default: "true", Doc: "true skips the platforms' test orders."},
+	{Name: "SKIP_TAGS", Functions: []string{OrderWebhook}, Doc: "Comma-separated order tags that are never thanked (e.g. wholesale,staff)."},
+	{Name: "COUNTRIES", Functions: []string{OrderWebhook}, Doc: "Comma-separated ISO countries thanked (empty: all)."},
+	{Name: "FREQUENCY_CAP_DAYS", Functions: []string{OrderWebhook}, Default: "0", Doc: "At most one thank-you per customer in this many days (0: no cap)."},
 	{Name: "THANK_YOU_DELAY", Functions: []string{OrderWebhook}, Default: "72h", Doc: "Delay after the order before the thank-you (Go duration)."},
 	{Name: "SEND_WINDOW_START", Functions: []string{OrderWebhook, Dispatcher}, Default: "10:00", Doc: "Start of the send window, recipient-local (never before 08:00)."},
 	{Name: "SEND_WINDOW_END", Functions: []string{OrderWebhook, Dispatcher}, Default: "17:00", Doc: "End of the send window, recipient-local (never after 21:00)."},
@@ -204,6 +216,58 @@ func (r *reader) secret(name string) Secret {
 	return Secret{Value: val, Ref: ref}
 }
 
+// optionalSecret is secret for a source that may be off.
+func (r *reader) optionalSecret(name string) Secret {
+	ref := strings.TrimSpace(r.get(name + "_PARAM"))
+	val := r.str(name)
+	if val != "" && ref != "" {
+		r.fail(name, "set either %s or %s_PARAM, not both", name, name)
+	}
+	return Secret{Value: val, Ref: ref}
+}
+
+func (r *reader) boolean(name string) bool {
+	s := strings.ToLower(r.str(name))
+	switch s {
+	case "true", "yes", "1":
+		return true
+	case "false", "no", "0", "":
+		return false
+	}
+	r.fail(name, "%q is not true or false", s)
+	return false
+}
+
+func (r *reader) nonNegativeInt(name string) int {
+	s := r.str(name)
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		r.fail(name, "%q is not a whole number >= 0", s)
+	}
+	return n
+}
+
+func (r *reader) list(name string) []string {
+	var out []string
+	for _, f := range strings.Split(r.str(name), ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func (r *reader) decimal(name string) string {
+	s := r.str(name)
+	if s == "" {
+		return ""
+	}
+	if _, err := strconv.ParseFloat(s, 64); err != nil || strings.ContainsAny(s, "eE") || strings.HasPrefix(s, "-") {
+		r.fail(name, "%q is not an amount like 25.00", s)
+	}
+	return s
+}
+
 func (r *reader) err() error {
 	if len(r.errs) == 0 {
 		return nil
@@ -257,24 +321,62 @@ type OrderWebhookConfig struct {
 	ShopTimeZone       *time.Location
 	DefaultCountry     string
 	ShopifySecret      Secret
+	WooCommerceSecret  Secret
+	StripeSecret       Secret
+	GenericSecret      Secret
 	Delay, ExpireAfter time.Duration
 	Window             Window
 	Channel            thankyou.Channel
 	StaffPhone         string
+	Rules              thankyou.Rules
+}
+
+// Secrets returns the configured sources' secrets by source.
+func (c OrderWebhookConfig) Secrets() map[thankyou.Source]Secret {
+	out := map[thankyou.Source]Secret{}
+	for src, s := range map[thankyou.Source]Secret{
+		thankyou.SourceShopify: c.ShopifySecret, thankyou.SourceWooCommerce: c.WooCommerceSecret,
+		thankyou.SourceStripe: c.StripeSecret, thankyou.SourceGeneric: c.GenericSecret,
+	} {
+		if s.Value != "" || s.Ref != "" {
+			out[src] = s
+		}
+	}
+	return out
 }
 
 // LoadOrderWebhook reads the order webhook's configuration.
 func LoadOrderWebhook(get Getenv) (OrderWebhookConfig, error) {
 	r := &reader{fn: OrderWebhook, get: get}
 	c := OrderWebhookConfig{
-		Common:         r.common(),
-		ShopTimeZone:   r.location("SHOP_TIME_ZONE"),
-		DefaultCountry: strings.ToUpper(r.str("SHOP_DEFAULT_COUNTRY")),
-		ShopifySecret:  r.secret("SHOPIFY_WEBHOOK_SECRET"),
-		Delay:          r.duration("THANK_YOU_DELAY"),
-		ExpireAfter:    r.duration("EXPIRE_AFTER"),
-		Window:         r.window(),
-		StaffPhone:     r.str("STAFF_PHONE"),
+		Common:            r.common(),
+		ShopTimeZone:      r.location("SHOP_TIME_ZONE"),
+		DefaultCountry:    strings.ToUpper(r.str("SHOP_DEFAULT_COUNTRY")),
+		ShopifySecret:     r.optionalSecret("SHOPIFY_WEBHOOK_SECRET"),
+		WooCommerceSecret: r.optionalSecret("WOOCOMMERCE_WEBHOOK_SECRET"),
+		StripeSecret:      r.optionalSecret("STRIPE_WEBHOOK_SECRET"),
+		GenericSecret:     r.optionalSecret("GENERIC_WEBHOOK_SECRET"),
+		Delay:             r.duration("THANK_YOU_DELAY"),
+		ExpireAfter:       r.duration("EXPIRE_AFTER"),
+		Window:            r.window(),
+		StaffPhone:        r.str("STAFF_PHONE"),
+		Rules: thankyou.Rules{
+			MinTotal:         r.decimal("MIN_ORDER_TOTAL"),
+			FirstOrderOnly:   r.boolean("FIRST_ORDER_ONLY"),
+			SkipTestOrders:   r.boolean("SKIP_TEST_ORDERS"),
+			SkipTags:         r.list("SKIP_TAGS"),
+			Countries:        r.list("COUNTRIES"),
+			FrequencyCapDays: r.nonNegativeInt("FREQUENCY_CAP_DAYS"),
+		},
+	}
+	if len(c.Secrets()) == 0 {
+		r.fail("SHOPIFY_WEBHOOK_SECRET", "no order source is configured: set the secret (or *_PARAM) of at least one of SHOPIFY_, WOOCOMMERCE_, STRIPE_ or GENERIC_WEBHOOK_SECRET")
+	}
+	for i, cc := range c.Rules.Countries {
+		if len(cc) != 2 {
+			r.fail("COUNTRIES", "%q is not a two-letter ISO country code", cc)
+		}
+		c.Rules.Countries[i] = strings.ToUpper(cc)
 	}
 	if len(c.DefaultCountry) != 2 {
 		r.fail("SHOP_DEFAULT_COUNTRY", "%q is not a two-letter ISO country code like US", c.DefaultCountry)

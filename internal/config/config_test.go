@@ -34,6 +34,12 @@ func TestDefaultsApplyAndSecretsStayHidden(t *testing.T) {
 	if c.Delay != 72*time.Hour || c.Window.Start != "10:00" || c.Window.Days != "Mon-Fri" || c.Retention != 180*24*time.Hour || c.DefaultCountry != "US" {
 		t.Errorf("defaults not applied: %+v", c)
 	}
+	if !c.Rules.SkipTestOrders || c.Rules.FirstOrderOnly || c.Rules.FrequencyCapDays != 0 || c.Rules.MinTotal != "" {
+		t.Errorf("rule defaults: %+v, want test orders skipped and nothing else", c.Rules)
+	}
+	if got := c.Secrets(); len(got) != 1 {
+		t.Errorf("Secrets() = %d sources, want only shopify", len(got))
+	}
 	if s := c.ShopifySecret.String(); strings.Contains(s, "s3cret") {
 		t.Errorf("Secret.String() shows the value: %s", s)
 	}
@@ -47,14 +53,15 @@ func TestBadConfigurationSaysWhatToFix(t *testing.T) {
 		says []string
 	}{
 		{"order webhook without table or secret", func(g Getenv) error { _, err := LoadOrderWebhook(g); return err },
-			map[string]string{}, []string{"TABLE_NAME: must be set", "SHOPIFY_WEBHOOK_SECRET: must be set"}},
+			map[string]string{}, []string{"TABLE_NAME: must be set", "no order source is configured"}},
 		{"secret given twice", func(g Getenv) error { _, err := LoadOrderWebhook(g); return err },
 			map[string]string{"TABLE_NAME": "t", "SHOPIFY_WEBHOOK_SECRET": "a", "SHOPIFY_WEBHOOK_SECRET_PARAM": "/p"}, []string{"not both"}},
 		{"staff channel without staff phone", func(g Getenv) error { _, err := LoadOrderWebhook(g); return err },
 			map[string]string{"TABLE_NAME": "t", "SHOPIFY_WEBHOOK_SECRET": "a", "CHANNEL": "staff"}, []string{"STAFF_PHONE"}},
 		{"bad values", func(g Getenv) error { _, err := LoadOrderWebhook(g); return err },
-			map[string]string{"TABLE_NAME": "t", "SHOPIFY_WEBHOOK_SECRET": "a", "THANK_YOU_DELAY": "3 days", "SHOP_TIME_ZONE": "Mars/Base", "CHANNEL": "pigeon", "RETENTION_DAYS": "-1"},
-			[]string{"THANK_YOU_DELAY", "SHOP_TIME_ZONE", "CHANNEL", "RETENTION_DAYS"}},
+			map[string]string{"TABLE_NAME": "t", "SHOPIFY_WEBHOOK_SECRET": "a", "THANK_YOU_DELAY": "3 days", "SHOP_TIME_ZONE": "Mars/Base", "CHANNEL": "pigeon", "RETENTION_DAYS": "-1",
+				"MIN_ORDER_TOTAL": "ten", "FIRST_ORDER_ONLY": "maybe", "COUNTRIES": "USA", "FREQUENCY_CAP_DAYS": "-3"},
+			[]string{"THANK_YOU_DELAY", "SHOP_TIME_ZONE", "CHANNEL", "RETENTION_DAYS", "MIN_ORDER_TOTAL", "FIRST_ORDER_ONLY", "COUNTRIES", "FREQUENCY_CAP_DAYS"}},
 		{"dispatcher without sender", func(g Getenv) error { _, err := LoadDispatcher(g); return err },
 			map[string]string{"TABLE_NAME": "t", "TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "x", "PUBLIC_BASE_URL": "https://x"}, []string{"TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID"}},
 		{"dispatcher with a short lease", func(g Getenv) error { _, err := LoadDispatcher(g); return err },

@@ -13,7 +13,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
 )
@@ -124,4 +126,13 @@ func IsSecretsManagerARN(ref string) bool {
 	}
 	partition := parts[1]
 	return (partition == "aws" || strings.HasPrefix(partition, "aws-")) && parts[2] == "secretsmanager"
+}
+
+// IsNotFound reports whether err says the secret does not exist (an SSM
+// parameter or a Secrets Manager secret that was never created), as
+// opposed to a secret that could not be read.
+func IsNotFound(err error) bool {
+	var pnf *ssmtypes.ParameterNotFound
+	var rnf *smtypes.ResourceNotFoundException
+	return errors.As(err, &pnf) || errors.As(err, &rnf)
 }

@@ -238,6 +238,12 @@ func TestMissingSecretErrorNamesIt(t *testing.T) {
 			if !tt.wantAs(err) {
 				t.Errorf("error %q (%T) does not wrap the SDK's not-found error", err, errors.Unwrap(err))
 			}
+			if !IsNotFound(err) {
+				t.Errorf("IsNotFound(%q) = false, want true", err)
+			}
+			if IsNotFound(errors.New("AccessDenied")) {
+				t.Error("IsNotFound is true for an unrelated error")
+			}
 			// A failed read is not cached: the next Resolve asks again.
 			before := srv.requests.Load()
 			if _, err := r.Resolve(context.Background(), config.Secret{Ref: tt.ref}); err == nil {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -150,7 +151,7 @@ func TestParseNormalisesTheFullExample(t *testing.T) {
 		t.Errorf("CreatedAt offset = %ds, want the order's own -05:00", off)
 	}
 	got.CreatedAt, want.CreatedAt = time.Time{}, time.Time{}
-	if got != want {
+	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Order =\n  %+v\nwant\n  %+v", got, want)
 	}
 	if id := got.TaskID(); id != "shopify:thankyou-demo.myshopify.com:820982911946154508" {
@@ -292,7 +293,7 @@ func TestParseIgnoresOtherTopics(t *testing.T) {
 			if d.Kind != thankyou.DeliveryIgnored || d.Topic != topic {
 				t.Errorf("Kind, Topic = %q, %q; want %q, %q", d.Kind, d.Topic, thankyou.DeliveryIgnored, topic)
 			}
-			if d.Order != (thankyou.Order{}) {
+			if !reflect.DeepEqual(d.Order, thankyou.Order{}) {
 				t.Errorf("Order = %+v, want none", d.Order)
 			}
 		})

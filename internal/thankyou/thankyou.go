@@ -18,7 +18,10 @@ type Source string
 
 // Sources known to the order webhook.
 const (
-	SourceShopify Source = "shopify"
+	SourceShopify     Source = "shopify"
+	SourceWooCommerce Source = "woocommerce"
+	SourceStripe      Source = "stripe"
+	SourceGeneric     Source = "generic"
 )
 
 // Order is the canonical, platform-neutral order that every source is
@@ -45,6 +48,13 @@ type Order struct {
 	CreatedAt time.Time
 	// Test is true for the platform's test orders.
 	Test bool
+	// Tags are the order's tags, as the platform gives them.
+	Tags []string
+	// Country is the ISO country of the shipping (else billing) address.
+	Country string
+	// CustomerOrders is how many orders the platform says the customer has
+	// placed, this one included; 0 when the platform does not say.
+	CustomerOrders int
 	// SkipReason is set when the order cannot be thanked (no usable phone,
 	// ...). Such an order is still recorded, as a skipped task.
 	SkipReason string
@@ -99,6 +109,7 @@ const (
 	StateSkipped     State = "skipped"     // never to be sent (no phone, ...)
 	StateOptedOut    State = "opted_out"   // the recipient texted STOP
 	StateExpired     State = "expired"     // too late to be polite
+	StateCancelled   State = "cancelled"   // the order was cancelled or refunded
 )
 
 // Open reports whether the task can still be sent.
@@ -179,12 +190,22 @@ func (e *SendError) Error() string {
 // DeliveryKind says what a verified webhook delivery asks for.
 type DeliveryKind string
 
-// Delivery kinds. Later sources add cancellations and privacy requests.
+// Delivery kinds.
 const (
 	// DeliveryOrderCreated carries a new order to thank.
 	DeliveryOrderCreated DeliveryKind = "order_created"
+	// DeliveryOrderCancelled cancels the thank-you of an order (cancelled,
+	// refunded or failed payment): Order carries Source, Shop and ID.
+	DeliveryOrderCancelled DeliveryKind = "order_cancelled"
+	// DeliveryCustomerRedact asks to erase a customer's personal data.
+	DeliveryCustomerRedact DeliveryKind = "customer_redact"
+	// DeliveryShopRedact asks to erase everything held for a shop.
+	DeliveryShopRedact DeliveryKind = "shop_redact"
+	// DeliveryDataRequest asks what is held about a customer.
+	DeliveryDataRequest DeliveryKind = "data_request"
 	// DeliveryIgnored is a valid delivery of a topic this service does not
-	// act on; it is acknowledged (200) so the platform does not retry it.
+	// act on (or a platform's ping); it is acknowledged (200) so the
+	// platform does not retry it.
 	DeliveryIgnored DeliveryKind = "ignored"
 )
 
@@ -193,8 +214,32 @@ type Delivery struct {
 	Kind DeliveryKind
 	// Topic is the platform's own event name ("orders/create"), for logs.
 	Topic string
-	// Order is set for DeliveryOrderCreated.
+	// EventID identifies this event at the platform (Shopify's
+	// X-Shopify-Webhook-Id, Stripe's event id, ...), for deduplication.
+	// Empty when the platform sends none.
+	EventID string
+	// OccurredAt is when the platform says the event happened (Shopify's
+	// X-Shopify-Triggered-At, Stripe's created, the generic timestamp);
+	// zero when unknown.
+	OccurredAt time.Time
+	// Order is set for DeliveryOrderCreated and DeliveryOrderCancelled
+	// (for a cancellation at least Source, Shop and ID).
 	Order Order
+	// Reason says why an order was cancelled ("refunded", "cancelled: fraud").
+	Reason string
+	// Customer names the customer of a privacy request.
+	Customer Customer
+}
+
+// Customer identifies a customer for privacy requests: any of these may be
+// set; phones are E.164.
+type Customer struct {
+	PlatformID string
+	Phones     []string
+	Emails     []string
+	// OrderIDs are the platform's ids of the customer's orders, when the
+	// platform lists them (Shopify's orders_to_redact).
+	OrderIDs []string
 }
 
 // Claim is a task a dispatcher has just claimed under a lease.

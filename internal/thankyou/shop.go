@@ -1,0 +1,49 @@
+package thankyou
+
+import "time"
+
+// Shop is one shop's settings: where its orders come from, how and when
+// its customers are thanked, and which orders are worth thanking.
+type Shop struct {
+	Source Source
+	// ID is the platform's identifier of the shop, normalised by its source
+	// (Shopify's myshopify.com domain, WooCommerce's site host, Stripe's
+	// account or the key in the webhook URL). Empty matches any shop of the
+	// source: the single-shop deployment configured by environment.
+	ID   string
+	Name string
+	// SecretRefs name where the webhook signing secrets are kept (SSM
+	// parameter names or Secrets Manager ARNs, or local values); several
+	// while a secret is rotated.
+	SecretRefs     []string
+	TimeZone       string
+	DefaultCountry string
+	Channel        Channel
+	StaffPhone     string
+	// WindowStart, WindowEnd and Days are the send window as configured
+	// ("10:00", "17:00", "Mon-Fri").
+	WindowStart, WindowEnd, Days string
+	Delay                        time.Duration
+	ExpireAfter                  time.Duration
+	Rules                        Rules
+}
+
+// Rules decide which orders are thanked. The zero value thanks every order
+// with a usable phone number.
+type Rules struct {
+	// MinTotal is the smallest order total thanked, a decimal in the shop's
+	// currency ("25.00"); empty for no minimum.
+	MinTotal string
+	// FirstOrderOnly thanks a customer's first order only: the platform's
+	// order count where it sends one, else no earlier task for the customer.
+	FirstOrderOnly bool
+	// SkipTestOrders skips the platform's test orders.
+	SkipTestOrders bool
+	// SkipTags skips orders carrying any of these tags (case-insensitive).
+	SkipTags []string
+	// Countries, when set, thanks only orders shipped to these ISO countries.
+	Countries []string
+	// FrequencyCapDays thanks a customer at most once in this many days,
+	// across orders; 0 for no cap.
+	FrequencyCapDays int
+}
