@@ -81,6 +81,7 @@ type Summary struct {
 	Deferred  int `json:"deferred"`  // outside the window now: rescheduled
 	Recovered int `json:"recovered"` // interrupted sends found already accepted by Twilio
 	Lost      int `json:"lost"`      // claimed by another run first
+	Cancelled int `json:"cancelled"` // cancelled while claimed
 	// Unanswered sends (timeouts) stay claimed until their lease expires,
 	// then are checked against Twilio before any resend.
 	Unanswered int `json:"unanswered"`
@@ -105,6 +106,8 @@ func (s *Summary) add(o outcome) {
 		s.Recovered++
 	case lost:
 		s.Lost++
+	case cancelled:
+		s.Cancelled++
 	case ambiguous:
 		s.Unanswered++
 	case errored:
@@ -123,6 +126,7 @@ const (
 	deferred
 	recovered
 	lost
+	cancelled
 	ambiguous
 	errored
 )
@@ -234,6 +238,8 @@ func (h *Handler) one(ctx context.Context, owner, id string, lim *limiter, log *
 	}
 	zones := polite.Zones(splitZones(t.TimeZone), h.ShopZone)
 	switch {
+	case t.CancelRequested:
+		return h.finish(ctx, owner, t, thankyou.StateCancelled, "order cancelled before it was sent", 0, log)
 	case t.Attempts > h.MaxAttempts:
 		return h.finish(ctx, owner, t, thankyou.StateFailed, fmt.Sprintf("gave up after %d attempts: %s", h.MaxAttempts, lastReason(t)), t.ErrorCode, log)
 	case now.After(t.Deadline):
@@ -395,6 +401,8 @@ func (h *Handler) finish(ctx context.Context, owner string, t thankyou.Task, sta
 		return optedOut
 	case thankyou.StateExpired:
 		return expired
+	case thankyou.StateCancelled:
+		return cancelled
 	default:
 		return failed
 	}

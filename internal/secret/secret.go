@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 
@@ -43,6 +44,8 @@ type SecretGetter interface {
 type Resolver struct {
 	SSM            SSMGetter
 	SecretsManager SecretGetter
+	// Getenv reads "env:NAME" references; nil means os.Getenv.
+	Getenv func(string) string
 
 	mu    sync.Mutex
 	cache map[string]string
@@ -56,6 +59,13 @@ func (r *Resolver) Resolve(ctx context.Context, s config.Secret) (string, error)
 	ref := strings.TrimSpace(s.Ref)
 	if ref == "" {
 		return "", errors.New("resolve secret: neither a value nor a parameter name is set")
+	}
+	if name, ok := strings.CutPrefix(ref, EnvPrefix); ok {
+		// Local runs and tests: the value is in the process environment.
+		if v := r.getenv(name); v != "" {
+			return v, nil
+		}
+		return "", fmt.Errorf("resolve secret %s: %w", ref, ErrNotFound)
 	}
 	// The lock is held while reading so that concurrent callers wait for
 	// the one read rather than each making their own.
@@ -128,11 +138,25 @@ func IsSecretsManagerARN(ref string) bool {
 	return (partition == "aws" || strings.HasPrefix(partition, "aws-")) && parts[2] == "secretsmanager"
 }
 
+// EnvPrefix marks a reference to an environment variable ("env:NAME"),
+// for local runs and tests; in AWS, secrets live in SSM or Secrets Manager.
+const EnvPrefix = "env:"
+
+// ErrNotFound is returned for an "env:" reference to an unset variable.
+var ErrNotFound = errors.New("secret not found")
+
+func (r *Resolver) getenv(name string) string {
+	if r.Getenv != nil {
+		return r.Getenv(name)
+	}
+	return os.Getenv(name)
+}
+
 // IsNotFound reports whether err says the secret does not exist (an SSM
 // parameter or a Secrets Manager secret that was never created), as
 // opposed to a secret that could not be read.
 func IsNotFound(err error) bool {
 	var pnf *ssmtypes.ParameterNotFound
 	var rnf *smtypes.ResourceNotFoundException
-	return errors.As(err, &pnf) || errors.As(err, &rnf)
+	return errors.As(err, &pnf) || errors.As(err, &rnf) || errors.Is(err, ErrNotFound)
 }

@@ -305,3 +305,15 @@ func ExampleResolver() {
 	fmt.Println(token, err)
 	// Output: local-token <nil>
 }
+
+func TestEnvReferencesReadTheEnvironment(t *testing.T) {
+	r := &Resolver{Getenv: func(k string) string { return map[string]string{"SHOP_A_SECRET": "a-secret"}[k] }}
+	got, err := r.Resolve(context.Background(), config.Secret{Ref: "env:SHOP_A_SECRET"})
+	if err != nil || got != "a-secret" {
+		t.Errorf("Resolve(env:SHOP_A_SECRET) = %q, %v; want a-secret", got, err)
+	}
+	_, err = r.Resolve(context.Background(), config.Secret{Ref: "env:UNSET"})
+	if !IsNotFound(err) || !strings.Contains(err.Error(), "env:UNSET") {
+		t.Errorf("unset variable: %v, want a not-found error naming it", err)
+	}
+}

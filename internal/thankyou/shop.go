@@ -47,3 +47,23 @@ type Rules struct {
 	// across orders; 0 for no cap.
 	FrequencyCapDays int
 }
+
+// Report is what is held about a customer, for a data request: ids,
+// states, dates and the names of the personal fields held, never their
+// values.
+type Report struct {
+	Tasks []ReportTask `json:"tasks"`
+}
+
+// ReportTask is one task in a Report.
+type ReportTask struct {
+	ID          string    `json:"id"`
+	OrderID     string    `json:"orderId"`
+	OrderNumber string    `json:"orderNumber,omitempty"`
+	State       State     `json:"state"`
+	Channel     Channel   `json:"channel,omitempty"`
+	CreatedAt   time.Time `json:"createdAt"`
+	DueAt       time.Time `json:"dueAt,omitzero"`
+	// Fields names the personal fields held: "phone", "email", "name".
+	Fields []string `json:"fields"`
+}

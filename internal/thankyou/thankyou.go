@@ -145,8 +145,11 @@ type Task struct {
 	MessageSID string
 	// ErrorCode is Twilio's error code of the last failure, if any.
 	ErrorCode int
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	// CancelRequested is set when the order was cancelled while a
+	// dispatcher held the task: the dispatcher checks it before sending.
+	CancelRequested bool
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 	// ExpiresAt is when the item's personal data is deleted (DynamoDB TTL);
 	// zero while the task is open.
 	ExpiresAt time.Time

@@ -1,0 +1,396 @@
+// Package operator is the operators' command-line tool (cmd/thankyou): it
+// manages shops' settings in the table, against the local stack or AWS
+// alike (the endpoint comes from the AWS SDK's standard configuration, so
+// AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:8000 reaches dynalite).
+package operator
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/thankyoucalls/thankyoucalls/internal/phone"
+	"github.com/thankyoucalls/thankyoucalls/internal/polite"
+	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
+)
+
+// Store is what the tool needs of the table.
+type Store interface {
+	PutShop(ctx context.Context, sh thankyou.Shop, now time.Time) error
+	GetShop(ctx context.Context, source thankyou.Source, id string) (thankyou.Shop, error)
+	ListShops(ctx context.Context) ([]thankyou.Shop, error)
+	DeleteShop(ctx context.Context, source thankyou.Source, id string) error
+}
+
+// Tool runs commands.
+type Tool struct {
+	Store Store
+	Out   io.Writer
+	Now   func() time.Time
+}
+
+// ErrUsage marks a command line the tool could not understand; the caller
+// exits with status 2.
+var ErrUsage = errors.New("usage")
+
+// Usage is the tool's help text.
+const Usage = `Usage: thankyou [--table NAME] COMMAND ...
+
+Shops (a deployment serves several shops; each has its own secret, zone, window and rules):
+  shops list [--json]
+  shops get --source SOURCE --id ID [--json]
+  shops put --source SOURCE --id ID --name NAME --secret-ref REF[,REF...] [settings]
+  shops delete --source SOURCE --id ID
+
+  SOURCE is shopify, woocommerce, stripe or generic. ID is the shop as its platform names it:
+  the myshopify.com domain, the WooCommerce site's host, the Stripe account (acct_...) or the
+  ?shop= key of the webhook URL, the generic X-Shop value.
+  REF names where a webhook secret is kept: an SSM parameter name (/thankyou/shop-a), a Secrets
+  Manager ARN, or env:NAME for local runs. Give two while rotating a secret.
+
+  settings: --time-zone ZONE (America/New_York) --country CC (US) --channel sms|staff
+            --staff-phone E164 --window HH:MM-HH:MM (10:00-17:00) --days DAYS (Mon-Fri)
+            --delay DURATION (72h) --expire-after DURATION (72h)
+            --min-total AMOUNT --first-order-only --skip-test-orders=true|false
+            --skip-tags a,b --countries US,CA --frequency-cap-days N
+
+The table is --table or TABLE_NAME; the DynamoDB endpoint and credentials come from the AWS
+SDK's standard settings (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB, ...).
+`
+
+// Run runs one command (args without the program name and global flags).
+func (t *Tool) Run(ctx context.Context, args []string) error {
+	if len(args) < 2 || args[0] != "shops" {
+		return fmt.Errorf("%w: expected a command such as `shops list`", ErrUsage)
+	}
+	switch args[1] {
+	case "list":
+		return t.shopsList(ctx, args[2:])
+	case "get":
+		return t.shopsGet(ctx, args[2:])
+	case "put":
+		return t.shopsPut(ctx, args[2:])
+	case "delete":
+		return t.shopsDelete(ctx, args[2:])
+	default:
+		return fmt.Errorf("%w: unknown command `shops %s`", ErrUsage, args[1])
+	}
+}
+
+func newFlags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrUsage, fs.Name(), err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: %s: unexpected argument %q", ErrUsage, fs.Name(), fs.Arg(0))
+	}
+	return nil
+}
+
+func sourceFlag(s string) (thankyou.Source, error) {
+	switch src := thankyou.Source(strings.ToLower(strings.TrimSpace(s))); src {
+	case thankyou.SourceShopify, thankyou.SourceWooCommerce, thankyou.SourceStripe, thankyou.SourceGeneric:
+		return src, nil
+	case "":
+		return "", fmt.Errorf("%w: --source is required (shopify, woocommerce, stripe or generic)", ErrUsage)
+	default:
+		return "", fmt.Errorf("--source %q: not one of shopify, woocommerce, stripe, generic", s)
+	}
+}
+
+func (t *Tool) shopsList(ctx context.Context, args []string) error {
+	fs := newFlags("shops list")
+	asJSON := fs.Bool("json", false, "")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	list, err := t.Store.ListShops(ctx)
+	if err != nil {
+		return fmt.Errorf("list shops: %w", err)
+	}
+	if *asJSON {
+		return writeJSON(t.Out, shopViews(list))
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(t.Out, "No shops stored. Add one with `thankyou shops put --source shopify --id NAME.myshopify.com --name NAME --secret-ref /thankyou/NAME`.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(t.Out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SOURCE\tID\tNAME\tZONE\tWINDOW\tCHANNEL\tRULES")
+	for _, sh := range list {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s-%s %s\t%s\t%s\n", sh.Source, sh.ID, sh.Name, sh.TimeZone, sh.WindowStart, sh.WindowEnd, sh.Days, sh.Channel, rulesSummary(sh.Rules))
+	}
+	return tw.Flush()
+}
+
+func (t *Tool) shopsGet(ctx context.Context, args []string) error {
+	fs := newFlags("shops get")
+	src, id := fs.String("source", "", ""), fs.String("id", "", "")
+	asJSON := fs.Bool("json", false, "")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	source, err := sourceFlag(*src)
+	if err != nil {
+		return err
+	}
+	sh, err := t.Store.GetShop(ctx, source, *id)
+	if err != nil {
+		return describe(err)
+	}
+	if *asJSON {
+		return writeJSON(t.Out, newShopView(sh))
+	}
+	v := newShopView(sh)
+	tw := tabwriter.NewWriter(t.Out, 0, 0, 2, ' ', 0)
+	for _, row := range [][2]string{
+		{"source", v.Source}, {"id", v.ID}, {"name", v.Name}, {"secret refs", strings.Join(v.SecretRefs, ", ")},
+		{"time zone", v.TimeZone}, {"country", v.DefaultCountry}, {"channel", v.Channel}, {"staff phone", phone.Mask(sh.StaffPhone)},
+		{"window", v.Window + " " + v.Days}, {"delay", v.Delay}, {"expire after", v.ExpireAfter}, {"rules", rulesSummary(sh.Rules)},
+	} {
+		fmt.Fprintf(tw, "%s\t%s\n", row[0], row[1])
+	}
+	return tw.Flush()
+}
+
+func (t *Tool) shopsPut(ctx context.Context, args []string) error {
+	fs := newFlags("shops put")
+	var (
+		src         = fs.String("source", "", "")
+		id          = fs.String("id", "", "")
+		name        = fs.String("name", "", "")
+		refs        = fs.String("secret-ref", "", "")
+		zone        = fs.String("time-zone", "America/New_York", "")
+		country     = fs.String("country", "US", "")
+		channel     = fs.String("channel", "sms", "")
+		staff       = fs.String("staff-phone", "", "")
+		window      = fs.String("window", "10:00-17:00", "")
+		days        = fs.String("days", "Mon-Fri", "")
+		delay       = fs.Duration("delay", 72*time.Hour, "")
+		expireAfter = fs.Duration("expire-after", 72*time.Hour, "")
+		minTotal    = fs.String("min-total", "", "")
+		firstOnly   = fs.Bool("first-order-only", false, "")
+		skipTest    = fs.Bool("skip-test-orders", true, "")
+		skipTags    = fs.String("skip-tags", "", "")
+		countries   = fs.String("countries", "", "")
+		capDays     = fs.Int("frequency-cap-days", 0, "")
+	)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	source, err := sourceFlag(*src)
+	if err != nil {
+		return err
+	}
+	start, end, ok := strings.Cut(*window, "-")
+	if !ok {
+		return fmt.Errorf("--window %q: write it as HH:MM-HH:MM, e.g. 10:00-17:00", *window)
+	}
+	sh := thankyou.Shop{
+		Source: source, ID: strings.ToLower(strings.TrimSpace(*id)), Name: strings.TrimSpace(*name),
+		SecretRefs: list(*refs), TimeZone: *zone, DefaultCountry: strings.ToUpper(*country),
+		StaffPhone: *staff, WindowStart: start, WindowEnd: end, Days: *days, Delay: *delay, ExpireAfter: *expireAfter,
+		Rules: thankyou.Rules{
+			MinTotal: *minTotal, FirstOrderOnly: *firstOnly, SkipTestOrders: *skipTest,
+			SkipTags: list(*skipTags), Countries: upper(list(*countries)), FrequencyCapDays: *capDays,
+		},
+	}
+	if sh.Channel, err = thankyou.ParseChannel(*channel); err != nil {
+		return describe(err)
+	}
+	if err := validate(&sh); err != nil {
+		return err
+	}
+	if err := t.Store.PutShop(ctx, sh, t.Now()); err != nil {
+		return fmt.Errorf("store shop: %w", err)
+	}
+	fmt.Fprintf(t.Out, "Stored shop %s:%s (%s). Register its webhook at /webhooks/%s.\n", sh.Source, sh.ID, sh.Name, sh.Source)
+	return nil
+}
+
+func (t *Tool) shopsDelete(ctx context.Context, args []string) error {
+	fs := newFlags("shops delete")
+	src, id := fs.String("source", "", ""), fs.String("id", "", "")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	source, err := sourceFlag(*src)
+	if err != nil {
+		return err
+	}
+	if err := t.Store.DeleteShop(ctx, source, *id); err != nil {
+		return describe(err)
+	}
+	fmt.Fprintf(t.Out, "Deleted shop %s:%s. Its tasks stay until their retention ends.\n", source, *id)
+	return nil
+}
+
+// validate checks a shop's settings as the order webhook will use them,
+// and normalises the staff phone.
+func validate(sh *thankyou.Shop) error {
+	var problems []string
+	if sh.ID == "" {
+		problems = append(problems, "--id is required")
+	}
+	if sh.Name == "" {
+		problems = append(problems, "--name is required (it appears in messages)")
+	}
+	if len(sh.SecretRefs) == 0 {
+		problems = append(problems, "--secret-ref is required: where the shop's webhook secret is kept")
+	}
+	if _, err := time.LoadLocation(sh.TimeZone); err != nil || sh.TimeZone == "" {
+		problems = append(problems, fmt.Sprintf("--time-zone %q is not an IANA zone like Europe/Paris", sh.TimeZone))
+	}
+	if len(sh.DefaultCountry) != 2 {
+		problems = append(problems, fmt.Sprintf("--country %q is not a two-letter ISO code", sh.DefaultCountry))
+	}
+	if _, err := polite.ParseWindow(sh.WindowStart, sh.WindowEnd, sh.Days); err != nil {
+		problems = append(problems, "--window/--days: "+thankyou.ErrorMessage(err))
+	}
+	if sh.Delay <= 0 || sh.ExpireAfter <= 0 {
+		problems = append(problems, "--delay and --expire-after must be positive durations like 72h")
+	}
+	if sh.Channel == thankyou.ChannelStaff || sh.StaffPhone != "" {
+		n, err := phone.Normalize(sh.StaffPhone, sh.DefaultCountry)
+		if err != nil {
+			problems = append(problems, "--staff-phone: "+thankyou.ErrorMessage(err)+" (required for --channel staff)")
+		}
+		sh.StaffPhone = n
+	}
+	if sh.Rules.MinTotal != "" && !isAmount(sh.Rules.MinTotal) {
+		problems = append(problems, fmt.Sprintf("--min-total %q is not an amount like 25.00", sh.Rules.MinTotal))
+	}
+	for _, c := range sh.Rules.Countries {
+		if len(c) != 2 {
+			problems = append(problems, fmt.Sprintf("--countries: %q is not a two-letter ISO code", c))
+		}
+	}
+	if sh.Rules.FrequencyCapDays < 0 {
+		problems = append(problems, "--frequency-cap-days must be 0 or more")
+	}
+	if len(problems) > 0 {
+		return errors.New(strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+func isAmount(s string) bool {
+	dot := false
+	for i, c := range s {
+		switch {
+		case c >= '0' && c <= '9':
+		case c == '.' && !dot && i > 0 && i < len(s)-1:
+			dot = true
+		default:
+			return false
+		}
+	}
+	return s != ""
+}
+
+func list(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func upper(xs []string) []string {
+	for i := range xs {
+		xs[i] = strings.ToUpper(xs[i])
+	}
+	return xs
+}
+
+// describe turns store errors into what the operator should do.
+func describe(err error) error {
+	switch thankyou.ErrorCode(err) {
+	case thankyou.ENOTFOUND:
+		return fmt.Errorf("%s (see `thankyou shops list`)", thankyou.ErrorMessage(err))
+	case thankyou.EINVALID:
+		return errors.New(thankyou.ErrorMessage(err))
+	}
+	return err
+}
+
+func rulesSummary(r thankyou.Rules) string {
+	var parts []string
+	if r.MinTotal != "" {
+		parts = append(parts, "min "+r.MinTotal)
+	}
+	if r.FirstOrderOnly {
+		parts = append(parts, "first order only")
+	}
+	if r.SkipTestOrders {
+		parts = append(parts, "skip test orders")
+	}
+	if len(r.SkipTags) > 0 {
+		parts = append(parts, "skip tags "+strings.Join(r.SkipTags, ","))
+	}
+	if len(r.Countries) > 0 {
+		parts = append(parts, "countries "+strings.Join(r.Countries, ","))
+	}
+	if r.FrequencyCapDays > 0 {
+		parts = append(parts, fmt.Sprintf("once per %d days", r.FrequencyCapDays))
+	}
+	if len(parts) == 0 {
+		return "every order"
+	}
+	return strings.Join(parts, "; ")
+}
+
+// shopView is a shop as the tool prints it (durations as text, staff
+// phone masked).
+type shopView struct {
+	Source         string         `json:"source"`
+	ID             string         `json:"id"`
+	Name           string         `json:"name"`
+	SecretRefs     []string       `json:"secretRefs"`
+	TimeZone       string         `json:"timeZone"`
+	DefaultCountry string         `json:"defaultCountry"`
+	Channel        string         `json:"channel"`
+	StaffPhone     string         `json:"staffPhone,omitempty"`
+	Window         string         `json:"window"`
+	Days           string         `json:"days"`
+	Delay          string         `json:"delay"`
+	ExpireAfter    string         `json:"expireAfter"`
+	Rules          thankyou.Rules `json:"rules"`
+}
+
+func newShopView(sh thankyou.Shop) shopView {
+	return shopView{
+		Source: string(sh.Source), ID: sh.ID, Name: sh.Name, SecretRefs: sh.SecretRefs, TimeZone: sh.TimeZone,
+		DefaultCountry: sh.DefaultCountry, Channel: string(sh.Channel), StaffPhone: phone.Mask(sh.StaffPhone),
+		Window: sh.WindowStart + "-" + sh.WindowEnd, Days: sh.Days, Delay: sh.Delay.String(), ExpireAfter: sh.ExpireAfter.String(),
+		Rules: sh.Rules,
+	}
+}
+
+func shopViews(list []thankyou.Shop) []shopView {
+	out := make([]shopView, 0, len(list))
+	for _, sh := range list {
+		out = append(out, newShopView(sh))
+	}
+	return out
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

@@ -1,0 +1,123 @@
+package operator_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
+	"github.com/thankyoucalls/thankyoucalls/internal/dynamo/dynamotest"
+	"github.com/thankyoucalls/thankyoucalls/internal/operator"
+	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
+)
+
+func TestMain(m *testing.M) { dynamotest.Main(m) }
+
+func newTool(t *testing.T) (*operator.Tool, *bytes.Buffer, *dynamo.Store) {
+	t.Helper()
+	client, table := dynamotest.NewTable(t)
+	store := dynamo.New(client, table, dynamo.Options{})
+	out := &bytes.Buffer{}
+	return &operator.Tool{Store: store, Out: out, Now: func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) }}, out, store
+}
+
+func run(t *testing.T, tool *operator.Tool, line string) error {
+	t.Helper()
+	return tool.Run(context.Background(), strings.Fields(line))
+}
+
+func TestShopsCanBeStoredListedReadAndDeleted(t *testing.T) {
+	tool, out, store := newTool(t)
+	for _, line := range []string{
+		"shops put --source shopify --id Shop-A.myshopify.com --name ShopA --secret-ref /thankyou/shop-a,/thankyou/shop-a-next --time-zone Europe/Paris --country FR --window 09:00-18:00 --days Mon-Sat --frequency-cap-days 30 --skip-tags wholesale,staff",
+		"shops put --source woocommerce --id shop-b.example --name ShopB --secret-ref env:SHOP_B_SECRET --channel staff --staff-phone (212)555-0199 --min-total 25.00 --countries us,ca",
+	} {
+		if err := run(t, tool, line); err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+	}
+	a, err := store.GetShop(context.Background(), thankyou.SourceShopify, "shop-a.myshopify.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.TimeZone != "Europe/Paris" || a.WindowStart != "09:00" || a.Days != "Mon-Sat" || len(a.SecretRefs) != 2 || a.Rules.FrequencyCapDays != 30 || !a.Rules.SkipTestOrders {
+		t.Errorf("stored shop A = %+v", a)
+	}
+	b, err := store.GetShop(context.Background(), thankyou.SourceWooCommerce, "shop-b.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.StaffPhone != "+12125550199" || b.Channel != thankyou.ChannelStaff || b.Rules.Countries[0] != "US" || b.Rules.MinTotal != "25.00" {
+		t.Errorf("stored shop B = %+v, want the staff phone normalised and countries upper-cased", b)
+	}
+
+	out.Reset()
+	if err := run(t, tool, "shops list"); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"shop-a.myshopify.com", "ShopA", "Europe/Paris", "09:00-18:00 Mon-Sat", "once per 30 days", "shop-b.example", "min 25.00"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("list does not show %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out.String(), "2125550199") {
+		t.Errorf("list shows a phone number in clear:\n%s", out)
+	}
+
+	out.Reset()
+	if err := run(t, tool, "shops get --source woocommerce --id shop-b.example --json"); err != nil {
+		t.Fatal(err)
+	}
+	var v map[string]any
+	if err := json.Unmarshal(out.Bytes(), &v); err != nil || v["name"] != "ShopB" || v["staffPhone"] != "+1********99" {
+		t.Errorf("get --json = %s (%v)", out, err)
+	}
+
+	if err := run(t, tool, "shops delete --source woocommerce --id shop-b.example"); err != nil {
+		t.Fatal(err)
+	}
+	err = run(t, tool, "shops get --source woocommerce --id shop-b.example")
+	if err == nil || !strings.Contains(err.Error(), "shops list") {
+		t.Errorf("get after delete: %v, want not found pointing at `shops list`", err)
+	}
+}
+
+func TestBadShopSettingsSayWhatToFixAndStoreNothing(t *testing.T) {
+	for _, tc := range []struct{ line, says string }{
+		{"shops put --source shopify --name A --secret-ref /p", "--id is required"},
+		{"shops put --source shopify --id a --secret-ref /p", "--name is required"},
+		{"shops put --source shopify --id a --name A", "--secret-ref is required"},
+		{"shops put --source shopify --id a --name A --secret-ref /p --time-zone Mars/Base", "--time-zone"},
+		{"shops put --source shopify --id a --name A --secret-ref /p --window 10-17", "--window"},
+		{"shops put --source shopify --id a --name A --secret-ref /p --days Someday", "--window/--days"},
+		{"shops put --source shopify --id a --name A --secret-ref /p --channel staff", "--staff-phone"},
+		{"shops put --source shopify --id a --name A --secret-ref /p --min-total 1e3", "--min-total"},
+		{"shops put --source shopify --id a --name A --secret-ref /p --countries USA", "--countries"},
+		{"shops put --source magento --id a --name A --secret-ref /p", "magento"},
+		{"shops put --id a --name A --secret-ref /p", "--source is required"},
+	} {
+		t.Run(tc.says, func(t *testing.T) {
+			tool, _, store := newTool(t)
+			err := run(t, tool, tc.line)
+			if err == nil || !strings.Contains(err.Error(), tc.says) {
+				t.Fatalf("%s: %v, want an error saying %q", tc.line, err, tc.says)
+			}
+			if list, _ := store.ListShops(context.Background()); len(list) != 0 {
+				t.Errorf("a refused put stored %d shops", len(list))
+			}
+		})
+	}
+}
+
+func TestUnknownCommandsAreUsageErrors(t *testing.T) {
+	tool, _, _ := newTool(t)
+	for _, line := range []string{"", "tasks list", "shops frobnicate", "shops list --colour"} {
+		if err := run(t, tool, line); !errors.Is(err, operator.ErrUsage) {
+			t.Errorf("%q: %v, want a usage error", line, err)
+		}
+	}
+}
