@@ -20,14 +20,18 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
 	"github.com/thankyoucalls/thankyoucalls/internal/dispatch"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
+	"github.com/thankyoucalls/thankyoucalls/internal/generic"
 	"github.com/thankyoucalls/thankyoucalls/internal/message"
 	"github.com/thankyoucalls/thankyoucalls/internal/orderhook"
 	"github.com/thankyoucalls/thankyoucalls/internal/polite"
 	"github.com/thankyoucalls/thankyoucalls/internal/secret"
 	"github.com/thankyoucalls/thankyoucalls/internal/shopify"
+	"github.com/thankyoucalls/thankyoucalls/internal/shops"
+	"github.com/thankyoucalls/thankyoucalls/internal/stripe"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 	"github.com/thankyoucalls/thankyoucalls/internal/twilio"
 	"github.com/thankyoucalls/thankyoucalls/internal/twiliohook"
+	"github.com/thankyoucalls/thankyoucalls/internal/woocommerce"
 )
 
 // Deps are the outside dependencies of the handlers.
@@ -75,27 +79,27 @@ func window(w config.Window) (polite.Window, error) {
 
 // NewOrderWebhook builds the order webhook's handler.
 func NewOrderWebhook(ctx context.Context, cfg config.OrderWebhookConfig, d Deps) (*orderhook.Handler, error) {
-	w, err := window(cfg.Window)
+	log := d.Logger.With("function", config.OrderWebhook)
+	store := d.store(cfg.Common)
+	reg, err := shops.FromConfig(ctx, cfg, d.Secrets, store, log)
 	if err != nil {
 		return nil, err
 	}
-	shopifySecret, err := d.Secrets.Resolve(ctx, cfg.ShopifySecret)
+	gen, err := generic.New()
 	if err != nil {
-		return nil, fmt.Errorf("shopify webhook secret: %w", err)
+		return nil, fmt.Errorf("generic source: %w", err)
 	}
 	return &orderhook.Handler{
 		Sources: map[thankyou.Source]orderhook.Source{
-			thankyou.SourceShopify: &shopify.Source{Secret: []byte(shopifySecret), DefaultCountry: cfg.DefaultCountry},
+			thankyou.SourceShopify:     &shopify.Source{},
+			thankyou.SourceWooCommerce: woocommerce.Source{},
+			thankyou.SourceStripe:      stripe.Source{},
+			thankyou.SourceGeneric:     gen,
 		},
-		Store:       d.store(cfg.Common),
-		Window:      w,
-		Delay:       cfg.Delay,
-		ExpireAfter: cfg.ExpireAfter,
-		ShopZone:    cfg.ShopTimeZone,
-		Channel:     cfg.Channel,
-		StaffPhone:  cfg.StaffPhone,
-		Now:         d.now(),
-		Logger:      d.Logger.With("function", config.OrderWebhook),
+		Shops:  reg,
+		Store:  store,
+		Now:    d.now(),
+		Logger: log,
 	}, nil
 }
 

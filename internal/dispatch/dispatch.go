@@ -239,7 +239,11 @@ func (h *Handler) one(ctx context.Context, owner, id string, lim *limiter, log *
 	zones := polite.Zones(splitZones(t.TimeZone), h.ShopZone)
 	switch {
 	case t.CancelRequested:
-		return h.finish(ctx, owner, t, thankyou.StateCancelled, "order cancelled before it was sent", 0, log)
+		reason := "order cancelled before it was sent"
+		if t.CancelReason != "" {
+			reason = t.CancelReason
+		}
+		return h.finish(ctx, owner, t, thankyou.StateCancelled, reason, 0, log)
 	case t.Attempts > h.MaxAttempts:
 		return h.finish(ctx, owner, t, thankyou.StateFailed, fmt.Sprintf("gave up after %d attempts: %s", h.MaxAttempts, lastReason(t)), t.ErrorCode, log)
 	case now.After(t.Deadline):

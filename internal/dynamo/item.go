@@ -50,6 +50,14 @@ type taskItem struct {
 	UpdatedAt      string `dynamodbav:"updatedAt,omitempty"`
 	ExpiresAt      int64  `dynamodbav:"expiresAt,omitempty"`
 
+	// CancelRequested is set when a cancellation arrived while a dispatcher
+	// held the task (state sending): the dispatcher must not send it, and
+	// ends it cancelled with CancelReason instead.
+	CancelRequested bool   `dynamodbav:"cancelRequested,omitempty"`
+	CancelReason    string `dynamodbav:"cancelReason,omitempty"`
+	// ErasedAt is when the customer's personal data was removed.
+	ErasedAt string `dynamodbav:"erasedAt,omitempty"`
+
 	DuePK string `dynamodbav:"duePk,omitempty"`
 	DueSK string `dynamodbav:"dueSk,omitempty"`
 
@@ -141,20 +149,22 @@ func decodeTask(av map[string]types.AttributeValue) (thankyou.Task, taskItem, er
 			Test:         it.Test,
 			SkipReason:   it.SkipReason,
 		},
-		Channel:        thankyou.Channel(it.Channel),
-		Recipient:      it.Recipient,
-		State:          thankyou.State(it.State),
-		Reason:         it.Reason,
-		DueAt:          tm("dueAt", it.DueAt),
-		Deadline:       tm("deadline", it.Deadline),
-		TimeZone:       it.TimeZone,
-		Attempts:       it.Attempts,
-		LeaseOwner:     it.LeaseOwner,
-		LeaseExpiresAt: tm("leaseExpiresAt", it.LeaseExpiresAt),
-		MessageSID:     it.MessageSID,
-		ErrorCode:      it.ErrorCode,
-		CreatedAt:      tm("createdAt", it.CreatedAt),
-		UpdatedAt:      tm("updatedAt", it.UpdatedAt),
+		Channel:         thankyou.Channel(it.Channel),
+		Recipient:       it.Recipient,
+		State:           thankyou.State(it.State),
+		Reason:          it.Reason,
+		DueAt:           tm("dueAt", it.DueAt),
+		Deadline:        tm("deadline", it.Deadline),
+		TimeZone:        it.TimeZone,
+		Attempts:        it.Attempts,
+		LeaseOwner:      it.LeaseOwner,
+		LeaseExpiresAt:  tm("leaseExpiresAt", it.LeaseExpiresAt),
+		MessageSID:      it.MessageSID,
+		ErrorCode:       it.ErrorCode,
+		CancelRequested: it.CancelRequested,
+		CancelReason:    it.CancelReason,
+		CreatedAt:       tm("createdAt", it.CreatedAt),
+		UpdatedAt:       tm("updatedAt", it.UpdatedAt),
 	}
 	if it.ExpiresAt != 0 {
 		t.ExpiresAt = time.Unix(it.ExpiresAt, 0).UTC()

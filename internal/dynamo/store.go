@@ -1,6 +1,8 @@
 // Package dynamo is the DynamoDB store of Thank-you calls: tasks (one per
 // order), the sparse, sharded "due" index the dispatcher sweeps, leases that
-// make a task go out once, Twilio status updates and opt-outs.
+// make a task go out once, Twilio status updates, opt-outs, cancellations,
+// customer records (for the eligibility rules and privacy requests), webhook
+// event deduplication and the erasure of a customer's or a shop's data.
 //
 // Every change is a single-item conditional write (no transactions), so the
 // store runs the same against DynamoDB and against dynalite in tests.
@@ -116,6 +118,7 @@ func isConditionFailed(err error) bool {
 type update struct {
 	sets    []string
 	removes []string
+	adds    []string
 	names   map[string]string
 	values  map[string]types.AttributeValue
 }
@@ -164,6 +167,12 @@ func (u *update) setExpr(attr, expr string) {
 	u.sets = append(u.sets, u.name(attr)+" = "+expr)
 }
 
+// add adds ADD attr v: v is added to a number, or its elements to a set
+// (which is created if missing).
+func (u *update) add(attr string, v types.AttributeValue) {
+	u.adds = append(u.adds, u.name(attr)+" "+u.value(attr, v))
+}
+
 func (u *update) remove(attrs ...string) {
 	for _, a := range attrs {
 		u.removes = append(u.removes, u.name(a))
@@ -192,21 +201,39 @@ func (u *update) expression() string {
 		b.WriteString("REMOVE ")
 		b.WriteString(strings.Join(u.removes, ", "))
 	}
+	if len(u.adds) > 0 {
+		if b.Len() > 0 {
+			b.WriteString(" ")
+		}
+		b.WriteString("ADD ")
+		b.WriteString(strings.Join(u.adds, ", "))
+	}
 	return b.String()
 }
 
 // apply runs the update on a task under condition and returns the item as
 // it is after the update.
 func (s *Store) apply(ctx context.Context, id string, u *update, condition string) (map[string]types.AttributeValue, error) {
-	out, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(s.table),
-		Key:                       taskKey(id),
-		UpdateExpression:          aws.String(u.expression()),
-		ConditionExpression:       aws.String(condition),
-		ExpressionAttributeNames:  u.names,
-		ExpressionAttributeValues: u.values,
-		ReturnValues:              types.ReturnValueAllNew,
-	})
+	return s.updateItem(ctx, taskKey(id), u, condition)
+}
+
+// updateItem runs the update on the item with key under condition ("" for
+// none) and returns the item as it is after the update.
+func (s *Store) updateItem(ctx context.Context, key map[string]types.AttributeValue, u *update, condition string) (map[string]types.AttributeValue, error) {
+	in := &dynamodb.UpdateItemInput{
+		TableName:                aws.String(s.table),
+		Key:                      key,
+		UpdateExpression:         aws.String(u.expression()),
+		ExpressionAttributeNames: u.names,
+		ReturnValues:             types.ReturnValueAllNew,
+	}
+	if condition != "" {
+		in.ConditionExpression = aws.String(condition)
+	}
+	if len(u.values) > 0 {
+		in.ExpressionAttributeValues = u.values
+	}
+	out, err := s.client.UpdateItem(ctx, in)
 	if err != nil {
 		return nil, err
 	}

@@ -21,9 +21,16 @@ import (
 const maxParallelQueries = 8
 
 // CreateTask writes a new task. It returns created=false and no error when
-// the task already exists (a repeated webhook) and then changes nothing.
+// the task already exists (a repeated webhook, or a cancellation that
+// arrived first and left a cancelled task) and then changes nothing.
 // A pending task is put in the due index at its DueAt; a skipped task is
 // not, and gets its expiry (CreatedAt + retention) at once.
+//
+// Once the task is written, the customer's record (see CustomerKey) gets
+// its id, and for a pending task its creation time as the last thank-you,
+// with one more request. If only that second write fails, CreateTask
+// returns created=true with the error: the task exists and a retry is a
+// duplicate, but the customer's history misses it.
 func (s *Store) CreateTask(ctx context.Context, t thankyou.Task) (created bool, err error) {
 	if t.ID == "" {
 		return false, thankyou.Errorf(thankyou.EINVALID, "create task: empty task id")
@@ -62,6 +69,9 @@ func (s *Store) CreateTask(ctx context.Context, t thankyou.Task) (created bool, 
 	}
 	if err != nil {
 		return false, fmt.Errorf("create task %s: %w", t.ID, err)
+	}
+	if err := s.recordCustomerTask(ctx, t); err != nil {
+		return true, fmt.Errorf("create task %s: %w", t.ID, err)
 	}
 	return true, nil
 }

@@ -1,20 +1,26 @@
 // Package orderhook is the order webhook: it verifies a shop platform's
-// signed delivery, normalises the order and stores exactly one thank-you task
-// for it, due a few days later inside the recipient's polite hours.
+// signed delivery, normalises it, and acts on it: exactly one thank-you task
+// per new order (due a few days later inside the recipient's polite hours,
+// or recorded as skipped with its reason), a cancelled order's task
+// cancelled, a customer's or a shop's personal data erased on request.
 package orderhook
 
 import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/apigw"
+	"github.com/thankyoucalls/thankyoucalls/internal/eligibility"
 	"github.com/thankyoucalls/thankyoucalls/internal/phone"
 	"github.com/thankyoucalls/thankyoucalls/internal/polite"
+	"github.com/thankyoucalls/thankyoucalls/internal/shops"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
+	"github.com/thankyoucalls/thankyoucalls/internal/webhook"
 )
 
 // MaxBody is the largest body accepted (256 KiB); larger ones are refused
@@ -23,11 +29,19 @@ const MaxBody = 256 << 10
 
 // Source verifies and normalises one platform's webhook deliveries.
 type Source interface {
-	// Verify checks the delivery's signature over the raw body; a missing or
-	// bad one is an EUNAUTHORIZED error.
-	Verify(h http.Header, body []byte) error
-	// Parse normalises a verified delivery; bad input is an EINVALID error.
-	Parse(h http.Header, body []byte) (thankyou.Delivery, error)
+	// ShopID returns the shop the delivery says it comes from ("" when it
+	// does not say); it is trusted only once Verify passed.
+	ShopID(r webhook.Request) (string, error)
+	// Verify checks the signature with any of the shop's secrets, and the
+	// replay window where the platform signs a timestamp.
+	Verify(r webhook.Request, secrets [][]byte) error
+	// Parse normalises a verified delivery.
+	Parse(r webhook.Request, defaultCountry string) (thankyou.Delivery, error)
+}
+
+// Shops finds the shop a delivery names.
+type Shops interface {
+	Shop(ctx context.Context, source thankyou.Source, shopID string) (shops.Shop, error)
 }
 
 // Store is what the handler needs of the task store.
@@ -35,38 +49,44 @@ type Store interface {
 	// CreateTask writes a new task unless one exists for the same id, in
 	// which case it returns false and changes nothing.
 	CreateTask(ctx context.Context, t thankyou.Task) (created bool, err error)
+	CustomerHistory(ctx context.Context, o thankyou.Order) (eligibility.History, error)
+	CancelTask(ctx context.Context, o thankyou.Order, reason string, now time.Time) (thankyou.Task, error)
+	SeenEvent(ctx context.Context, source thankyou.Source, shop, eventID string, now time.Time) (bool, error)
+	RecordEvent(ctx context.Context, source thankyou.Source, shop, eventID string, now time.Time) (first bool, err error)
+	EraseCustomer(ctx context.Context, source thankyou.Source, shop string, c thankyou.Customer, now time.Time) (int, error)
+	EraseShop(ctx context.Context, source thankyou.Source, shop string, now time.Time) (int, error)
+	CustomerReport(ctx context.Context, source thankyou.Source, shop string, c thankyou.Customer) (thankyou.Report, error)
 }
 
 // Handler handles POST /webhooks/{source}.
 type Handler struct {
 	Sources map[thankyou.Source]Source
+	Shops   Shops
 	Store   Store
-	// Window is the send window; Delay the time from order to thank-you;
-	// ExpireAfter how long after its due time a task may still go out.
-	Window      polite.Window
-	Delay       time.Duration
-	ExpireAfter time.Duration
-	// ShopZone is used when the recipient's number gives no time zone.
-	ShopZone   *time.Location
-	Channel    thankyou.Channel
-	StaffPhone string
-	Now        func() time.Time
-	Logger     *slog.Logger
+	Now     func() time.Time
+	Logger  *slog.Logger
 }
 
 // Answer is the JSON body of a successful answer.
 type Answer struct {
-	// Status is "created", "duplicate" or "ignored".
+	// Status is "created", "duplicate", "cancelled", "cancel_requested",
+	// "already_<state>", "erased", "reported" or "ignored".
 	Status string `json:"status"`
 	TaskID string `json:"task,omitempty"`
 	State  string `json:"state,omitempty"`
 	DueAt  string `json:"due,omitempty"`
 	Reason string `json:"reason,omitempty"`
+	// Erased counts the tasks whose personal data was erased.
+	Erased *int `json:"erased,omitempty"`
+	// Report lists what is held about a customer (ids, states, field names;
+	// no personal values).
+	Report *thankyou.Report `json:"report,omitempty"`
 }
 
-// Handle answers one webhook delivery: 201 with the new task, 200 for a
-// repeated delivery or an ignored topic, 401 for a bad signature, 400 for a
-// malformed or oversize body, 404 for an unknown source.
+// Handle answers one webhook delivery: 201 with a new task; 200 for a
+// repeated delivery, a cancellation, a privacy request or an ignored topic;
+// 401 for a bad signature or an unknown shop; 400 for a malformed or
+// oversize body; 404 for a source that is not configured.
 func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	ans, err := h.handle(ctx, req)
 	if err != nil {
@@ -90,32 +110,101 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if err != nil {
 		return Answer{}, err
 	}
-	hdr := apigw.Header(req)
-	if err := src.Verify(hdr, body); err != nil {
-		return Answer{}, err
+	query, err := url.ParseQuery(req.RawQueryString)
+	if err != nil {
+		return Answer{}, thankyou.WrapError(thankyou.EINVALID, "query string cannot be parsed", err)
 	}
-	d, err := src.Parse(hdr, body)
+	now := h.Now()
+	r := webhook.Request{Header: apigw.Header(req), Query: query, Body: body, Received: now}
+	shopID, err := src.ShopID(r)
 	if err != nil {
 		return Answer{}, err
 	}
+	shop, err := h.Shops.Shop(ctx, name, shopID)
+	if thankyou.ErrorCode(err) == thankyou.EUNAUTHORIZED && src.Verify(r, nil) == nil {
+		// A platform's unsigned ping (WooCommerce's, when a webhook is
+		// saved) names no shop; it creates nothing, so it is acknowledged.
+		if d, perr := src.Parse(r, ""); perr == nil && d.Kind == thankyou.DeliveryIgnored {
+			return Answer{Status: "ignored", Reason: "topic " + d.Topic + " is not acted on"}, nil
+		}
+	}
+	if err != nil {
+		return Answer{}, err
+	}
+	if err := src.Verify(r, shop.Secrets); err != nil {
+		return Answer{}, err
+	}
+	d, err := src.Parse(r, shop.DefaultCountry)
+	if err != nil {
+		return Answer{}, err
+	}
+	log := h.Logger.With("source", name, "topic", d.Topic, "event", d.EventID)
+	if d.Kind == thankyou.DeliveryIgnored {
+		log.InfoContext(ctx, "delivery ignored")
+		return Answer{Status: "ignored", Reason: "topic " + d.Topic + " is not acted on"}, nil
+	}
+	// A platform's retry of an event already handled is answered at once.
+	// The event is recorded only after it was handled, so a delivery that
+	// failed half-way is handled again on the platform's retry (every
+	// action below is idempotent).
+	seen, err := h.Store.SeenEvent(ctx, name, shopID, d.EventID, now)
+	if err != nil {
+		return Answer{}, thankyou.WrapError(thankyou.EINTERNAL, "could not check the event", err)
+	}
+	if seen {
+		log.InfoContext(ctx, "repeated event: already handled")
+		return Answer{Status: "duplicate", Reason: "event already received"}, nil
+	}
+	var ans Answer
 	switch d.Kind {
 	case thankyou.DeliveryOrderCreated:
-		return h.create(ctx, d.Order)
-	case thankyou.DeliveryIgnored:
-		h.Logger.InfoContext(ctx, "delivery ignored", "source", name, "topic", d.Topic)
-		return Answer{Status: "ignored", Reason: "topic " + d.Topic + " is not acted on"}, nil
+		ans, err = h.create(ctx, shop, d.Order, now, log)
+	case thankyou.DeliveryOrderCancelled:
+		ans, err = h.cancel(ctx, d, now, log)
+	case thankyou.DeliveryCustomerRedact:
+		var n int
+		n, err = h.Store.EraseCustomer(ctx, name, shopID, d.Customer, now)
+		ans = Answer{Status: "erased", Erased: &n}
+		log.InfoContext(ctx, "customer data erased", "tasks", n)
+	case thankyou.DeliveryShopRedact:
+		var n int
+		n, err = h.Store.EraseShop(ctx, name, shopID, now)
+		ans = Answer{Status: "erased", Erased: &n}
+		log.InfoContext(ctx, "shop data erased", "tasks", n)
+	case thankyou.DeliveryDataRequest:
+		var rep thankyou.Report
+		rep, err = h.Store.CustomerReport(ctx, name, shopID, d.Customer)
+		ans = Answer{Status: "reported", Report: &rep}
+		log.InfoContext(ctx, "customer data request answered", "tasks", len(rep.Tasks))
 	default:
 		return Answer{}, thankyou.Errorf(thankyou.EINTERNAL, "source %s returned unknown delivery kind %q", name, d.Kind)
 	}
+	if err != nil {
+		return Answer{}, err
+	}
+	if _, err := h.Store.RecordEvent(ctx, name, shopID, d.EventID, now); err != nil {
+		// Handled, but not remembered: a retry is handled again, harmlessly.
+		log.WarnContext(ctx, "could not record the event", "error", err)
+	}
+	return ans, nil
 }
 
-func (h *Handler) create(ctx context.Context, o thankyou.Order) (Answer, error) {
-	t := h.TaskFor(o)
+func (h *Handler) create(ctx context.Context, shop shops.Shop, o thankyou.Order, now time.Time, log *slog.Logger) (Answer, error) {
+	t := TaskFor(shop, o, now)
+	if t.State == thankyou.StatePending {
+		hist, err := h.Store.CustomerHistory(ctx, o)
+		if err != nil {
+			return Answer{}, thankyou.WrapError(thankyou.EINTERNAL, "could not read the customer's history", err)
+		}
+		if reason := eligibility.Check(o, shop.Rules, hist, now); reason != "" {
+			t = skipped(t, reason)
+		}
+	}
 	created, err := h.Store.CreateTask(ctx, t)
 	if err != nil {
 		return Answer{}, thankyou.WrapError(thankyou.EINTERNAL, "could not store the task", err)
 	}
-	log := h.Logger.With("task", t.ID, "source", o.Source, "state", t.State)
+	log = log.With("task", t.ID, "state", t.State)
 	if !created {
 		log.InfoContext(ctx, "repeated delivery: task already exists")
 		return Answer{Status: "duplicate", TaskID: t.ID}, nil
@@ -130,43 +219,70 @@ func (h *Handler) create(ctx context.Context, o thankyou.Order) (Answer, error) 
 	return ans, nil
 }
 
-// TaskFor builds the task for a new order: its recipient, its due time in
-// the customer's polite hours and its deadline, or a skipped task with the
-// reason it cannot be sent.
-func (h *Handler) TaskFor(o thankyou.Order) thankyou.Task {
-	now := h.Now().UTC()
+func (h *Handler) cancel(ctx context.Context, d thankyou.Delivery, now time.Time, log *slog.Logger) (Answer, error) {
+	t, err := h.Store.CancelTask(ctx, d.Order, d.Reason, now)
+	id := d.Order.TaskID()
+	log = log.With("task", id)
+	switch {
+	case thankyou.ErrorCode(err) == thankyou.ECONFLICT:
+		log.WarnContext(ctx, "cancelled while being sent: the dispatcher checks before sending")
+		return Answer{Status: "cancel_requested", TaskID: id, Reason: thankyou.ErrorMessage(err)}, nil
+	case err != nil:
+		return Answer{}, thankyou.WrapError(thankyou.EINTERNAL, "could not cancel the task", err)
+	case t.State == thankyou.StateCancelled:
+		log.InfoContext(ctx, "task cancelled", "reason", d.Reason)
+		return Answer{Status: "cancelled", TaskID: id, State: string(t.State), Reason: t.Reason}, nil
+	default:
+		log.InfoContext(ctx, "cancellation after the task ended: nothing to do", "state", t.State)
+		return Answer{Status: "already_" + string(t.State), TaskID: id, State: string(t.State)}, nil
+	}
+}
+
+// TaskFor builds the task for a new order at a shop: its recipient, its due
+// time in the customer's polite hours and its deadline, or a skipped task
+// with the reason it cannot be sent.
+func TaskFor(shop shops.Shop, o thankyou.Order, now time.Time) thankyou.Task {
+	now = now.UTC()
 	t := thankyou.Task{
 		ID:        o.TaskID(),
 		Order:     o,
-		Channel:   h.Channel,
+		Channel:   shop.Channel,
 		State:     thankyou.StatePending,
 		CreatedAt: now,
 		UpdatedAt: now,
 	}
 	if o.SkipReason != "" {
-		t.State, t.Reason = thankyou.StateSkipped, o.SkipReason
-		return t
+		return skipped(t, o.SkipReason)
 	}
-	switch h.Channel {
-	case thankyou.ChannelStaff:
-		t.Recipient = h.StaffPhone
-	default:
-		t.Recipient = o.Phone
-	}
-	zoneNames := phone.TimeZones(o.Phone)
-	zones := polite.Zones(zoneNames, h.ShopZone)
-	t.TimeZone = polite.ZoneNames(zones)
 	placed := o.CreatedAt
 	if placed.IsZero() || placed.After(now) {
 		placed = now
 	}
-	// A delivery retried long after the order must not produce a due time in
-	// the past that then goes out at once outside the intended delay.
-	from := placed.Add(h.Delay)
+	// A delivery that arrives after the order's whole thank-you period
+	// (a stale retry, a late backfill) is not thanked late.
+	if latest := placed.Add(shop.Delay + shop.ExpireAfter); now.After(latest) {
+		return skipped(t, "order placed too long ago to thank ("+now.Sub(placed).Round(time.Hour).String()+" ago)")
+	}
+	switch shop.Channel {
+	case thankyou.ChannelStaff:
+		t.Recipient = shop.StaffPhone
+	default:
+		t.Recipient = o.Phone
+	}
+	zones := polite.Zones(phone.TimeZones(o.Phone), shop.Zone)
+	t.TimeZone = polite.ZoneNames(zones)
+	// A delivery retried after the delay must not be due in the past.
+	from := placed.Add(shop.Delay)
 	if from.Before(now) {
 		from = now
 	}
-	t.DueAt = h.Window.Next(from, zones).UTC().Truncate(time.Second)
-	t.Deadline = t.DueAt.Add(h.ExpireAfter)
+	t.DueAt = shop.Window.Next(from, zones).UTC().Truncate(time.Second)
+	t.Deadline = t.DueAt.Add(shop.ExpireAfter)
+	return t
+}
+
+func skipped(t thankyou.Task, reason string) thankyou.Task {
+	t.State, t.Reason = thankyou.StateSkipped, reason
+	t.Recipient, t.DueAt, t.Deadline, t.TimeZone = "", time.Time{}, time.Time{}, ""
 	return t
 }

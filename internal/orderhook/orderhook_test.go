@@ -110,6 +110,21 @@ func (f *fixture) post(t *testing.T, ev events.APIGatewayV2HTTPRequest) (int, ma
 	return resp.StatusCode, body
 }
 
+// tasks counts the task items in the table.
+func (f *fixture) tasks(t *testing.T) int {
+	t.Helper()
+	out, err := f.client.Scan(context.Background(), &dynamodb.ScanInput{
+		TableName:                 aws.String(f.table),
+		Select:                    types.SelectCount,
+		FilterExpression:          aws.String("begins_with(pk, :task)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":task": &types.AttributeValueMemberS{Value: "TASK#"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int(out.Count)
+}
+
 // items counts every item in the table.
 func (f *fixture) items(t *testing.T) int {
 	t.Helper()
@@ -151,8 +166,8 @@ func TestSignedShopifyOrderCreatesOneTaskDueInTheCustomersHours(t *testing.T) {
 			if status != http.StatusCreated || body["status"] != "created" || body["task"] != tc.task {
 				t.Fatalf("answer = %d %v, want 201 created %s", status, body, tc.task)
 			}
-			if n := f.items(t); n != 1 {
-				t.Errorf("table holds %d items, want 1", n)
+			if n := f.tasks(t); n != 1 {
+				t.Errorf("table holds %d tasks, want 1", n)
 			}
 			got, err := f.store.GetTask(context.Background(), tc.task)
 			if err != nil {
@@ -196,8 +211,8 @@ func TestDuplicateDeliveryChangesNothing(t *testing.T) {
 			t.Errorf("%s: %d %v, want 200 duplicate", fx, status, body)
 		}
 	}
-	if n := f.items(t); n != 1 {
-		t.Errorf("table holds %d items, want 1", n)
+	if n := f.tasks(t); n != 1 {
+		t.Errorf("table holds %d tasks, want 1", n)
 	}
 	after := f.rawItem(t, order1001)
 	if len(before) != len(after) {
@@ -242,8 +257,8 @@ func TestFiftyConcurrentIdenticalDeliveriesCreateOneTask(t *testing.T) {
 	if statuses[http.StatusCreated] != 1 || statuses[http.StatusOK] != 49 {
 		t.Errorf("answers = %v, want one 201 and 49 200", statuses)
 	}
-	if n := f.items(t); n != 1 {
-		t.Errorf("table holds %d items, want 1", n)
+	if n := f.tasks(t); n != 1 {
+		t.Errorf("table holds %d tasks, want 1", n)
 	}
 }
 
@@ -331,20 +346,38 @@ func TestStaffChannelTaskGoesToTheStaffMemberInTheCustomersHours(t *testing.T) {
 	}
 }
 
-func TestLateRetryIsNotDueBeforeItArrives(t *testing.T) {
-	// Shopify retried the delivery ten days after the order: the task is
-	// due from now on, inside the window, never in the past.
-	f := newFixture(t, nil)
-	later := received.Add(10 * 24 * time.Hour)
-	f.h.Now = func() time.Time { return later }
-	if status, _ := f.post(t, loadEvent(t, "shopify-orders-create.json")); status != http.StatusCreated {
-		t.Fatalf("status %d, want 201", status)
-	}
-	got, err := f.store.GetTask(context.Background(), order1001)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.DueAt.Before(later) {
-		t.Errorf("due %s is before the delivery arrived (%s)", got.DueAt, later)
+func TestLateDeliveryIsNeverDueInThePastAndAStaleOneIsNotThanked(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		after time.Duration
+		state thankyou.State
+	}{
+		// Delivered four days after the order (delay 72h, expiry 72h): due
+		// from now on, inside the window.
+		{"four days late", 4 * 24 * time.Hour, thankyou.StatePending},
+		// Delivered ten days after: past the whole thank-you period.
+		{"ten days late", 10 * 24 * time.Hour, thankyou.StateSkipped},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, nil)
+			later := received.Add(tc.after)
+			f.h.Now = func() time.Time { return later }
+			if status, _ := f.post(t, loadEvent(t, "shopify-orders-create.json")); status != http.StatusCreated {
+				t.Fatalf("status %d, want 201", status)
+			}
+			got, err := f.store.GetTask(context.Background(), order1001)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.State != tc.state {
+				t.Fatalf("task = %s (%q), want %s", got.State, got.Reason, tc.state)
+			}
+			if tc.state == thankyou.StatePending && got.DueAt.Before(later) {
+				t.Errorf("due %s is before the delivery arrived (%s)", got.DueAt, later)
+			}
+			if tc.state == thankyou.StateSkipped && !strings.Contains(got.Reason, "too long ago") {
+				t.Errorf("reason %q does not say the order is too old", got.Reason)
+			}
+		})
 	}
 }

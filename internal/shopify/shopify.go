@@ -1,71 +1,99 @@
-// Package shopify verifies Shopify webhook deliveries and normalises the
-// orders/create payload to a thankyou.Order.
+// Package shopify verifies Shopify webhook deliveries and normalises them
+// to a thankyou.Delivery: new orders, cancellations and refunds, and
+// Shopify's mandatory privacy requests.
 //
-// The order webhook hands it the delivery's headers and raw body; Verify
-// checks the HMAC signature Shopify puts on every delivery, Parse reads the
-// topic, the shop and the order. Nothing here logs: an order carries personal
-// data (names, phone numbers, emails), and errors never repeat it.
+// The order webhook hands it each delivery as a webhook.Request. ShopID
+// reads the shop the delivery names, Verify checks the HMAC signature
+// Shopify puts on every delivery against that shop's secrets, Parse reads
+// the topic and the payload. Nothing here logs: orders and privacy requests
+// carry personal data (names, phone numbers, emails), and errors never
+// repeat it.
 package shopify
 
 import (
 	"bytes"
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/phone"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
+	"github.com/thankyoucalls/thankyoucalls/internal/webhook"
 )
 
-// Header names, without the "X-" prefix; each is also accepted with it.
+// Header names as Shopify sends them; each is also accepted in any case and
+// without the "X-" prefix.
 const (
-	HeaderHmac       = "Shopify-Hmac-Sha256"
-	HeaderTopic      = "Shopify-Topic"
-	HeaderShopDomain = "Shopify-Shop-Domain"
-	HeaderWebhookID  = "Shopify-Webhook-Id"
+	HeaderHmac        = "X-Shopify-Hmac-Sha256"
+	HeaderTopic       = "X-Shopify-Topic"
+	HeaderShopDomain  = "X-Shopify-Shop-Domain"
+	HeaderWebhookID   = "X-Shopify-Webhook-Id"
+	HeaderTriggeredAt = "X-Shopify-Triggered-At"
 )
 
-// TopicOrdersCreate is the topic of a new order.
-const TopicOrdersCreate = "orders/create"
+// Topics this package acts on; any other topic is DeliveryIgnored.
+const (
+	// TopicOrdersCreate is a new order.
+	TopicOrdersCreate = "orders/create"
+	// TopicOrdersCancelled is an order cancelled by the shop or the customer.
+	TopicOrdersCancelled = "orders/cancelled"
+	// TopicRefundsCreate is a refund, full or partial, of an order.
+	TopicRefundsCreate = "refunds/create"
+	// TopicCustomersRedact asks to erase a customer's data (mandatory).
+	TopicCustomersRedact = "customers/redact"
+	// TopicShopRedact asks to erase a shop's data, 48 hours after the app
+	// was uninstalled (mandatory).
+	TopicShopRedact = "shop/redact"
+	// TopicCustomersDataRequest asks what is held about a customer
+	// (mandatory).
+	TopicCustomersDataRequest = "customers/data_request"
+)
 
 // SkipNoPhone is the skip reason of an order without any phone number.
 const SkipNoPhone = "no usable phone number"
 
-// Source verifies and normalises Shopify webhook deliveries.
-type Source struct {
-	// Secret is the app's webhook signing secret (the client secret, or the
-	// secret shown under Settings > Notifications > Webhooks).
-	Secret []byte
-	// DefaultCountry is the ISO country ("US") assumed for a phone number
-	// written without a country code when its address gives no country.
-	DefaultCountry string
-}
+// Source verifies and normalises Shopify webhook deliveries. It holds no
+// secrets: the order webhook passes each shop's secrets to Verify and its
+// default country to Parse.
+type Source struct{}
 
 // Sign returns the X-Shopify-Hmac-Sha256 value Shopify sends for body when
 // signing with secret: the base64 of the body's HMAC-SHA256.
 func Sign(secret, body []byte) string {
-	m := hmac.New(sha256.New, secret)
-	m.Write(body)
-	return base64.StdEncoding.EncodeToString(m.Sum(nil))
+	return base64.StdEncoding.EncodeToString(webhook.HMACSHA256(secret, body))
 }
 
-// Verify checks that body was signed by Shopify with s.Secret: the
-// X-Shopify-Hmac-Sha256 header must be the base64 of the body's HMAC-SHA256.
-// A missing, malformed or wrong signature gives a *thankyou.Error with code
-// EUNAUTHORIZED; the expected digest is never revealed.
-func (s *Source) Verify(h http.Header, body []byte) error {
-	if len(s.Secret) == 0 {
+// ShopID returns the shop the delivery says it comes from: the
+// X-Shopify-Shop-Domain header, lower-cased ("thankyou-demo.myshopify.com").
+// A missing header gives a *thankyou.Error with code EUNAUTHORIZED (Shopify
+// sends it on every delivery); one that is not a domain name gives
+// EINVALID. The shop is not trusted until Verify passed with its secrets.
+func (*Source) ShopID(r webhook.Request) (string, error) {
+	raw := r.Get(HeaderShopDomain)
+	if raw == "" {
+		return "", thankyou.Errorf(thankyou.EUNAUTHORIZED, "missing X-Shopify-Shop-Domain header")
+	}
+	return shopDomain(raw)
+}
+
+// Verify checks that the body was signed by Shopify with one of the shop's
+// secrets (any may match while a secret is rotated): the
+// X-Shopify-Hmac-Sha256 header must be the base64 of the body's
+// HMAC-SHA256. Shopify signs no timestamp, so there is no replay window
+// here; X-Shopify-Webhook-Id deduplicates instead. A missing, malformed or
+// wrong signature gives a *thankyou.Error with code EUNAUTHORIZED; the
+// expected digest is never revealed. No usable secret gives EINTERNAL.
+func (*Source) Verify(r webhook.Request, secrets [][]byte) error {
+	if !slices.ContainsFunc(secrets, func(s []byte) bool { return len(s) > 0 }) {
 		return thankyou.Errorf(thankyou.EINTERNAL, "the Shopify webhook secret is not configured")
 	}
-	sig := strings.TrimSpace(header(h, HeaderHmac))
+	sig := r.Get(HeaderHmac)
 	if sig == "" {
 		return thankyou.Errorf(thankyou.EUNAUTHORIZED, "missing X-Shopify-Hmac-Sha256 header")
 	}
@@ -73,59 +101,92 @@ func (s *Source) Verify(h http.Header, body []byte) error {
 	if err != nil {
 		return thankyou.Errorf(thankyou.EUNAUTHORIZED, "X-Shopify-Hmac-Sha256 header is not valid base64")
 	}
-	m := hmac.New(sha256.New, s.Secret)
-	m.Write(body)
-	if !hmac.Equal(got, m.Sum(nil)) {
+	if !webhook.MatchAny(secrets, got, r.Body) {
 		return thankyou.Errorf(thankyou.EUNAUTHORIZED, "X-Shopify-Hmac-Sha256 signature does not match the body")
 	}
 	return nil
 }
 
-// Parse normalises a verified delivery. The topic orders/create gives a
-// DeliveryOrderCreated with the order; any other topic is DeliveryIgnored.
-// A missing topic or shop header, a body that is not a JSON object, an order
-// without a valid id or with an unreadable created_at give a
-// *thankyou.Error with code EINVALID naming the problem.
+// Parse normalises a verified delivery. Every delivery's EventID is its
+// X-Shopify-Webhook-Id (the same on each retry of a delivery) and its
+// OccurredAt is X-Shopify-Triggered-At (zero when missing or unreadable).
+// By topic:
 //
-// An order without a valid phone number is not an error: its Phone is empty
-// and SkipReason says why.
-func (s *Source) Parse(h http.Header, body []byte) (thankyou.Delivery, error) {
-	topic := strings.ToLower(strings.TrimSpace(header(h, HeaderTopic)))
+//   - orders/create gives DeliveryOrderCreated with the order;
+//   - orders/cancelled gives DeliveryOrderCancelled with Reason "cancelled",
+//     followed by Shopify's cancel_reason when set ("cancelled: fraud");
+//   - refunds/create gives DeliveryOrderCancelled for the refunded order with
+//     Reason "refunded". A partial refund cancels the thank-you too: a
+//     customer who just asked for money back is not the one to thank;
+//   - customers/redact gives DeliveryCustomerRedact, customers/data_request
+//     DeliveryDataRequest, both with the Customer, and shop/redact
+//     DeliveryShopRedact. These carry shop_domain in the body too, and it
+//     must be the header's shop;
+//   - any other topic gives DeliveryIgnored; its body is not read.
+//
+// A cancellation's Order carries only Source, Shop and ID, the same ID the
+// creation used, so it names the same task.
+//
+// defaultCountry is the shop's ISO country ("US") for a phone number written
+// without a country code when its address gives no country.
+//
+// A missing topic or shop header, a body that is not a JSON object, an order
+// without a valid id or with an unreadable created_at, a privacy request for
+// another shop or without anything naming the customer give a
+// *thankyou.Error with code EINVALID naming the problem. An order without a
+// valid phone number is not an error: its Phone is empty and SkipReason
+// says why.
+func (*Source) Parse(r webhook.Request, defaultCountry string) (thankyou.Delivery, error) {
+	topic := strings.ToLower(r.Get(HeaderTopic))
 	if topic == "" {
 		return thankyou.Delivery{}, thankyou.Errorf(thankyou.EINVALID, "missing X-Shopify-Topic header")
 	}
-	if topic != TopicOrdersCreate {
-		return thankyou.Delivery{Kind: thankyou.DeliveryIgnored, Topic: topic}, nil
+	d := thankyou.Delivery{
+		Kind:       thankyou.DeliveryIgnored,
+		Topic:      topic,
+		EventID:    r.Get(HeaderWebhookID),
+		OccurredAt: triggeredAt(r.Get(HeaderTriggeredAt)),
 	}
-	shop, err := shopDomain(header(h, HeaderShopDomain))
+	parse := parserFor(topic)
+	if parse == nil {
+		return d, nil
+	}
+	shop, err := shopDomain(r.Get(HeaderShopDomain))
 	if err != nil {
 		return thankyou.Delivery{}, err
 	}
-	p, err := decode(body)
-	if err != nil {
+	if err := parse(&d, shop, r.Body, defaultCountry); err != nil {
 		return thankyou.Delivery{}, err
 	}
-	o, err := s.order(shop, p)
-	if err != nil {
-		return thankyou.Delivery{}, err
-	}
-	return thankyou.Delivery{Kind: thankyou.DeliveryOrderCreated, Topic: topic, Order: o}, nil
+	return d, nil
 }
 
-// header returns the first value of X-<name> or <name>, matching names
-// case-insensitively even in a map that was not built with canonical keys.
-func header(h http.Header, name string) string {
-	for _, n := range []string{"X-" + name, name} {
-		if v := h.Values(n); len(v) > 0 {
-			return v[0]
-		}
+// topicParser fills d from the body of a delivery for shop.
+type topicParser func(d *thankyou.Delivery, shop string, body []byte, defaultCountry string) error
+
+// parserFor returns the parser of a topic acted on, nil for any other.
+func parserFor(topic string) topicParser {
+	switch topic {
+	case TopicOrdersCreate:
+		return parseOrderCreated
+	case TopicOrdersCancelled:
+		return parseOrderCancelled
+	case TopicRefundsCreate:
+		return parseRefund
+	case TopicCustomersRedact, TopicShopRedact, TopicCustomersDataRequest:
+		return parsePrivacy
 	}
-	for k, v := range h {
-		if len(v) > 0 && (strings.EqualFold(k, "X-"+name) || strings.EqualFold(k, name)) {
-			return v[0]
-		}
+	return nil
+}
+
+// triggeredAt reads X-Shopify-Triggered-At (RFC 3339, usually with
+// nanoseconds); anything unreadable is the zero time.
+func triggeredAt(raw string) time.Time {
+	t, err := time.Parse(time.RFC3339Nano, raw)
+	if err != nil {
+		return time.Time{}
 	}
-	return ""
+	return t
 }
 
 // shopDomain validates and lower-cases the X-Shopify-Shop-Domain header.
@@ -146,6 +207,132 @@ func shopDomain(raw string) (string, error) {
 	return shop, nil
 }
 
+func parseOrderCreated(d *thankyou.Delivery, shop string, body []byte, defaultCountry string) error {
+	var p payload
+	if err := decode(body, &p, "order"); err != nil {
+		return err
+	}
+	o, err := toOrder(shop, p, defaultCountry)
+	if err != nil {
+		return err
+	}
+	d.Kind, d.Order = thankyou.DeliveryOrderCreated, o
+	return nil
+}
+
+// cancelled is the part of an orders/cancelled payload (the whole order)
+// read here.
+type cancelled struct {
+	ID           scalar `json:"id"`
+	CancelReason string `json:"cancel_reason"`
+}
+
+func parseOrderCancelled(d *thankyou.Delivery, shop string, body []byte, _ string) error {
+	var p cancelled
+	if err := decode(body, &p, "order"); err != nil {
+		return err
+	}
+	id, err := wholeID(p.ID, "order id")
+	if err != nil {
+		return err
+	}
+	d.Kind = thankyou.DeliveryOrderCancelled
+	d.Order = thankyou.Order{Source: thankyou.SourceShopify, Shop: shop, ID: id}
+	d.Reason = "cancelled"
+	if why := strings.TrimSpace(p.CancelReason); why != "" {
+		d.Reason += ": " + why
+	}
+	return nil
+}
+
+// refund is the part of a refunds/create payload read here.
+type refund struct {
+	OrderID scalar `json:"order_id"`
+}
+
+func parseRefund(d *thankyou.Delivery, shop string, body []byte, _ string) error {
+	var p refund
+	if err := decode(body, &p, "refund"); err != nil {
+		return err
+	}
+	id, err := wholeID(p.OrderID, "refund order_id")
+	if err != nil {
+		return err
+	}
+	d.Kind = thankyou.DeliveryOrderCancelled
+	d.Order = thankyou.Order{Source: thankyou.SourceShopify, Shop: shop, ID: id}
+	d.Reason = "refunded"
+	return nil
+}
+
+// privacy is a mandatory privacy request: customers/redact,
+// customers/data_request or shop/redact.
+type privacy struct {
+	ShopDomain *string `json:"shop_domain"`
+	Customer   *struct {
+		ID    scalar `json:"id"`
+		Email string `json:"email"`
+		Phone string `json:"phone"`
+	} `json:"customer"`
+	OrdersToRedact  []scalar `json:"orders_to_redact"`
+	OrdersRequested []scalar `json:"orders_requested"`
+}
+
+func parsePrivacy(d *thankyou.Delivery, shop string, body []byte, defaultCountry string) error {
+	var p privacy
+	if err := decode(body, &p, "privacy request"); err != nil {
+		return err
+	}
+	if p.ShopDomain == nil || strings.TrimSpace(*p.ShopDomain) == "" {
+		return thankyou.Errorf(thankyou.EINVALID, "privacy request has no shop_domain")
+	}
+	if strings.ToLower(strings.TrimSpace(*p.ShopDomain)) != shop {
+		return thankyou.Errorf(thankyou.EINVALID, "privacy request shop_domain is not the X-Shopify-Shop-Domain header's shop")
+	}
+	if d.Topic == TopicShopRedact {
+		d.Kind = thankyou.DeliveryShopRedact
+		return nil
+	}
+	field, orders := "orders_to_redact", p.OrdersToRedact
+	d.Kind = thankyou.DeliveryCustomerRedact
+	if d.Topic == TopicCustomersDataRequest {
+		field, orders = "orders_requested", p.OrdersRequested
+		d.Kind = thankyou.DeliveryDataRequest
+	}
+	if p.Customer == nil {
+		return thankyou.Errorf(thankyou.EINVALID, "privacy request has no customer")
+	}
+	var c thankyou.Customer
+	if strings.TrimSpace(p.Customer.ID.text) != "" {
+		id, err := wholeID(p.Customer.ID, "customer id")
+		if err != nil {
+			return err
+		}
+		c.PlatformID = id
+	}
+	if e := strings.TrimSpace(p.Customer.Email); e != "" {
+		c.Emails = []string{e}
+	}
+	if raw := strings.TrimSpace(p.Customer.Phone); raw != "" {
+		if n, err := phone.Normalize(raw, defaultCountry); err == nil {
+			c.Phones = []string{n}
+		}
+	}
+	for i, o := range orders {
+		id, err := wholeID(o, fmt.Sprintf("%s[%d]", field, i))
+		if err != nil {
+			return err
+		}
+		c.OrderIDs = append(c.OrderIDs, id)
+	}
+	if c.PlatformID == "" && len(c.Emails) == 0 && len(c.Phones) == 0 && len(c.OrderIDs) == 0 {
+		// An empty Customer must not reach a store that matches on "any of".
+		return thankyou.Errorf(thankyou.EINVALID, "privacy request names no customer id, email, valid phone number or order")
+	}
+	d.Customer = c
+	return nil
+}
+
 // payload is the part of Shopify's order resource this service reads.
 type payload struct {
 	ID           scalar   `json:"id"`
@@ -158,6 +345,7 @@ type payload struct {
 	Currency     string   `json:"currency"`
 	TotalPrice   scalar   `json:"total_price"`
 	Test         bool     `json:"test"`
+	Tags         tags     `json:"tags"`
 	Customer     *person  `json:"customer"`
 	Billing      *address `json:"billing_address"`
 	Shipping     *address `json:"shipping_address"`
@@ -168,6 +356,7 @@ type person struct {
 	FirstName      string   `json:"first_name"`
 	LastName       string   `json:"last_name"`
 	Phone          string   `json:"phone"`
+	OrdersCount    scalar   `json:"orders_count"`
 	DefaultAddress *address `json:"default_address"`
 }
 
@@ -205,30 +394,30 @@ func (v *scalar) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// decode reads the body into a payload, naming what is wrong with it.
-func decode(body []byte) (payload, error) {
-	var p payload
+// decode reads the body into v, naming what is wrong with it; what names
+// the payload ("order", "refund") in messages.
+func decode(body []byte, v any, what string) error {
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	if len(trimmed) == 0 {
-		return p, thankyou.Errorf(thankyou.EINVALID, "body is empty")
+		return thankyou.Errorf(thankyou.EINVALID, "body is empty")
 	}
-	err := json.Unmarshal(body, &p)
+	err := json.Unmarshal(body, v)
 	var syntax *json.SyntaxError
 	if errors.As(err, &syntax) {
-		return p, thankyou.Errorf(thankyou.EINVALID, "body is not valid JSON: %s at offset %d",
+		return thankyou.Errorf(thankyou.EINVALID, "body is not valid JSON: %s at offset %d",
 			strings.TrimPrefix(syntax.Error(), "json: "), syntax.Offset)
 	}
 	if trimmed[0] != '{' {
-		return p, thankyou.Errorf(thankyou.EINVALID, "body is a JSON %s, not an object", jsonKind(trimmed[0]))
+		return thankyou.Errorf(thankyou.EINVALID, "body is a JSON %s, not an object", jsonKind(trimmed[0]))
 	}
 	if err != nil {
 		var typ *json.UnmarshalTypeError
 		if errors.As(err, &typ) && typ.Field != "" {
-			return p, thankyou.Errorf(thankyou.EINVALID, "order field %s is a JSON %s, which is not allowed there", typ.Field, typ.Value)
+			return thankyou.Errorf(thankyou.EINVALID, "%s field %s is a JSON %s, which is not allowed there", what, typ.Field, typ.Value)
 		}
-		return p, thankyou.WrapError(thankyou.EINVALID, "body is not a valid Shopify order", err)
+		return thankyou.WrapError(thankyou.EINVALID, "body is not a valid Shopify "+what, err)
 	}
-	return p, nil
+	return nil
 }
 
 func jsonKind(first byte) string {
@@ -247,9 +436,9 @@ func jsonKind(first byte) string {
 	return "number"
 }
 
-// order builds the canonical order from a decoded payload.
-func (s *Source) order(shop string, p payload) (thankyou.Order, error) {
-	id, err := orderID(p.ID)
+// toOrder builds the canonical order from a decoded payload.
+func toOrder(shop string, p payload, defaultCountry string) (thankyou.Order, error) {
+	id, err := wholeID(p.ID, "order id")
 	if err != nil {
 		return thankyou.Order{}, err
 	}
@@ -271,27 +460,77 @@ func (s *Source) order(shop string, p payload) (thankyou.Order, error) {
 		Currency:  strings.TrimSpace(p.Currency),
 		CreatedAt: created,
 		Test:      p.Test,
+		Tags:      p.Tags.list,
+		Country:   country(p.Shipping, p.Billing),
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(customer(p).OrdersCount.text)); err == nil && n > 0 {
+		o.CustomerOrders = n
 	}
 	if o.Number == "" {
 		o.Number = strings.TrimPrefix(strings.TrimSpace(p.Name), "#")
 	}
 	o.CustomerName, o.FirstName = names(p)
-	o.Phone, o.SkipReason = s.phone(p)
+	o.Phone, o.SkipReason = phoneOf(p, defaultCountry)
 	return o, nil
 }
 
-// orderID validates the order id: a positive whole number up to 64 bits,
-// as a JSON number or a string of digits.
-func orderID(v scalar) (string, error) {
+// wholeID validates an id: a positive whole number up to 64 bits, as a
+// JSON number or a string of digits. field names it in messages.
+func wholeID(v scalar, field string) (string, error) {
 	s := strings.TrimSpace(v.text)
 	if s == "" {
-		return "", thankyou.Errorf(thankyou.EINVALID, "order has no id")
+		return "", thankyou.Errorf(thankyou.EINVALID, "%s is missing", field)
 	}
 	n, err := strconv.ParseUint(s, 10, 64)
 	if err != nil || n == 0 {
-		return "", thankyou.Errorf(thankyou.EINVALID, "order id is not a positive whole number of at most 64 bits")
+		return "", thankyou.Errorf(thankyou.EINVALID, "%s is not a positive whole number of at most 64 bits", field)
 	}
 	return strconv.FormatUint(n, 10), nil
+}
+
+// country returns the ISO country code of the first address that has a
+// valid one, upper-cased; "" when none has.
+func country(addrs ...*address) string {
+	for _, a := range addrs {
+		if a == nil {
+			continue
+		}
+		c := strings.ToUpper(strings.TrimSpace(a.CountryCode))
+		if len(c) == 2 && c[0] >= 'A' && c[0] <= 'Z' && c[1] >= 'A' && c[1] <= 'Z' {
+			return c
+		}
+	}
+	return ""
+}
+
+// tags is Shopify's "tags": one comma-separated string ("vip, wholesale").
+// A JSON array of strings is accepted too; null or "" is no tags.
+type tags struct {
+	list []string
+}
+
+func (t *tags) UnmarshalJSON(b []byte) error {
+	var parts []string
+	switch {
+	case bytes.Equal(b, []byte("null")):
+	case len(b) > 0 && b[0] == '[':
+		if err := json.Unmarshal(b, &parts); err != nil {
+			return err
+		}
+	default:
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		parts = strings.Split(s, ",")
+	}
+	t.list = nil
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			t.list = append(t.list, p)
+		}
+	}
+	return nil
 }
 
 func customer(p payload) person {
@@ -338,7 +577,7 @@ func names(p payload) (full, firstName string) {
 // phone returns the first valid number in E.164 from the customer, the
 // order, the billing address, the shipping address and the customer's
 // default address, in that order; or "" and the reason there is none.
-func (s *Source) phone(p payload) (e164, skip string) {
+func phoneOf(p payload, defaultCountry string) (e164, skip string) {
 	type candidate struct{ raw, region string }
 	c := customer(p)
 	cands := []candidate{{c.Phone, ""}, {p.Phone, ""}}
@@ -355,7 +594,7 @@ func (s *Source) phone(p payload) (e164, skip string) {
 		found++
 		region := strings.TrimSpace(cand.region)
 		if region == "" {
-			region = s.DefaultCountry
+			region = defaultCountry
 		}
 		if n, err := phone.Normalize(cand.raw, region); err == nil {
 			return n, ""

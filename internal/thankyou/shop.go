@@ -53,6 +53,11 @@ type Rules struct {
 // values.
 type Report struct {
 	Tasks []ReportTask `json:"tasks"`
+	// OptedOut are those of the customer's numbers (E.164) on the opt-out
+	// list, which an erasure keeps. Personal data: never serialised.
+	OptedOut []string `json:"-"`
+	// OptedOutCount is len(OptedOut), for answers and logs.
+	OptedOutCount int `json:"optedOutNumbers"`
 }
 
 // ReportTask is one task in a Report.
@@ -64,6 +69,13 @@ type ReportTask struct {
 	Channel     Channel   `json:"channel,omitempty"`
 	CreatedAt   time.Time `json:"createdAt"`
 	DueAt       time.Time `json:"dueAt,omitzero"`
-	// Fields names the personal fields held: "phone", "email", "name".
+	// Fields names the personal fields held: FieldPhone, FieldEmail, FieldName.
 	Fields []string `json:"fields"`
 }
+
+// Names of personal fields in a Report.
+const (
+	FieldPhone = "phone"
+	FieldEmail = "email"
+	FieldName  = "name"
+)

@@ -148,8 +148,10 @@ type Task struct {
 	// CancelRequested is set when the order was cancelled while a
 	// dispatcher held the task: the dispatcher checks it before sending.
 	CancelRequested bool
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// CancelReason is the cancellation's reason when CancelRequested.
+	CancelReason string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 	// ExpiresAt is when the item's personal data is deleted (DynamoDB TTL);
 	// zero while the task is open.
 	ExpiresAt time.Time
