@@ -103,9 +103,18 @@ func (f *fixture) post(t *testing.T, ev events.APIGatewayV2HTTPRequest) (int, ma
 	if ct := resp.Headers["Content-Type"]; ct != "application/json" {
 		t.Errorf("Content-Type = %q, want application/json", ct)
 	}
-	var body map[string]string
-	if err := json.Unmarshal([]byte(resp.Body), &body); err != nil {
+	var raw map[string]any
+	if err := json.Unmarshal([]byte(resp.Body), &raw); err != nil {
 		t.Fatalf("answer is not JSON: %q", resp.Body)
+	}
+	body := make(map[string]string, len(raw))
+	for k, v := range raw {
+		if s, ok := v.(string); ok {
+			body[k] = s
+		} else {
+			b, _ := json.Marshal(v)
+			body[k] = string(b)
+		}
 	}
 	return resp.StatusCode, body
 }
