@@ -237,6 +237,7 @@ func (h *Handler) one(ctx context.Context, owner, id string, lim *limiter, log *
 		}
 	}
 	zones := polite.Zones(splitZones(t.TimeZone), h.ShopZone)
+	window := h.windowOf(t, log)
 	switch {
 	case t.CancelRequested:
 		reason := "order cancelled before it was sent"
@@ -252,13 +253,13 @@ func (h *Handler) one(ctx context.Context, owner, id string, lim *limiter, log *
 	out, err := h.Store.OptedOut(ctx, t.Recipient)
 	if err != nil {
 		log.ErrorContext(ctx, "opt-out check failed", "error", err)
-		return h.retry(ctx, owner, t, zones, "could not check opt-out: "+err.Error(), 0, 0, log)
+		return h.retry(ctx, owner, t, window, zones, "could not check opt-out: "+err.Error(), 0, 0, log)
 	}
 	if out {
 		return h.finish(ctx, owner, t, thankyou.StateOptedOut, "recipient opted out (replied STOP)", 0, log)
 	}
-	if !h.Window.Contains(now, zones) {
-		next := h.Window.Next(now, zones)
+	if !window.Contains(now, zones) {
+		next := window.Next(now, zones)
 		if next.After(t.Deadline) {
 			return h.finish(ctx, owner, t, thankyou.StateExpired, "no polite time left before its deadline", 0, log)
 		}
@@ -270,7 +271,11 @@ func (h *Handler) one(ctx context.Context, owner, id string, lim *limiter, log *
 		return deferred
 	}
 
-	body, err := h.Renderer.Render(t.Channel, message.DataFor(t, h.ShopName))
+	shopName := h.ShopName
+	if t.ShopName != "" {
+		shopName = t.ShopName
+	}
+	body, err := h.Renderer.Render(t.Channel, message.DataFor(t, shopName))
 	if err != nil {
 		return h.finish(ctx, owner, t, thankyou.StateFailed, "message could not be rendered: "+err.Error(), 0, log)
 	}
@@ -278,11 +283,11 @@ func (h *Handler) one(ctx context.Context, owner, id string, lim *limiter, log *
 		log.WarnContext(ctx, "message needs more than one SMS segment", "segments", segs, "encoding", enc)
 	}
 	if err := lim.wait(ctx); err != nil {
-		return h.retry(ctx, owner, t, zones, "run ended before sending", 0, 0, log)
+		return h.retry(ctx, owner, t, window, zones, "run ended before sending", 0, 0, log)
 	}
 	sid, err := h.Sender.SendSMS(ctx, t.Recipient, body, config.StatusCallbackURL(h.PublicBaseURL, t.ID))
 	if err != nil {
-		return h.sendFailed(ctx, owner, t, zones, err, log)
+		return h.sendFailed(ctx, owner, t, window, zones, err, log)
 	}
 	// Record the SID at once: this is the one window where a crash would
 	// lose it (the status callback, which carries the task id, repairs it).
@@ -310,7 +315,7 @@ func (h *Handler) recover(ctx context.Context, owner string, c thankyou.Claim, l
 	if err != nil {
 		log.ErrorContext(ctx, "could not check whether the interrupted send went out", "error", err)
 		zones := polite.Zones(splitZones(t.TimeZone), h.ShopZone)
-		return h.retry(ctx, owner, t, zones, "interrupted send not yet checked", 0, 0, log), true
+		return h.retry(ctx, owner, t, h.windowOf(t, log), zones, "interrupted send not yet checked", 0, 0, log), true
 	}
 	if found {
 		log.WarnContext(ctx, "interrupted send had gone out: recording it, not sending again", "sid", sid)
@@ -333,7 +338,7 @@ func (h *Handler) finishSent(ctx context.Context, owner string, t thankyou.Task,
 
 // sendFailed records a refused or failed send: temporary errors are retried
 // with backoff, Twilio's final refusals fail the task with code and reason.
-func (h *Handler) sendFailed(ctx context.Context, owner string, t thankyou.Task, zones []*time.Location, err error, log *slog.Logger) outcome {
+func (h *Handler) sendFailed(ctx context.Context, owner string, t thankyou.Task, window polite.Window, zones []*time.Location, err error, log *slog.Logger) outcome {
 	var se *thankyou.SendError
 	if !errors.As(err, &se) || se.Status == 0 {
 		// No answer from Twilio (timeout, broken connection, run ended): the
@@ -347,7 +352,7 @@ func (h *Handler) sendFailed(ctx context.Context, owner string, t thankyou.Task,
 	switch {
 	case se.Temporary:
 		log.WarnContext(ctx, "temporary send failure", "error", se.Message)
-		return h.retry(ctx, owner, t, zones, se.Error(), se.Code, se.RetryAfter, log)
+		return h.retry(ctx, owner, t, window, zones, se.Error(), se.Code, se.RetryAfter, log)
 	case se.Code == 21610:
 		// Twilio knows the recipient unsubscribed (STOP) even if we missed it.
 		return h.finish(ctx, owner, t, thankyou.StateOptedOut, "recipient unsubscribed (Twilio 21610)", se.Code, log)
@@ -358,13 +363,13 @@ func (h *Handler) sendFailed(ctx context.Context, owner string, t thankyou.Task,
 
 // retry puts the task back with exponential backoff and jitter, inside the
 // window, or fails it when out of attempts or past its deadline.
-func (h *Handler) retry(ctx context.Context, owner string, t thankyou.Task, zones []*time.Location, reason string, code int, after time.Duration, log *slog.Logger) outcome {
+func (h *Handler) retry(ctx context.Context, owner string, t thankyou.Task, window polite.Window, zones []*time.Location, reason string, code int, after time.Duration, log *slog.Logger) outcome {
 	now := h.Now()
 	if t.Attempts >= h.MaxAttempts {
 		return h.finish(ctx, owner, t, thankyou.StateFailed, fmt.Sprintf("gave up after %d attempts: %s", t.Attempts, reason), code, log)
 	}
 	wait := max(h.Backoff(t.Attempts), after)
-	due := h.Window.Next(now.Add(wait), zones)
+	due := window.Next(now.Add(wait), zones)
 	if due.After(t.Deadline) {
 		return h.finish(ctx, owner, t, thankyou.StateFailed, "could not be sent before its deadline: "+reason, code, log)
 	}
@@ -374,6 +379,19 @@ func (h *Handler) retry(ctx context.Context, owner string, t thankyou.Task, zone
 	}
 	log.InfoContext(ctx, "will retry", "due", due.UTC(), "reason", reason)
 	return retried
+}
+
+// windowOf returns the task's own shop window, else the configured one.
+func (h *Handler) windowOf(t thankyou.Task, log *slog.Logger) polite.Window {
+	if t.Window == "" {
+		return h.Window
+	}
+	w, err := polite.ParseString(t.Window)
+	if err != nil {
+		log.Warn("task has an unreadable window: using the configured one", "error", err)
+		return h.Window
+	}
+	return w
 }
 
 // Backoff returns the wait before retry number attempt (1-based): RetryBase

@@ -494,3 +494,20 @@ func TestSendRateIsNeverExceeded(t *testing.T) {
 		t.Errorf("%d sends took %s, less than %s: faster than %v/s", n, time.Since(start), min, rate)
 	}
 }
+
+func TestTaskIsSentInItsOwnShopsWindowWithItsShopsName(t *testing.T) {
+	f := newFixture(t)
+	saturday := time.Date(2026, 11, 28, 9, 30, 0, 0, newYork)
+	f.addTask(t, "t1", func(task *thankyou.Task) {
+		task.DueAt, task.Deadline = saturday.UTC(), saturday.Add(72*time.Hour).UTC()
+		task.Window, task.ShopName = "09:00-12:00 Sat,Sun", "Weekend Shop"
+	})
+	f.clock.Set(saturday.Add(5 * time.Minute))
+	h := f.handler(t) // configured Mon-Fri 10:00-17:00: the task's own window wins
+	if s := run(t, h); s.Sent != 1 {
+		t.Fatalf("run = %+v, want 1 sent on Saturday inside the shop's window", s)
+	}
+	if msgs := f.twilio.Messages(); len(msgs) != 1 || !strings.Contains(msgs[0].Body, "at Weekend Shop") {
+		t.Errorf("messages = %+v, want one naming Weekend Shop", msgs)
+	}
+}

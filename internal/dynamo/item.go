@@ -39,6 +39,8 @@ type taskItem struct {
 	DueAt          string `dynamodbav:"dueAt,omitempty"`
 	Deadline       string `dynamodbav:"deadline,omitempty"`
 	TimeZone       string `dynamodbav:"timeZone,omitempty"`
+	ShopName       string `dynamodbav:"shopName,omitempty"`
+	Window         string `dynamodbav:"window,omitempty"`
 	Attempts       int    `dynamodbav:"attempts"`
 	LeaseOwner     string `dynamodbav:"leaseOwner,omitempty"`
 	LeaseExpiresAt string `dynamodbav:"leaseExpiresAt,omitempty"`
@@ -107,6 +109,8 @@ func newTaskItem(t thankyou.Task) taskItem {
 		DueAt:          formatTime(t.DueAt),
 		Deadline:       formatTime(t.Deadline),
 		TimeZone:       t.TimeZone,
+		ShopName:       t.ShopName,
+		Window:         t.Window,
 		Attempts:       t.Attempts,
 		LeaseOwner:     t.LeaseOwner,
 		LeaseExpiresAt: formatTime(t.LeaseExpiresAt),
@@ -156,6 +160,8 @@ func decodeTask(av map[string]types.AttributeValue) (thankyou.Task, taskItem, er
 		DueAt:           tm("dueAt", it.DueAt),
 		Deadline:        tm("deadline", it.Deadline),
 		TimeZone:        it.TimeZone,
+		ShopName:        it.ShopName,
+		Window:          it.Window,
 		Attempts:        it.Attempts,
 		LeaseOwner:      it.LeaseOwner,
 		LeaseExpiresAt:  tm("leaseExpiresAt", it.LeaseExpiresAt),

@@ -247,6 +247,8 @@ func TaskFor(shop shops.Shop, o thankyou.Order, now time.Time) thankyou.Task {
 		ID:        o.TaskID(),
 		Order:     o,
 		Channel:   shop.Channel,
+		ShopName:  shop.Name,
+		Window:    shop.Window.String(),
 		State:     thankyou.StatePending,
 		CreatedAt: now,
 		UpdatedAt: now,

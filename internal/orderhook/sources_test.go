@@ -231,8 +231,17 @@ func TestCustomerRedactRemovesTheirDataFromEveryItem(t *testing.T) {
 }
 
 func TestShopRedactErasesTheShop(t *testing.T) {
+	t.Setenv("DEMO_SHOP_SECRET", "local-shopify-webhook-secret")
 	f := newFixture(t, nil)
-	f.postAt(t, loadEvent(t, "shopify-orders-create.json"))
+	stored := thankyou.Shop{Source: thankyou.SourceShopify, ID: "thankyou-demo.myshopify.com", Name: "Demo", SecretRefs: []string{"env:DEMO_SHOP_SECRET"},
+		TimeZone: "America/New_York", DefaultCountry: "US", Channel: thankyou.ChannelStaff, StaffPhone: "+12125550199",
+		WindowStart: "10:00", WindowEnd: "17:00", Days: "Mon-Fri", Delay: 72 * time.Hour, ExpireAfter: 72 * time.Hour}
+	if err := f.store.PutShop(context.Background(), stored, received); err != nil {
+		t.Fatal(err)
+	}
+	if status, body := f.postAt(t, loadEvent(t, "shopify-orders-create.json")); status != 201 {
+		t.Fatalf("order for the stored shop: %d %v", status, body)
+	}
 	f.postAt(t, loadEvent(t, "generic-order-created.json")) // another source's shop stays
 	status, body := f.postAt(t, loadEvent(t, "shopify-shop-redact.json"))
 	if status != http.StatusOK || body["status"] != "erased" {
@@ -243,6 +252,9 @@ func TestShopRedactErasesTheShop(t *testing.T) {
 	}
 	if _, err := f.store.GetTask(context.Background(), genericTask); err != nil {
 		t.Errorf("another shop's task was erased: %v", err)
+	}
+	if _, err := f.store.GetShop(context.Background(), stored.Source, stored.ID); thankyou.ErrorCode(err) != thankyou.ENOTFOUND {
+		t.Errorf("the shop's stored settings (with a staff phone) are still there: %v", err)
 	}
 }
 

@@ -342,3 +342,14 @@ func ZoneNames(zones []*time.Location) string {
 func Due(orderTime time.Time, delay time.Duration, w Window, zones []*time.Location) time.Time {
 	return w.Next(orderTime.Add(delay), zones)
 }
+
+// ParseString parses a window written as String writes it
+// ("10:00-17:00 Mon,Tue,Wed,Thu,Fri"), as stored on tasks.
+func ParseString(s string) (Window, error) {
+	times, days, ok := strings.Cut(strings.TrimSpace(s), " ")
+	start, end, ok2 := strings.Cut(times, "-")
+	if !ok || !ok2 {
+		return Window{}, thankyou.Errorf(thankyou.EINVALID, "window %q is not written like 10:00-17:00 Mon-Fri", s)
+	}
+	return ParseWindow(start, end, days)
+}

@@ -508,3 +508,21 @@ func BenchmarkNext(b *testing.B) {
 		}
 	})
 }
+
+func TestParseStringReadsWhatStringWrites(t *testing.T) {
+	for _, in := range [][3]string{{"10:00", "17:00", "Mon-Fri"}, {"09:00", "12:00", "Sat-Sun"}, {"08:00", "21:00", "Mon,Wed,Fri"}} {
+		w, err := polite.ParseWindow(in[0], in[1], in[2])
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := polite.ParseString(w.String())
+		if err != nil || got != w {
+			t.Errorf("polite.ParseString(%q) = %v, %v; want %v", w.String(), got, err, w)
+		}
+	}
+	for _, bad := range []string{"", "10:00 Mon", "10:00-17:00", "ten-five Mon"} {
+		if _, err := polite.ParseString(bad); err == nil {
+			t.Errorf("polite.ParseString(%q) accepted", bad)
+		}
+	}
+}

@@ -136,6 +136,11 @@ type Task struct {
 	// TimeZone is the IANA zone (or zones, comma separated) used for the
 	// customer's local time.
 	TimeZone string
+	// ShopName and Window are the shop's name for messages and its send
+	// window ("10:00-17:00 Mon,Tue,Wed,Thu,Fri"), as they were when the task
+	// was created; empty means the dispatcher's configured ones.
+	ShopName string
+	Window   string
 	Attempts int
 	// LeaseOwner and LeaseExpiresAt are set while a dispatcher holds the
 	// task in StateSending.
