@@ -72,6 +72,7 @@ func BenchmarkWebhookNewOrder(b *testing.B) {
 	for i := range b.N {
 		ev.Body = bodies[i]
 		ev.Headers["x-shopify-hmac-sha256"] = shopify.Sign(secretKey, []byte(bodies[i]))
+		ev.Headers["x-shopify-webhook-id"] = "bench-" + strconv.Itoa(i)
 		resp, err := h.Handle(context.Background(), ev)
 		if err != nil || resp.StatusCode != 201 {
 			b.Fatalf("answer %d %s, %v", resp.StatusCode, resp.Body, err)

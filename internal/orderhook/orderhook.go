@@ -192,9 +192,13 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 func (h *Handler) create(ctx context.Context, shop shops.Shop, o thankyou.Order, now time.Time, log *slog.Logger) (Answer, error) {
 	t := TaskFor(shop, o, now)
 	if t.State == thankyou.StatePending {
-		hist, err := h.Store.CustomerHistory(ctx, o)
-		if err != nil {
-			return Answer{}, thankyou.WrapError(thankyou.EINTERNAL, "could not read the customer's history", err)
+		var hist eligibility.History
+		// The customer's history costs a read; only two rules need it.
+		if shop.Rules.FrequencyCapDays > 0 || (shop.Rules.FirstOrderOnly && o.CustomerOrders == 0) {
+			var err error
+			if hist, err = h.Store.CustomerHistory(ctx, o); err != nil {
+				return Answer{}, thankyou.WrapError(thankyou.EINTERNAL, "could not read the customer's history", err)
+			}
 		}
 		if reason := eligibility.Check(o, shop.Rules, hist, now); reason != "" {
 			t = skipped(t, reason)

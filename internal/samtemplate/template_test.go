@@ -330,8 +330,11 @@ const (
 // dynamoAccess lists the DynamoDB calls each function's code makes.
 var dynamoAccess = map[string][]access{
 	config.OrderWebhook: {
-		{"dynamodb:PutItem", tableARN}, // one task per order, conditional put
-		{"dynamodb:GetItem", tableARN},
+		{"dynamodb:PutItem", tableARN},    // one task per order, conditional put; event records
+		{"dynamodb:GetItem", tableARN},    // shop settings, customer history, events
+		{"dynamodb:UpdateItem", tableARN}, // customer records, cancellations, erasure
+		{"dynamodb:DeleteItem", tableARN}, // erasure (customer records, shop/redact)
+		{"dynamodb:Scan", tableARN},       // shop/redact only: a rare administrative erasure
 	},
 	config.Dispatcher: {
 		{"dynamodb:Query", dueIndexARN}, // the due sweep

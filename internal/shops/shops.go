@@ -12,6 +12,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
@@ -34,11 +35,26 @@ type Store interface {
 	GetShop(ctx context.Context, source thankyou.Source, id string) (thankyou.Shop, error)
 }
 
-// Registry finds shops.
+// CacheFor is how long a stored shop's settings (or their absence) are
+// reused by a warm function before being read again: a change made with
+// the operators' tool applies within this time.
+const CacheFor = time.Minute
+
+// Registry finds shops. It is safe for concurrent use.
 type Registry struct {
 	bySource map[thankyou.Source]Shop
 	store    Store
 	secrets  *secret.Resolver
+	now      func() time.Time
+
+	mu    sync.Mutex
+	cache map[string]cached
+}
+
+type cached struct {
+	shop  thankyou.Shop
+	found bool
+	until time.Time
 }
 
 // FromConfig builds the registry of the shop configured by environment:
@@ -51,7 +67,7 @@ func FromConfig(ctx context.Context, cfg config.OrderWebhookConfig, r *secret.Re
 	if err != nil {
 		return nil, fmt.Errorf("send window: %w", err)
 	}
-	reg := &Registry{bySource: map[thankyou.Source]Shop{}, store: store, secrets: r}
+	reg := &Registry{bySource: map[thankyou.Source]Shop{}, store: store, secrets: r, now: time.Now, cache: map[string]cached{}}
 	for src, sec := range cfg.Secrets() {
 		val, err := r.Resolve(ctx, sec)
 		if secret.IsNotFound(err) {
@@ -99,12 +115,12 @@ func (r *Registry) Sources() []thankyou.Source {
 // tells the caller nothing about which shops exist.
 func (r *Registry) Shop(ctx context.Context, source thankyou.Source, shopID string) (Shop, error) {
 	if r.store != nil && shopID != "" {
-		stored, err := r.store.GetShop(ctx, source, shopID)
-		switch {
-		case err == nil:
+		stored, found, err := r.stored(ctx, source, shopID)
+		if err != nil {
+			return Shop{}, err
+		}
+		if found {
 			return r.ready(ctx, stored)
-		case thankyou.ErrorCode(err) != thankyou.ENOTFOUND:
-			return Shop{}, fmt.Errorf("read shop %s:%s: %w", source, shopID, err)
 		}
 	}
 	s, ok := r.bySource[source]
@@ -113,6 +129,27 @@ func (r *Registry) Shop(ctx context.Context, source thankyou.Source, shopID stri
 	}
 	s.ID = shopID
 	return s, nil
+}
+
+// stored reads a shop's stored settings, through the cache.
+func (r *Registry) stored(ctx context.Context, source thankyou.Source, id string) (thankyou.Shop, bool, error) {
+	key := string(source) + ":" + id
+	now := r.now()
+	r.mu.Lock()
+	c, ok := r.cache[key]
+	r.mu.Unlock()
+	if ok && now.Before(c.until) {
+		return c.shop, c.found, nil
+	}
+	sh, err := r.store.GetShop(ctx, source, id)
+	found := err == nil
+	if err != nil && thankyou.ErrorCode(err) != thankyou.ENOTFOUND {
+		return thankyou.Shop{}, false, fmt.Errorf("read shop %s: %w", key, err)
+	}
+	r.mu.Lock()
+	r.cache[key] = cached{shop: sh, found: found, until: now.Add(CacheFor)}
+	r.mu.Unlock()
+	return sh, found, nil
 }
 
 // ready resolves a stored shop's secrets and parses its window and zone.
