@@ -35,6 +35,9 @@ type Tool struct {
 	Now   func() time.Time
 }
 
+// DefaultSecretsPath is the template's default ShopSecretsPath.
+const DefaultSecretsPath = "/thankyou/shops/"
+
 // ErrUsage marks a command line the tool could not understand; the caller
 // exits with status 2.
 var ErrUsage = errors.New("usage")
@@ -51,8 +54,9 @@ Shops (a deployment serves several shops; each has its own secret, zone, window 
   SOURCE is shopify, woocommerce, stripe or generic. ID is the shop as its platform names it:
   the myshopify.com domain, the WooCommerce site's host, the Stripe account (acct_...) or the
   ?shop= key of the webhook URL, the generic X-Shop value.
-  REF names where a webhook secret is kept: an SSM parameter name (/thankyou/shop-a), a Secrets
-  Manager ARN, or env:NAME for local runs. Give two while rotating a secret.
+  REF names where a webhook secret is kept: an SSM parameter name under the stack's
+  ShopSecretsPath (--secrets-path, default /thankyou/shops/), a Secrets Manager ARN, or env:NAME
+  for local runs. Give two while rotating a secret.
 
   settings: --time-zone ZONE (America/New_York) --country CC (US) --channel sms|staff
             --staff-phone E164 --window HH:MM-HH:MM (10:00-17:00) --days DAYS (Mon-Fri)
@@ -186,6 +190,7 @@ func (t *Tool) shopsPut(ctx context.Context, args []string) error {
 		skipTags    = fs.String("skip-tags", "", "")
 		countries   = fs.String("countries", "", "")
 		capDays     = fs.Int("frequency-cap-days", 0, "")
+		secretsPath = fs.String("secrets-path", DefaultSecretsPath, "")
 	)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -210,7 +215,7 @@ func (t *Tool) shopsPut(ctx context.Context, args []string) error {
 	if sh.Channel, err = thankyou.ParseChannel(*channel); err != nil {
 		return describe(err)
 	}
-	if err := validate(&sh); err != nil {
+	if err := validate(&sh, *secretsPath); err != nil {
 		return err
 	}
 	if err := t.Store.PutShop(ctx, sh, t.Now()); err != nil {
@@ -239,8 +244,13 @@ func (t *Tool) shopsDelete(ctx context.Context, args []string) error {
 
 // validate checks a shop's settings as the order webhook will use them,
 // and normalises the staff phone.
-func validate(sh *thankyou.Shop) error {
+func validate(sh *thankyou.Shop, secretsPath string) error {
 	var problems []string
+	for _, ref := range sh.SecretRefs {
+		if strings.HasPrefix(ref, "/") && !strings.HasPrefix(ref, secretsPath) {
+			problems = append(problems, fmt.Sprintf("--secret-ref %s: SSM parameters of stored shops must be under %s (the stack's ShopSecretsPath), which is all the order webhook may read; or pass --secrets-path", ref, secretsPath))
+		}
+	}
 	if sh.ID == "" {
 		problems = append(problems, "--id is required")
 	}

@@ -33,7 +33,7 @@ func run(t *testing.T, tool *operator.Tool, line string) error {
 func TestShopsCanBeStoredListedReadAndDeleted(t *testing.T) {
 	tool, out, store := newTool(t)
 	for _, line := range []string{
-		"shops put --source shopify --id Shop-A.myshopify.com --name ShopA --secret-ref /thankyou/shop-a,/thankyou/shop-a-next --time-zone Europe/Paris --country FR --window 09:00-18:00 --days Mon-Sat --frequency-cap-days 30 --skip-tags wholesale,staff",
+		"shops put --source shopify --id Shop-A.myshopify.com --name ShopA --secret-ref /thankyou/shops/shop-a,/thankyou/shops/shop-a-next --time-zone Europe/Paris --country FR --window 09:00-18:00 --days Mon-Sat --frequency-cap-days 30 --skip-tags wholesale,staff",
 		"shops put --source woocommerce --id shop-b.example --name ShopB --secret-ref env:SHOP_B_SECRET --channel staff --staff-phone (212)555-0199 --min-total 25.00 --countries us,ca",
 	} {
 		if err := run(t, tool, line); err != nil {
@@ -99,6 +99,7 @@ func TestBadShopSettingsSayWhatToFixAndStoreNothing(t *testing.T) {
 		{"shops put --source shopify --id a --name A --secret-ref /p --countries USA", "--countries"},
 		{"shops put --source magento --id a --name A --secret-ref /p", "magento"},
 		{"shops put --id a --name A --secret-ref /p", "--source is required"},
+		{"shops put --source shopify --id a --name A --secret-ref /thankyou/shop-a", "must be under /thankyou/shops/"},
 	} {
 		t.Run(tc.says, func(t *testing.T) {
 			tool, _, store := newTool(t)
