@@ -68,6 +68,8 @@ type Handler struct {
 	// Now is the clock; the local demo moves it forward.
 	Now    func() time.Time
 	Logger *slog.Logger
+
+	renderers renderers
 }
 
 // Summary counts what one run did.
@@ -275,7 +277,7 @@ func (h *Handler) one(ctx context.Context, owner, id string, lim *limiter, log *
 	if t.ShopName != "" {
 		shopName = t.ShopName
 	}
-	body, err := h.Renderer.Render(t.Channel, message.DataFor(t, shopName))
+	body, err := h.render(t, shopName)
 	if err != nil {
 		return h.finish(ctx, owner, t, thankyou.StateFailed, "message could not be rendered: "+err.Error(), 0, log)
 	}
@@ -379,6 +381,47 @@ func (h *Handler) retry(ctx context.Context, owner string, t thankyou.Task, wind
 	}
 	log.InfoContext(ctx, "will retry", "due", due.UTC(), "reason", reason)
 	return retried
+}
+
+// render renders the task's message with its shop's own template when it
+// has one (parsed once per run and template), else the configured one.
+func (h *Handler) render(t thankyou.Task, shopName string) (string, error) {
+	r := h.Renderer
+	if t.Template != "" {
+		var err error
+		if r, err = h.renderers.get(t.Channel, t.Template); err != nil {
+			return "", err
+		}
+	}
+	return r.Render(t.Channel, message.DataFor(t, shopName))
+}
+
+// renderers caches renderers of shops' own templates.
+type renderers struct {
+	mu sync.Mutex
+	m  map[string]*message.Renderer
+}
+
+func (rs *renderers) get(ch thankyou.Channel, text string) (*message.Renderer, error) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	key := string(ch) + "\x00" + text
+	if r, ok := rs.m[key]; ok {
+		return r, nil
+	}
+	sms, staff := text, ""
+	if ch == thankyou.ChannelStaff {
+		sms, staff = "", text
+	}
+	r, err := message.NewRenderer(sms, staff)
+	if err != nil {
+		return nil, err
+	}
+	if rs.m == nil {
+		rs.m = map[string]*message.Renderer{}
+	}
+	rs.m[key] = r
+	return r, nil
 }
 
 // windowOf returns the task's own shop window, else the configured one.

@@ -511,3 +511,15 @@ func TestTaskIsSentInItsOwnShopsWindowWithItsShopsName(t *testing.T) {
 		t.Errorf("messages = %+v, want one naming Weekend Shop", msgs)
 	}
 }
+
+func TestTaskIsWordedWithItsShopsOwnTemplate(t *testing.T) {
+	f := newFixture(t)
+	f.addTask(t, "t1", func(task *thankyou.Task) {
+		task.Template, task.ShopName = "Merci {{.FirstName}} pour la commande {{.OrderNumber}} ! {{.ShopName}}", "La Boutique"
+	})
+	run(t, f.handler(t))
+	msgs := f.twilio.Messages()
+	if want := "Merci Jane pour la commande 1001 ! La Boutique"; len(msgs) != 1 || msgs[0].Body != want {
+		t.Errorf("messages = %+v, want one saying %q", msgs, want)
+	}
+}

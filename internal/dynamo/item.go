@@ -41,6 +41,7 @@ type taskItem struct {
 	TimeZone       string `dynamodbav:"timeZone,omitempty"`
 	ShopName       string `dynamodbav:"shopName,omitempty"`
 	Window         string `dynamodbav:"window,omitempty"`
+	Template       string `dynamodbav:"template,omitempty"`
 	Attempts       int    `dynamodbav:"attempts"`
 	LeaseOwner     string `dynamodbav:"leaseOwner,omitempty"`
 	LeaseExpiresAt string `dynamodbav:"leaseExpiresAt,omitempty"`
@@ -111,6 +112,7 @@ func newTaskItem(t thankyou.Task) taskItem {
 		TimeZone:       t.TimeZone,
 		ShopName:       t.ShopName,
 		Window:         t.Window,
+		Template:       t.Template,
 		Attempts:       t.Attempts,
 		LeaseOwner:     t.LeaseOwner,
 		LeaseExpiresAt: formatTime(t.LeaseExpiresAt),
@@ -162,6 +164,7 @@ func decodeTask(av map[string]types.AttributeValue) (thankyou.Task, taskItem, er
 		TimeZone:        it.TimeZone,
 		ShopName:        it.ShopName,
 		Window:          it.Window,
+		Template:        it.Template,
 		Attempts:        it.Attempts,
 		LeaseOwner:      it.LeaseOwner,
 		LeaseExpiresAt:  tm("leaseExpiresAt", it.LeaseExpiresAt),

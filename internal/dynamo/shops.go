@@ -48,6 +48,8 @@ type shopItem struct {
 	SkipTags         []string `dynamodbav:"skipTags,omitempty"`
 	Countries        []string `dynamodbav:"countries,omitempty"`
 	FrequencyCapDays int      `dynamodbav:"frequencyCapDays"`
+	SMSTemplate      string   `dynamodbav:"smsTemplate,omitempty"`
+	StaffTemplate    string   `dynamodbav:"staffTemplate,omitempty"`
 	UpdatedAt        string   `dynamodbav:"updatedAt"`
 }
 
@@ -66,6 +68,7 @@ func (s *Store) PutShop(ctx context.Context, sh thankyou.Shop, now time.Time) er
 		Delay: sh.Delay.String(), ExpireAfter: sh.ExpireAfter.String(),
 		MinTotal: sh.Rules.MinTotal, FirstOrderOnly: sh.Rules.FirstOrderOnly, SkipTestOrders: sh.Rules.SkipTestOrders,
 		SkipTags: sh.Rules.SkipTags, Countries: sh.Rules.Countries, FrequencyCapDays: sh.Rules.FrequencyCapDays,
+		SMSTemplate: sh.SMSTemplate, StaffTemplate: sh.StaffTemplate,
 		UpdatedAt: formatTime(now),
 	}
 	av, err := attributevalue.MarshalMap(it)
@@ -151,6 +154,7 @@ func decodeShop(av map[string]types.AttributeValue) (thankyou.Shop, error) {
 		Source: thankyou.Source(it.Source), ID: it.ID, Name: it.Name, SecretRefs: it.SecretRefs,
 		TimeZone: it.TimeZone, DefaultCountry: it.DefaultCountry, Channel: thankyou.Channel(it.Channel), StaffPhone: it.StaffPhone,
 		WindowStart: it.WindowStart, WindowEnd: it.WindowEnd, Days: it.Days, Delay: delay, ExpireAfter: expire,
+		SMSTemplate: it.SMSTemplate, StaffTemplate: it.StaffTemplate,
 		Rules: thankyou.Rules{
 			MinTotal: it.MinTotal, FirstOrderOnly: it.FirstOrderOnly, SkipTestOrders: it.SkipTestOrders,
 			SkipTags: it.SkipTags, Countries: it.Countries, FrequencyCapDays: it.FrequencyCapDays,

@@ -15,6 +15,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/thankyoucalls/thankyoucalls/internal/message"
 	"github.com/thankyoucalls/thankyoucalls/internal/phone"
 	"github.com/thankyoucalls/thankyoucalls/internal/polite"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
@@ -63,6 +64,8 @@ Shops (a deployment serves several shops; each has its own secret, zone, window 
             --delay DURATION (72h) --expire-after DURATION (72h)
             --min-total AMOUNT --first-order-only --skip-test-orders=true|false
             --skip-tags a,b --countries US,CA --frequency-cap-days N
+            --sms-template TEXT --staff-template TEXT (Go text/template, e.g.
+              'Hi {{.FirstName}}, thanks for order #{{.OrderNumber}}! - {{.ShopName}}')
 
 The table is --table or TABLE_NAME; the DynamoDB endpoint and credentials come from the AWS
 SDK's standard settings (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB, ...).
@@ -191,6 +194,8 @@ func (t *Tool) shopsPut(ctx context.Context, args []string) error {
 		countries   = fs.String("countries", "", "")
 		capDays     = fs.Int("frequency-cap-days", 0, "")
 		secretsPath = fs.String("secrets-path", DefaultSecretsPath, "")
+		smsTemplate = fs.String("sms-template", "", "")
+		staffTmpl   = fs.String("staff-template", "", "")
 	)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -211,6 +216,7 @@ func (t *Tool) shopsPut(ctx context.Context, args []string) error {
 			MinTotal: *minTotal, FirstOrderOnly: *firstOnly, SkipTestOrders: *skipTest,
 			SkipTags: list(*skipTags), Countries: upper(list(*countries)), FrequencyCapDays: *capDays,
 		},
+		SMSTemplate: *smsTemplate, StaffTemplate: *staffTmpl,
 	}
 	if sh.Channel, err = thankyou.ParseChannel(*channel); err != nil {
 		return describe(err)
@@ -286,6 +292,9 @@ func validate(sh *thankyou.Shop, secretsPath string) error {
 		if len(c) != 2 {
 			problems = append(problems, fmt.Sprintf("--countries: %q is not a two-letter ISO code", c))
 		}
+	}
+	if _, err := message.NewRenderer(sh.SMSTemplate, sh.StaffTemplate); err != nil {
+		problems = append(problems, "--sms-template/--staff-template: "+thankyou.ErrorMessage(err))
 	}
 	if sh.Rules.FrequencyCapDays < 0 {
 		problems = append(problems, "--frequency-cap-days must be 0 or more")

@@ -122,3 +122,19 @@ func TestUnknownCommandsAreUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestShopTemplatesAreCheckedBeforeTheyAreStored(t *testing.T) {
+	tool, _, store := newTool(t)
+	base := []string{"shops", "put", "--source", "shopify", "--id", "a.myshopify.com", "--name", "A", "--secret-ref", "/thankyou/shops/a"}
+	err := tool.Run(context.Background(), append(base, "--sms-template", "Hi {{.Nickname}}"))
+	if err == nil || !strings.Contains(err.Error(), "--sms-template") {
+		t.Fatalf("unknown field: %v, want an error naming --sms-template", err)
+	}
+	if err := tool.Run(context.Background(), append(base, "--sms-template", "Merci {{.FirstName}} ! {{.ShopName}}")); err != nil {
+		t.Fatal(err)
+	}
+	got, err := store.GetShop(context.Background(), thankyou.SourceShopify, "a.myshopify.com")
+	if err != nil || got.SMSTemplate != "Merci {{.FirstName}} ! {{.ShopName}}" {
+		t.Errorf("stored template = %q, %v", got.SMSTemplate, err)
+	}
+}

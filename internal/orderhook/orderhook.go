@@ -271,9 +271,9 @@ func TaskFor(shop shops.Shop, o thankyou.Order, now time.Time) thankyou.Task {
 	}
 	switch shop.Channel {
 	case thankyou.ChannelStaff:
-		t.Recipient = shop.StaffPhone
+		t.Recipient, t.Template = shop.StaffPhone, shop.StaffTemplate
 	default:
-		t.Recipient = o.Phone
+		t.Recipient, t.Template = o.Phone, shop.SMSTemplate
 	}
 	zones := polite.Zones(phone.TimeZones(o.Phone), shop.Zone)
 	t.TimeZone = polite.ZoneNames(zones)

@@ -307,7 +307,8 @@ func TestTwoShopsKeepTheirOwnSecretsAndWindows(t *testing.T) {
 	ctx := context.Background()
 	for _, sh := range []thankyou.Shop{
 		{Source: thankyou.SourceGeneric, ID: "shop-a", Name: "Shop A", SecretRefs: []string{"env:SHOP_A_SECRET"}, TimeZone: "America/New_York",
-			DefaultCountry: "US", Channel: thankyou.ChannelSMS, WindowStart: "09:00", WindowEnd: "12:00", Days: "Sat-Sun", Delay: 24 * time.Hour, ExpireAfter: 72 * time.Hour},
+			DefaultCountry: "US", Channel: thankyou.ChannelSMS, WindowStart: "09:00", WindowEnd: "12:00", Days: "Sat-Sun", Delay: 24 * time.Hour, ExpireAfter: 72 * time.Hour,
+			SMSTemplate: "Thanks {{.FirstName}}, from all of us at {{.ShopName}}"},
 		{Source: thankyou.SourceGeneric, ID: "shop-b", Name: "Shop B", SecretRefs: []string{"env:SHOP_B_SECRET"}, TimeZone: "America/New_York",
 			DefaultCountry: "US", Channel: thankyou.ChannelSMS, WindowStart: "14:00", WindowEnd: "16:00", Days: "Mon-Fri", Delay: 24 * time.Hour, ExpireAfter: 72 * time.Hour},
 	} {
@@ -349,6 +350,9 @@ func TestTwoShopsKeepTheirOwnSecretsAndWindows(t *testing.T) {
 		}
 		if local := task.DueAt.In(ny); !tc.check(local) {
 			t.Errorf("%s: due %s, outside its own window", tc.shop, local.Format("Mon 15:04"))
+		}
+		if tc.shop == "shop-a" && (task.Template == "" || task.ShopName != "Shop A") {
+			t.Errorf("shop A's task has template %q and shop name %q, want its shop's", task.Template, task.ShopName)
 		}
 	}
 }

@@ -26,6 +26,9 @@ type Shop struct {
 	Delay                        time.Duration
 	ExpireAfter                  time.Duration
 	Rules                        Rules
+	// SMSTemplate and StaffTemplate are the shop's own message texts (Go
+	// text/template); empty for the deployment's.
+	SMSTemplate, StaffTemplate string
 }
 
 // Rules decide which orders are thanked. The zero value thanks every order

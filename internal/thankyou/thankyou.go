@@ -141,6 +141,9 @@ type Task struct {
 	// was created; empty means the dispatcher's configured ones.
 	ShopName string
 	Window   string
+	// Template is the shop's own text/template for this task's channel;
+	// empty for the dispatcher's configured one.
+	Template string
 	Attempts int
 	// LeaseOwner and LeaseExpiresAt are set while a dispatcher holds the
 	// task in StateSending.
