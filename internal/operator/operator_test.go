@@ -116,7 +116,7 @@ func TestBadShopSettingsSayWhatToFixAndStoreNothing(t *testing.T) {
 
 func TestUnknownCommandsAreUsageErrors(t *testing.T) {
 	tool, _, _ := newTool(t)
-	for _, line := range []string{"", "tasks list", "shops frobnicate", "shops list --colour"} {
+	for _, line := range []string{"", "orders list", "tasks frobnicate", "shops frobnicate", "shops list --colour"} {
 		if err := run(t, tool, line); !errors.Is(err, operator.ErrUsage) {
 			t.Errorf("%q: %v, want a usage error", line, err)
 		}
@@ -136,5 +136,53 @@ func TestShopTemplatesAreCheckedBeforeTheyAreStored(t *testing.T) {
 	got, err := store.GetShop(context.Background(), thankyou.SourceShopify, "a.myshopify.com")
 	if err != nil || got.SMSTemplate != "Merci {{.FirstName}} ! {{.ShopName}}" {
 		t.Errorf("stored template = %q, %v", got.SMSTemplate, err)
+	}
+}
+
+func TestSkippedOrdersAreVisibleWithTheirReason(t *testing.T) {
+	tool, out, store := newTool(t)
+	ctx := context.Background()
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	for _, task := range []thankyou.Task{
+		{ID: "shopify:a.myshopify.com:1", Order: thankyou.Order{Source: thankyou.SourceShopify, Shop: "a.myshopify.com", ID: "1", Number: "1001", Phone: "+12125550123", CustomerName: "Jane Doe"},
+			Channel: thankyou.ChannelSMS, Recipient: "+12125550123", State: thankyou.StatePending, DueAt: now.Add(72 * time.Hour), Deadline: now.Add(144 * time.Hour), CreatedAt: now},
+		{ID: "shopify:a.myshopify.com:2", Order: thankyou.Order{Source: thankyou.SourceShopify, Shop: "a.myshopify.com", ID: "2", Number: "1002"},
+			State: thankyou.StateSkipped, Reason: "test order", CreatedAt: now.Add(time.Minute)},
+		{ID: "woocommerce:b.example:3", Order: thankyou.Order{Source: thankyou.SourceWooCommerce, Shop: "b.example", ID: "3", Number: "3"},
+			State: thankyou.StateSkipped, Reason: "order total 12.00 is below the minimum 25.00", CreatedAt: now.Add(2 * time.Minute)},
+	} {
+		if _, err := store.CreateTask(ctx, task); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		line      string
+		want, not []string
+	}{
+		{"tasks list --state skipped", []string{"test order", "below the minimum 25.00", "2 tasks"}, []string{"1001"}},
+		{"tasks list --source shopify --shop a.myshopify.com", []string{"1001", "test order", "+1********23", "2 tasks"}, []string{"b.example", "2125550123", "Jane"}},
+		{"tasks list --source woocommerce", []string{"woocommerce:b.example:3", "1 tasks"}, []string{"shopify:"}},
+		{"tasks show --id shopify:a.myshopify.com:1", []string{"pending", "1001", "+1********23"}, []string{"Jane", "2125550123"}},
+	} {
+		out.Reset()
+		if err := run(t, tool, tc.line); err != nil {
+			t.Fatalf("%s: %v", tc.line, err)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(out.String(), w) {
+				t.Errorf("%s: output lacks %q:\n%s", tc.line, w, out)
+			}
+		}
+		for _, n := range tc.not {
+			if strings.Contains(out.String(), n) {
+				t.Errorf("%s: output shows %q:\n%s", tc.line, n, out)
+			}
+		}
+	}
+	if err := run(t, tool, "tasks list --state nonsense"); err == nil || !strings.Contains(err.Error(), "not a task state") {
+		t.Errorf("bad state: %v", err)
+	}
+	if err := run(t, tool, "tasks show --id nope"); err == nil || !strings.Contains(err.Error(), "tasks list") {
+		t.Errorf("unknown task: %v, want a pointer to `tasks list`", err)
 	}
 }
