@@ -523,3 +523,27 @@ func TestTaskIsWordedWithItsShopsOwnTemplate(t *testing.T) {
 		t.Errorf("messages = %+v, want one saying %q", msgs, want)
 	}
 }
+
+func TestOrderCancelledWhileADispatcherHeldItIsNotSent(t *testing.T) {
+	f := newFixture(t)
+	id := thankyou.TaskID(thankyou.SourceShopify, "demo.myshopify.com", "c1")
+	task := f.addTask(t, id, func(task *thankyou.Task) { task.Order.ID = "c1" })
+	ctx := context.Background()
+	// A run claims the task and stalls; the shop cancels the order meanwhile.
+	if _, err := f.store.Claim(ctx, id, "stalled-run", f.clock.Now(), f.lease); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.store.CancelTask(ctx, task.Order, "refunded", f.clock.Now()); thankyou.ErrorCode(err) != thankyou.ECONFLICT {
+		t.Fatalf("cancel while claimed: %v, want a conflict (flagged, may be on its way)", err)
+	}
+	f.clock.Advance(f.lease + time.Second)
+	if s := run(t, f.handler(t)); s.Cancelled != 1 || s.Sent != 0 {
+		t.Errorf("run = %+v, want 1 cancelled, 0 sent", s)
+	}
+	if n := f.twilio.Requests(); n != 0 {
+		t.Errorf("Twilio got %d requests, want 0", n)
+	}
+	if got := f.task(t, id); got.State != thankyou.StateCancelled || got.Reason != "refunded" {
+		t.Errorf("task = %s (%q), want cancelled, refunded", got.State, got.Reason)
+	}
+}
