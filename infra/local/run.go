@@ -90,22 +90,30 @@ func run(ctx context.Context, o options, out io.Writer) error {
 func demo(ctx context.Context, s *localstack.Stack, clock *localstack.Clock, env map[string]map[string]string, out io.Writer) error {
 	step := func(format string, args ...any) { fmt.Fprintf(out, "\n== "+format+"\n", args...) }
 
-	step("%s — Shopify sends webhooks (fixtures from events/order-webhook/)", stamp(clock.Now()))
+	step("Monday and Tuesday — shops' platforms send webhooks (fixtures from events/order-webhook/, each at its own time)")
 	var ids []string
+	start := clock.Now()
 	for _, f := range []string{
 		"shopify-orders-create.json", "shopify-duplicate.json", "shopify-second-order.json",
 		"shopify-no-phone.json", "shopify-bad-signature.json", "shopify-malformed.json",
+		"woocommerce-order-created.json", "woocommerce-order-pending.json",
+		"stripe-checkout-completed.json", "stripe-replayed.json", "stripe-rotated-secret.json",
+		"generic-order-created.json", "woocommerce-order-cancelled.json",
 	} {
 		ev, err := localstack.LoadHTTPEvent(filepath.Join("events", "order-webhook", f))
 		if err != nil {
 			return err
 		}
+		// Each delivery arrives at its own time: replay windows are judged
+		// against it.
+		at := time.UnixMilli(ev.RequestContext.TimeEpoch).UTC()
+		clock.Set(at)
 		status, raw, err := localstack.PostEvent(ctx, s.APIURL, ev)
 		if err != nil {
 			return err
 		}
 		body := string(raw)
-		fmt.Fprintf(out, "  %-32s → %d %s\n", f, status, oneLine(body))
+		fmt.Fprintf(out, "  %s %-34s → %d %s\n", at.Format("Mon 15:04"), f, status, shorten(oneLine(body), 150))
 		var a struct {
 			Status string `json:"status"`
 			Task   string `json:"task"`
@@ -114,9 +122,12 @@ func demo(ctx context.Context, s *localstack.Stack, clock *localstack.Clock, env
 			ids = append(ids, a.Task)
 		}
 	}
+	if clock.Now().Before(start) {
+		clock.Set(start)
+	}
 	printTasks(ctx, s, ids, out)
 
-	clock.Advance(24 * time.Hour)
+	clock.Set(start.Add(24 * time.Hour))
 	from := "+447911123456"
 	step("%s — the London customer (%s) texts STOP to the shop's number", stamp(clock.Now()), phone.Mask(from))
 	status, body, err := s.Twilio.SendInbound(ctx, s.APIURL+"/twilio/inbound", from, env[localstack.DispatcherID]["TWILIO_FROM"], "STOP")
@@ -195,6 +206,13 @@ func localTime(number string, t time.Time) string {
 		return t.UTC().Format("Mon 2 Jan 15:04 MST")
 	}
 	return t.In(loc).Format("Mon 2 Jan 15:04 MST")
+}
+
+func shorten(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -547,3 +547,16 @@ func TestOrderCancelledWhileADispatcherHeldItIsNotSent(t *testing.T) {
 		t.Errorf("task = %s (%q), want cancelled, refunded", got.State, got.Reason)
 	}
 }
+
+func TestASendAfterARetryLeavesNoStaleError(t *testing.T) {
+	f := newFixture(t)
+	f.addTask(t, "t1")
+	f.twilio.Inject(twiliotest.ServerError())
+	h := f.handler(t)
+	run(t, h)
+	f.clock.Set(f.task(t, "t1").DueAt.Add(time.Second))
+	run(t, h)
+	if got := f.task(t, "t1"); got.State != thankyou.StateSent || got.Reason != "" || got.ErrorCode != 0 {
+		t.Errorf("task = %s reason %q code %d, want sent with no error left", got.State, got.Reason, got.ErrorCode)
+	}
+}

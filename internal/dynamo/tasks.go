@@ -290,6 +290,9 @@ func (s *Store) MarkSent(ctx context.Context, id, owner, sid string, now time.Ti
 	u := newUpdate()
 	s.endTask(u, thankyou.StateSent, now)
 	u.set("messageSid", str(sid))
+	// An earlier attempt's temporary error no longer describes the task
+	// (the history keeps it).
+	u.remove("reason", "errorCode")
 	u.history(now, "sent", "sid="+sid)
 	return s.leaseGuarded(ctx, "mark sent", id, owner, u)
 }

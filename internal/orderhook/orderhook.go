@@ -125,7 +125,7 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 		// A platform's unsigned ping (WooCommerce's, when a webhook is
 		// saved) names no shop; it creates nothing, so it is acknowledged.
 		if d, perr := src.Parse(r, ""); perr == nil && d.Kind == thankyou.DeliveryIgnored {
-			return Answer{Status: "ignored", Reason: "topic " + d.Topic + " is not acted on"}, nil
+			return Answer{Status: "ignored", Reason: ignoredReason(d)}, nil
 		}
 	}
 	if err != nil {
@@ -141,7 +141,7 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	log := h.Logger.With("source", name, "topic", d.Topic, "event", d.EventID)
 	if d.Kind == thankyou.DeliveryIgnored {
 		log.InfoContext(ctx, "delivery ignored")
-		return Answer{Status: "ignored", Reason: "topic " + d.Topic + " is not acted on"}, nil
+		return Answer{Status: "ignored", Reason: ignoredReason(d)}, nil
 	}
 	// A platform's retry of an event already handled is answered at once.
 	// The event is recorded only after it was handled, so a delivery that
@@ -240,6 +240,13 @@ func (h *Handler) cancel(ctx context.Context, d thankyou.Delivery, now time.Time
 		log.InfoContext(ctx, "cancellation after the task ended: nothing to do", "state", t.State)
 		return Answer{Status: "already_" + string(t.State), TaskID: id, State: string(t.State)}, nil
 	}
+}
+
+func ignoredReason(d thankyou.Delivery) string {
+	if d.Reason != "" {
+		return d.Reason
+	}
+	return "topic " + d.Topic + " is not acted on"
 }
 
 // TaskFor builds the task for a new order at a shop: its recipient, its due
