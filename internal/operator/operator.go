@@ -60,9 +60,9 @@ Shops (a deployment serves several shops; each has its own secret, zone, window 
   SOURCE is shopify, woocommerce, stripe or generic. ID is the shop as its platform names it:
   the myshopify.com domain, the WooCommerce site's host, the Stripe account (acct_...) or the
   ?shop= key of the webhook URL, the generic X-Shop value.
-  REF names where a webhook secret is kept: an SSM parameter name under the stack's
-  ShopSecretsPath (--secrets-path, default /thankyou/shops/), a Secrets Manager ARN, or env:NAME
-  for local runs. Give two while rotating a secret.
+  REF names where a webhook secret is kept: an SSM SecureString parameter under the stack's
+  ShopSecretsPath (--secrets-path, default /thankyou/shops/), or env:NAME for local runs.
+  Give two while rotating a secret.
 
   settings: --time-zone ZONE (America/New_York) --country CC (US) --channel sms|staff
             --staff-phone E164 --window HH:MM-HH:MM (10:00-17:00) --days DAYS (Mon-Fri)
@@ -403,8 +403,13 @@ func orDash(s string) string {
 func validate(sh *thankyou.Shop, secretsPath string) error {
 	var problems []string
 	for _, ref := range sh.SecretRefs {
-		if strings.HasPrefix(ref, "/") && !strings.HasPrefix(ref, secretsPath) {
+		switch {
+		case strings.HasPrefix(ref, "env:"):
+		case strings.HasPrefix(ref, "/") && strings.HasPrefix(ref, secretsPath):
+		case strings.HasPrefix(ref, "/"):
 			problems = append(problems, fmt.Sprintf("--secret-ref %s: SSM parameters of stored shops must be under %s (the stack's ShopSecretsPath), which is all the order webhook may read; or pass --secrets-path", ref, secretsPath))
+		default:
+			problems = append(problems, fmt.Sprintf("--secret-ref %s: stored shops' secrets are SSM SecureString parameters under %s (or env:NAME locally)", ref, secretsPath))
 		}
 	}
 	if sh.ID == "" {

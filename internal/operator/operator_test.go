@@ -100,6 +100,7 @@ func TestBadShopSettingsSayWhatToFixAndStoreNothing(t *testing.T) {
 		{"shops put --source magento --id a --name A --secret-ref /p", "magento"},
 		{"shops put --id a --name A --secret-ref /p", "--source is required"},
 		{"shops put --source shopify --id a --name A --secret-ref /thankyou/shop-a", "must be under /thankyou/shops/"},
+		{"shops put --source shopify --id a --name A --secret-ref arn:aws:secretsmanager:us-east-1:1:secret:x", "SSM SecureString parameters under"},
 	} {
 		t.Run(tc.says, func(t *testing.T) {
 			tool, _, store := newTool(t)
