@@ -61,9 +61,7 @@ const Tolerance = 5 * time.Minute
 
 // Skip reasons of an order that has no phone number to thank.
 const (
-	SkipNoPhone = "no usable phone number"
-	// skipInvalidPhone is completed with the number of phones found.
-	skipInvalidPhone = "no valid phone number (%d found, none valid)"
+	SkipNoPhone = phone.SkipNoPhone
 )
 
 // maxEventID is the longest X-Event-Id accepted.
@@ -315,20 +313,7 @@ func (s *Source) Parse(r webhook.Request, defaultCountry string) (thankyou.Deliv
 	o.Tags = b.Order.Tags
 	o.Country = strings.ToUpper(b.Order.ShippingCountry)
 	o.CustomerOrders = count
-	region := o.Country
-	if region == "" {
-		region = defaultCountry
-	}
-	switch raw := strings.TrimSpace(c.Phone); {
-	case raw == "":
-		o.SkipReason = SkipNoPhone
-	default:
-		if n, err := phone.Normalize(raw, region); err == nil {
-			o.Phone = n
-		} else {
-			o.SkipReason = fmt.Sprintf(skipInvalidPhone, 1)
-		}
-	}
+	o.Phone, o.SkipReason = phone.FirstValid(defaultCountry, phone.Candidate{Raw: c.Phone, Region: o.Country})
 	d.Order = o
 	return d, nil
 }

@@ -3,6 +3,7 @@
 package phone
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
@@ -70,4 +71,39 @@ func TimeZones(e164 string) []string {
 		}
 	}
 	return out
+}
+
+// SkipNoPhone is the skip reason of an order with no phone number at all,
+// the same for every source.
+const SkipNoPhone = "no usable phone number"
+
+// Candidate is a phone number as an order gives it, with the ISO country
+// of the address it came from ("" when none).
+type Candidate struct {
+	Raw, Region string
+}
+
+// FirstValid returns the first candidate that is a valid number, in E.164,
+// each read with its own region, else defaultRegion. When none is, it
+// returns "" and the skip reason: SkipNoPhone when no candidate holds a
+// number, else "no valid phone number (N found, none valid)".
+func FirstValid(defaultRegion string, cands ...Candidate) (e164, skip string) {
+	found := 0
+	for _, c := range cands {
+		if strings.TrimSpace(c.Raw) == "" {
+			continue
+		}
+		found++
+		region := strings.TrimSpace(c.Region)
+		if region == "" {
+			region = defaultRegion
+		}
+		if n, err := Normalize(c.Raw, region); err == nil {
+			return n, ""
+		}
+	}
+	if found == 0 {
+		return "", SkipNoPhone
+	}
+	return "", fmt.Sprintf("no valid phone number (%d found, none valid)", found)
 }

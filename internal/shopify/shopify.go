@@ -14,9 +14,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -56,7 +54,7 @@ const (
 )
 
 // SkipNoPhone is the skip reason of an order without any phone number.
-const SkipNoPhone = "no usable phone number"
+const SkipNoPhone = phone.SkipNoPhone
 
 // Source verifies and normalises Shopify webhook deliveries. It holds no
 // secrets: the order webhook passes each shop's secrets to Verify and its
@@ -223,8 +221,8 @@ func parseOrderCreated(d *thankyou.Delivery, shop string, body []byte, defaultCo
 // cancelled is the part of an orders/cancelled payload (the whole order)
 // read here.
 type cancelled struct {
-	ID           scalar `json:"id"`
-	CancelReason string `json:"cancel_reason"`
+	ID           webhook.Scalar `json:"id"`
+	CancelReason string         `json:"cancel_reason"`
 }
 
 func parseOrderCancelled(d *thankyou.Delivery, shop string, body []byte, _ string) error {
@@ -247,7 +245,7 @@ func parseOrderCancelled(d *thankyou.Delivery, shop string, body []byte, _ strin
 
 // refund is the part of a refunds/create payload read here.
 type refund struct {
-	OrderID scalar `json:"order_id"`
+	OrderID webhook.Scalar `json:"order_id"`
 }
 
 func parseRefund(d *thankyou.Delivery, shop string, body []byte, _ string) error {
@@ -270,12 +268,12 @@ func parseRefund(d *thankyou.Delivery, shop string, body []byte, _ string) error
 type privacy struct {
 	ShopDomain *string `json:"shop_domain"`
 	Customer   *struct {
-		ID    scalar `json:"id"`
-		Email string `json:"email"`
-		Phone string `json:"phone"`
+		ID    webhook.Scalar `json:"id"`
+		Email string         `json:"email"`
+		Phone string         `json:"phone"`
 	} `json:"customer"`
-	OrdersToRedact  []scalar `json:"orders_to_redact"`
-	OrdersRequested []scalar `json:"orders_requested"`
+	OrdersToRedact  []webhook.Scalar `json:"orders_to_redact"`
+	OrdersRequested []webhook.Scalar `json:"orders_requested"`
 }
 
 func parsePrivacy(d *thankyou.Delivery, shop string, body []byte, defaultCountry string) error {
@@ -303,7 +301,7 @@ func parsePrivacy(d *thankyou.Delivery, shop string, body []byte, defaultCountry
 		return thankyou.Errorf(thankyou.EINVALID, "privacy request has no customer")
 	}
 	var c thankyou.Customer
-	if strings.TrimSpace(p.Customer.ID.text) != "" {
+	if strings.TrimSpace(p.Customer.ID.Text) != "" {
 		id, err := wholeID(p.Customer.ID, "customer id")
 		if err != nil {
 			return err
@@ -335,29 +333,29 @@ func parsePrivacy(d *thankyou.Delivery, shop string, body []byte, defaultCountry
 
 // payload is the part of Shopify's order resource this service reads.
 type payload struct {
-	ID           scalar   `json:"id"`
-	OrderNumber  scalar   `json:"order_number"`
-	Name         string   `json:"name"`
-	Email        string   `json:"email"`
-	ContactEmail string   `json:"contact_email"`
-	Phone        string   `json:"phone"`
-	CreatedAt    *string  `json:"created_at"`
-	Currency     string   `json:"currency"`
-	TotalPrice   scalar   `json:"total_price"`
-	Test         bool     `json:"test"`
-	Tags         tags     `json:"tags"`
-	Customer     *person  `json:"customer"`
-	Billing      *address `json:"billing_address"`
-	Shipping     *address `json:"shipping_address"`
+	ID           webhook.Scalar `json:"id"`
+	OrderNumber  webhook.Scalar `json:"order_number"`
+	Name         string         `json:"name"`
+	Email        string         `json:"email"`
+	ContactEmail string         `json:"contact_email"`
+	Phone        string         `json:"phone"`
+	CreatedAt    *string        `json:"created_at"`
+	Currency     string         `json:"currency"`
+	TotalPrice   webhook.Scalar `json:"total_price"`
+	Test         bool           `json:"test"`
+	Tags         tags           `json:"tags"`
+	Customer     *person        `json:"customer"`
+	Billing      *address       `json:"billing_address"`
+	Shipping     *address       `json:"shipping_address"`
 }
 
 type person struct {
-	Email          string   `json:"email"`
-	FirstName      string   `json:"first_name"`
-	LastName       string   `json:"last_name"`
-	Phone          string   `json:"phone"`
-	OrdersCount    scalar   `json:"orders_count"`
-	DefaultAddress *address `json:"default_address"`
+	Email          string         `json:"email"`
+	FirstName      string         `json:"first_name"`
+	LastName       string         `json:"last_name"`
+	Phone          string         `json:"phone"`
+	OrdersCount    webhook.Scalar `json:"orders_count"`
+	DefaultAddress *address       `json:"default_address"`
 }
 
 type address struct {
@@ -368,72 +366,10 @@ type address struct {
 	CountryCode string `json:"country_code"`
 }
 
-// scalar is a JSON number or string kept exactly as written (no float
-// rounding of 64-bit ids); null leaves it empty.
-type scalar struct {
-	text string
-}
-
-func (v *scalar) UnmarshalJSON(b []byte) error {
-	switch {
-	case len(b) == 0:
-		return errors.New("empty JSON value")
-	case bytes.Equal(b, []byte("null")):
-		*v = scalar{}
-	case b[0] == '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*v = scalar{text: s}
-	case b[0] == '-' || b[0] >= '0' && b[0] <= '9':
-		*v = scalar{text: string(b)}
-	default:
-		return &json.UnmarshalTypeError{Value: jsonKind(b[0]), Type: reflect.TypeFor[string]()}
-	}
-	return nil
-}
-
 // decode reads the body into v, naming what is wrong with it; what names
 // the payload ("order", "refund") in messages.
 func decode(body []byte, v any, what string) error {
-	trimmed := bytes.TrimLeft(body, " \t\r\n")
-	if len(trimmed) == 0 {
-		return thankyou.Errorf(thankyou.EINVALID, "body is empty")
-	}
-	err := json.Unmarshal(body, v)
-	var syntax *json.SyntaxError
-	if errors.As(err, &syntax) {
-		return thankyou.Errorf(thankyou.EINVALID, "body is not valid JSON: %s at offset %d",
-			strings.TrimPrefix(syntax.Error(), "json: "), syntax.Offset)
-	}
-	if trimmed[0] != '{' {
-		return thankyou.Errorf(thankyou.EINVALID, "body is a JSON %s, not an object", jsonKind(trimmed[0]))
-	}
-	if err != nil {
-		var typ *json.UnmarshalTypeError
-		if errors.As(err, &typ) && typ.Field != "" {
-			return thankyou.Errorf(thankyou.EINVALID, "%s field %s is a JSON %s, which is not allowed there", what, typ.Field, typ.Value)
-		}
-		return thankyou.WrapError(thankyou.EINVALID, "body is not a valid Shopify "+what, err)
-	}
-	return nil
-}
-
-func jsonKind(first byte) string {
-	switch first {
-	case '[':
-		return "array"
-	case '"':
-		return "string"
-	case 't', 'f':
-		return "boolean"
-	case 'n':
-		return "null"
-	case '{':
-		return "object"
-	}
-	return "number"
+	return webhook.DecodeObject(body, v, "body", what, "Shopify "+what)
 }
 
 // toOrder builds the canonical order from a decoded payload.
@@ -454,16 +390,16 @@ func toOrder(shop string, p payload, defaultCountry string) (thankyou.Order, err
 		Source:    thankyou.SourceShopify,
 		Shop:      shop,
 		ID:        id,
-		Number:    strings.TrimSpace(p.OrderNumber.text),
+		Number:    strings.TrimSpace(p.OrderNumber.Text),
 		Email:     first(p.Email, p.ContactEmail, customer(p).Email),
-		Total:     strings.TrimSpace(p.TotalPrice.text),
+		Total:     strings.TrimSpace(p.TotalPrice.Text),
 		Currency:  strings.TrimSpace(p.Currency),
 		CreatedAt: created,
 		Test:      p.Test,
 		Tags:      p.Tags.list,
 		Country:   country(p.Shipping, p.Billing),
 	}
-	if n, err := strconv.Atoi(strings.TrimSpace(customer(p).OrdersCount.text)); err == nil && n > 0 {
+	if n, err := strconv.Atoi(strings.TrimSpace(customer(p).OrdersCount.Text)); err == nil && n > 0 {
 		o.CustomerOrders = n
 	}
 	if o.Number == "" {
@@ -476,8 +412,8 @@ func toOrder(shop string, p payload, defaultCountry string) (thankyou.Order, err
 
 // wholeID validates an id: a positive whole number up to 64 bits, as a
 // JSON number or a string of digits. field names it in messages.
-func wholeID(v scalar, field string) (string, error) {
-	s := strings.TrimSpace(v.text)
+func wholeID(v webhook.Scalar, field string) (string, error) {
+	s := strings.TrimSpace(v.Text)
 	if s == "" {
 		return "", thankyou.Errorf(thankyou.EINVALID, "%s is missing", field)
 	}
@@ -578,32 +514,14 @@ func names(p payload) (full, firstName string) {
 // order, the billing address, the shipping address and the customer's
 // default address, in that order; or "" and the reason there is none.
 func phoneOf(p payload, defaultCountry string) (e164, skip string) {
-	type candidate struct{ raw, region string }
 	c := customer(p)
-	cands := []candidate{{c.Phone, ""}, {p.Phone, ""}}
+	cands := []phone.Candidate{{Raw: c.Phone}, {Raw: p.Phone}}
 	for _, a := range []*address{p.Billing, p.Shipping, c.DefaultAddress} {
 		if a != nil {
-			cands = append(cands, candidate{a.Phone, a.CountryCode})
+			cands = append(cands, phone.Candidate{Raw: a.Phone, Region: a.CountryCode})
 		}
 	}
-	found := 0
-	for _, cand := range cands {
-		if strings.TrimSpace(cand.raw) == "" {
-			continue
-		}
-		found++
-		region := strings.TrimSpace(cand.region)
-		if region == "" {
-			region = defaultCountry
-		}
-		if n, err := phone.Normalize(cand.raw, region); err == nil {
-			return n, ""
-		}
-	}
-	if found == 0 {
-		return "", SkipNoPhone
-	}
-	return "", fmt.Sprintf("no valid phone number (%d found, none valid)", found)
+	return phone.FirstValid(defaultCountry, cands...)
 }
 
 func first(vals ...string) string {

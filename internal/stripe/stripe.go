@@ -18,7 +18,6 @@ import (
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -52,7 +51,7 @@ const (
 	reasonPartiallyRefunded   = "partially refunded"
 	reasonRefundWithoutIntent = "refund of a charge without a payment intent"
 	reasonSetupSession        = "setup session: nothing was bought"
-	skipNoPhone               = "no usable phone number"
+	skipNoPhone               = phone.SkipNoPhone
 )
 
 // Limits on what a delivery may hold.
@@ -457,43 +456,7 @@ func (c charge) object() string  { return c.Object }
 // decodeJSON unmarshals a JSON object into v, naming what is wrong.
 // prefix is prepended to field names, what names the value in messages.
 func decodeJSON(b []byte, v any, prefix, what string) error {
-	trimmed := bytes.TrimLeft(b, " \t\r\n")
-	if len(trimmed) == 0 {
-		return thankyou.Errorf(thankyou.EINVALID, "%s is empty", what)
-	}
-	err := json.Unmarshal(b, v)
-	var syntax *json.SyntaxError
-	if errors.As(err, &syntax) {
-		return thankyou.Errorf(thankyou.EINVALID, "%s is not valid JSON: %s at offset %d",
-			what, strings.TrimPrefix(syntax.Error(), "json: "), syntax.Offset)
-	}
-	if trimmed[0] != '{' {
-		return thankyou.Errorf(thankyou.EINVALID, "%s is a JSON %s, not an object", what, jsonKind(trimmed[0]))
-	}
-	if err != nil {
-		var typ *json.UnmarshalTypeError
-		if errors.As(err, &typ) && typ.Field != "" {
-			return thankyou.Errorf(thankyou.EINVALID, "%s field %s is a JSON %s, which is not allowed there", prefix, typ.Field, typ.Value)
-		}
-		return thankyou.WrapError(thankyou.EINVALID, what+" is not a valid Stripe "+prefix, err)
-	}
-	return nil
-}
-
-func jsonKind(first byte) string {
-	switch first {
-	case '[':
-		return "array"
-	case '"':
-		return "string"
-	case 't', 'f':
-		return "boolean"
-	case 'n':
-		return "null"
-	case '{':
-		return "object"
-	}
-	return "number"
+	return webhook.DecodeObject(b, v, what, prefix, "Stripe "+prefix)
 }
 
 // orderID is the payment intent, else the session id.
@@ -583,14 +546,7 @@ func country(s *shippingDetails) string {
 
 // phoneNumber returns raw in E.164, or "" and the reason there is none.
 func phoneNumber(raw, region string) (e164, skip string) {
-	if strings.TrimSpace(raw) == "" {
-		return "", skipNoPhone
-	}
-	n, err := phone.Normalize(raw, region)
-	if err != nil {
-		return "", "no valid phone number (1 found, none valid)"
-	}
-	return n, ""
+	return phone.FirstValid(region, phone.Candidate{Raw: raw})
 }
 
 // test is !livemode, the object's own when it says, else the event's.

@@ -58,11 +58,9 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net"
 	"net/url"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -92,11 +90,7 @@ const (
 
 // Skip reasons of an order without a usable phone number; the same wording
 // as every other source.
-const (
-	SkipNoPhone = "no usable phone number"
-	// skipInvalidPhones is formatted with how many numbers were found.
-	skipInvalidPhones = "no valid phone number (%d found, none valid)"
-)
+const SkipNoPhone = phone.SkipNoPhone
 
 // maxHost is the longest shop host accepted (a DNS name, a port).
 const maxHost = 255
@@ -243,7 +237,7 @@ func (s Source) Parse(r webhook.Request, defaultCountry string) (thankyou.Delive
 		return thankyou.Delivery{}, err
 	}
 	status := strings.TrimPrefix(strings.ToLower(strings.TrimSpace(p.Status)), "wc-")
-	number := strings.TrimSpace(p.Number.text)
+	number := strings.TrimSpace(p.Number.Text)
 	if number == "" {
 		number = id
 	}
@@ -270,15 +264,15 @@ func (s Source) Parse(r webhook.Request, defaultCountry string) (thankyou.Delive
 
 // payload is the part of the REST API v3 order this source reads.
 type payload struct {
-	ID              scalar  `json:"id"`
-	Number          scalar  `json:"number"`
-	Status          string  `json:"status"`
-	Currency        string  `json:"currency"`
-	Total           scalar  `json:"total"`
-	DateCreatedGMT  *string `json:"date_created_gmt"`
-	DateModifiedGMT *string `json:"date_modified_gmt"`
-	Billing         address `json:"billing"`
-	Shipping        address `json:"shipping"`
+	ID              webhook.Scalar `json:"id"`
+	Number          webhook.Scalar `json:"number"`
+	Status          string         `json:"status"`
+	Currency        string         `json:"currency"`
+	Total           webhook.Scalar `json:"total"`
+	DateCreatedGMT  *string        `json:"date_created_gmt"`
+	DateModifiedGMT *string        `json:"date_modified_gmt"`
+	Billing         address        `json:"billing"`
+	Shipping        address        `json:"shipping"`
 }
 
 // address is a billing or shipping address. Shipping has a phone since
@@ -308,78 +302,17 @@ func (a *address) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// scalar is a JSON number or string kept exactly as written; null leaves it
-// empty.
-type scalar struct {
-	text string
-}
-
-func (v *scalar) UnmarshalJSON(b []byte) error {
-	switch {
-	case len(b) == 0:
-		return errors.New("empty JSON value")
-	case bytes.Equal(b, []byte("null")):
-		*v = scalar{}
-	case b[0] == '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*v = scalar{text: s}
-	case b[0] == '-' || b[0] >= '0' && b[0] <= '9':
-		*v = scalar{text: string(b)}
-	default:
-		return &json.UnmarshalTypeError{Value: jsonKind(b[0]), Type: reflect.TypeFor[string]()}
-	}
-	return nil
-}
-
 // decode reads the body into a payload, naming what is wrong with it.
 func decode(body []byte) (payload, error) {
 	var p payload
-	trimmed := bytes.TrimLeft(body, " \t\r\n")
-	if len(trimmed) == 0 {
-		return p, thankyou.Errorf(thankyou.EINVALID, "body is empty")
-	}
-	err := json.Unmarshal(body, &p)
-	var syntax *json.SyntaxError
-	if errors.As(err, &syntax) {
-		return p, thankyou.Errorf(thankyou.EINVALID, "body is not valid JSON: %s at offset %d",
-			strings.TrimPrefix(syntax.Error(), "json: "), syntax.Offset)
-	}
-	if trimmed[0] != '{' {
-		return p, thankyou.Errorf(thankyou.EINVALID, "body is a JSON %s, not an object", jsonKind(trimmed[0]))
-	}
-	if err != nil {
-		var typ *json.UnmarshalTypeError
-		if errors.As(err, &typ) && typ.Field != "" {
-			return p, thankyou.Errorf(thankyou.EINVALID, "order field %s is a JSON %s, which is not allowed there", typ.Field, typ.Value)
-		}
-		return p, thankyou.WrapError(thankyou.EINVALID, "body is not a valid WooCommerce order", err)
-	}
-	return p, nil
-}
-
-func jsonKind(first byte) string {
-	switch first {
-	case '[':
-		return "array"
-	case '"':
-		return "string"
-	case 't', 'f':
-		return "boolean"
-	case 'n':
-		return "null"
-	case '{':
-		return "object"
-	}
-	return "number"
+	err := webhook.DecodeObject(body, &p, "body", "order", "WooCommerce order")
+	return p, err
 }
 
 // orderID validates the order id: a positive whole number up to 64 bits,
 // as a JSON number or a string of digits.
-func orderID(v scalar) (string, error) {
-	s := strings.TrimSpace(v.text)
+func orderID(v webhook.Scalar) (string, error) {
+	s := strings.TrimSpace(v.Text)
 	if s == "" {
 		return "", thankyou.Errorf(thankyou.EINVALID, "order has no id")
 	}
@@ -415,7 +348,7 @@ func toOrder(shop, id, number string, p payload, defaultCountry string) (thankyo
 	if created.IsZero() {
 		return thankyou.Order{}, thankyou.Errorf(thankyou.EINVALID, "order %s has no date_created_gmt", id)
 	}
-	total := strings.TrimSpace(p.Total.text)
+	total := strings.TrimSpace(p.Total.Text)
 	if total != "" && !isDecimal(total) {
 		return thankyou.Order{}, thankyou.Errorf(thankyou.EINVALID, "order %s total is not a decimal number", id)
 	}
@@ -479,22 +412,7 @@ func names(p payload) (full, firstName string) {
 // each read with its address's country (else defaultCountry) for numbers
 // without a country code; or "" and the reason there is none.
 func phoneOf(p payload, defaultCountry string) (e164, skip string) {
-	found := 0
-	for _, a := range []address{p.Billing, p.Shipping} {
-		if strings.TrimSpace(a.Phone) == "" {
-			continue
-		}
-		found++
-		region := country(a.Country)
-		if region == "" {
-			region = defaultCountry
-		}
-		if n, err := phone.Normalize(a.Phone, region); err == nil {
-			return n, ""
-		}
-	}
-	if found == 0 {
-		return "", SkipNoPhone
-	}
-	return "", fmt.Sprintf(skipInvalidPhones, found)
+	return phone.FirstValid(defaultCountry,
+		phone.Candidate{Raw: p.Billing.Phone, Region: country(p.Billing.Country)},
+		phone.Candidate{Raw: p.Shipping.Phone, Region: country(p.Shipping.Country)})
 }
