@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
@@ -22,6 +23,7 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
 	"github.com/thankyoucalls/thankyoucalls/internal/generic"
 	"github.com/thankyoucalls/thankyoucalls/internal/message"
+	"github.com/thankyoucalls/thankyoucalls/internal/metrics"
 	"github.com/thankyoucalls/thankyoucalls/internal/orderhook"
 	"github.com/thankyoucalls/thankyoucalls/internal/polite"
 	"github.com/thankyoucalls/thankyoucalls/internal/secret"
@@ -41,11 +43,15 @@ type Deps struct {
 	Logger   *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Metrics receives the handlers' CloudWatch EMF records, each handler
+	// with its own Function dimension; nil means no metrics.
+	Metrics *metrics.Emitter
 }
 
 // AWSDeps builds dependencies from the AWS SDK's standard configuration
-// (credentials, region, and endpoints such as AWS_ENDPOINT_URL_DYNAMODB)
-// and Lambda's structured logger (request id on every line).
+// (credentials, region, and endpoints such as AWS_ENDPOINT_URL_DYNAMODB),
+// Lambda's structured logger (request id on every line) and metrics as
+// EMF records on standard output, which CloudWatch Logs turns into metrics.
 func AWSDeps(ctx context.Context) (Deps, error) {
 	cfg, err := awsconfig.LoadDefaultConfig(ctx)
 	if err != nil {
@@ -55,6 +61,7 @@ func AWSDeps(ctx context.Context) (Deps, error) {
 		DynamoDB: dynamodb.NewFromConfig(cfg),
 		Secrets:  &secret.Resolver{SSM: ssm.NewFromConfig(cfg), SecretsManager: secretsmanager.NewFromConfig(cfg)},
 		Logger:   lambdacontext.NewLogger(),
+		Metrics:  metrics.New(os.Stdout, nil),
 	}, nil
 }
 
@@ -96,10 +103,11 @@ func NewOrderWebhook(ctx context.Context, cfg config.OrderWebhookConfig, d Deps)
 			thankyou.SourceStripe:      stripe.Source{},
 			thankyou.SourceGeneric:     gen,
 		},
-		Shops:  reg,
-		Store:  store,
-		Now:    d.now(),
-		Logger: log,
+		Shops:   reg,
+		Store:   store,
+		Now:     d.now(),
+		Logger:  log,
+		Metrics: d.Metrics.For(config.OrderWebhook),
 	}, nil
 }
 
@@ -141,6 +149,7 @@ func NewDispatcher(ctx context.Context, cfg config.DispatcherConfig, d Deps) (*d
 		Rate:          cfg.SendRate,
 		Now:           d.now(),
 		Logger:        d.Logger.With("function", config.Dispatcher),
+		Metrics:       d.Metrics.For(config.Dispatcher),
 	}, nil
 }
 
@@ -162,5 +171,6 @@ func NewTwilioWebhook(ctx context.Context, cfg config.TwilioWebhookConfig, d Dep
 		HelpText:      help,
 		Now:           d.now(),
 		Logger:        d.Logger.With("function", config.TwilioWebhook),
+		Metrics:       d.Metrics.For(config.TwilioWebhook),
 	}, nil
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
 	"github.com/thankyoucalls/thankyoucalls/internal/message"
+	"github.com/thankyoucalls/thankyoucalls/internal/metrics"
 	"github.com/thankyoucalls/thankyoucalls/internal/phone"
 	"github.com/thankyoucalls/thankyoucalls/internal/polite"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
@@ -33,6 +34,7 @@ type Store interface {
 	Reschedule(ctx context.Context, id, owner string, due time.Time, reason string, code int, now time.Time) error
 	Finish(ctx context.Context, id, owner string, state thankyou.State, reason string, code int, sid string, now time.Time) error
 	OptedOut(ctx context.Context, phone string) (bool, error)
+	GetTask(ctx context.Context, id string) (thankyou.Task, error)
 }
 
 // Sender sends SMS; refusals are errors wrapping *thankyou.SendError.
@@ -68,6 +70,9 @@ type Handler struct {
 	// Now is the clock; the local demo moves it forward.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Metrics counts runs (with a heartbeat), due tasks and each task's
+	// outcome (nil: none).
+	Metrics *metrics.Emitter
 
 	renderers renderers
 }
@@ -158,6 +163,7 @@ func (h *Handler) Run(ctx context.Context) (Summary, error) {
 		}
 		ids, err := h.Store.DueTaskIDs(ctx, h.Now(), limit)
 		if err != nil {
+			h.Metrics.Count(metrics.DispatchRuns, 1, metrics.Outcome(metrics.OutcomeError))
 			return sum, fmt.Errorf("dispatch: find due tasks: %w", err)
 		}
 		// A task seen in this run and still due (rescheduled to now, or
@@ -181,6 +187,10 @@ func (h *Handler) Run(ctx context.Context) (Summary, error) {
 		}
 	}
 	log.InfoContext(ctx, "dispatch run finished", "summary", sum)
+	h.Metrics.Emit([]metrics.Value{{Metric: metrics.DueTasks, N: sum.Due}, {Metric: metrics.Deferred, N: sum.Deferred},
+		{Metric: metrics.Unanswered, N: sum.Unanswered}, {Metric: metrics.TaskErrors, N: sum.Errors},
+		{Metric: metrics.DispatcherHeartbeat, N: 1}})
+	h.Metrics.Count(metrics.DispatchRuns, 1, metrics.Outcome(metrics.OutcomeOK))
 	return sum, nil
 }
 
@@ -294,9 +304,19 @@ func (h *Handler) one(ctx context.Context, owner, id string, lim *limiter, log *
 	// Record the SID at once: this is the one window where a crash would
 	// lose it (the status callback, which carries the task id, repairs it).
 	if err := h.Store.MarkSent(ctx, t.ID, owner, sid, h.Now()); err != nil {
+		// Twilio's first status callback can be faster than this write: it
+		// records the SID itself, and then this lease-guarded write loses.
+		if errors.Is(err, thankyou.ErrNotClaimable) {
+			if cur, gerr := h.Store.GetTask(ctx, t.ID); gerr == nil && cur.MessageSID == sid {
+				h.Metrics.Count(metrics.Sent, 1)
+				log.InfoContext(ctx, "thank-you sent (its status callback recorded it first)", "sid", sid)
+				return sent
+			}
+		}
 		log.ErrorContext(ctx, "sent, but recording the SID failed; the status callback will repair it", "sid", sid, "error", err)
 		return errored
 	}
+	h.Metrics.Count(metrics.Sent, 1)
 	log.InfoContext(ctx, "thank-you sent", "sid", sid)
 	return sent
 }
@@ -325,6 +345,7 @@ func (h *Handler) recover(ctx context.Context, owner string, c thankyou.Claim, l
 			log.ErrorContext(ctx, "record recovered send failed", "error", err)
 			return errored, true
 		}
+		h.Metrics.Count(metrics.Sent, 1)
 		return recovered, true
 	}
 	return 0, false
@@ -335,6 +356,7 @@ func (h *Handler) finishSent(ctx context.Context, owner string, t thankyou.Task,
 		log.ErrorContext(ctx, "record send failed", "error", err)
 		return errored
 	}
+	h.Metrics.Count(metrics.Sent, 1)
 	return recovered
 }
 
@@ -379,6 +401,7 @@ func (h *Handler) retry(ctx context.Context, owner string, t thankyou.Task, wind
 		log.ErrorContext(ctx, "reschedule failed", "error", err)
 		return errored
 	}
+	h.Metrics.Count(metrics.Retried, 1, metrics.TwilioCode(code))
 	log.InfoContext(ctx, "will retry", "due", due.UTC(), "reason", reason)
 	return retried
 }
@@ -463,12 +486,16 @@ func (h *Handler) finish(ctx context.Context, owner string, t thankyou.Task, sta
 	log.InfoContext(ctx, "task ended", "state", state, "reason", reason, "code", code)
 	switch state {
 	case thankyou.StateOptedOut:
+		h.Metrics.Count(metrics.OptedOut, 1)
 		return optedOut
 	case thankyou.StateExpired:
+		h.Metrics.Count(metrics.Expired, 1)
 		return expired
 	case thankyou.StateCancelled:
+		h.Metrics.Count(metrics.OrdersCancelled, 1)
 		return cancelled
 	default:
+		h.Metrics.Count(metrics.Failed, 1, metrics.TwilioCode(code))
 		return failed
 	}
 }

@@ -560,3 +560,39 @@ func TestASendAfterARetryLeavesNoStaleError(t *testing.T) {
 		t.Errorf("task = %s reason %q code %d, want sent with no error left", got.State, got.Reason, got.ErrorCode)
 	}
 }
+
+// callbackFirst is the real sender, with Twilio's "sent" status callback
+// applied to the task before SendSMS returns: the callback wins the race
+// against the dispatcher's own write of the SID.
+type callbackFirst struct {
+	*twilio.Client
+	store *dynamo.Store
+	now   func() time.Time
+}
+
+func (c callbackFirst) SendSMS(ctx context.Context, to, body, callback string) (string, error) {
+	sid, err := c.Client.SendSMS(ctx, to, body, callback)
+	if err != nil {
+		return sid, err
+	}
+	u, _ := url.Parse(callback)
+	_, err = c.store.ApplyStatus(ctx, u.Query().Get("task"), sid, thankyou.StateSent, 0, "", c.now())
+	return sid, err
+}
+
+func TestStatusCallbackFasterThanTheDispatchersWriteIsStillOneSend(t *testing.T) {
+	f := newFixture(t)
+	f.addTask(t, "t1")
+	h := f.handler(t)
+	h.Sender = callbackFirst{Client: f.sender, store: f.store, now: f.clock.Now}
+	if s := run(t, h); s.Sent != 1 || s.Errors != 0 {
+		t.Errorf("run = %+v, want 1 sent and no error", s)
+	}
+	if got := f.task(t, "t1"); got.State != thankyou.StateSent || got.MessageSID == "" {
+		t.Errorf("task = %s sid %q, want sent with its SID", got.State, got.MessageSID)
+	}
+	f.clock.Advance(f.lease + time.Minute)
+	if s := run(t, h); s.Sent != 0 {
+		t.Errorf("later run = %+v, want nothing more sent", s)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -29,6 +30,7 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/dispatch"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynalite"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
+	"github.com/thankyoucalls/thankyoucalls/internal/metrics"
 	"github.com/thankyoucalls/thankyoucalls/internal/orderhook"
 	"github.com/thankyoucalls/thankyoucalls/internal/samtemplate"
 	"github.com/thankyoucalls/thankyoucalls/internal/secret"
@@ -55,6 +57,9 @@ type Options struct {
 	// Now is the clock of all three functions (nil: time.Now).
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Metrics receives the functions' CloudWatch EMF records, one per line,
+	// as Lambda's standard output would (nil: no metrics).
+	Metrics io.Writer
 }
 
 // Stack is a running local stack.
@@ -173,6 +178,9 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		}
 	}
 	deps := app.Deps{DynamoDB: s.Client, Secrets: &secret.Resolver{}, Logger: log, Now: o.Now}
+	if o.Metrics != nil {
+		deps.Metrics = metrics.New(o.Metrics, o.Now)
+	}
 
 	ocfg, err := config.LoadOrderWebhook(withLocal(OrderWebhookID))
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/thankyoucalls/thankyoucalls/internal/apigw"
 	"github.com/thankyoucalls/thankyoucalls/internal/eligibility"
+	"github.com/thankyoucalls/thankyoucalls/internal/metrics"
 	"github.com/thankyoucalls/thankyoucalls/internal/phone"
 	"github.com/thankyoucalls/thankyoucalls/internal/polite"
 	"github.com/thankyoucalls/thankyoucalls/internal/shops"
@@ -65,6 +66,9 @@ type Handler struct {
 	Store   Store
 	Now     func() time.Time
 	Logger  *slog.Logger
+	// Metrics counts orders received, tasks created, skips, duplicates and
+	// cancellations (nil: none).
+	Metrics *metrics.Emitter
 }
 
 // Answer is the JSON body of a successful answer.
@@ -143,6 +147,9 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 		log.InfoContext(ctx, "delivery ignored")
 		return Answer{Status: "ignored", Reason: ignoredReason(d)}, nil
 	}
+	if d.Kind == thankyou.DeliveryOrderCreated {
+		h.Metrics.Count(metrics.OrdersReceived, 1, metrics.Source(string(name)))
+	}
 	// A platform's retry of an event already handled is answered at once.
 	// The event is recorded only after it was handled, so a delivery that
 	// failed half-way is handled again on the platform's retry (every
@@ -152,6 +159,9 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 		return Answer{}, thankyou.WrapError(thankyou.EINTERNAL, "could not check the event", err)
 	}
 	if seen {
+		if d.Kind == thankyou.DeliveryOrderCreated {
+			h.Metrics.Count(metrics.Duplicates, 1, metrics.Source(string(name)))
+		}
 		log.InfoContext(ctx, "repeated event: already handled")
 		return Answer{Status: "duplicate", Reason: "event already received"}, nil
 	}
@@ -210,14 +220,17 @@ func (h *Handler) create(ctx context.Context, shop shops.Shop, o thankyou.Order,
 	}
 	log = log.With("task", t.ID, "state", t.State)
 	if !created {
+		h.Metrics.Count(metrics.Duplicates, 1, metrics.Source(string(o.Source)))
 		log.InfoContext(ctx, "repeated delivery: task already exists")
 		return Answer{Status: "duplicate", TaskID: t.ID}, nil
 	}
 	ans := Answer{Status: "created", TaskID: t.ID, State: string(t.State), Reason: t.Reason}
 	if t.State == thankyou.StatePending {
+		h.Metrics.Count(metrics.TasksCreated, 1, metrics.Source(string(o.Source)))
 		ans.DueAt = t.DueAt.Format(time.RFC3339)
 		log.InfoContext(ctx, "task created", "due", ans.DueAt, "zone", t.TimeZone, "channel", t.Channel, "recipient", phone.Mask(t.Recipient))
 	} else {
+		h.Metrics.Count(metrics.OrdersSkipped, 1, metrics.Reason(t.Reason))
 		log.InfoContext(ctx, "order recorded as skipped", "reason", t.Reason)
 	}
 	return ans, nil
@@ -234,6 +247,7 @@ func (h *Handler) cancel(ctx context.Context, d thankyou.Delivery, now time.Time
 	case err != nil:
 		return Answer{}, thankyou.WrapError(thankyou.EINTERNAL, "could not cancel the task", err)
 	case t.State == thankyou.StateCancelled:
+		h.Metrics.Count(metrics.OrdersCancelled, 1, metrics.Source(string(d.Order.Source)))
 		log.InfoContext(ctx, "task cancelled", "reason", d.Reason)
 		return Answer{Status: "cancelled", TaskID: id, State: string(t.State), Reason: t.Reason}, nil
 	default:

@@ -3,6 +3,7 @@ package samtemplate
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"go/parser"
 	"go/token"
 	"path/filepath"
@@ -205,6 +206,7 @@ func TestTemplateMatchesCode(t *testing.T) {
 				"Runtime":       "provided.al2023",
 				"Architectures": []any{"arm64"},
 				"Handler":       "bootstrap",
+				"Tracing":       "Active", // X-Ray: every invocation traced
 			} {
 				if got := property(tpl, fn, prop); !reflect.DeepEqual(got, want) {
 					t.Errorf("%s: %s = %v, want %v", fn.id, prop, got, want)
@@ -349,6 +351,55 @@ var dynamoAccess = map[string][]access{
 	},
 }
 
+// deadLetterQueueARN is the dispatcher's dead-letter queue, as a Fn::Sub string.
+const deadLetterQueueARN = "${DispatcherDeadLetterQueue.Arn}"
+
+// asyncFailureAccess lists what Lambda does with a function's role when an
+// asynchronous invocation (the dispatcher's schedule) fails: it sends the
+// invocation record to the failure destination.
+var asyncFailureAccess = map[string][]access{
+	config.Dispatcher: {{"sqs:SendMessage", deadLetterQueueARN}},
+}
+
+// samDestinationActions are the actions SAM grants a function's role for
+// each type of DeadLetterQueue or EventInvokeConfig destination.
+var samDestinationActions = map[string]string{
+	"SQS":         "sqs:SendMessage",
+	"SNS":         "sns:Publish",
+	"Lambda":      "lambda:InvokeFunction",
+	"EventBridge": "events:PutEvents",
+}
+
+// samImpliedStatements returns the statements SAM adds to a function's role
+// for its DeadLetterQueue and its EventInvokeConfig destinations, which are
+// not in its Policies but are granted all the same.
+func samImpliedStatements(t *testing.T, fn function) []statement {
+	t.Helper()
+	var out []statement
+	grant := func(where string, typ, target any) {
+		action, ok := samDestinationActions[fmt.Sprint(typ)]
+		switch {
+		case !ok:
+			t.Errorf("%s: %s has Type %v, want one of SQS, SNS, Lambda, EventBridge", fn.id, where, typ)
+		case target == nil:
+			t.Errorf("%s: %s names no destination: SAM would create one with its defaults (no retention, no encryption set)", fn.id, where)
+		default:
+			out = append(out, statement{effect: "Allow", actions: []string{action}, resources: []string{subString(target)}})
+		}
+	}
+	if dlq, ok := fn.props["DeadLetterQueue"].(map[string]any); ok {
+		grant("DeadLetterQueue", dlq["Type"], dlq["TargetArn"])
+	}
+	eic, _ := fn.props["EventInvokeConfig"].(map[string]any)
+	dc, _ := eic["DestinationConfig"].(map[string]any)
+	for _, on := range []string{"OnSuccess", "OnFailure"} {
+		if d, ok := dc[on].(map[string]any); ok {
+			grant("EventInvokeConfig.DestinationConfig."+on, d["Type"], d["Destination"])
+		}
+	}
+	return out
+}
+
 func TestPoliciesCoverWhatEachFunctionTouches(t *testing.T) {
 	tpl := mustLoadRepoTemplate(t)
 
@@ -368,7 +419,7 @@ func TestPoliciesCoverWhatEachFunctionTouches(t *testing.T) {
 			continue
 		}
 		t.Run(name, func(t *testing.T) {
-			need := slices.Clone(dynamoAccess[name])
+			need := append(slices.Clone(dynamoAccess[name]), asyncFailureAccess[name]...)
 			env := environment(tpl, fn)
 			for _, v := range config.VarsFor(name) {
 				if !v.Secret {
@@ -390,7 +441,7 @@ func TestPoliciesCoverWhatEachFunctionTouches(t *testing.T) {
 				need = append(need, access{"ssm:GetParameter", shopSecrets})
 			}
 			allowed := map[access]bool{}
-			for _, st := range mustStatements(t, fn) {
+			for _, st := range append(mustStatements(t, fn), samImpliedStatements(t, fn)...) {
 				if st.effect != "Allow" {
 					continue
 				}
@@ -523,6 +574,8 @@ func TestOutputsAndCallbacksPointAtTheRoutes(t *testing.T) {
 		{"TwilioStatusCallbackUrl", apiBase + routePath(config.RouteTwilioStatus)},
 		{"TwilioInboundUrl", apiBase + routePath(config.RouteTwilioInbound)},
 		{"TableName", "${TasksTable}"},
+		{"DeadLetterQueueUrl", "${DispatcherDeadLetterQueue}"}, // Ref of a queue is its URL
+		{"AlarmTopicArn", "${AlarmTopic}"},                     // Ref of a topic is its ARN
 	}
 	outputs, _ := tpl.Doc["Outputs"].(map[string]any)
 	for _, tt := range tests {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/thankyoucalls/thankyoucalls/internal/apigw"
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
+	"github.com/thankyoucalls/thankyoucalls/internal/metrics"
 	"github.com/thankyoucalls/thankyoucalls/internal/phone"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
@@ -50,6 +51,9 @@ type Handler struct {
 	HelpText string
 	Now      func() time.Time
 	Logger   *slog.Logger
+	// Metrics counts recorded delivery statuses and inbound opt-outs and
+	// opt-ins (nil: none).
+	Metrics *metrics.Emitter
 }
 
 // Keywords Twilio's own opt-out handling recognises, which this service honours too.
@@ -161,6 +165,14 @@ func (h *Handler) status(ctx context.Context, req events.APIGatewayV2HTTPRequest
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	log.InfoContext(ctx, "status recorded", "state", t.State, "code", code)
+	switch state {
+	case thankyou.StateDelivered:
+		h.Metrics.Count(metrics.Delivered, 1)
+	case thankyou.StateUndelivered:
+		h.Metrics.Count(metrics.Undelivered, 1, metrics.TwilioCode(code))
+	case thankyou.StateFailed:
+		h.Metrics.Count(metrics.Failed, 1, metrics.TwilioCode(code))
+	}
 	return emptyTwiML(), nil
 }
 
@@ -176,6 +188,7 @@ func (h *Handler) inbound(ctx context.Context, p map[string]string) (events.APIG
 		if err := h.Store.SetOptOut(ctx, from, word, h.Now()); err != nil {
 			return events.APIGatewayV2HTTPResponse{}, thankyou.WrapError(thankyou.EINTERNAL, "could not record the opt-out", err)
 		}
+		h.Metrics.Count(metrics.OptedOut, 1)
 		log.InfoContext(ctx, "opted out")
 		// Twilio itself confirms opt-outs on its numbers: no second reply.
 		return emptyTwiML(), nil
@@ -183,6 +196,7 @@ func (h *Handler) inbound(ctx context.Context, p map[string]string) (events.APIG
 		if err := h.Store.ClearOptOut(ctx, from); err != nil {
 			return events.APIGatewayV2HTTPResponse{}, thankyou.WrapError(thankyou.EINTERNAL, "could not record the opt-in", err)
 		}
+		h.Metrics.Count(metrics.OptedIn, 1)
 		log.InfoContext(ctx, "opted in again")
 		return emptyTwiML(), nil
 	case contains(helpWords, word):
