@@ -1,8 +1,13 @@
 // Package operator is the operators' command-line tool (cmd/thankyou): it
-// manages shops' settings in the table and shows the thank-you tasks (why
-// an order was skipped, what was sent), against the local stack or AWS
-// alike (the endpoint comes from the AWS SDK's standard configuration, so
+// manages shops' settings in the table, shows the thank-you tasks (what is
+// coming up, what was sent, why an order was skipped or a send failed, each
+// task's history), retries or cancels one, erases a customer's personal data
+// and sums up a period, against the local stack or AWS alike (the endpoint
+// comes from the AWS SDK's standard configuration, so
 // AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:8000 reaches dynalite).
+//
+// Output is a table for people, or JSON with --json for scripts. Phone
+// numbers are masked, and names and emails are never printed.
 package operator
 
 import (
@@ -12,7 +17,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -30,15 +34,30 @@ type Store interface {
 	GetShop(ctx context.Context, source thankyou.Source, id string) (thankyou.Shop, error)
 	ListShops(ctx context.Context) ([]thankyou.Shop, error)
 	DeleteShop(ctx context.Context, source thankyou.Source, id string) error
-	ListTasks(ctx context.Context, f dynamo.TaskFilter, fn func(thankyou.Task) error) error
+	ScanTasks(ctx context.Context, q dynamo.TaskQuery, progress func(dynamo.Progress), fn func(thankyou.Task) error) error
+	UpcomingTasks(ctx context.Context, from, until time.Time, progress func(dynamo.Progress), fn func(thankyou.Task) error) error
 	GetTask(ctx context.Context, id string) (thankyou.Task, error)
+	GetTaskHistory(ctx context.Context, id string) (thankyou.Task, []dynamo.TaskEvent, error)
+	RetryTask(ctx context.Context, id string, from thankyou.State, due, deadline, now time.Time) (thankyou.Task, error)
+	CancelTask(ctx context.Context, o thankyou.Order, reason string, now time.Time) (thankyou.Task, error)
+	CustomerReport(ctx context.Context, source thankyou.Source, shop string, c thankyou.Customer) (dynamo.Report, error)
+	EraseCustomer(ctx context.Context, source thankyou.Source, shop string, c thankyou.Customer, now time.Time) (int, error)
 }
 
 // Tool runs commands.
 type Tool struct {
 	Store Store
-	Out   io.Writer
-	Now   func() time.Time
+	// Out receives the commands' output: tables, JSON, confirmations.
+	Out io.Writer
+	// In is where a command that asks for confirmation reads the answer;
+	// nil when no one can answer (not a terminal): such a command then
+	// needs --yes.
+	In io.Reader
+	// Progress, if not nil, receives a progress line for long listings
+	// (rewritten in place with \r). cmd/thankyou sets it to stderr when
+	// stderr is a terminal.
+	Progress io.Writer
+	Now      func() time.Time
 }
 
 // DefaultSecretsPath is the template's default ShopSecretsPath.
@@ -72,11 +91,38 @@ Shops (a deployment serves several shops; each has its own secret, zone, window 
             --sms-template TEXT --staff-template TEXT (Go text/template, e.g.
               'Hi {{.FirstName}}, thanks for order #{{.OrderNumber}}! - {{.ShopName}}')
 
-Thank-you tasks (phone numbers masked):
-  tasks list [--source SOURCE] [--shop ID] [--state STATE] [--json]
+Thank-you tasks (phone numbers masked, names and emails never shown):
+  tasks list [--source SOURCE [--shop ID]] [--state STATE] [--since DATE] [--until DATE] [--json]
              STATE: pending, sending, sent, delivered, undelivered, failed, skipped,
-             opted_out, expired, cancelled. Skipped tasks show why. (Reads the whole table.)
-  tasks show --id TASK_ID [--json]
+             opted_out, expired, cancelled. Skipped and failed tasks show why.
+             --since/--until select the creation time. (Reads the whole table.)
+  tasks list --upcoming [--source SOURCE [--shop ID]] [--since DATE] [--until DATE] [--json]
+             pending tasks, the next due first (overdue ones too); --since/--until
+             select the due time. (Reads the due index, not the table.)
+  tasks show --id TASK_ID [--json]       the task and its history
+  tasks retry --id TASK_ID [--expire-after 72h] [--window HH:MM-HH:MM --days DAYS
+             --time-zone ZONE] [--json]
+             a failed, expired or undelivered task goes out again at the next polite
+             time in its own window and zone (the flags are for tasks that have none).
+             A sent or delivered task is never sent again.
+  tasks cancel --id TASK_ID [--reason TEXT] [--json]
+
+  DATE is a day (2026-11-23, UTC; as --until it includes that whole day) or an RFC 3339
+  time (2026-11-23T15:00:00Z; as --until it is excluded).
+
+Customers (privacy):
+  customers erase --source SOURCE --shop ID (--phone NUMBER | --email ADDRESS)
+                  [--order-ids ID,ID] [--country CC] [--yes] [--json]
+             removes the customer's phone, name and email from every task at that shop and
+             cancels their open tasks. Asks first unless --yes. Opt-outs are kept.
+
+Staff rosters (who calls whom) come with the personal-call flow (issue #5); until then a
+shop's one staff number is set with shops put --channel staff --staff-phone.
+
+Summary:
+  summary --since DATE [--until DATE] [--source SOURCE [--shop ID]] [--json]
+             for the orders received in the period: thanked, delivered, skipped by reason,
+             failed by Twilio code, expired, cancelled, opted out. (Reads the whole table.)
 
 The table is --table or TABLE_NAME; the DynamoDB endpoint and credentials come from the AWS
 SDK's standard settings (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB, ...).
@@ -84,30 +130,27 @@ SDK's standard settings (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB, ...
 
 // Run runs one command (args without the program name and global flags).
 func (t *Tool) Run(ctx context.Context, args []string) error {
-	if len(args) >= 2 && args[0] == "tasks" {
-		switch args[1] {
-		case "list":
-			return t.tasksList(ctx, args[2:])
-		case "show":
-			return t.tasksShow(ctx, args[2:])
-		}
-		return fmt.Errorf("%w: unknown command `tasks %s`", ErrUsage, args[1])
+	if len(args) > 0 && args[0] == "summary" {
+		return t.summary(ctx, args[1:])
 	}
-	if len(args) < 2 || args[0] != "shops" {
-		return fmt.Errorf("%w: expected a command such as `shops list` or `tasks list`", ErrUsage)
+	if len(args) < 2 {
+		return fmt.Errorf("%w: expected a command such as `shops list`, `tasks list` or `summary --since 2026-11-01`", ErrUsage)
 	}
-	switch args[1] {
-	case "list":
-		return t.shopsList(ctx, args[2:])
-	case "get":
-		return t.shopsGet(ctx, args[2:])
-	case "put":
-		return t.shopsPut(ctx, args[2:])
-	case "delete":
-		return t.shopsDelete(ctx, args[2:])
-	default:
-		return fmt.Errorf("%w: unknown command `shops %s`", ErrUsage, args[1])
+	cmd := map[string]func(context.Context, []string) error{
+		"shops list":      t.shopsList,
+		"shops get":       t.shopsGet,
+		"shops put":       t.shopsPut,
+		"shops delete":    t.shopsDelete,
+		"tasks list":      t.tasksList,
+		"tasks show":      t.tasksShow,
+		"tasks retry":     t.tasksRetry,
+		"tasks cancel":    t.tasksCancel,
+		"customers erase": t.customersErase,
+	}[args[0]+" "+args[1]]
+	if cmd == nil {
+		return fmt.Errorf("%w: unknown command `%s %s`", ErrUsage, args[0], args[1])
 	}
+	return cmd(ctx, args[2:])
 }
 
 func newFlags(name string) *flag.FlagSet {
@@ -266,136 +309,6 @@ func (t *Tool) shopsDelete(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(t.Out, "Deleted shop %s:%s. Its tasks stay until their retention ends.\n", source, *id)
 	return nil
-}
-
-func (t *Tool) tasksList(ctx context.Context, args []string) error {
-	fs := newFlags("tasks list")
-	src, shop, state := fs.String("source", "", ""), fs.String("shop", "", ""), fs.String("state", "", "")
-	asJSON := fs.Bool("json", false, "")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	f := dynamo.TaskFilter{Shop: strings.TrimSpace(*shop), State: thankyou.State(strings.ToLower(strings.TrimSpace(*state)))}
-	if *src != "" {
-		source, err := sourceFlag(*src)
-		if err != nil {
-			return err
-		}
-		f.Source = source
-	}
-	if f.Shop != "" && f.Source == "" {
-		return fmt.Errorf("%w: --shop needs --source", ErrUsage)
-	}
-	switch f.State {
-	case "", thankyou.StatePending, thankyou.StateSending, thankyou.StateSent, thankyou.StateDelivered, thankyou.StateUndelivered,
-		thankyou.StateFailed, thankyou.StateSkipped, thankyou.StateOptedOut, thankyou.StateExpired, thankyou.StateCancelled:
-	default:
-		return fmt.Errorf("--state %q: not a task state (see `thankyou help`)", *state)
-	}
-	var views []taskView
-	if err := t.Store.ListTasks(ctx, f, func(task thankyou.Task) error {
-		views = append(views, newTaskView(task))
-		return nil
-	}); err != nil {
-		return err
-	}
-	sort.Slice(views, func(i, j int) bool { return views[i].Created < views[j].Created })
-	if *asJSON {
-		return writeJSON(t.Out, views)
-	}
-	if len(views) == 0 {
-		fmt.Fprintln(t.Out, "No tasks match.")
-		return nil
-	}
-	tw := tabwriter.NewWriter(t.Out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "TASK\tSTATE\tORDER\tTO\tDUE (UTC)\tREASON")
-	for _, v := range views {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", v.ID, v.State, orDash(v.OrderNumber), orDash(v.Recipient), orDash(v.Due), orDash(v.Reason))
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	fmt.Fprintf(t.Out, "%d tasks\n", len(views))
-	return nil
-}
-
-func (t *Tool) tasksShow(ctx context.Context, args []string) error {
-	fs := newFlags("tasks show")
-	id := fs.String("id", "", "")
-	asJSON := fs.Bool("json", false, "")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if *id == "" {
-		return fmt.Errorf("%w: --id is required (see `thankyou tasks list`)", ErrUsage)
-	}
-	task, err := t.Store.GetTask(ctx, *id)
-	if err != nil {
-		return describeTask(err)
-	}
-	v := newTaskView(task)
-	if *asJSON {
-		return writeJSON(t.Out, v)
-	}
-	tw := tabwriter.NewWriter(t.Out, 0, 0, 2, ' ', 0)
-	for _, row := range [][2]string{
-		{"task", v.ID}, {"state", v.State}, {"reason", v.Reason}, {"order", v.OrderNumber}, {"shop", v.Shop},
-		{"channel", v.Channel}, {"to", v.Recipient}, {"due (UTC)", v.Due}, {"deadline (UTC)", v.Deadline},
-		{"time zone", v.TimeZone}, {"attempts", fmt.Sprint(v.Attempts)}, {"twilio sid", v.MessageSID},
-		{"error code", fmt.Sprint(v.ErrorCode)}, {"created (UTC)", v.Created},
-	} {
-		fmt.Fprintf(tw, "%s\t%s\n", row[0], orDash(row[1]))
-	}
-	return tw.Flush()
-}
-
-func describeTask(err error) error {
-	if thankyou.ErrorCode(err) == thankyou.ENOTFOUND {
-		return fmt.Errorf("%s (see `thankyou tasks list`)", thankyou.ErrorMessage(err))
-	}
-	return err
-}
-
-// taskView is a task as the tool prints it: no names or emails, the
-// recipient masked.
-type taskView struct {
-	ID          string `json:"id"`
-	State       string `json:"state"`
-	Reason      string `json:"reason,omitempty"`
-	Source      string `json:"source"`
-	Shop        string `json:"shop,omitempty"`
-	OrderNumber string `json:"orderNumber,omitempty"`
-	Channel     string `json:"channel,omitempty"`
-	Recipient   string `json:"to,omitempty"`
-	Due         string `json:"due,omitempty"`
-	Deadline    string `json:"deadline,omitempty"`
-	TimeZone    string `json:"timeZone,omitempty"`
-	Attempts    int    `json:"attempts"`
-	MessageSID  string `json:"sid,omitempty"`
-	ErrorCode   int    `json:"errorCode,omitempty"`
-	Created     string `json:"created"`
-}
-
-func newTaskView(t thankyou.Task) taskView {
-	stamp := func(x time.Time) string {
-		if x.IsZero() {
-			return ""
-		}
-		return x.UTC().Format("2006-01-02 15:04")
-	}
-	return taskView{
-		ID: t.ID, State: string(t.State), Reason: t.Reason, Source: string(t.Order.Source), Shop: t.Order.Shop,
-		OrderNumber: t.Order.Number, Channel: string(t.Channel), Recipient: phone.Mask(t.Recipient),
-		Due: stamp(t.DueAt), Deadline: stamp(t.Deadline), TimeZone: t.TimeZone, Attempts: t.Attempts,
-		MessageSID: t.MessageSID, ErrorCode: t.ErrorCode, Created: stamp(t.CreatedAt),
-	}
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }
 
 // validate checks a shop's settings as the order webhook will use them,

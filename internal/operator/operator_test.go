@@ -162,7 +162,7 @@ func TestSkippedOrdersAreVisibleWithTheirReason(t *testing.T) {
 	}{
 		{"tasks list --state skipped", []string{"test order", "below the minimum 25.00", "2 tasks"}, []string{"1001"}},
 		{"tasks list --source shopify --shop a.myshopify.com", []string{"1001", "test order", "+1********23", "2 tasks"}, []string{"b.example", "2125550123", "Jane"}},
-		{"tasks list --source woocommerce", []string{"woocommerce:b.example:3", "1 tasks"}, []string{"shopify:"}},
+		{"tasks list --source woocommerce", []string{"woocommerce:b.example:3", "1 task"}, []string{"shopify:"}},
 		{"tasks show --id shopify:a.myshopify.com:1", []string{"pending", "1001", "+1********23"}, []string{"Jane", "2125550123"}},
 	} {
 		out.Reset()

@@ -1,0 +1,403 @@
+package operator
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
+	"github.com/thankyoucalls/thankyoucalls/internal/phone"
+	"github.com/thankyoucalls/thankyoucalls/internal/polite"
+	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
+)
+
+// Defaults of a retry, for tasks that carry no window or zone of their own
+// (the configuration's defaults).
+const (
+	defaultWindow      = "10:00-17:00"
+	defaultDays        = "Mon-Fri"
+	defaultTimeZone    = "America/New_York"
+	defaultExpireAfter = 72 * time.Hour
+)
+
+// defaultCancelReason is recorded when tasks cancel gets no --reason.
+const defaultCancelReason = "cancelled by an operator"
+
+// scopeFlags reads --source and --shop: both empty, a source, or both.
+func scopeFlags(src, shop string) (thankyou.Source, string, error) {
+	shop = strings.TrimSpace(shop)
+	if src == "" {
+		if shop != "" {
+			return "", "", fmt.Errorf("%w: --shop needs --source (shopify, woocommerce, stripe or generic)", ErrUsage)
+		}
+		return "", "", nil
+	}
+	source, err := sourceFlag(src)
+	return source, shop, err
+}
+
+func stateFlag(s string) (thankyou.State, error) {
+	switch st := thankyou.State(strings.ToLower(strings.TrimSpace(s))); st {
+	case "", thankyou.StatePending, thankyou.StateSending, thankyou.StateSent, thankyou.StateDelivered, thankyou.StateUndelivered,
+		thankyou.StateFailed, thankyou.StateSkipped, thankyou.StateOptedOut, thankyou.StateExpired, thankyou.StateCancelled:
+		return st, nil
+	}
+	return "", fmt.Errorf("--state %q: not a task state; use one of pending, sending, sent, delivered, undelivered, failed, skipped, opted_out, expired, cancelled", s)
+}
+
+// inScope reports whether a task belongs to the source and shop (either
+// empty: any).
+func inScope(t thankyou.Task, source thankyou.Source, shop string) bool {
+	switch {
+	case source == "":
+		return true
+	case shop == "":
+		return t.Order.Source == source
+	}
+	return strings.HasPrefix(t.ID, thankyou.TaskID(source, shop, ""))
+}
+
+func (t *Tool) tasksList(ctx context.Context, args []string) error {
+	fs := newFlags("tasks list")
+	var (
+		src      = fs.String("source", "", "")
+		shop     = fs.String("shop", "", "")
+		state    = fs.String("state", "", "")
+		since    = fs.String("since", "", "")
+		until    = fs.String("until", "", "")
+		upcoming = fs.Bool("upcoming", false, "")
+		asJSON   = fs.Bool("json", false, "")
+	)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	source, shopID, err := scopeFlags(*src, *shop)
+	if err != nil {
+		return err
+	}
+	st, err := stateFlag(*state)
+	if err != nil {
+		return err
+	}
+	from, before, err := period(*since, *until)
+	if err != nil {
+		return err
+	}
+	var tasks []thankyou.Task
+	keep := func(task thankyou.Task) error {
+		if inScope(task, source, shopID) {
+			tasks = append(tasks, task)
+		}
+		return nil
+	}
+	bar := t.progressBar()
+	if *upcoming {
+		if st != "" && st != thankyou.StatePending {
+			return fmt.Errorf("%w: --upcoming lists pending tasks; drop --state %s or --upcoming", ErrUsage, st)
+		}
+		err = t.Store.UpcomingTasks(ctx, from, before, bar.fn(), keep)
+	} else {
+		q := dynamo.TaskQuery{TaskFilter: dynamo.TaskFilter{Source: source, Shop: shopID, State: st}, CreatedFrom: from, CreatedBefore: before}
+		err = t.Store.ScanTasks(ctx, q, bar.fn(), keep)
+		slices.SortFunc(tasks, func(a, b thankyou.Task) int {
+			return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), strings.Compare(a.ID, b.ID))
+		})
+	}
+	bar.finish()
+	if err != nil {
+		return fmt.Errorf("list tasks: %w", err)
+	}
+	views := make([]taskView, 0, len(tasks))
+	for _, task := range tasks {
+		views = append(views, newTaskView(task))
+	}
+	if *asJSON {
+		return writeJSON(t.Out, views)
+	}
+	if len(views) == 0 {
+		fmt.Fprintln(t.Out, "No tasks match.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(t.Out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "TASK\tSTATE\tORDER\tTO\tCREATED (UTC)\tDUE (UTC)\tCODE\tREASON")
+	for _, v := range views {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v.ID, v.State, orDash(v.OrderNumber), orDash(v.Recipient),
+			orDash(v.Created), orDash(v.Due), orDash(codeText(v.ErrorCode)), orDash(v.Reason))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(t.Out, plural(len(views), "task", "tasks"))
+	return nil
+}
+
+func (t *Tool) tasksShow(ctx context.Context, args []string) error {
+	fs := newFlags("tasks show")
+	id := fs.String("id", "", "")
+	asJSON := fs.Bool("json", false, "")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *id == "" {
+		return fmt.Errorf("%w: --id is required (see `thankyou tasks list`)", ErrUsage)
+	}
+	task, events, err := t.Store.GetTaskHistory(ctx, *id)
+	if err != nil {
+		return describeTask(err)
+	}
+	v := newTaskView(task)
+	v.History = make([]eventView, 0, len(events))
+	for _, ev := range events {
+		v.History = append(v.History, eventView{At: stamp(ev.At), Event: ev.Event, Detail: ev.Detail})
+	}
+	if *asJSON {
+		return writeJSON(t.Out, v)
+	}
+	tw := tabwriter.NewWriter(t.Out, 0, 0, 2, ' ', 0)
+	for _, row := range [][2]string{
+		{"task", v.ID}, {"state", v.State}, {"reason", v.Reason}, {"order", v.OrderNumber}, {"shop", v.Shop},
+		{"channel", v.Channel}, {"to", v.Recipient}, {"due (UTC)", v.Due}, {"deadline (UTC)", v.Deadline},
+		{"time zone", v.TimeZone}, {"window", v.Window}, {"attempts", fmt.Sprint(v.Attempts)}, {"twilio sid", v.MessageSID},
+		{"error code", codeText(v.ErrorCode)}, {"created (UTC)", v.Created},
+	} {
+		fmt.Fprintf(tw, "%s\t%s\n", row[0], orDash(row[1]))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(t.Out)
+	tw = tabwriter.NewWriter(t.Out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "HISTORY (UTC)\tEVENT\tDETAIL")
+	for _, ev := range v.History {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", ev.At, ev.Event, orDash(ev.Detail))
+	}
+	return tw.Flush()
+}
+
+// notRetryable says why a task in a state that may not be retried is not.
+func notRetryable(task thankyou.Task) error {
+	id := task.ID
+	switch task.State {
+	case thankyou.StateSent, thankyou.StateDelivered:
+		return fmt.Errorf("task %s is %s: a thank-you that went out is never sent again", id, task.State)
+	case thankyou.StatePending, thankyou.StateSending:
+		return fmt.Errorf("task %s is still %s (due %s UTC): it goes out by itself; nothing to retry", id, task.State, stamp(task.DueAt))
+	case thankyou.StateOptedOut:
+		return fmt.Errorf("task %s is opted_out: the recipient asked for no more messages (STOP), so it is never sent", id)
+	case thankyou.StateSkipped:
+		return fmt.Errorf("task %s is skipped (%s): the shop's rules say not to thank this order; change them with `thankyou shops put` for later orders", id, orDash(scrub(task.Reason)))
+	case thankyou.StateCancelled:
+		return fmt.Errorf("task %s is cancelled (%s): it is not to be sent", id, orDash(scrub(task.Reason)))
+	}
+	return fmt.Errorf("task %s is %s: only failed, expired or undelivered tasks can be retried", id, task.State)
+}
+
+func (t *Tool) tasksRetry(ctx context.Context, args []string) error {
+	fs := newFlags("tasks retry")
+	var (
+		id          = fs.String("id", "", "")
+		window      = fs.String("window", defaultWindow, "")
+		days        = fs.String("days", defaultDays, "")
+		zone        = fs.String("time-zone", defaultTimeZone, "")
+		expireAfter = fs.Duration("expire-after", defaultExpireAfter, "")
+		asJSON      = fs.Bool("json", false, "")
+	)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *id == "" {
+		return fmt.Errorf("%w: --id is required (find failed ones with `thankyou tasks list --state failed`)", ErrUsage)
+	}
+	if *expireAfter <= 0 {
+		return fmt.Errorf("--expire-after %s: give a positive duration like 72h", *expireAfter)
+	}
+	fallbackZone, err := time.LoadLocation(*zone)
+	if err != nil || *zone == "" {
+		return fmt.Errorf("--time-zone %q is not an IANA zone like Europe/Paris", *zone)
+	}
+	start, end, ok := strings.Cut(*window, "-")
+	if !ok {
+		return fmt.Errorf("--window %q: write it as HH:MM-HH:MM, e.g. 10:00-17:00", *window)
+	}
+	fallback, err := polite.ParseWindow(start, end, *days)
+	if err != nil {
+		return fmt.Errorf("--window/--days: %s", thankyou.ErrorMessage(err))
+	}
+
+	task, err := t.Store.GetTask(ctx, *id)
+	if err != nil {
+		return describeTask(err)
+	}
+	if !dynamo.Retryable(task.State) {
+		return notRetryable(task)
+	}
+	w := fallback
+	if task.Window != "" {
+		if w, err = polite.ParseString(task.Window); err != nil {
+			return fmt.Errorf("task %s has an unreadable window %q (%s): nothing changed", task.ID, task.Window, thankyou.ErrorMessage(err))
+		}
+	}
+	zones := polite.Zones(strings.Split(task.TimeZone, ","), fallbackZone)
+	now := t.Now()
+	due := ceilSecond(w.Next(now, zones))
+	retried, err := t.Store.RetryTask(ctx, task.ID, task.State, due, due.Add(*expireAfter), now)
+	if err != nil {
+		if c := thankyou.ErrorCode(err); c == thankyou.ECONFLICT || c == thankyou.ENOTFOUND {
+			return fmt.Errorf("task %s was not retried: %s (see `thankyou tasks show --id %s`)", task.ID, thankyou.ErrorMessage(err), task.ID)
+		}
+		return fmt.Errorf("retry task %s: %w", task.ID, err)
+	}
+	v := newTaskView(retried)
+	if *asJSON {
+		return writeJSON(t.Out, v)
+	}
+	fmt.Fprintf(t.Out, "Task %s (was %s) is pending again: due %s UTC (%s %s), deadline %s UTC. The dispatcher sends it at its first run after that.\n",
+		task.ID, task.State, v.Due, due.In(zones[0]).Format("Mon 15:04"), zones[0], v.Deadline)
+	if hint := codeHint(task.ErrorCode); hint != "" {
+		fmt.Fprintf(t.Out, "Note: it failed with Twilio code %d (%s); it will likely fail the same way unless that was fixed.\n", task.ErrorCode, hint)
+	}
+	return nil
+}
+
+// codeHint names Twilio's refusals that a retry does not cure.
+func codeHint(code int) string {
+	switch code {
+	case 21211:
+		return "invalid 'To' number"
+	case 21408:
+		return "no permission to send to that region"
+	case 21612:
+		return "the number cannot be reached from the sender"
+	case 21614:
+		return "not a mobile number"
+	}
+	return ""
+}
+
+// ceilSecond rounds t up to a whole second (stored times have seconds).
+func ceilSecond(t time.Time) time.Time {
+	s := t.UTC().Truncate(time.Second)
+	if s.Before(t) {
+		s = s.Add(time.Second)
+	}
+	return s
+}
+
+func (t *Tool) tasksCancel(ctx context.Context, args []string) error {
+	fs := newFlags("tasks cancel")
+	id := fs.String("id", "", "")
+	reason := fs.String("reason", defaultCancelReason, "")
+	asJSON := fs.Bool("json", false, "")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *id == "" {
+		return fmt.Errorf("%w: --id is required (see `thankyou tasks list --upcoming`)", ErrUsage)
+	}
+	if strings.TrimSpace(*reason) == "" {
+		*reason = defaultCancelReason
+	}
+	task, err := t.Store.GetTask(ctx, *id)
+	if err != nil {
+		return describeTask(err)
+	}
+	switch task.State {
+	case thankyou.StatePending, thankyou.StateSending:
+	case thankyou.StateCancelled:
+		if *asJSON {
+			return writeJSON(t.Out, newTaskView(task))
+		}
+		fmt.Fprintf(t.Out, "Task %s is already cancelled (%s).\n", task.ID, orDash(scrub(task.Reason)))
+		return nil
+	default:
+		return fmt.Errorf("task %s is %s: only a pending task can be cancelled (nothing changed)", task.ID, task.State)
+	}
+	after, err := t.Store.CancelTask(ctx, task.Order, strings.TrimSpace(*reason), t.Now())
+	if thankyou.ErrorCode(err) == thankyou.ECONFLICT && after.State == thankyou.StateSending {
+		return fmt.Errorf("task %s: %s; check in a few minutes with `thankyou tasks show --id %s`", task.ID, thankyou.ErrorMessage(err), task.ID)
+	}
+	if err != nil {
+		return fmt.Errorf("cancel task %s: %w", task.ID, err)
+	}
+	if after.State != thankyou.StateCancelled {
+		// It moved on between the read and the cancellation.
+		return fmt.Errorf("task %s is %s now: only a pending task can be cancelled (nothing changed)", task.ID, after.State)
+	}
+	if *asJSON {
+		return writeJSON(t.Out, newTaskView(after))
+	}
+	fmt.Fprintf(t.Out, "Task %s is cancelled (%s): it will not be sent.\n", after.ID, scrub(after.Reason))
+	return nil
+}
+
+func describeTask(err error) error {
+	if thankyou.ErrorCode(err) == thankyou.ENOTFOUND {
+		return fmt.Errorf("%s (see `thankyou tasks list`; ids look like shopify:shop.myshopify.com:820982911946154508)", thankyou.ErrorMessage(err))
+	}
+	return err
+}
+
+// taskView is a task as the tool prints it: no names or emails, the
+// recipient masked, phone numbers and emails in reasons masked.
+type taskView struct {
+	ID          string      `json:"id"`
+	State       string      `json:"state"`
+	Reason      string      `json:"reason,omitempty"`
+	Source      string      `json:"source"`
+	Shop        string      `json:"shop,omitempty"`
+	OrderNumber string      `json:"orderNumber,omitempty"`
+	Channel     string      `json:"channel,omitempty"`
+	Recipient   string      `json:"to,omitempty"`
+	Due         string      `json:"due,omitempty"`
+	Deadline    string      `json:"deadline,omitempty"`
+	TimeZone    string      `json:"timeZone,omitempty"`
+	Window      string      `json:"window,omitempty"`
+	Attempts    int         `json:"attempts"`
+	MessageSID  string      `json:"sid,omitempty"`
+	ErrorCode   int         `json:"errorCode,omitempty"`
+	Created     string      `json:"created"`
+	History     []eventView `json:"history,omitempty"`
+}
+
+// eventView is one entry of a task's history.
+type eventView struct {
+	At     string `json:"at"`
+	Event  string `json:"event"`
+	Detail string `json:"detail,omitempty"`
+}
+
+func stamp(x time.Time) string {
+	if x.IsZero() {
+		return ""
+	}
+	return x.UTC().Format("2006-01-02 15:04")
+}
+
+func newTaskView(t thankyou.Task) taskView {
+	return taskView{
+		ID: t.ID, State: string(t.State), Reason: scrub(t.Reason), Source: string(t.Order.Source), Shop: t.Order.Shop,
+		OrderNumber: t.Order.Number, Channel: string(t.Channel), Recipient: phone.Mask(t.Recipient),
+		Due: stamp(t.DueAt), Deadline: stamp(t.Deadline), TimeZone: t.TimeZone, Window: t.Window, Attempts: t.Attempts,
+		MessageSID: t.MessageSID, ErrorCode: t.ErrorCode, Created: stamp(t.CreatedAt),
+	}
+}
+
+// codeText is a Twilio error code as text, "" for none.
+func codeText(code int) string {
+	if code == 0 {
+		return ""
+	}
+	return strconv.Itoa(code)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
