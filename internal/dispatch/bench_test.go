@@ -3,37 +3,86 @@ package dispatch_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"os"
+	"slices"
+	"strconv"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/thankyoucalls/thankyoucalls/internal/cost"
+	"github.com/thankyoucalls/thankyoucalls/internal/dispatch"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo/dynamotest"
 	"github.com/thankyoucalls/thankyoucalls/internal/localstack"
+	"github.com/thankyoucalls/thankyoucalls/internal/samtemplate"
+	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 	"github.com/thankyoucalls/thankyoucalls/internal/twilio"
 	"github.com/thankyoucalls/thankyoucalls/internal/twilio/twiliotest"
 )
 
-// BenchmarkDispatch drains b.N due tasks through the real twilio-go client
-// to the local Twilio server (answering after a fixed latency), at several
-// concurrencies, and reports sends per second and DynamoDB requests per
-// send. The send rate limit is off here; it only lowers these figures.
+// tasksEnv names the variable that sets how many due tasks each
+// BenchmarkDispatch case drains; unset, it drains b.N. Set it with
+// -benchtime 1x, so that each case drains them once:
+//
+//	BENCH_DISPATCH_TASKS=10000 go test -run '^$' -bench BenchmarkDispatch -benchtime 1x -timeout 60m ./internal/dispatch
+const tasksEnv = "BENCH_DISPATCH_TASKS"
+
+// benchRate is the send rate of the rate-limited case: well below what 32
+// sends in flight reach, so the limit is what bounds the run.
+const benchRate = 50
+
+// BenchmarkDispatch drains due tasks through the real twilio-go client to
+// the local Twilio server (answering at once, or after 50 ms like a distant
+// API), at several concurrencies, with no send rate limit, then once with
+// one (rate=50). Each op is one send. It reports:
+//   - sends/s over the whole run, sweeps included;
+//   - ddb-req/send, and the DynamoDB request units they cost (rru/send,
+//     wru/send, index writes included; see internal/cost);
+//   - log-B/send, the bytes of JSON log the run wrote per send at INFO;
+//   - max-sends/s, the most sends handed to the Twilio client within one
+//     second of the run (seconds counted from the first send); with a
+//     rate, limit-sends/s is the limit, which it never exceeds.
 func BenchmarkDispatch(b *testing.B) {
 	for _, latency := range []time.Duration{0, 50 * time.Millisecond} {
 		for _, conc := range []int{1, 8, 32} {
 			b.Run(fmt.Sprintf("twilio=%s/concurrency=%d", latency, conc), func(b *testing.B) {
-				benchDispatch(b, conc, latency)
+				benchDispatch(b, conc, latency, 0)
 			})
 		}
 	}
+	b.Run(fmt.Sprintf("twilio=50ms/concurrency=32/rate=%d", benchRate), func(b *testing.B) {
+		benchDispatch(b, 32, 50*time.Millisecond, benchRate)
+	})
 }
 
-func benchDispatch(b *testing.B, concurrency int, latency time.Duration) {
+func benchTasks(b *testing.B) int {
+	v := os.Getenv(tasksEnv)
+	if v == "" {
+		return b.N
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		b.Fatalf("%s=%q: want a positive number of tasks", tasksEnv, v)
+	}
+	return n
+}
+
+func benchDispatch(b *testing.B, concurrency int, latency time.Duration, rate float64) {
+	n := benchTasks(b)
 	_, table := dynamotest.NewTable(b)
-	var n *atomic.Int64
-	client := dynamotest.NewClient(b, func(o *dynamodb.Options) { n = dynamotest.CountRequests(o) })
+	meter := benchMeter(b)
+	var count *atomic.Int64
+	client := dynamotest.NewClient(b, func(o *dynamodb.Options) {
+		count = dynamotest.CountRequests(o)
+		o.HTTPClient = meter.Client(awshttp.NewBuildableClient())
+	})
 	clock := localstack.NewClock(dueAt.Add(5 * time.Minute))
 	tw, err := twiliotest.NewServer(twiliotest.Options{AccountSID: accountSID, AuthToken: authToken, Latency: latency, Now: clock.Now})
 	if err != nil {
@@ -45,21 +94,147 @@ func benchDispatch(b *testing.B, concurrency int, latency time.Duration) {
 		b.Fatal(err)
 	}
 	f := &fixture{store: dynamo.New(client, table, dynamo.Options{}), twilio: tw, clock: clock, lease: time.Minute, sender: sender}
-	for i := range b.N {
-		f.addTask(b, fmt.Sprintf("bench-%d", i))
-	}
+	addBenchTasks(b, f, n)
+
+	rec := &recordingSender{next: sender}
+	logs := &countingWriter{}
 	h := f.handler(b)
+	h.Sender = rec
 	h.Concurrency = concurrency
 	h.BatchSize = 500
-	n.Store(0)
+	h.Rate = rate
+	// As in Lambda: JSON at INFO with the request id on every line.
+	h.Logger = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{ReplaceAttr: lambdacontext.ReplaceAttr})).
+		With("requestId", "8f5b3a0e-6c1d-4f2a-9b7e-3d2c1a0f9e8d")
+	count.Store(0)
+	meter.Take()
 	b.ResetTimer()
 	start := time.Now()
 	s, err := h.Run(context.Background())
 	elapsed := time.Since(start)
 	b.StopTimer()
-	if err != nil || s.Sent != b.N {
-		b.Fatalf("run = %+v, %v; want %d sent", s, err, b.N)
+	if err != nil || s.Sent != n {
+		b.Fatalf("run = %+v, %v; want %d sent", s, err, n)
 	}
-	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "sends/s")
-	b.ReportMetric(float64(n.Load())/float64(b.N), "ddb-req/send")
+	units := cost.Sum(meter.Take())
+	per := func(v float64) float64 { return v / float64(n) }
+	b.ReportMetric(per(float64(elapsed.Nanoseconds())), "ns/op")
+	b.ReportMetric(float64(n)/elapsed.Seconds(), "sends/s")
+	b.ReportMetric(per(float64(count.Load())), "ddb-req/send")
+	b.ReportMetric(per(units.RRU), "rru/send")
+	b.ReportMetric(per(units.WRU), "wru/send")
+	b.ReportMetric(per(float64(logs.n.Load())), "log-B/send")
+	b.ReportMetric(maxPerSecond(rec.times()), "max-sends/s")
+	if rate > 0 {
+		b.ReportMetric(rate, "limit-sends/s")
+	}
+}
+
+// benchMeter returns a DynamoDB meter for template.yaml's table.
+func benchMeter(b *testing.B) *cost.Meter {
+	b.Helper()
+	tpl, err := samtemplate.Load(samtemplate.RepoTemplatePath())
+	if err != nil {
+		b.Fatal(err)
+	}
+	in, err := tpl.CreateTableInput("shape")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return cost.NewMeter(in)
+}
+
+// addBenchTasks stores n due tasks, a few at a time, each for its own
+// customer (one customer's record could not hold 10,000 orders).
+func addBenchTasks(b *testing.B, f *fixture, n int) {
+	b.Helper()
+	var (
+		next   atomic.Int64
+		failed atomic.Value
+		wg     sync.WaitGroup
+	)
+	for range 8 {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				id := fmt.Sprintf("bench-%d", i)
+				number := fmt.Sprintf("+1212555%04d", i%10000)
+				t := thankyou.Task{
+					ID: id,
+					Order: thankyou.Order{
+						Source: thankyou.SourceShopify, Shop: "demo.myshopify.com", ID: id, Number: strconv.Itoa(1001 + i),
+						CustomerName: "Jane Doe", FirstName: "Jane", Phone: number, Total: "199.65", Currency: "USD",
+						CreatedAt: dueAt.Add(-72 * time.Hour),
+					},
+					Channel:   thankyou.ChannelSMS,
+					Recipient: number,
+					State:     thankyou.StatePending,
+					DueAt:     dueAt,
+					Deadline:  dueAt.Add(72 * time.Hour),
+					TimeZone:  "America/New_York",
+					CreatedAt: dueAt.Add(-72 * time.Hour),
+				}
+				if created, err := f.store.CreateTask(context.Background(), t); err != nil || !created {
+					failed.CompareAndSwap(nil, fmt.Errorf("CreateTask(%s) = %v, %v", id, created, err))
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err, _ := failed.Load().(error); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// recordingSender notes when each send is handed to the Twilio client
+// (after the dispatcher's rate limiter let it go).
+type recordingSender struct {
+	next dispatch.Sender
+	mu   sync.Mutex
+	at   []time.Time
+}
+
+func (r *recordingSender) SendSMS(ctx context.Context, to, body, statusCallback string) (string, error) {
+	r.mu.Lock()
+	r.at = append(r.at, time.Now())
+	r.mu.Unlock()
+	return r.next.SendSMS(ctx, to, body, statusCallback)
+}
+
+func (r *recordingSender) FindSent(ctx context.Context, to string, since time.Time) (string, bool, error) {
+	return r.next.FindSent(ctx, to, since)
+}
+
+func (r *recordingSender) times() []time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.at)
+}
+
+// maxPerSecond returns the most sends started within one second of the
+// run, counted in whole seconds from the first send (as a per-second limit
+// is counted). The limiter spaces sends at least 1/rate apart from the first
+// one on, so with a rate no second holds more than the rate; a timer that
+// wakes a few milliseconds late moves a send later, never earlier.
+func maxPerSecond(at []time.Time) float64 {
+	if len(at) == 0 {
+		return 0
+	}
+	slices.SortFunc(at, func(a, b time.Time) int { return a.Compare(b) })
+	counts := map[time.Duration]int{}
+	most := 0
+	for _, t := range at {
+		s := t.Sub(at[0]) / time.Second
+		counts[s]++
+		most = max(most, counts[s])
+	}
+	return float64(most)
+}
+
+// countingWriter counts the bytes written to it.
+type countingWriter struct{ n atomic.Int64 }
+
+func (w *countingWriter) Write(p []byte) (int, error) {
+	w.n.Add(int64(len(p)))
+	return len(p), nil
 }
