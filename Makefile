@@ -38,3 +38,8 @@ $(addprefix build-,$(FUNCTIONS)): build-%:
 
 clean:
 	rm -rf bin .aws-sam
+
+## faults: the fault and load suite at full size (1,000 tasks; THANKYOU_FAULT_SCALE=2 doubles it), with its summary tables
+.PHONY: faults
+faults: deps
+	THANKYOU_FAULT_SCALE=$${THANKYOU_FAULT_SCALE:-1} $(GO) test -race -count=1 -timeout 60m -v -run . ./internal/faults/...

@@ -41,7 +41,7 @@ type Store interface {
 type Sender interface {
 	SendSMS(ctx context.Context, to, body, statusCallback string) (sid string, err error)
 	// FindSent finds a message already accepted for `to` since a time.
-	FindSent(ctx context.Context, to string, since time.Time) (sid string, found bool, err error)
+	FindSent(ctx context.Context, to, body string, since time.Time) (sid string, found bool, err error)
 }
 
 // clockSlack is how far before a claim a message found at Twilio still
@@ -333,11 +333,20 @@ func (h *Handler) recover(ctx context.Context, owner string, c thankyou.Claim, l
 	// Twilio's date_created has one-second precision and its clock is not
 	// ours: look a little before the claim, erring towards recording a send
 	// rather than sending twice.
-	sid, found, err := h.Sender.FindSent(ctx, t.Recipient, c.PreviousClaimAt.Add(-clockSlack))
+	shopName := h.ShopName
+	if t.ShopName != "" {
+		shopName = t.ShopName
+	}
+	body, _ := h.render(t, shopName)
+	sid, found, err := h.Sender.FindSent(ctx, t.Recipient, body, c.PreviousClaimAt.Add(-clockSlack))
 	if err != nil {
-		log.ErrorContext(ctx, "could not check whether the interrupted send went out", "error", err)
-		zones := polite.Zones(splitZones(t.TimeZone), h.ShopZone)
-		return h.retry(ctx, owner, t, h.windowOf(t, log), zones, "interrupted send not yet checked", 0, 0, log), true
+		if now.After(t.Deadline) {
+			return h.finish(ctx, owner, t, thankyou.StateFailed, "could not confirm with Twilio whether an interrupted send went out before the deadline", 0, log), true
+		}
+		// Left claimed, not rescheduled: a normal claim would send without
+		// this check. The next run takes it over and asks Twilio again.
+		log.ErrorContext(ctx, "could not check whether the interrupted send went out; checking again after the lease", "error", err)
+		return ambiguous, true
 	}
 	if found {
 		log.WarnContext(ctx, "interrupted send had gone out: recording it, not sending again", "sid", sid)

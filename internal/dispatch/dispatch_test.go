@@ -263,7 +263,15 @@ func TestSendAcceptedBeforeACrashIsRecordedNotRepeated(t *testing.T) {
 	if _, err := f.store.Claim(ctx, "t1", "run-that-died", f.clock.Now(), f.lease); err != nil {
 		t.Fatal(err)
 	}
-	sid, err := f.sender.SendSMS(ctx, customer, "Hi Jane, thank you!", "http://127.0.0.1:3000/twilio/status?task=t1")
+	r, err := message.NewRenderer("", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := r.Render(thankyou.ChannelSMS, message.DataFor(f.task(t, "t1"), "Demo Shop"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sid, err := f.sender.SendSMS(ctx, customer, body, "http://127.0.0.1:3000/twilio/status?task=t1")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -196,7 +196,7 @@ func (s *Store) Claim(ctx context.Context, id, owner string, now time.Time, leas
 		u.set("leaseOwner", str(owner))
 		u.set("leaseExpiresAt", str(formatTime(leaseExpires)))
 		if recovery {
-			u.setExpr("prevClaimedAt", u.name("claimedAt"))
+			u.setExpr("prevClaimedAt", fmt.Sprintf("if_not_exists(%s, %s)", u.name("prevClaimedAt"), u.name("claimedAt")))
 		}
 		u.set("claimedAt", str(formatTime(now)))
 		u.setExpr("attempts", fmt.Sprintf("if_not_exists(%s, %s) + %s",
@@ -273,7 +273,7 @@ func (s *Store) endTask(u *update, state thankyou.State, now time.Time) {
 	u.set("state", str(string(state)))
 	u.set("expiresAt", num(s.expiresAt(now)))
 	u.set("updatedAt", str(formatTime(now)))
-	u.remove("leaseOwner", "leaseExpiresAt", "duePk", "dueSk")
+	u.remove("leaseOwner", "leaseExpiresAt", "duePk", "dueSk", "prevClaimedAt")
 }
 
 // MarkSent records that Twilio accepted the task's message as sid: the task
@@ -313,7 +313,7 @@ func (s *Store) Reschedule(ctx context.Context, id, owner string, due time.Time,
 	u.setString("reason", reason)
 	u.setInt("errorCode", code)
 	u.set("updatedAt", str(formatTime(now)))
-	u.remove("leaseOwner", "leaseExpiresAt")
+	u.remove("leaseOwner", "leaseExpiresAt", "prevClaimedAt")
 	u.history(now, "rescheduled", fmt.Sprintf("due=%s code=%d", formatTime(due), code))
 	return s.leaseGuarded(ctx, "reschedule", id, owner, u)
 }

@@ -216,7 +216,7 @@ func TestRequestsMeetTwilioContract(t *testing.T) {
 	})
 	t.Run("FindSent", func(t *testing.T) {
 		c := contractClient(t, base, nil)
-		if _, _, err := c.FindSent(ctx, contractTo, time.Now().Add(-time.Hour)); err != nil {
+		if _, _, err := c.FindSent(ctx, contractTo, "", time.Now().Add(-time.Hour)); err != nil {
 			t.Errorf("FindSent: %v; want Prism to accept the list request", err)
 		}
 	})

@@ -162,7 +162,7 @@ func (c *Client) SendSMS(ctx context.Context, to, body, statusCallback string) (
 // It lists Messages with To and DateSent on or after since's UTC day,
 // newest first, and keeps those created at or after since. Errors wrap a
 // *thankyou.SendError as SendSMS's do.
-func (c *Client) FindSent(ctx context.Context, to string, since time.Time) (sid string, found bool, err error) {
+func (c *Client) FindSent(ctx context.Context, to, body string, since time.Time) (sid string, found bool, err error) {
 	if err := ctx.Err(); err != nil {
 		return "", false, fmt.Errorf("find sms sent to %s: %w", phone.Mask(to), err)
 	}
@@ -187,7 +187,7 @@ func (c *Client) FindSent(ctx context.Context, to string, since time.Time) (sid 
 		if err != nil {
 			return "", false, fmt.Errorf("find sms sent to %s: %w", phone.Mask(to), err)
 		}
-		sid, found, done, err := scanPage(page.Messages, to, since)
+		sid, found, done, err := scanPage(page.Messages, to, body, since)
 		if err != nil || found || done {
 			if err != nil {
 				err = fmt.Errorf("find sms sent to %s: %w", phone.Mask(to), err)
@@ -214,12 +214,12 @@ func (c *Client) FindSent(ctx context.Context, to string, since time.Time) (sid 
 // that the page reached messages sent before since, so that later pages
 // cannot match: whether Twilio orders by date_sent or date_created, a
 // message sent before since was also created before it.
-func scanPage(msgs []twapi.ApiV2010Message, to string, since time.Time) (sid string, found, done bool, err error) {
+func scanPage(msgs []twapi.ApiV2010Message, to, body string, since time.Time) (sid string, found, done bool, err error) {
 	for _, m := range msgs {
 		if sent, err := parseTime(deref(m.DateSent)); err == nil && sent.Before(since) {
 			return "", false, true, nil
 		}
-		if deref(m.Direction) != "outbound-api" || deref(m.To) != to {
+		if deref(m.Direction) != "outbound-api" || deref(m.To) != to || (body != "" && deref(m.Body) != body) {
 			continue
 		}
 		created, err := parseTime(deref(m.DateCreated))

@@ -171,7 +171,7 @@ func TestSendSMSDoesNotSendWhenContextIsDone(t *testing.T) {
 	if _, err := c.SendSMS(ctx, customer, "Thanks!", ""); !errors.Is(err, context.Canceled) {
 		t.Errorf("SendSMS error = %v, want context.Canceled", err)
 	}
-	if _, _, err := c.FindSent(ctx, customer, time.Now()); !errors.Is(err, context.Canceled) {
+	if _, _, err := c.FindSent(ctx, customer, "", time.Now()); !errors.Is(err, context.Canceled) {
 		t.Errorf("FindSent error = %v, want context.Canceled", err)
 	}
 	if got := srv.Requests(); got != 0 {
@@ -211,9 +211,17 @@ func TestTimedOutSendIsFoundBeforeSendingAgain(t *testing.T) {
 	waitFor(t, func() bool { return len(srv.Messages()) == 1 })
 
 	c = mustClient(t, srv, nil)
-	sid, found, err := c.FindSent(context.Background(), customer, since)
+	sid, found, err := c.FindSent(context.Background(), customer, "", since)
 	if err != nil || !found || sid != srv.Messages()[0].SID {
 		t.Errorf("FindSent = %q, %v, %v; want %q, true, nil", sid, found, err, srv.Messages()[0].SID)
+	}
+	// With the body: the same text matches, another task's text does not
+	// (one staff number receives every reminder).
+	if sid, found, err := c.FindSent(context.Background(), customer, "Thanks!", since); err != nil || !found || sid != srv.Messages()[0].SID {
+		t.Errorf("FindSent with the same body = %q, %v, %v; want it found", sid, found, err)
+	}
+	if _, found, err := c.FindSent(context.Background(), customer, "Thanks for order #1002!", since); err != nil || found {
+		t.Errorf("FindSent with another body = %v, %v; want not found", found, err)
 	}
 }
 
@@ -294,7 +302,7 @@ func TestFindSent(t *testing.T) {
 				sids = append(sids, sid)
 			}
 
-			sid, found, err := c.FindSent(context.Background(), customer, tt.since)
+			sid, found, err := c.FindSent(context.Background(), customer, "", tt.since)
 			if err != nil {
 				t.Fatalf("FindSent: %v", err)
 			}
@@ -313,7 +321,7 @@ func TestFindSentReportsRefusals(t *testing.T) {
 	srv := mustServer(t, twiliotest.Options{})
 	c := mustClient(t, srv, func(cfg *twilio.Config) { cfg.AuthToken = "wrongtoken0123456789abcdef012345" })
 
-	_, found, err := c.FindSent(context.Background(), customer, time.Now())
+	_, found, err := c.FindSent(context.Background(), customer, "", time.Now())
 	var se *thankyou.SendError
 	if !errors.As(err, &se) || se.Status != 401 || se.Code != 20003 || se.Temporary || found {
 		t.Errorf("FindSent = found %v, error %v; want a final 401 20003 *thankyou.SendError", found, err)
