@@ -529,7 +529,9 @@ func newOwner() string {
 	return "run-" + hex.EncodeToString(b)
 }
 
-// limiter spaces sends to at most rate per second.
+// limiter spaces sends to at most rate per second. It spaces the moments
+// sends are let go, not slots booked in advance: after a stall (a slow
+// Twilio answer, a busy CPU), late senders do not go out back to back.
 type limiter struct {
 	mu       sync.Mutex
 	interval time.Duration
@@ -547,24 +549,22 @@ func (l *limiter) wait(ctx context.Context) error {
 	if l.interval == 0 {
 		return ctx.Err()
 	}
-	l.mu.Lock()
-	now := time.Now()
-	slot := l.next
-	if slot.Before(now) {
-		slot = now
-	}
-	l.next = slot.Add(l.interval)
-	l.mu.Unlock()
-	d := time.Until(slot)
-	if d <= 0 {
-		return ctx.Err()
-	}
-	tm := time.NewTimer(d)
-	defer tm.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-tm.C:
-		return nil
+	for {
+		l.mu.Lock()
+		now := time.Now()
+		if !now.Before(l.next) {
+			l.next = now.Add(l.interval)
+			l.mu.Unlock()
+			return ctx.Err()
+		}
+		d := l.next.Sub(now)
+		l.mu.Unlock()
+		tm := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			tm.Stop()
+			return ctx.Err()
+		case <-tm.C:
+		}
 	}
 }

@@ -1,0 +1,171 @@
+// Command coldstart measures the Lambda functions' cold starts on this
+// machine. It builds each function's real binary as SAM builds it
+// (stripped, -tags lambda.norpc) for this machine's architecture, and a
+// no-op aws-lambda-go function (infra/coldstart/noop) for comparison. It
+// starts each binary as Lambda would, with AWS_LAMBDA_RUNTIME_API pointing
+// at a minimal Runtime API served here on loopback, and times process start
+// → first event answered, over several runs.
+//
+// The functions get events/env.json's environment, with DynamoDB pointed at
+// a dynalite started here (a fresh table from template.yaml for every run,
+// behind a proxy that meters each request as on-demand request units) and
+// Twilio at the local Twilio server. Each is fed a real fixture, then a few
+// more events warm, and what every event costs (handler time, DynamoDB
+// requests and units, bytes of log) is printed and, with -json, written as
+// the cost model's profile (internal/cost) for `go run ./internal/cost/cmd`.
+//
+//	go run ./infra/coldstart -runs 15 -arm64 bin -json /tmp/profile.json
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"syscall"
+	"text/tabwriter"
+)
+
+func main() {
+	var o options
+	flag.IntVar(&o.runs, "runs", 15, "cold starts measured per function")
+	flag.StringVar(&o.arm64Dir, "arm64", "", "directory of `make build`'s linux/arm64 binaries (<dir>/<function>/bootstrap), to report their sizes")
+	flag.StringVar(&o.jsonOut, "json", "", "write the cost model's profile (internal/cost.Profile) to this file")
+	flag.Parse()
+	if o.runs < 1 {
+		fmt.Fprintln(os.Stderr, "coldstart: -runs must be at least 1")
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, o, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "coldstart:", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	runs     int
+	arm64Dir string
+	jsonOut  string
+}
+
+func run(ctx context.Context, o options, w io.Writer) error {
+	if runtime.GOOS != "linux" {
+		return fmt.Errorf("the functions are linux binaries; this is %s", runtime.GOOS)
+	}
+	if _, err := os.Stat("go.mod"); err != nil {
+		return fmt.Errorf("run from the repository root: %w", err)
+	}
+	work, err := os.MkdirTemp("", "coldstart-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+
+	fns, err := loadFunctions()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "Building the functions for linux/%s (this machine) and the no-op for comparison...\n", runtime.GOARCH)
+	for i := range fns {
+		fns[i].bin = filepath.Join(work, runtime.GOARCH, fns[i].name, "bootstrap")
+		if err := build(ctx, fns[i].pkg, runtime.GOARCH, fns[i].bin); err != nil {
+			return err
+		}
+		if o.arm64Dir != "" {
+			path := filepath.Join(o.arm64Dir, fns[i].name, "bootstrap")
+			if fns[i].noop {
+				path = filepath.Join(work, "arm64", fns[i].name, "bootstrap")
+				if err := build(ctx, fns[i].pkg, "arm64", path); err != nil {
+					return err
+				}
+			}
+			if st, err := os.Stat(path); err == nil {
+				fns[i].arm64Size = st.Size()
+			} else {
+				return fmt.Errorf("arm64 binary: %w (run `make build` first)", err)
+			}
+		}
+	}
+
+	env, err := startEnvironment(ctx)
+	if err != nil {
+		return err
+	}
+	defer env.close()
+	fmt.Fprintf(w, "Measuring %d cold starts of each (dynalite at %s behind a metering proxy, local Twilio at %s)...\n", o.runs, env.dynalite.Endpoint, env.twilio.URL())
+	m, err := measure(ctx, env, fns, o.runs)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	printColdStarts(w, fns, m, o)
+	fmt.Fprintln(w)
+	printEvents(w, fns, m)
+	if o.jsonOut != "" {
+		b, err := json.MarshalIndent(m.profile(fns), "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(o.jsonOut, append(b, '\n'), 0o644); err != nil {
+			return fmt.Errorf("write profile: %w", err)
+		}
+	}
+	return nil
+}
+
+// printColdStarts prints one line per function: sizes, INIT and cold start.
+func printColdStarts(w io.Writer, fns []function, m *measurements, o options) {
+	fmt.Fprintf(w, "Cold start: process start → first event answered (linux/%s binaries on this machine, %d runs each; INIT = start → first request for an event)\n", runtime.GOARCH, o.runs)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "FUNCTION\tBINARY %s\tBINARY arm64\tINIT median\tCOLD median\tCOLD p90\tMAX RSS\tFIRST EVENT\n", runtime.GOARCH)
+	for _, fn := range fns {
+		r := m.byFunction[fn.name]
+		arm := "-"
+		if fn.arm64Size > 0 {
+			arm = mib(fn.arm64Size)
+		}
+		first := fn.events[0]
+		answer := "answered"
+		if first.wantStatus != 0 {
+			answer = fmt.Sprintf("%d", first.wantStatus)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%.0f MiB\t%s → %s\n", fn.label(), mib(fn.size()), arm,
+			ms(quantile(r.init, 0.5)), ms(quantile(r.cold, 0.5)), ms(quantile(r.cold, 0.9)),
+			quantile(r.maxRSS, 1)/1024, first.fixture(), answer)
+	}
+	tw.Flush()
+}
+
+// printEvents prints what each event cost, cold and warm.
+func printEvents(w io.Writer, fns []function, m *measurements) {
+	fmt.Fprintf(w, "Each event: handler time (event handed out → answer), DynamoDB requests and on-demand request units, bytes of log at INFO (medians; stored per order ≈ %.0f bytes with DynamoDB's per-item overhead)\n", m.storedPerOrder())
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "FUNCTION\tEVENT\t\tTIME median\tTIME p90\tDDB REQ\tRRU\tWRU\tINDEX WRITES\tLOG BYTES")
+	for _, fn := range fns {
+		r := m.byFunction[fn.name]
+		if n := median(r.initRequests); n > 0 {
+			fmt.Fprintf(tw, "%s\t(initialisation)\t\t\t\t%.0f\t%.1f\t%.1f\t\t%.0f\n", fn.name, n, median(r.initRRU), median(r.initWRU), median(r.initLog))
+		}
+		for i, ev := range fn.events {
+			e := r.events[i]
+			temp := "warm"
+			if i == 0 {
+				temp = "cold"
+			}
+			fmt.Fprintf(tw, "%s\t%s (%s)\t%s\t%s\t%s\t%.0f\t%.1f\t%.1f\t%.0f\t%.0f\n", fn.name, ev.what, ev.fixture(), temp,
+				ms(median(e.handler)), ms(quantile(e.handler, 0.9)), median(e.requests), median(e.rru), median(e.wru), median(e.indexWrites), median(e.logBytes))
+		}
+	}
+	tw.Flush()
+}
+
+func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
+
+func ms(seconds float64) string { return fmt.Sprintf("%.1f ms", seconds*1000) }
