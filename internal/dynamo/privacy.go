@@ -233,10 +233,14 @@ func mentions(text string, values []string) bool {
 // that must answer within seconds. It is safe to run again. now is when the
 // erasure was asked for; nothing of the shop is left to record it on.
 func (s *Store) EraseShop(ctx context.Context, source thankyou.Source, shop string, now time.Time) (int, error) {
-	// The shop's stored settings go too (they hold a staff phone number).
+	// The shop's stored settings and its staff roster go too (they hold
+	// staff phone numbers).
 	if shop != "" {
 		if err := s.DeleteShop(ctx, source, shop); err != nil && thankyou.ErrorCode(err) != thankyou.ENOTFOUND {
 			return 0, fmt.Errorf("erase shop %s: %w", scope(source, shop), err)
+		}
+		if _, err := s.DeleteShopStaff(ctx, source, shop); err != nil {
+			return 0, fmt.Errorf("erase shop %s staff: %w", scope(source, shop), err)
 		}
 	}
 	sc := scope(source, shop)

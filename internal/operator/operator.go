@@ -42,6 +42,9 @@ type Store interface {
 	CancelTask(ctx context.Context, o thankyou.Order, reason string, now time.Time) (thankyou.Task, error)
 	CustomerReport(ctx context.Context, source thankyou.Source, shop string, c thankyou.Customer) (dynamo.Report, error)
 	EraseCustomer(ctx context.Context, source thankyou.Source, shop string, c thankyou.Customer, now time.Time) (int, error)
+	PutStaff(ctx context.Context, m thankyou.StaffMember, now time.Time) error
+	ListStaff(ctx context.Context, source thankyou.Source, shop string) ([]thankyou.StaffMember, error)
+	DeleteStaff(ctx context.Context, source thankyou.Source, shop, id string) error
 }
 
 // Tool runs commands.
@@ -116,8 +119,15 @@ Customers (privacy):
              removes the customer's phone, name and email from every task at that shop and
              cancels their open tasks. Asks first unless --yes. Opt-outs are kept.
 
-Staff rosters (who calls whom) come with the personal-call flow (issue #5); until then a
-shop's one staff number is set with shops put --channel staff --staff-phone.
+Staff (who may be asked to call customers; phones masked, names never shown):
+  staff put --source SOURCE --shop ID --id SLUG --name NAME --phone NUMBER [--country CC]
+            [--time-zone ZONE] [--hours HH:MM-HH:MM (09:00-17:00)] [--days DAYS (Mon-Fri)]
+            [--active=true|false]
+             the zone defaults to the stored shop's; hours are clamped to 08:00-21:00.
+  staff list --source SOURCE --shop ID [--json]
+  staff delete --source SOURCE --shop ID --id SLUG
+  The dispatcher does not use the roster yet (issue #5): a shop's one staff number is set
+  with shops put --channel staff --staff-phone.
 
 Summary:
   summary --since DATE [--until DATE] [--source SOURCE [--shop ID]] [--json]
@@ -146,6 +156,9 @@ func (t *Tool) Run(ctx context.Context, args []string) error {
 		"tasks retry":     t.tasksRetry,
 		"tasks cancel":    t.tasksCancel,
 		"customers erase": t.customersErase,
+		"staff put":       t.staffPut,
+		"staff list":      t.staffList,
+		"staff delete":    t.staffDelete,
 	}[args[0]+" "+args[1]]
 	if cmd == nil {
 		return fmt.Errorf("%w: unknown command `%s %s`", ErrUsage, args[0], args[1])

@@ -239,6 +239,11 @@ func TestShopRedactErasesTheShop(t *testing.T) {
 	if err := f.store.PutShop(context.Background(), stored, received); err != nil {
 		t.Fatal(err)
 	}
+	ana := thankyou.StaffMember{Source: stored.Source, ShopID: stored.ID, ID: "ana", Name: "Ana", Phone: "+12125550101",
+		TimeZone: "America/New_York", WorkStart: "09:00", WorkEnd: "17:00", Days: "Mon-Fri", Active: true}
+	if err := f.store.PutStaff(context.Background(), ana, received); err != nil {
+		t.Fatal(err)
+	}
 	if status, body := f.postAt(t, loadEvent(t, "shopify-orders-create.json")); status != 201 {
 		t.Fatalf("order for the stored shop: %d %v", status, body)
 	}
@@ -255,6 +260,9 @@ func TestShopRedactErasesTheShop(t *testing.T) {
 	}
 	if _, err := f.store.GetShop(context.Background(), stored.Source, stored.ID); thankyou.ErrorCode(err) != thankyou.ENOTFOUND {
 		t.Errorf("the shop's stored settings (with a staff phone) are still there: %v", err)
+	}
+	if roster, err := f.store.ListStaff(context.Background(), stored.Source, stored.ID); err != nil || len(roster) != 0 {
+		t.Errorf("the shop's staff roster (phones) is still there: %d members, %v", len(roster), err)
 	}
 }
 
