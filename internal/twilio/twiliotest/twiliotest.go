@@ -1,6 +1,7 @@
 // Package twiliotest provides a server on loopback that answers like
-// Twilio's REST API for Messages (create, list, fetch), posts signed status
-// callbacks and inbound SMS webhooks like Twilio does, and refuses requests
+// Twilio's REST API for Messages (create, list, fetch) and Calls (create),
+// posts signed status callbacks and inbound SMS webhooks like Twilio does,
+// plays the callee of a call (AnswerCall), and refuses requests
 // with Twilio's own error answers, either because they are invalid or
 // because a test injected a fault. The project's tests and local demo use it
 // in place of api.twilio.com.
@@ -119,6 +120,11 @@ type Server struct {
 	bySID    map[string]*message
 	faults   []Fault
 	requests int
+
+	calls        []*call
+	callsBySID   map[string]*call
+	callFaults   []Fault
+	callRequests int
 }
 
 // NewServer starts a server listening on opts.Addr.
@@ -137,6 +143,8 @@ func NewServer(opts Options) (*Server, error) {
 		client: &http.Client{Timeout: 10 * time.Second},
 		done:   make(chan struct{}),
 		bySID:  make(map[string]*message),
+
+		callsBySID: make(map[string]*call),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -208,6 +216,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST "+base+".json", s.createMessage)
 	mux.HandleFunc("GET "+base+".json", s.listMessages)
 	mux.HandleFunc("GET "+base+"/{file}", s.fetchMessage)
+	mux.HandleFunc("POST /2010-04-01/Accounts/{AccountSid}/Calls.json", s.createCall)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, 20404,
 			fmt.Sprintf("The requested resource %s was not found", r.URL.Path), "")
