@@ -283,11 +283,7 @@ func (h *Handler) one(ctx context.Context, owner, id string, lim *limiter, log *
 		return deferred
 	}
 
-	shopName := h.ShopName
-	if t.ShopName != "" {
-		shopName = t.ShopName
-	}
-	body, err := h.render(t, shopName)
+	body, err := h.render(t)
 	if err != nil {
 		return h.finish(ctx, owner, t, thankyou.StateFailed, "message could not be rendered: "+err.Error(), 0, log)
 	}
@@ -322,47 +318,38 @@ func (h *Handler) one(ctx context.Context, owner, id string, lim *limiter, log *
 }
 
 // recover handles a claim that took over an expired lease. If Twilio
-// already accepted a message for the task, the task is recorded as sent
-// instead of sending again; if that cannot be checked, it is retried later.
+// already accepted this task's message, the task is recorded as sent
+// instead of sending again; if that cannot be checked, the task stays
+// claimed and the next run checks again.
 func (h *Handler) recover(ctx context.Context, owner string, c thankyou.Claim, log *slog.Logger) (outcome, bool) {
 	t := c.Task
-	now := h.Now()
 	if t.MessageSID != "" {
-		return h.finishSent(ctx, owner, t, t.MessageSID, log), true
+		return h.finishSent(ctx, owner, t, t.MessageSID, "sent", log), true
 	}
+	body, _ := h.render(t)
 	// Twilio's date_created has one-second precision and its clock is not
 	// ours: look a little before the claim, erring towards recording a send
 	// rather than sending twice.
-	shopName := h.ShopName
-	if t.ShopName != "" {
-		shopName = t.ShopName
-	}
-	body, _ := h.render(t, shopName)
 	sid, found, err := h.Sender.FindSent(ctx, t.Recipient, body, c.PreviousClaimAt.Add(-clockSlack))
-	if err != nil {
-		if now.After(t.Deadline) {
-			return h.finish(ctx, owner, t, thankyou.StateFailed, "could not confirm with Twilio whether an interrupted send went out before the deadline", 0, log), true
-		}
+	switch {
+	case err != nil && h.Now().After(t.Deadline):
+		return h.finish(ctx, owner, t, thankyou.StateFailed, "could not confirm with Twilio whether an interrupted send went out before the deadline", 0, log), true
+	case err != nil:
 		// Left claimed, not rescheduled: a normal claim would send without
 		// this check. The next run takes it over and asks Twilio again.
 		log.ErrorContext(ctx, "could not check whether the interrupted send went out; checking again after the lease", "error", err)
 		return ambiguous, true
-	}
-	if found {
+	case found:
 		log.WarnContext(ctx, "interrupted send had gone out: recording it, not sending again", "sid", sid)
-		if err := h.Store.Finish(ctx, t.ID, owner, thankyou.StateSent, "sent (recorded after an interrupted run)", 0, sid, now); err != nil {
-			log.ErrorContext(ctx, "record recovered send failed", "error", err)
-			return errored, true
-		}
-		h.Metrics.Count(metrics.Sent, 1)
-		return recovered, true
+		return h.finishSent(ctx, owner, t, sid, "sent (recorded after an interrupted run)", log), true
 	}
 	return 0, false
 }
 
-func (h *Handler) finishSent(ctx context.Context, owner string, t thankyou.Task, sid string, log *slog.Logger) outcome {
-	if err := h.Store.Finish(ctx, t.ID, owner, thankyou.StateSent, "sent", 0, sid, h.Now()); err != nil {
-		log.ErrorContext(ctx, "record send failed", "error", err)
+// finishSent records a send found after an interrupted run.
+func (h *Handler) finishSent(ctx context.Context, owner string, t thankyou.Task, sid, reason string, log *slog.Logger) outcome {
+	if err := h.Store.Finish(ctx, t.ID, owner, thankyou.StateSent, reason, 0, sid, h.Now()); err != nil {
+		log.ErrorContext(ctx, "record recovered send failed", "error", err)
 		return errored
 	}
 	h.Metrics.Count(metrics.Sent, 1)
@@ -415,9 +402,13 @@ func (h *Handler) retry(ctx context.Context, owner string, t thankyou.Task, wind
 	return retried
 }
 
-// render renders the task's message with its shop's own template when it
-// has one (parsed once per run and template), else the configured one.
-func (h *Handler) render(t thankyou.Task, shopName string) (string, error) {
+// render renders the task's message with its shop's name and own template
+// when it has them (parsed once per template), else the configured ones.
+func (h *Handler) render(t thankyou.Task) (string, error) {
+	shopName := h.ShopName
+	if t.ShopName != "" {
+		shopName = t.ShopName
+	}
 	r := h.Renderer
 	if t.Template != "" {
 		var err error

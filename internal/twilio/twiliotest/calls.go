@@ -149,31 +149,9 @@ func (s *Server) CallTwiML(sid string) string {
 }
 
 func (s *Server) createCall(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	s.callRequests++
-	s.mu.Unlock()
-	if !s.sleep(s.opts.Latency) {
-		writeError(w, http.StatusServiceUnavailable, 20503, "Service Unavailable", "")
+	form, ok := s.admit(w, r, &s.callRequests, s.nextCallFault)
+	if !ok {
 		return
-	}
-	if !s.authorized(w, r) {
-		return
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
-	if err := r.ParseForm(); err != nil {
-		writeError(w, http.StatusBadRequest, 20001, "Unable to parse the request body", "")
-		return
-	}
-	form := r.PostForm
-	if f, ok := s.nextCallFault(); ok {
-		if !s.sleep(f.Delay) {
-			writeError(w, http.StatusServiceUnavailable, 20503, "Service Unavailable", "")
-			return
-		}
-		if f.Status != 0 {
-			writeFault(w, f, form.Get("To"))
-			return
-		}
 	}
 	if status, code, msg := validateCall(form); status != 0 {
 		writeError(w, status, code, msg, "")

@@ -252,32 +252,43 @@ func (s *Server) sleep(d time.Duration) bool {
 	}
 }
 
-func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
+// admit does what every create request goes through before validation:
+// counts it, waits the configured latency, checks auth, parses the form and
+// serves the next injected fault. ok is false when the answer was written.
+func (s *Server) admit(w http.ResponseWriter, r *http.Request, count *int, nextFault func() (Fault, bool)) (url.Values, bool) {
 	s.mu.Lock()
-	s.requests++
+	*count++
 	s.mu.Unlock()
 	if !s.sleep(s.opts.Latency) {
 		writeError(w, http.StatusServiceUnavailable, 20503, "Service Unavailable", "")
-		return
+		return nil, false
 	}
 	if !s.authorized(w, r) {
-		return
+		return nil, false
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
 	if err := r.ParseForm(); err != nil {
 		writeError(w, http.StatusBadRequest, 20001, "Unable to parse the request body", "")
-		return
+		return nil, false
 	}
 	form := r.PostForm
-	if f, ok := s.nextFault(); ok {
+	if f, ok := nextFault(); ok {
 		if !s.sleep(f.Delay) {
 			writeError(w, http.StatusServiceUnavailable, 20503, "Service Unavailable", "")
-			return
+			return nil, false
 		}
 		if f.Status != 0 {
 			writeFault(w, f, form.Get("To"))
-			return
+			return nil, false
 		}
+	}
+	return form, true
+}
+
+func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
+	form, ok := s.admit(w, r, &s.requests, s.nextFault)
+	if !ok {
+		return
 	}
 	if status, code, msg := validateCreate(form); status != 0 {
 		writeError(w, status, code, msg, "")
