@@ -8,8 +8,10 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"text/template"
+	"time"
 	"text/template/parse"
 	"unicode/utf8"
 
@@ -23,8 +25,12 @@ import (
 const (
 	DefaultSMSTemplate = `{{with .FirstName}}Hi {{.}},{{else}}Hi there,{{end}} thank you for your order #{{.OrderNumber}} at {{.ShopName}}! We really appreciate it.`
 
-	DefaultStaffTemplate = `Please call {{with .CustomerName}}{{.}}{{else}}the customer{{end}} at {{.CustomerPhone}} to thank them for order #{{.OrderNumber}}{{with .Total}} ({{.}} {{$.Currency}}){{end}}. - Thank-you calls`
+	DefaultStaffTemplate = `Thank-you call: {{with .CustomerName}}{{.}}{{else}}a customer{{end}}, {{.CustomerPhone}}, order #{{.OrderNumber}}{{with .Total}}, {{.}} {{$.Currency}}{{end}}{{with .OrderedAgo}}, {{.}}{{end}}{{with .Items}}: {{.}}{{end}}. Please call {{with .FirstName}}{{.}}{{else}}them{{end}}{{with .CallUntil}} by {{.}}{{end}}. Reply DONE, LATER, SKIP or CALL {{.OrderNumber}}`
 )
+
+// MaxReminderSegments is how many SMS segments a staff reminder may take:
+// RenderReminder drops items, then the item list, to stay within it.
+const MaxReminderSegments = 2
 
 // Names of the templates as configured (the environment variables), used in
 // errors.
@@ -45,6 +51,13 @@ type Data struct {
 	Currency      string
 	ShopName      string
 	CustomerPhone string
+	// Items are the first items ordered, joined ("2 x Blue mug, Tea towel").
+	Items string
+	// OrderedAgo says when the order was placed ("today", "3 days ago").
+	OrderedAgo string
+	// CallUntil is when the customer may be called until today, on the
+	// staff member's clock ("17:00"); empty when unknown.
+	CallUntil string
 }
 
 // DataFor builds a template's Data from a task. OrderNumber loses a leading
@@ -61,6 +74,38 @@ func DataFor(t thankyou.Task, shopName string) Data {
 		Currency:      strings.TrimSpace(o.Currency),
 		ShopName:      strings.TrimSpace(shopName),
 		CustomerPhone: humanPhone(o.Phone),
+		Items:         JoinItems(o.Items),
+	}
+}
+
+// JoinItems joins items for an SMS, with "x" for "×" (which is not in the
+// GSM-7 alphabet and would halve what a segment holds).
+func JoinItems(items []string) string {
+	return strings.ReplaceAll(strings.Join(items, ", "), "×", "x")
+}
+
+// Ago says how long before now t was, in words a staff member reads at a
+// glance: "today", "yesterday", "3 days ago", "2 weeks ago". A zero t, or
+// one after now, is "".
+func Ago(t, now time.Time, loc *time.Location) string {
+	if t.IsZero() || t.After(now) {
+		return ""
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	y1, m1, d1 := t.In(loc).Date()
+	y2, m2, d2 := now.In(loc).Date()
+	days := int(time.Date(y2, m2, d2, 12, 0, 0, 0, time.UTC).Sub(time.Date(y1, m1, d1, 12, 0, 0, 0, time.UTC)) / (24 * time.Hour))
+	switch {
+	case days <= 0:
+		return "today"
+	case days == 1:
+		return "yesterday"
+	case days < 14:
+		return strconv.Itoa(days) + " days ago"
+	default:
+		return strconv.Itoa(days/7) + " weeks ago"
 	}
 }
 
@@ -87,6 +132,9 @@ func sampleData() Data {
 		Currency:      "USD",
 		ShopName:      "Example Shop",
 		CustomerPhone: "+1 212-555-0123",
+		Items:         "2 x Blue mug, Tea towel",
+		OrderedAgo:    "3 days ago",
+		CallUntil:     "17:00",
 	}
 }
 
@@ -218,6 +266,26 @@ func (r *Renderer) Render(ch thankyou.Channel, d Data) (string, error) {
 		return execute(r.staff, staffName, d)
 	}
 	return "", thankyou.Errorf(thankyou.EINVALID, "no message template for channel %q", ch)
+}
+
+// RenderReminder renders the staff reminder with d, whose Items are set
+// from items, dropping the last items (then the list) until the reminder
+// fits in MaxReminderSegments SMS segments. If even without items it does
+// not fit (a shop's long template, very long names), it is returned as it
+// is: Twilio sends long messages as several segments.
+func (r *Renderer) RenderReminder(d Data, items []string) (string, error) {
+	var body string
+	for n := len(items); n >= 0; n-- {
+		d.Items = JoinItems(items[:n])
+		var err error
+		if body, err = execute(r.staff, staffName, d); err != nil {
+			return "", err
+		}
+		if segs, _ := Segments(body); segs <= MaxReminderSegments {
+			return body, nil
+		}
+	}
+	return body, nil
 }
 
 // Encodings of an SMS body.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/message"
@@ -29,6 +30,8 @@ func TestDefaultMessages(t *testing.T) {
 	noNames.FirstName, noNames.CustomerName = "", ""
 	noTotal := full
 	noTotal.Total = ""
+	withItems := full
+	withItems.Items, withItems.OrderedAgo, withItems.CallUntil = "2 x Blue mug, Tea towel", "3 days ago", "17:00"
 	tests := []struct {
 		name string
 		ch   thankyou.Channel
@@ -40,11 +43,13 @@ func TestDefaultMessages(t *testing.T) {
 		{"customer without a first name", thankyou.ChannelSMS, noNames,
 			"Hi there, thank you for your order #1001 at Example Shop! We really appreciate it."},
 		{"staff reminder", thankyou.ChannelStaff, full,
-			"Please call Ada Lovelace at +1 212-555-0123 to thank them for order #1001 (49.90 USD). - Thank-you calls"},
+			"Thank-you call: Ada Lovelace, +1 212-555-0123, order #1001, 49.90 USD. Please call Ada. Reply DONE, LATER, SKIP or CALL 1001"},
+		{"staff reminder with items, age and hours", thankyou.ChannelStaff, withItems,
+			"Thank-you call: Ada Lovelace, +1 212-555-0123, order #1001, 49.90 USD, 3 days ago: 2 x Blue mug, Tea towel. Please call Ada by 17:00. Reply DONE, LATER, SKIP or CALL 1001"},
 		{"staff reminder without a name", thankyou.ChannelStaff, noNames,
-			"Please call the customer at +1 212-555-0123 to thank them for order #1001 (49.90 USD). - Thank-you calls"},
+			"Thank-you call: a customer, +1 212-555-0123, order #1001, 49.90 USD. Please call them. Reply DONE, LATER, SKIP or CALL 1001"},
 		{"staff reminder without a total", thankyou.ChannelStaff, noTotal,
-			"Please call Ada Lovelace at +1 212-555-0123 to thank them for order #1001. - Thank-you calls"},
+			"Thank-you call: Ada Lovelace, +1 212-555-0123, order #1001. Please call Ada. Reply DONE, LATER, SKIP or CALL 1001"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -304,4 +309,88 @@ func FuzzRender(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestRenderReminderFitsTwoSegments(t *testing.T) {
+	r := mustRenderer(t, "", "")
+	d := message.Data{
+		FirstName: "Ada", CustomerName: "Ada Lovelace", OrderNumber: "1001", Total: "49.90", Currency: "USD",
+		CustomerPhone: "+1 212-555-0123", OrderedAgo: "3 days ago", CallUntil: "17:00",
+	}
+	long := "Handmade stoneware, glazed, speckled " // items are at most 40 characters
+	longName := d
+	longName.FirstName, longName.CustomerName = "Maximiliana", "Maximiliana Alexandra Konstantinopoulou-Vanderbilt"
+	// A name outside GSM-7 makes the reminder UCS-2 (67 characters a
+	// segment): even without items it takes three.
+	polish := d
+	polish.FirstName, polish.CustomerName = "Łukasz", "Łukasz Żółć"
+	tests := []struct {
+		name      string
+		d         message.Data
+		items     []string
+		wantItems string // what the reminder lists after the colon
+	}{
+		{"all items fit", d, []string{"2 × Blue mug", "Tea towel"}, ": 2 x Blue mug, Tea towel."},
+		{"the last items are dropped", longName, []string{"3 × " + long + "mug", "2 × " + long + "bowl", long + "plate"}, ": 3 x " + long + "mug, 2 x " + long + "bowl."},
+		{"UCS-2 drops every item", polish, []string{"Blue mug"}, ""},
+		{"no items", d, nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := r.RenderReminder(tt.d, tt.items)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if segs, enc := message.Segments(got); segs > message.MaxReminderSegments && enc != message.UCS2 {
+				t.Errorf("reminder takes %d %s segments: %q", segs, enc, got)
+			}
+			if tt.wantItems != "" && !strings.Contains(got, tt.wantItems) {
+				t.Errorf("reminder %q does not list %q", got, tt.wantItems)
+			}
+			if tt.wantItems == "" && strings.Contains(got, "3 days ago:") {
+				t.Errorf("reminder %q lists items", got)
+			}
+		})
+	}
+}
+
+func TestAgo(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, ny)
+	tests := []struct {
+		t    time.Time
+		want string
+	}{
+		{now.Add(-time.Hour), "today"},
+		{time.Date(2026, 11, 22, 23, 59, 0, 0, ny), "yesterday"},
+		{now.AddDate(0, 0, -3), "3 days ago"},
+		{now.AddDate(0, 0, -20), "2 weeks ago"},
+		{now.Add(time.Hour), ""},
+		{time.Time{}, ""},
+	}
+	for _, tt := range tests {
+		if got := message.Ago(tt.t, now, ny); got != tt.want {
+			t.Errorf("Ago(%v) = %q, want %q", tt.t, got, tt.want)
+		}
+	}
+}
+
+func TestVoiceTexts(t *testing.T) {
+	d := message.Data{FirstName: "Ada", OrderNumber: "1001", ShopName: "Example Shop"}
+	if got, want := message.VoiceText(d), "Hello Ada. This is Example Shop, calling to thank you for your order number 1001. We really appreciate it, and we hope you enjoy it. Have a wonderful day. Goodbye!"; got != want {
+		t.Errorf("VoiceText = %q, want %q", got, want)
+	}
+	vm := message.VoicemailText(d)
+	if vm != "Hello Ada, this is Example Shop. Just a quick call to say thank you for your order. Have a wonderful day!" {
+		t.Errorf("VoicemailText = %q", vm)
+	}
+	if len(vm) >= len(message.VoiceText(d)) {
+		t.Error("the voicemail is not shorter than the call's message")
+	}
+	if got := message.VoiceText(message.Data{}); got != "Hello. This is our shop, calling to thank you for your order. We really appreciate it, and we hope you enjoy it. Have a wonderful day. Goodbye!" {
+		t.Errorf("VoiceText(empty) = %q", got)
+	}
 }

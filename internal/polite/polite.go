@@ -353,3 +353,53 @@ func ParseString(s string) (Window, error) {
 	}
 	return ParseWindow(start, end, days)
 }
+
+// Until returns when the window that t is inside closes: the earliest,
+// over zones, of the window's end (clamped to the legal hours) on t's local
+// date in that zone. ok is false when t is outside the window. It is what
+// a staff reminder means by "call by 17:00".
+func (w Window) Until(t time.Time, zones []*time.Location) (until time.Time, ok bool) {
+	zones = usable(zones)
+	w = w.clamped()
+	if w.empty() || !w.contains(t, zones) {
+		return time.Time{}, false
+	}
+	for _, z := range zones {
+		lt := t.In(z)
+		y, m, d := lt.Date()
+		end := time.Date(y, m, d, 0, 0, 0, 0, z).Add(w.End)
+		if until.IsZero() || end.Before(until) {
+			until = end
+		}
+	}
+	return until.UTC(), true
+}
+
+// maxAddSteps bounds the windows Add walks through (a year of daily windows).
+const maxAddSteps = 400
+
+// Add returns the instant when d of open time has passed after t: time
+// inside the window (in every one of zones) counts, time outside does not.
+// "Four working hours after 16:00" on a 09:00-17:00 weekday window is 12:00
+// the next working day. A d of zero or less returns Next(t).
+func (w Window) Add(t time.Time, d time.Duration, zones []*time.Location) time.Time {
+	t = w.Next(t, zones)
+	for range maxAddSteps {
+		if d <= 0 {
+			return t
+		}
+		end, ok := w.Until(t, zones)
+		if !ok {
+			// Next fell back to hours outside w (zones that never share
+			// the window): count plain time from there.
+			return t.Add(d).UTC()
+		}
+		if left := end.Sub(t); d <= left {
+			return t.Add(d).UTC()
+		} else {
+			d -= left
+		}
+		t = w.Next(end, zones)
+	}
+	return t
+}

@@ -526,3 +526,52 @@ func TestParseStringReadsWhatStringWrites(t *testing.T) {
 		}
 	}
 }
+
+func TestUntilAndAdd(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := polite.ParseWindow("09:00", "17:00", "Mon-Fri")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(s string) time.Time {
+		v, err := time.ParseInLocation("2006-01-02 15:04", s, ny)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	zones := []*time.Location{ny}
+	// 2026-11-23 is a Monday; 2026-11-27 a Friday.
+	if got, ok := w.Until(at("2026-11-23 10:30"), zones); !ok || !got.Equal(at("2026-11-23 17:00")) {
+		t.Errorf("Until(Mon 10:30) = %v, %v; want Mon 17:00", got.In(ny), ok)
+	}
+	if _, ok := w.Until(at("2026-11-23 18:00"), zones); ok {
+		t.Error("Until(Mon 18:00) ok, want outside")
+	}
+	if _, ok := w.Until(at("2026-11-28 10:00"), zones); ok {
+		t.Error("Until(Sat 10:00) ok, want outside")
+	}
+	tests := []struct {
+		from string
+		d    time.Duration
+		want string
+	}{
+		{"2026-11-23 10:00", 4 * time.Hour, "2026-11-23 14:00"},
+		{"2026-11-23 16:00", 4 * time.Hour, "2026-11-24 12:00"},
+		{"2026-11-23 20:00", time.Hour, "2026-11-24 10:00"},
+		{"2026-11-27 15:00", 4 * time.Hour, "2026-11-30 11:00"}, // over the weekend
+		{"2026-11-23 10:00", 8 * time.Hour, "2026-11-24 10:00"},
+		{"2026-11-23 10:00", 7 * time.Hour, "2026-11-23 17:00"},
+		{"2026-11-23 10:00", 0, "2026-11-23 10:00"},
+		{"2026-11-28 10:00", 0, "2026-11-30 09:00"},
+		{"2026-11-23 09:00", 40 * time.Hour, "2026-11-27 17:00"},
+	}
+	for _, tt := range tests {
+		if got := w.Add(at(tt.from), tt.d, zones); !got.Equal(at(tt.want)) {
+			t.Errorf("Add(%s, %v) = %v, want %s", tt.from, tt.d, got.In(ny), tt.want)
+		}
+	}
+}

@@ -13,8 +13,9 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
 
-// shift is a member's working window and the zone it is read in.
-func shift(m thankyou.StaffMember) (polite.Window, *time.Location, bool) {
+// Shift returns a member's working window and the zone it is read in; ok is
+// false when the zone or the hours do not parse.
+func Shift(m thankyou.StaffMember) (w polite.Window, zone *time.Location, ok bool) {
 	name := strings.TrimSpace(m.TimeZone)
 	if name == "" || name == "Local" {
 		return polite.Window{}, nil, false
@@ -23,11 +24,11 @@ func shift(m thankyou.StaffMember) (polite.Window, *time.Location, bool) {
 	if err != nil {
 		return polite.Window{}, nil, false
 	}
-	w, err := polite.ParseWindow(m.WorkStart, m.WorkEnd, m.Days)
+	win, err := polite.ParseWindow(m.WorkStart, m.WorkEnd, m.Days)
 	if err != nil {
 		return polite.Window{}, nil, false
 	}
-	return w, loc, true
+	return win, loc, true
 }
 
 // OnDuty reports whether m takes calls at t: active, and inside their
@@ -38,7 +39,7 @@ func OnDuty(m thankyou.StaffMember, t time.Time) bool {
 	if !m.Active {
 		return false
 	}
-	w, loc, ok := shift(m)
+	w, loc, ok := Shift(m)
 	return ok && w.Contains(t, []*time.Location{loc})
 }
 
@@ -49,11 +50,32 @@ func OnDutyUntil(m thankyou.StaffMember, t time.Time) (until time.Time, ok bool)
 	if !OnDuty(m, t) {
 		return time.Time{}, false
 	}
-	w, loc, _ := shift(m)
+	w, loc, _ := Shift(m)
 	y, mo, d := t.In(loc).Date()
 	h, mi := int(w.End/time.Hour), int(w.End%time.Hour/time.Minute)
 	s := int(w.End % time.Minute / time.Second)
 	return time.Date(y, mo, d, h, mi, s, 0, loc), true
+}
+
+// NextOnDuty returns the earliest instant at or after t when m is on duty;
+// ok is false for an inactive member or one whose hours do not parse.
+func NextOnDuty(m thankyou.StaffMember, t time.Time) (time.Time, bool) {
+	w, loc, ok := Shift(m)
+	if !m.Active || !ok {
+		return time.Time{}, false
+	}
+	return w.Next(t, []*time.Location{loc}), true
+}
+
+// AfterWorking returns the instant d of m's working time after t (time off
+// duty does not count): when a reminder unanswered for d working hours is
+// escalated. ok is false as for NextOnDuty.
+func AfterWorking(m thankyou.StaffMember, t time.Time, d time.Duration) (time.Time, bool) {
+	w, loc, ok := Shift(m)
+	if !m.Active || !ok {
+		return time.Time{}, false
+	}
+	return w.Add(t, d, []*time.Location{loc}), true
 }
 
 // Assign picks who is asked to make a call due at due: among the roster's

@@ -196,3 +196,26 @@ func FuzzAssign(f *testing.F) {
 		}
 	})
 }
+
+func TestNextOnDutyAndAfterWorking(t *testing.T) {
+	m := thankyou.StaffMember{ID: "ana", TimeZone: "Europe/Paris", WorkStart: "09:00", WorkEnd: "17:00", Days: "Mon-Fri", Active: true}
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fri := time.Date(2026, 11, 27, 16, 0, 0, 0, paris)
+	if got, ok := staff.NextOnDuty(m, fri.Add(2*time.Hour)); !ok || !got.Equal(time.Date(2026, 11, 30, 9, 0, 0, 0, paris)) {
+		t.Errorf("NextOnDuty(Fri 18:00) = %v, %v; want Mon 09:00", got.In(paris), ok)
+	}
+	if got, ok := staff.AfterWorking(m, fri, 2*time.Hour); !ok || !got.Equal(time.Date(2026, 11, 30, 10, 0, 0, 0, paris)) {
+		t.Errorf("AfterWorking(Fri 16:00, 2h) = %v, %v; want Mon 10:00", got.In(paris), ok)
+	}
+	off := m
+	off.Active = false
+	if _, ok := staff.NextOnDuty(off, fri); ok {
+		t.Error("NextOnDuty of an inactive member is ok")
+	}
+	if _, ok := staff.AfterWorking(off, fri, time.Hour); ok {
+		t.Error("AfterWorking of an inactive member is ok")
+	}
+}

@@ -29,6 +29,8 @@ type Shop struct {
 	// SMSTemplate and StaffTemplate are the shop's own message texts (Go
 	// text/template); empty for the deployment's.
 	SMSTemplate, StaffTemplate string
+	// Voice is the automated thank-you call (ChannelCall).
+	Voice Voice
 }
 
 // Rules decide which orders are thanked. The zero value thanks every order

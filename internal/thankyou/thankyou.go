@@ -55,6 +55,10 @@ type Order struct {
 	// CustomerOrders is how many orders the platform says the customer has
 	// placed, this one included; 0 when the platform does not say.
 	CustomerOrders int
+	// Items are the first items ordered, as people read them ("2 × Blue
+	// mug"), at most MaxItems; personal data of a kind (what someone
+	// bought): kept with the task, never logged.
+	Items []string
 	// SkipReason is set when the order cannot be thanked (no usable phone,
 	// ...). Such an order is still recorded, as a skipped task.
 	SkipReason string
@@ -77,28 +81,34 @@ func TaskID(source Source, shop, orderID string) string {
 // Channel is how a thank-you is delivered.
 type Channel string
 
+// MaxItems is how many of an order's items are kept for the staff reminder.
+const MaxItems = 3
+
 // Channels. ChannelSMS texts the customer; ChannelStaff texts a staff member a
-// reminder to call the customer personally.
+// reminder to call the customer personally; ChannelCall is an automated
+// thank-you voice call to the customer (only with the shop's consent).
 const (
 	ChannelSMS   Channel = "sms"
 	ChannelStaff Channel = "staff"
+	ChannelCall  Channel = "call"
 )
 
 // ParseChannel validates a configured channel name.
 func ParseChannel(s string) (Channel, error) {
 	switch c := Channel(strings.ToLower(strings.TrimSpace(s))); c {
-	case ChannelSMS, ChannelStaff:
+	case ChannelSMS, ChannelStaff, ChannelCall:
 		return c, nil
 	}
-	return "", Errorf(EINVALID, "unknown channel %q (want %q or %q)", s, ChannelSMS, ChannelStaff)
+	return "", Errorf(EINVALID, "unknown channel %q (want %q, %q or %q)", s, ChannelSMS, ChannelStaff, ChannelCall)
 }
 
 // State is where a task is in its life.
 type State string
 
-// Task states. Pending and Sending are open (the task is in the due index);
-// Sent may still move to Delivered, Undelivered or Failed through Twilio's
-// status callbacks; the others are final.
+// Task states. Pending, Sending and Reminded are open (the task is in the
+// due index); Sent may still move to Delivered, Undelivered or Failed
+// through Twilio's status callbacks (and a voice call's Sent to Called, or
+// back to Pending for its SMS fallback); the others are final.
 const (
 	StatePending     State = "pending"     // waiting for its due time
 	StateSending     State = "sending"     // claimed by a dispatcher under a lease
@@ -110,10 +120,20 @@ const (
 	StateOptedOut    State = "opted_out"   // the recipient texted STOP
 	StateExpired     State = "expired"     // too late to be polite
 	StateCancelled   State = "cancelled"   // the order was cancelled or refunded
+	// StateReminded is a staff call whose reminder went out: it waits for
+	// the staff member's reply, and is due again for a follow-up (a
+	// snoozed reminder, or escalation) at DueAt.
+	StateReminded State = "reminded"
+	// StateCalled is a customer who was called: a staff member replied
+	// DONE, or the automated call was answered (by a person or voicemail).
+	StateCalled State = "called"
 )
 
-// Open reports whether the task can still be sent.
-func (s State) Open() bool { return s == StatePending || s == StateSending }
+// Open reports whether the task is still in progress: in the due index,
+// to be sent or followed up.
+func (s State) Open() bool {
+	return s == StatePending || s == StateSending || s == StateReminded
+}
 
 // Task is the one thank-you for one order.
 type Task struct {
