@@ -55,3 +55,18 @@ type Voice struct {
 	// PlayURL is a recorded message (https) played instead of <Say>.
 	PlayURL string
 }
+
+// Reminder is what the dispatcher records when a staff reminder went out.
+type Reminder struct {
+	// SID is Twilio's SID of the reminder SMS.
+	SID string
+	// MemberID and Phone are who it went to ("" MemberID: the shop's
+	// default staff phone).
+	MemberID, Phone string
+	// Reminders is how many reminders this assignee has now been sent;
+	// Reassigned how often the call has changed hands.
+	Reminders, Reassigned int
+	// FollowUpAt is when the call is due again if nobody answers: one more
+	// reminder, or reassignment.
+	FollowUpAt time.Time
+}
