@@ -135,9 +135,14 @@ func NewDispatcher(ctx context.Context, cfg config.DispatcherConfig, d Deps) (*d
 	if err != nil {
 		return nil, err
 	}
+	store := d.store(cfg.Common)
 	return &dispatch.Handler{
-		Store:         d.store(cfg.Common),
+		Store:         store,
 		Sender:        sender,
+		Calls:         store,
+		Caller:        sender,
+		EscalateAfter: cfg.EscalateAfter,
+		DigestLead:    cfg.DigestLead,
 		Renderer:      r,
 		ShopName:      cfg.ShopName,
 		Window:        w,
@@ -163,9 +168,30 @@ func NewTwilioWebhook(ctx context.Context, cfg config.TwilioWebhookConfig, d Dep
 	if help == "" {
 		help = cfg.ShopName + ": thank-you messages for your order. Reply STOP to opt out, START to opt back in."
 	}
+	w, err := window(cfg.Window)
+	if err != nil {
+		return nil, err
+	}
+	tw, err := twilio.New(twilio.Config{
+		AccountSID:          cfg.Twilio.AccountSID,
+		AuthToken:           token,
+		From:                cfg.Twilio.From,
+		MessagingServiceSID: cfg.Twilio.MessagingServiceSID,
+		BaseURL:             cfg.Twilio.BaseURL,
+	})
+	if err != nil {
+		return nil, err
+	}
 	v := twclient.NewRequestValidator(token)
+	store := d.store(cfg.Common)
 	return &twiliohook.Handler{
-		Store:         d.store(cfg.Common),
+		Store:         store,
+		Calls:         store,
+		Twilio:        tw,
+		CallerID:      cfg.Twilio.From,
+		ShopName:      cfg.ShopName,
+		ShopZone:      cfg.ShopTimeZone,
+		Window:        w,
 		Validator:     &v,
 		PublicBaseURL: cfg.PublicBaseURL,
 		HelpText:      help,

@@ -49,7 +49,7 @@ var all = []string{OrderWebhook, Dispatcher, TwilioWebhook}
 // route keys. The handlers route on these; template.yaml's test checks them.
 var Routes = map[string][]string{
 	OrderWebhook:  {RouteOrderWebhook},
-	TwilioWebhook: {RouteTwilioStatus, RouteTwilioInbound},
+	TwilioWebhook: {RouteTwilioStatus, RouteTwilioInbound, RouteTwilioCallStatus, RouteTwilioVoice, RouteTwilioBridge, RouteTwilioDial},
 }
 
 // StatusCallbackPath is the path Twilio posts a message's status to; the
@@ -63,11 +63,36 @@ func StatusCallbackURL(publicBaseURL, taskID string) string {
 	return publicBaseURL + StatusCallbackPath + "?task=" + url.QueryEscape(taskID)
 }
 
+// TaskURL is the URL of path under the public base URL for one task, the
+// way Twilio is given it: every Twilio callback names its task.
+func TaskURL(publicBaseURL, path, taskID string) string {
+	return publicBaseURL + path + "?task=" + url.QueryEscape(taskID)
+}
+
 // Route keys.
 const (
 	RouteOrderWebhook  = "POST /webhooks/{source}"
 	RouteTwilioStatus  = "POST /twilio/status"
 	RouteTwilioInbound = "POST /twilio/inbound"
+	// RouteTwilioCallStatus takes a call's status callbacks (the automated
+	// call, and the staff leg of a click-to-call bridge).
+	RouteTwilioCallStatus = "POST /twilio/call-status"
+	// RouteTwilioVoice serves the automated thank-you call's TwiML.
+	RouteTwilioVoice = "POST /twilio/voice"
+	// RouteTwilioBridge serves the click-to-call bridge's TwiML, fetched
+	// when the staff member answers: <Dial> to the customer.
+	RouteTwilioBridge = "POST /twilio/bridge"
+	// RouteTwilioDial takes the bridge's <Dial> action: how the
+	// customer's leg ended.
+	RouteTwilioDial = "POST /twilio/dial"
+)
+
+// Paths of the Twilio routes that take a ?task= parameter.
+const (
+	CallStatusPath = "/twilio/call-status"
+	VoicePath      = "/twilio/voice"
+	BridgePath     = "/twilio/bridge"
+	DialPath       = "/twilio/dial"
 )
 
 // Vars lists every environment variable the functions read.
@@ -75,7 +100,7 @@ var Vars = []Var{
 	{Name: "TABLE_NAME", Functions: all, Doc: "DynamoDB table name."},
 	{Name: "RETENTION_DAYS", Functions: all, Default: "180", Doc: "Days personal data is kept after a task ends (DynamoDB TTL)."},
 	{Name: "SHOP_NAME", Functions: all, Default: "our shop", Doc: "Shop name used in messages."},
-	{Name: "SHOP_TIME_ZONE", Functions: []string{OrderWebhook, Dispatcher}, Default: "America/New_York", Doc: "IANA zone used when a phone number gives none."},
+	{Name: "SHOP_TIME_ZONE", Functions: []string{OrderWebhook, Dispatcher, TwilioWebhook}, Default: "America/New_York", Doc: "IANA zone used when a phone number gives none."},
 	{Name: "SHOP_DEFAULT_COUNTRY", Functions: []string{OrderWebhook}, Default: "US", Doc: "ISO country for phone numbers written without a country code."},
 	{Name: "SHOPIFY_WEBHOOK_SECRET", Functions: []string{OrderWebhook}, Secret: true, Optional: true, Doc: "Shopify app's webhook signing secret (or SHOPIFY_WEBHOOK_SECRET_PARAM)."},
 	{Name: "WOOCOMMERCE_WEBHOOK_SECRET", Functions: []string{OrderWebhook}, Secret: true, Optional: true, Doc: "WooCommerce webhook secret (or WOOCOMMERCE_WEBHOOK_SECRET_PARAM)."},
@@ -88,22 +113,28 @@ var Vars = []Var{
 	{Name: "COUNTRIES", Functions: []string{OrderWebhook}, Doc: "Comma-separated ISO countries thanked (empty: all)."},
 	{Name: "FREQUENCY_CAP_DAYS", Functions: []string{OrderWebhook}, Default: "0", Doc: "At most one thank-you per customer in this many days (0: no cap)."},
 	{Name: "THANK_YOU_DELAY", Functions: []string{OrderWebhook}, Default: "72h", Doc: "Delay after the order before the thank-you (Go duration)."},
-	{Name: "SEND_WINDOW_START", Functions: []string{OrderWebhook, Dispatcher}, Default: "10:00", Doc: "Start of the send window, recipient-local (never before 08:00)."},
-	{Name: "SEND_WINDOW_END", Functions: []string{OrderWebhook, Dispatcher}, Default: "17:00", Doc: "End of the send window, recipient-local (never after 21:00)."},
-	{Name: "SEND_DAYS", Functions: []string{OrderWebhook, Dispatcher}, Default: "Mon-Fri", Doc: "Days to send on: a range (Mon-Fri) or a list (Mon,Wed,Sat)."},
+	{Name: "SEND_WINDOW_START", Functions: []string{OrderWebhook, Dispatcher, TwilioWebhook}, Default: "10:00", Doc: "Start of the send window, recipient-local (never before 08:00)."},
+	{Name: "SEND_WINDOW_END", Functions: []string{OrderWebhook, Dispatcher, TwilioWebhook}, Default: "17:00", Doc: "End of the send window, recipient-local (never after 21:00)."},
+	{Name: "SEND_DAYS", Functions: []string{OrderWebhook, Dispatcher, TwilioWebhook}, Default: "Mon-Fri", Doc: "Days to send on: a range (Mon-Fri) or a list (Mon,Wed,Sat)."},
 	{Name: "EXPIRE_AFTER", Functions: []string{OrderWebhook}, Default: "72h", Doc: "A task not sent within this long after its due time expires."},
-	{Name: "CHANNEL", Functions: []string{OrderWebhook}, Default: "sms", Doc: "sms (text the customer) or staff (text a staff member to call)."},
+	{Name: "CHANNEL", Functions: []string{OrderWebhook}, Default: "sms", Doc: "sms (text the customer), staff (text a staff member to call) or call (automated voice call; needs VOICE_CONSENT)."},
+	{Name: "VOICE_CONSENT", Functions: []string{OrderWebhook}, Default: "false", Doc: "true states that customers agreed to an automated call; without it CHANNEL=call is refused and no call is made."},
+	{Name: "VOICE", Functions: []string{OrderWebhook}, Doc: "Twilio <Say> voice of the automated call (e.g. Polly.Joanna; empty: Twilio's default)."},
+	{Name: "VOICE_LANGUAGE", Functions: []string{OrderWebhook}, Default: "en-US", Doc: "<Say> language of the automated call."},
+	{Name: "VOICE_PLAY_URL", Functions: []string{OrderWebhook}, Doc: "https URL of a recorded thank-you played instead of <Say> (empty: spoken)."},
 	{Name: "STAFF_PHONE", Functions: []string{OrderWebhook}, Doc: "Staff member's phone (E.164) for the staff channel."},
-	{Name: "TWILIO_ACCOUNT_SID", Functions: []string{Dispatcher}, Doc: "Twilio account SID (AC...)."},
+	{Name: "TWILIO_ACCOUNT_SID", Functions: []string{Dispatcher, TwilioWebhook}, Doc: "Twilio account SID (AC...)."},
 	{Name: "TWILIO_AUTH_TOKEN", Functions: []string{Dispatcher, TwilioWebhook}, Secret: true, Doc: "Twilio auth token (or TWILIO_AUTH_TOKEN_PARAM)."},
-	{Name: "TWILIO_FROM", Functions: []string{Dispatcher}, Doc: "Sender number (E.164); or set TWILIO_MESSAGING_SERVICE_SID."},
-	{Name: "TWILIO_MESSAGING_SERVICE_SID", Functions: []string{Dispatcher}, Doc: "Messaging service SID (MG...), used instead of TWILIO_FROM."},
-	{Name: "TWILIO_API_BASE_URL", Functions: []string{Dispatcher}, Doc: "Empty for real Twilio; the local Twilio-compatible server's URL otherwise."},
+	{Name: "TWILIO_FROM", Functions: []string{Dispatcher, TwilioWebhook}, Doc: "Sender number (E.164); or set TWILIO_MESSAGING_SERVICE_SID."},
+	{Name: "TWILIO_MESSAGING_SERVICE_SID", Functions: []string{Dispatcher, TwilioWebhook}, Doc: "Messaging service SID (MG...), used instead of TWILIO_FROM."},
+	{Name: "TWILIO_API_BASE_URL", Functions: []string{Dispatcher, TwilioWebhook}, Doc: "Empty for real Twilio; the local Twilio-compatible server's URL otherwise."},
 	{Name: "PUBLIC_BASE_URL", Functions: []string{Dispatcher, TwilioWebhook}, Doc: "Public base URL of the HTTP API, for status callback URLs and Twilio signature checks (twilio-webhook: empty = from the request)."},
 	{Name: "SEND_RATE", Functions: []string{Dispatcher}, Default: "10", Doc: "Maximum messages sent per second."},
 	{Name: "MAX_CONCURRENCY", Functions: []string{Dispatcher}, Default: "4", Doc: "Sends in flight at once."},
 	{Name: "MAX_ATTEMPTS", Functions: []string{Dispatcher}, Default: "5", Doc: "Attempts before a temporarily failing task is failed."},
 	{Name: "LEASE_DURATION", Functions: []string{Dispatcher}, Default: "2m", Doc: "How long a claim holds a task before another run may take it."},
+	{Name: "ESCALATE_AFTER", Functions: []string{Dispatcher}, Default: "4h", Doc: "Working time a staff call may stay unanswered before one more reminder, and again before it is reassigned."},
+	{Name: "DIGEST_LEAD", Functions: []string{Dispatcher}, Default: "30m", Doc: "How long before the end of their shift staff get the digest of their open calls."},
 	{Name: "SMS_TEMPLATE", Functions: []string{Dispatcher}, Doc: "text/template for the customer SMS (empty: built-in)."},
 	{Name: "STAFF_TEMPLATE", Functions: []string{Dispatcher}, Doc: "text/template for the staff reminder (empty: built-in)."},
 	{Name: "HELP_TEXT", Functions: []string{TwilioWebhook}, Doc: "Answer to HELP (empty: built-in, names the shop)."},
@@ -329,6 +360,7 @@ type OrderWebhookConfig struct {
 	Channel            thankyou.Channel
 	StaffPhone         string
 	Rules              thankyou.Rules
+	Voice              thankyou.Voice
 }
 
 // Secrets returns the configured sources' secrets by source.
@@ -360,6 +392,12 @@ func LoadOrderWebhook(get Getenv) (OrderWebhookConfig, error) {
 		ExpireAfter:       r.duration("EXPIRE_AFTER"),
 		Window:            r.window(),
 		StaffPhone:        r.str("STAFF_PHONE"),
+		Voice: thankyou.Voice{
+			Consent:  r.boolean("VOICE_CONSENT"),
+			Voice:    r.str("VOICE"),
+			Language: r.str("VOICE_LANGUAGE"),
+			PlayURL:  r.str("VOICE_PLAY_URL"),
+		},
 		Rules: thankyou.Rules{
 			MinTotal:         r.decimal("MIN_ORDER_TOTAL"),
 			FirstOrderOnly:   r.boolean("FIRST_ORDER_ONLY"),
@@ -389,6 +427,9 @@ func LoadOrderWebhook(get Getenv) (OrderWebhookConfig, error) {
 	if ch == thankyou.ChannelStaff && c.StaffPhone == "" {
 		r.fail("STAFF_PHONE", "must be set when CHANNEL is staff")
 	}
+	if err := thankyou.CheckVoice(ch, c.Voice); err != nil {
+		r.fail("VOICE_CONSENT", "%s", thankyou.ErrorMessage(err))
+	}
 	return c, r.err()
 }
 
@@ -415,6 +456,11 @@ type DispatcherConfig struct {
 	Lease          time.Duration
 	SMSTemplate    string
 	StaffTemplate  string
+	// EscalateAfter is the working time a staff call may stay unanswered
+	// before one more reminder, and again before it is reassigned.
+	EscalateAfter time.Duration
+	// DigestLead is how long before their shift ends staff get the digest.
+	DigestLead time.Duration
 }
 
 // LoadDispatcher reads the dispatcher's configuration.
@@ -438,6 +484,11 @@ func LoadDispatcher(get Getenv) (DispatcherConfig, error) {
 		Lease:          r.duration("LEASE_DURATION"),
 		SMSTemplate:    r.str("SMS_TEMPLATE"),
 		StaffTemplate:  r.str("STAFF_TEMPLATE"),
+		EscalateAfter:  r.duration("ESCALATE_AFTER"),
+		DigestLead:     r.duration("DIGEST_LEAD"),
+	}
+	if c.EscalateAfter < 5*time.Minute {
+		r.fail("ESCALATE_AFTER", "must be at least 5m")
 	}
 	if c.Twilio.From == "" && c.Twilio.MessagingServiceSID == "" {
 		r.fail("TWILIO_FROM", "set TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID")
@@ -460,16 +511,37 @@ type TwilioWebhookConfig struct {
 	// custom domain rewrites the host.
 	PublicBaseURL string
 	HelpText      string
+	// Twilio is how staff get answers that are not replies (a bridged call
+	// the customer did not pick up) and how click-to-call bridges are
+	// placed; AuthToken is Twilio.AuthToken.
+	Twilio TwilioConfig
+	// ShopTimeZone and Window place a snoozed reminder of the shop's
+	// default staff phone (roster members use their own hours).
+	ShopTimeZone *time.Location
+	Window       Window
 }
 
 // LoadTwilioWebhook reads the Twilio webhook's configuration.
 func LoadTwilioWebhook(get Getenv) (TwilioWebhookConfig, error) {
 	r := &reader{fn: TwilioWebhook, get: get}
+	token := r.secret("TWILIO_AUTH_TOKEN")
 	c := TwilioWebhookConfig{
 		Common:        r.common(),
-		AuthToken:     r.secret("TWILIO_AUTH_TOKEN"),
+		AuthToken:     token,
 		PublicBaseURL: strings.TrimRight(r.str("PUBLIC_BASE_URL"), "/"),
 		HelpText:      r.str("HELP_TEXT"),
+		Twilio: TwilioConfig{
+			AccountSID:          r.required("TWILIO_ACCOUNT_SID"),
+			AuthToken:           token,
+			From:                r.str("TWILIO_FROM"),
+			MessagingServiceSID: r.str("TWILIO_MESSAGING_SERVICE_SID"),
+			BaseURL:             r.str("TWILIO_API_BASE_URL"),
+		},
+		ShopTimeZone: r.location("SHOP_TIME_ZONE"),
+		Window:       r.window(),
+	}
+	if c.Twilio.AccountSID != "" && !strings.HasPrefix(c.Twilio.AccountSID, "AC") {
+		r.fail("TWILIO_ACCOUNT_SID", "must start with AC")
 	}
 	return c, r.err()
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/phone"
 	"github.com/thankyoucalls/thankyoucalls/internal/polite"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
+	"github.com/thankyoucalls/thankyoucalls/internal/twilio"
 )
 
 // Store is what the dispatcher needs of the task store.
@@ -44,6 +45,30 @@ type Sender interface {
 	FindSent(ctx context.Context, to, body string, since time.Time) (sid string, found bool, err error)
 }
 
+// Calls is what the dispatcher needs of the store for staff calls (the
+// roster, who has which open calls, the reminders sent) and for automated
+// calls falling back to SMS. Nil: staff reminders go to the task's
+// recipient (the shop's default staff phone) with no roster, follow-up or
+// digest.
+type Calls interface {
+	ListStaff(ctx context.Context, source thankyou.Source, shop string) ([]thankyou.StaffMember, error)
+	ListAllStaff(ctx context.Context) ([]thankyou.StaffMember, error)
+	CountOpenCalls(ctx context.Context, phone string) (int, error)
+	OpenCalls(ctx context.Context, phone string) ([]thankyou.Task, error)
+	LastAssigned(ctx context.Context, source thankyou.Source, shop string) (string, error)
+	SetLastAssigned(ctx context.Context, source thankyou.Source, shop, memberID string, now time.Time) error
+	AssignCall(ctx context.Context, id, owner, memberID, phone string, now time.Time) error
+	Remind(ctx context.Context, id, owner string, r thankyou.Reminder, now time.Time) error
+	ToSMS(ctx context.Context, id, owner, reason string, now time.Time) error
+	ClaimDigest(ctx context.Context, source thankyou.Source, shop, memberID, day string, now time.Time) (bool, error)
+}
+
+// Caller places automated voice calls; refusals are errors wrapping
+// *thankyou.SendError, as for Sender.
+type Caller interface {
+	StartCall(ctx context.Context, to, from, twimlURL, statusCallback string, opts twilio.CallOptions) (sid string, err error)
+}
+
 // clockSlack is how far before a claim a message found at Twilio still
 // counts as sent by that claim.
 const clockSlack = 2 * time.Minute
@@ -52,6 +77,9 @@ const clockSlack = 2 * time.Minute
 type Handler struct {
 	Store    Store
 	Sender   Sender
+	// Calls and Caller serve staff calls and automated calls (see Calls).
+	Calls    Calls
+	Caller   Caller
 	Renderer *message.Renderer
 	ShopName string
 	Window   polite.Window
@@ -65,6 +93,11 @@ type Handler struct {
 	Rate        float64
 	// BatchSize is how many due ids one sweep takes at a time (default 200).
 	BatchSize int
+	// EscalateAfter is the working time a staff call may stay unanswered
+	// before one more reminder, and again before it is reassigned
+	// (default 4h). DigestLead is how long before a staff member's shift
+	// ends they get the digest of their open calls (default 30m).
+	EscalateAfter, DigestLead time.Duration
 	// RetryBase and RetryMax bound the exponential backoff (defaults 5m, 6h).
 	RetryBase, RetryMax time.Duration
 	// Now is the clock; the local demo moves it forward.
@@ -87,6 +120,9 @@ type Summary struct {
 	Expired   int `json:"expired"`
 	Deferred  int `json:"deferred"`  // outside the window now: rescheduled
 	Recovered int `json:"recovered"` // interrupted sends found already accepted by Twilio
+	Reminded  int `json:"reminded"`  // staff reminders sent (first ones and follow-ups)
+	Called    int `json:"called"`    // automated calls placed
+	Digests   int `json:"digests"`   // end-of-day digests sent to staff
 	Lost      int `json:"lost"`      // claimed by another run first
 	Cancelled int `json:"cancelled"` // cancelled while claimed
 	// Unanswered sends (timeouts) stay claimed until their lease expires,
@@ -111,6 +147,10 @@ func (s *Summary) add(o outcome) {
 		s.Deferred++
 	case recovered:
 		s.Recovered++
+	case reminded:
+		s.Reminded++
+	case called:
+		s.Called++
 	case lost:
 		s.Lost++
 	case cancelled:
@@ -132,6 +172,8 @@ const (
 	expired
 	deferred
 	recovered
+	reminded
+	called
 	lost
 	cancelled
 	ambiguous
@@ -186,6 +228,7 @@ func (h *Handler) Run(ctx context.Context) (Summary, error) {
 			break
 		}
 	}
+	sum.Digests = h.digests(ctx, owner, log)
 	log.InfoContext(ctx, "dispatch run finished", "summary", sum)
 	h.Metrics.Emit([]metrics.Value{{Metric: metrics.DueTasks, N: sum.Due}, {Metric: metrics.Deferred, N: sum.Deferred},
 		{Metric: metrics.Unanswered, N: sum.Unanswered}, {Metric: metrics.TaskErrors, N: sum.Errors},
@@ -242,14 +285,24 @@ func (h *Handler) one(ctx context.Context, owner, id string, lim *limiter, log *
 	t := c.Task
 	log = log.With("attempt", t.Attempts, "channel", t.Channel, "recipient", phone.Mask(t.Recipient))
 
+	zones := polite.Zones(splitZones(t.TimeZone), h.ShopZone)
+	window := h.windowOf(t, log)
 	if c.Recovered {
 		log.WarnContext(ctx, "took over an expired lease", "previousClaim", c.PreviousClaimAt)
-		if o, done := h.recover(ctx, owner, c, log); done {
+		var o outcome
+		var done bool
+		switch {
+		case t.Channel == thankyou.ChannelStaff:
+			o, done = h.recoverReminder(ctx, owner, c, window, zones, log)
+		case t.Channel == thankyou.ChannelCall && t.Voice.Consent:
+			o, done = h.recoverCall(ctx, owner, t, log)
+		default:
+			o, done = h.recover(ctx, owner, c, log)
+		}
+		if done {
 			return o
 		}
 	}
-	zones := polite.Zones(splitZones(t.TimeZone), h.ShopZone)
-	window := h.windowOf(t, log)
 	switch {
 	case t.CancelRequested:
 		reason := "order cancelled before it was sent"
@@ -283,6 +336,16 @@ func (h *Handler) one(ctx context.Context, owner, id string, lim *limiter, log *
 		return deferred
 	}
 
+	switch {
+	case t.Channel == thankyou.ChannelStaff:
+		return h.remind(ctx, owner, t, now, window, zones, lim, log)
+	case t.Channel == thankyou.ChannelCall && t.Voice.Consent:
+		return h.call(ctx, owner, t, window, zones, lim, log)
+	case t.Channel == thankyou.ChannelCall:
+		// Without the shop's consent nobody is called: the thank-you goes
+		// out as the SMS.
+		log.InfoContext(ctx, "automated calls are off for this shop (no consent): sending the SMS")
+	}
 	body, err := h.render(t)
 	if err != nil {
 		return h.finish(ctx, owner, t, thankyou.StateFailed, "message could not be rendered: "+err.Error(), 0, log)
@@ -416,7 +479,19 @@ func (h *Handler) render(t thankyou.Task) (string, error) {
 			return "", err
 		}
 	}
-	return r.Render(t.Channel, message.DataFor(t, shopName))
+	ch := t.Channel
+	if ch == thankyou.ChannelCall {
+		ch = thankyou.ChannelSMS // the SMS sent instead of a call
+	}
+	return r.Render(ch, message.DataFor(t, shopName))
+}
+
+// shopName is the task's shop name, else the configured one.
+func (h *Handler) shopName(t thankyou.Task) string {
+	if t.ShopName != "" {
+		return t.ShopName
+	}
+	return h.ShopName
 }
 
 // renderers caches renderers of shops' own templates.

@@ -50,6 +50,10 @@ type shopItem struct {
 	FrequencyCapDays int      `dynamodbav:"frequencyCapDays"`
 	SMSTemplate      string   `dynamodbav:"smsTemplate,omitempty"`
 	StaffTemplate    string   `dynamodbav:"staffTemplate,omitempty"`
+	VoiceConsent     bool     `dynamodbav:"voiceConsent,omitempty"`
+	Voice            string   `dynamodbav:"voice,omitempty"`
+	VoiceLanguage    string   `dynamodbav:"voiceLanguage,omitempty"`
+	VoicePlayURL     string   `dynamodbav:"voicePlayUrl,omitempty"`
 	UpdatedAt        string   `dynamodbav:"updatedAt"`
 }
 
@@ -69,6 +73,7 @@ func (s *Store) PutShop(ctx context.Context, sh thankyou.Shop, now time.Time) er
 		MinTotal: sh.Rules.MinTotal, FirstOrderOnly: sh.Rules.FirstOrderOnly, SkipTestOrders: sh.Rules.SkipTestOrders,
 		SkipTags: sh.Rules.SkipTags, Countries: sh.Rules.Countries, FrequencyCapDays: sh.Rules.FrequencyCapDays,
 		SMSTemplate: sh.SMSTemplate, StaffTemplate: sh.StaffTemplate,
+		VoiceConsent: sh.Voice.Consent, Voice: sh.Voice.Voice, VoiceLanguage: sh.Voice.Language, VoicePlayURL: sh.Voice.PlayURL,
 		UpdatedAt: formatTime(now),
 	}
 	av, err := attributevalue.MarshalMap(it)
@@ -155,6 +160,7 @@ func decodeShop(av map[string]types.AttributeValue) (thankyou.Shop, error) {
 		TimeZone: it.TimeZone, DefaultCountry: it.DefaultCountry, Channel: thankyou.Channel(it.Channel), StaffPhone: it.StaffPhone,
 		WindowStart: it.WindowStart, WindowEnd: it.WindowEnd, Days: it.Days, Delay: delay, ExpireAfter: expire,
 		SMSTemplate: it.SMSTemplate, StaffTemplate: it.StaffTemplate,
+		Voice: thankyou.Voice{Consent: it.VoiceConsent, Voice: it.Voice, Language: it.VoiceLanguage, PlayURL: it.VoicePlayURL},
 		Rules: thankyou.Rules{
 			MinTotal: it.MinTotal, FirstOrderOnly: it.FirstOrderOnly, SkipTestOrders: it.SkipTestOrders,
 			SkipTags: it.SkipTags, Countries: it.Countries, FrequencyCapDays: it.FrequencyCapDays,

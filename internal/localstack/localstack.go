@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/aws/aws-lambda-go/events"
 	"io"
 	"log/slog"
 	"net"
@@ -212,11 +213,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	s.DynamoDB = dynamo.New(s.Client, s.Table, dynamo.Options{Retention: ocfg.Retention})
 
 	srv := &http.Server{
-		Handler: apigw.NewServer(
-			apigw.Route{Key: config.RouteOrderWebhook, Handler: s.OrderWebhook.Handle},
-			apigw.Route{Key: config.RouteTwilioStatus, Handler: s.TwilioWebhook.Handle},
-			apigw.Route{Key: config.RouteTwilioInbound, Handler: s.TwilioWebhook.Handle},
-		),
+		Handler:           apigw.NewServer(routes(s)...),
 		ReadHeaderTimeout: 5 * time.Second,
 	}
 	go func() {
@@ -231,6 +228,21 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		_ = srv.Shutdown(sctx)
 	})
 	return s, nil
+}
+
+// routes are the HTTP API's routes, as config.Routes declares them.
+func routes(s *Stack) []apigw.Route {
+	handlers := map[string]func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error){
+		config.OrderWebhook:  s.OrderWebhook.Handle,
+		config.TwilioWebhook: s.TwilioWebhook.Handle,
+	}
+	var out []apigw.Route
+	for _, fn := range []string{config.OrderWebhook, config.TwilioWebhook} {
+		for _, key := range config.Routes[fn] {
+			out = append(out, apigw.Route{Key: key, Handler: handlers[fn]})
+		}
+	}
+	return out
 }
 
 // Close stops everything Start started, in reverse order.

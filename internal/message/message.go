@@ -73,7 +73,7 @@ func DataFor(t thankyou.Task, shopName string) Data {
 		Total:         strings.TrimSpace(o.Total),
 		Currency:      strings.TrimSpace(o.Currency),
 		ShopName:      strings.TrimSpace(shopName),
-		CustomerPhone: humanPhone(o.Phone),
+		CustomerPhone: HumanPhone(o.Phone),
 		Items:         JoinItems(o.Items),
 	}
 }
@@ -109,8 +109,9 @@ func Ago(t, now time.Time, loc *time.Location) string {
 	}
 }
 
-// humanPhone formats an E.164 number in the international format.
-func humanPhone(e164 string) string {
+// HumanPhone formats an E.164 number in the international format
+// ("+1 212-555-0123"), or returns it as it is when it does not parse.
+func HumanPhone(e164 string) string {
 	if e164 == "" {
 		return ""
 	}

@@ -58,6 +58,15 @@ const (
 	OptedOut = "OptedOut"
 	// OptedIn counts inbound START messages (Twilio webhook).
 	OptedIn = "OptedIn"
+	// CallsCompleted counts customers called (Twilio webhook): staff
+	// replied DONE, a click-to-call bridge connected, or an automated call
+	// was answered.
+	CallsCompleted = "CallsCompleted"
+	// StaffReplies counts staff SMS replies understood (Twilio webhook).
+	StaffReplies = "StaffReplies"
+	// VoiceFallbacks counts automated calls not answered, replaced by the
+	// thank-you SMS (Twilio webhook).
+	VoiceFallbacks = "VoiceFallbacks"
 	// Deferred counts due tasks found outside their send window and moved
 	// to its next opening (dispatcher).
 	Deferred = "Deferred"

@@ -86,18 +86,21 @@ Shops (a deployment serves several shops; each has its own secret, zone, window 
   ShopSecretsPath (--secrets-path, default /thankyou/shops/), or env:NAME for local runs.
   Give two while rotating a secret.
 
-  settings: --time-zone ZONE (America/New_York) --country CC (US) --channel sms|staff
+  settings: --time-zone ZONE (America/New_York) --country CC (US) --channel sms|staff|call
             --staff-phone E164 --window HH:MM-HH:MM (10:00-17:00) --days DAYS (Mon-Fri)
             --delay DURATION (72h) --expire-after DURATION (72h)
             --min-total AMOUNT --first-order-only --skip-test-orders=true|false
             --skip-tags a,b --countries US,CA --frequency-cap-days N
             --sms-template TEXT --staff-template TEXT (Go text/template, e.g.
               'Hi {{.FirstName}}, thanks for order #{{.OrderNumber}}! - {{.ShopName}}')
+            --voice-consent (customers agreed to an automated call; required for --channel call)
+            --voice NAME (<Say> voice, e.g. Polly.Joanna) --voice-language LANG (en-US)
+            --voice-play-url URL (https recording played instead of <Say>)
 
 Thank-you tasks (phone numbers masked, names and emails never shown):
   tasks list [--source SOURCE [--shop ID]] [--state STATE] [--since DATE] [--until DATE] [--json]
-             STATE: pending, sending, sent, delivered, undelivered, failed, skipped,
-             opted_out, expired, cancelled. Skipped and failed tasks show why.
+             STATE: pending, sending, reminded, sent, delivered, undelivered, failed,
+             called, skipped, opted_out, expired, cancelled. Skipped and failed tasks show why.
              --since/--until select the creation time. (Reads the whole table.)
   tasks list --upcoming [--source SOURCE [--shop ID]] [--since DATE] [--until DATE] [--json]
              pending tasks, the next due first (overdue ones too); --since/--until
@@ -272,6 +275,10 @@ func (t *Tool) shopsPut(ctx context.Context, args []string) error {
 		secretsPath = fs.String("secrets-path", DefaultSecretsPath, "")
 		smsTemplate = fs.String("sms-template", "", "")
 		staffTmpl   = fs.String("staff-template", "", "")
+		consent     = fs.Bool("voice-consent", false, "")
+		voice       = fs.String("voice", "", "")
+		voiceLang   = fs.String("voice-language", "en-US", "")
+		playURL     = fs.String("voice-play-url", "", "")
 	)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -293,6 +300,7 @@ func (t *Tool) shopsPut(ctx context.Context, args []string) error {
 			SkipTags: list(*skipTags), Countries: upper(list(*countries)), FrequencyCapDays: *capDays,
 		},
 		SMSTemplate: *smsTemplate, StaffTemplate: *staffTmpl,
+		Voice:       thankyou.Voice{Consent: *consent, Voice: *voice, Language: *voiceLang, PlayURL: *playURL},
 	}
 	if sh.Channel, err = thankyou.ParseChannel(*channel); err != nil {
 		return describe(err)
@@ -376,6 +384,9 @@ func validate(sh *thankyou.Shop, secretsPath string) error {
 	}
 	if _, err := message.NewRenderer(sh.SMSTemplate, sh.StaffTemplate); err != nil {
 		problems = append(problems, "--sms-template/--staff-template: "+thankyou.ErrorMessage(err))
+	}
+	if err := thankyou.CheckVoice(sh.Channel, sh.Voice); err != nil {
+		problems = append(problems, "--channel call/--voice-consent/--voice-play-url: "+thankyou.ErrorMessage(err))
 	}
 	if sh.Rules.FrequencyCapDays < 0 {
 		problems = append(problems, "--frequency-cap-days must be 0 or more")

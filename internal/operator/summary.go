@@ -19,8 +19,8 @@ import (
 // Summary sums up the orders received in a period by what became of their
 // thank-you: each task counts once, under its state now.
 //
-// Received = Thanked + NotYetSent + Skipped + Failed + Expired + Cancelled +
-// OptedOut + Other.
+// Received = Thanked + NotYetSent + AwaitingCall + Skipped + Failed +
+// Expired + Cancelled + OptedOut + Other.
 type Summary struct {
 	Since  time.Time `json:"since"`
 	Until  time.Time `json:"until"`
@@ -29,14 +29,18 @@ type Summary struct {
 
 	// Received counts the orders received: the tasks created.
 	Received int `json:"ordersReceived"`
-	// Thanked counts the messages Twilio accepted: Sent (no final status
-	// yet) + Delivered + Undelivered.
+	// Thanked counts the customers thanked: messages and calls Twilio
+	// accepted, Sent (no final status yet) + Delivered + Undelivered, and
+	// CallsCompleted.
 	Thanked     int `json:"thanked"`
 	Sent        int `json:"sent"`
 	Delivered   int `json:"delivered"`
 	Undelivered int `json:"undelivered"`
 	// NotYetSent counts pending tasks and those being sent.
 	NotYetSent int `json:"notYetSent"`
+	// AwaitingCall counts staff calls whose reminder went out and that
+	// wait for the staff member's answer.
+	AwaitingCall int `json:"awaitingCall"`
 	Skipped    int `json:"skipped"`
 	// SkippedByReason groups the skipped tasks by SkipGroup of their reason.
 	SkippedByReason map[string]int `json:"skippedByReason"`
@@ -47,8 +51,8 @@ type Summary struct {
 	Expired      int            `json:"expired"`
 	Cancelled    int            `json:"cancelled"`
 	OptedOut     int            `json:"optedOut"`
-	// CallsCompleted counts staff calls made; 0 until the personal-call
-	// flow (issue #5) records them.
+	// CallsCompleted counts customers called: staff calls answered DONE
+	// or bridged, and automated calls answered.
 	CallsCompleted int `json:"callsCompleted"`
 	// Other counts tasks in a state this tool does not know.
 	Other int `json:"other,omitempty"`
@@ -71,6 +75,11 @@ func (s *Summary) Add(t thankyou.Task) {
 	switch t.State {
 	case thankyou.StatePending, thankyou.StateSending:
 		s.NotYetSent++
+	case thankyou.StateReminded:
+		s.AwaitingCall++
+	case thankyou.StateCalled:
+		s.Thanked++
+		s.CallsCompleted++
 	case thankyou.StateSent:
 		s.Thanked++
 		s.Sent++
@@ -203,9 +212,10 @@ func (s Summary) write(t *Tool) error {
 		fmt.Fprintf(tw, "%s\t%6d%s\n", label, n, note)
 	}
 	row("orders received", s.Received, "")
-	row("thanked", s.Thanked, fmt.Sprintf("delivered %d, undelivered %d, awaiting status %d", s.Delivered, s.Undelivered, s.Sent))
+	row("thanked", s.Thanked, fmt.Sprintf("delivered %d, undelivered %d, awaiting status %d, called %d", s.Delivered, s.Undelivered, s.Sent, s.CallsCompleted))
 	row("delivered", s.Delivered, "")
 	row("not yet sent", s.NotYetSent, "pending, or being sent")
+	row("awaiting a call", s.AwaitingCall, "staff reminded, no answer yet")
 	row("skipped", s.Skipped, "")
 	for _, k := range byCount(s.SkippedByReason) {
 		row("  "+k, s.SkippedByReason[k], "")
@@ -221,7 +231,7 @@ func (s Summary) write(t *Tool) error {
 	row("expired", s.Expired, "no polite time left before the deadline")
 	row("cancelled", s.Cancelled, "order cancelled or refunded, customer erased, or by an operator")
 	row("opted out", s.OptedOut, "the recipient replied STOP")
-	row("calls completed", s.CallsCompleted, "staff calls come with the personal-call flow (issue #5)")
+	row("calls completed", s.CallsCompleted, "staff replied DONE or the call was bridged; automated calls answered")
 	if s.Other > 0 {
 		row("other states", s.Other, "")
 	}

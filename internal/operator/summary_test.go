@@ -46,6 +46,11 @@ func TestSummaryCountsEachTaskOnceUnderItsState(t *testing.T) {
 			operator.Summary{Received: 4, Failed: 4, FailedByCode: map[string]int{"21211": 2, "21614": 1, "none": 1}},
 		},
 		{
+			"staff calls and automated calls",
+			[]thankyou.Task{task(thankyou.StateReminded, "", 0), task(thankyou.StateCalled, "", 0), task(thankyou.StateCalled, "", 0)},
+			operator.Summary{Received: 3, AwaitingCall: 1, Thanked: 2, CallsCompleted: 2},
+		},
+		{
 			"open and other ends",
 			[]thankyou.Task{task(thankyou.StatePending, "", 0), task(thankyou.StateSending, "", 0), task(thankyou.StateExpired, "", 0),
 				task(thankyou.StateCancelled, "refunded", 0), task(thankyou.StateOptedOut, "", 21610), task("lost", "", 0)},
@@ -62,7 +67,7 @@ func TestSummaryCountsEachTaskOnceUnderItsState(t *testing.T) {
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("summary =\n%+v\nwant\n%+v", got, tt.want)
 			}
-			parts := got.Thanked + got.NotYetSent + got.Skipped + got.Failed + got.Expired + got.Cancelled + got.OptedOut + got.Other
+			parts := got.Thanked + got.NotYetSent + got.AwaitingCall + got.Skipped + got.Failed + got.Expired + got.Cancelled + got.OptedOut + got.Other
 			if got.Received != parts || got.Received != len(tt.tasks) {
 				t.Errorf("received %d, parts add up to %d, tasks %d", got.Received, parts, len(tt.tasks))
 			}

@@ -43,11 +43,11 @@ func scopeFlags(src, shop string) (thankyou.Source, string, error) {
 
 func stateFlag(s string) (thankyou.State, error) {
 	switch st := thankyou.State(strings.ToLower(strings.TrimSpace(s))); st {
-	case "", thankyou.StatePending, thankyou.StateSending, thankyou.StateSent, thankyou.StateDelivered, thankyou.StateUndelivered,
-		thankyou.StateFailed, thankyou.StateSkipped, thankyou.StateOptedOut, thankyou.StateExpired, thankyou.StateCancelled:
+	case "", thankyou.StatePending, thankyou.StateSending, thankyou.StateReminded, thankyou.StateSent, thankyou.StateDelivered, thankyou.StateUndelivered,
+		thankyou.StateFailed, thankyou.StateCalled, thankyou.StateSkipped, thankyou.StateOptedOut, thankyou.StateExpired, thankyou.StateCancelled:
 		return st, nil
 	}
-	return "", fmt.Errorf("--state %q: not a task state; use one of pending, sending, sent, delivered, undelivered, failed, skipped, opted_out, expired, cancelled", s)
+	return "", fmt.Errorf("--state %q: not a task state; use one of pending, sending, reminded, sent, delivered, undelivered, failed, called, skipped, opted_out, expired, cancelled", s)
 }
 
 // inScope reports whether a task belongs to the source and shop (either
@@ -183,9 +183,9 @@ func (t *Tool) tasksShow(ctx context.Context, args []string) error {
 func notRetryable(task thankyou.Task) error {
 	id := task.ID
 	switch task.State {
-	case thankyou.StateSent, thankyou.StateDelivered:
+	case thankyou.StateSent, thankyou.StateDelivered, thankyou.StateCalled:
 		return fmt.Errorf("task %s is %s: a thank-you that went out is never sent again", id, task.State)
-	case thankyou.StatePending, thankyou.StateSending:
+	case thankyou.StatePending, thankyou.StateSending, thankyou.StateReminded:
 		return fmt.Errorf("task %s is still %s (due %s UTC): it goes out by itself; nothing to retry", id, task.State, stamp(task.DueAt))
 	case thankyou.StateOptedOut:
 		return fmt.Errorf("task %s is opted_out: the recipient asked for no more messages (STOP), so it is never sent", id)

@@ -571,7 +571,7 @@ func TestSummaryCountsWhatBecameOfEachOrder(t *testing.T) {
 	}
 
 	table := runOut(t, tool, out, "summary", "--since", "2026-11-01", "--source", "shopify", "--shop", shopA)
-	for _, s := range []string{"a.myshopify.com", "orders received", "13", "order total", "Twilio 21211", "no Twilio code", "opted out", "calls completed", "issue #5"} {
+	for _, s := range []string{"a.myshopify.com", "orders received", "13", "order total", "Twilio 21211", "no Twilio code", "opted out", "calls completed", "awaiting a call"} {
 		if !strings.Contains(table, s) {
 			t.Errorf("summary table lacks %q:\n%s", s, table)
 		}

@@ -293,6 +293,10 @@ func TaskFor(shop shops.Shop, o thankyou.Order, now time.Time) thankyou.Task {
 	switch shop.Channel {
 	case thankyou.ChannelStaff:
 		t.Recipient, t.Template = shop.StaffPhone, shop.StaffTemplate
+	case thankyou.ChannelCall:
+		// The SMS template serves the SMS that replaces a call (no
+		// consent, or not answered).
+		t.Recipient, t.Template, t.Voice = o.Phone, shop.SMSTemplate, shop.Voice
 	default:
 		t.Recipient, t.Template = o.Phone, shop.SMSTemplate
 	}

@@ -91,6 +91,7 @@ func FromConfig(ctx context.Context, cfg config.OrderWebhookConfig, r *secret.Re
 				Delay:          cfg.Delay,
 				ExpireAfter:    cfg.ExpireAfter,
 				Rules:          cfg.Rules,
+				Voice:          cfg.Voice,
 			},
 			Secrets: [][]byte{[]byte(val)},
 			Window:  w,

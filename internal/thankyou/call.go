@@ -1,6 +1,9 @@
 package thankyou
 
-import "time"
+import (
+	"net/url"
+	"time"
+)
 
 // StaffCall is the progress of a staff call (ChannelStaff): who was asked
 // to call, how often they were reminded and what they answered.
@@ -69,4 +72,20 @@ type Reminder struct {
 	// FollowUpAt is when the call is due again if nobody answers: one more
 	// reminder, or reassignment.
 	FollowUpAt time.Time
+}
+
+// CheckVoice checks a shop's voice settings for its channel: the automated
+// call needs the shop's consent, and a recorded message must be an https
+// URL. Errors are EINVALID and say what to set.
+func CheckVoice(ch Channel, v Voice) error {
+	if ch == ChannelCall && !v.Consent {
+		return Errorf(EINVALID, "the call channel needs the shop's consent setting on (customers agreed to an automated call)")
+	}
+	if v.PlayURL != "" {
+		u, err := url.Parse(v.PlayURL)
+		if err != nil || u.Scheme != "https" || u.Host == "" {
+			return Errorf(EINVALID, "the recorded message %q is not an https URL", v.PlayURL)
+		}
+	}
+	return nil
 }

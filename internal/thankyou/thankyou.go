@@ -178,8 +178,19 @@ type Task struct {
 	CancelRequested bool
 	// CancelReason is the cancellation's reason when CancelRequested.
 	CancelReason string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// Staff is the staff call's progress (ChannelStaff).
+	Staff StaffCall
+	// Call is the last Twilio call made for the task: the click-to-call
+	// bridge of a staff call, or the automated call of ChannelCall.
+	Call CallOutcome
+	// Voice is the shop's automated-call settings (ChannelCall), as they
+	// were when the task was created.
+	Voice Voice
+	// VoiceFallback is set when an automated call failed or was not
+	// answered and the task became the thank-you SMS (once).
+	VoiceFallback bool
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 	// ExpiresAt is when the item's personal data is deleted (DynamoDB TTL);
 	// zero while the task is open.
 	ExpiresAt time.Time

@@ -1,7 +1,9 @@
 // Package twiliohook is the Twilio webhook: it checks Twilio's signature,
-// applies message status callbacks to their task, and handles inbound SMS
-// keywords (STOP and the other opt-out words, START, HELP), answering with
-// TwiML.
+// applies message status callbacks to their task, handles inbound SMS
+// (opt-out keywords from anyone; from staff numbers, their replies to call
+// reminders: DONE, LATER, SKIP, CALL, LIST), serves the TwiML of the
+// click-to-call bridge and of the automated thank-you call, and records
+// how calls ended. Every answer is TwiML.
 package twiliohook
 
 import (
@@ -21,6 +23,7 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
 	"github.com/thankyoucalls/thankyoucalls/internal/metrics"
 	"github.com/thankyoucalls/thankyoucalls/internal/phone"
+	"github.com/thankyoucalls/thankyoucalls/internal/polite"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
 
@@ -54,6 +57,20 @@ type Handler struct {
 	// Metrics counts recorded delivery statuses and inbound opt-outs and
 	// opt-ins (nil: none).
 	Metrics *metrics.Emitter
+
+	// Calls and Twilio serve staff replies and calls; nil Calls: inbound
+	// SMS are only keywords, and the call routes answer 404.
+	Calls  Calls
+	Twilio Twilio
+	// CallerID is the shop's number (TWILIO_FROM): the caller id the
+	// customer sees on a click-to-call bridge.
+	CallerID string
+	// ShopName is the configured shop name for a task without its own.
+	ShopName string
+	// ShopZone and Window place a snoozed reminder for the shop's default
+	// staff phone (roster members use their own working hours).
+	ShopZone *time.Location
+	Window   polite.Window
 }
 
 // Keywords Twilio's own opt-out handling recognises, which this service honours too.
@@ -94,7 +111,15 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	case config.RouteTwilioStatus:
 		return h.status(ctx, req, params)
 	case config.RouteTwilioInbound:
-		return h.inbound(ctx, params)
+		return h.inbound(ctx, req, params)
+	case config.RouteTwilioCallStatus:
+		return h.callStatus(ctx, req, params)
+	case config.RouteTwilioVoice:
+		return h.voice(ctx, req, params)
+	case config.RouteTwilioBridge:
+		return h.bridge(ctx, req, params)
+	case config.RouteTwilioDial:
+		return h.dial(ctx, req, params)
 	default:
 		return events.APIGatewayV2HTTPResponse{}, thankyou.Errorf(thankyou.ENOTFOUND, "no such route")
 	}
@@ -107,13 +132,18 @@ func routeKey(req events.APIGatewayV2HTTPRequest) string {
 	return req.RequestContext.HTTP.Method + " " + req.RawPath
 }
 
+// baseURL is the public base URL of the API: PublicBaseURL, else the
+// request's own domain.
+func (h *Handler) baseURL(req events.APIGatewayV2HTTPRequest) string {
+	if h.PublicBaseURL != "" {
+		return h.PublicBaseURL
+	}
+	return "https://" + req.RequestContext.DomainName
+}
+
 // publicURL rebuilds the URL Twilio requested, which its signature covers.
 func (h *Handler) publicURL(req events.APIGatewayV2HTTPRequest) string {
-	base := h.PublicBaseURL
-	if base == "" {
-		base = "https://" + req.RequestContext.DomainName
-	}
-	u := base + req.RawPath
+	u := h.baseURL(req) + req.RawPath
 	if req.RawQueryString != "" {
 		u += "?" + req.RawQueryString
 	}
@@ -176,7 +206,7 @@ func (h *Handler) status(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	return emptyTwiML(), nil
 }
 
-func (h *Handler) inbound(ctx context.Context, p map[string]string) (events.APIGatewayV2HTTPResponse, error) {
+func (h *Handler) inbound(ctx context.Context, req events.APIGatewayV2HTTPRequest, p map[string]string) (events.APIGatewayV2HTTPResponse, error) {
 	from, err := phone.Normalize(p["From"], "")
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, thankyou.WrapError(thankyou.EINVALID, "inbound message has no valid From number", err)
@@ -199,6 +229,20 @@ func (h *Handler) inbound(ctx context.Context, p map[string]string) (events.APIG
 		h.Metrics.Count(metrics.OptedIn, 1)
 		log.InfoContext(ctx, "opted in again")
 		return emptyTwiML(), nil
+	}
+	if h.Calls != nil {
+		// Staff replies come from numbers with a roster entry or open
+		// calls; anyone else gets nothing about any call.
+		members, calls, err := h.staffContext(ctx, from)
+		if err != nil {
+			return events.APIGatewayV2HTTPResponse{}, err
+		}
+		if len(members) > 0 || len(calls) > 0 {
+			h.Metrics.Count(metrics.StaffReplies, 1)
+			return h.staffReply(ctx, req, from, members, calls, p["Body"], log)
+		}
+	}
+	switch {
 	case contains(helpWords, word):
 		log.InfoContext(ctx, "help requested")
 		return messageTwiML(h.HelpText), nil

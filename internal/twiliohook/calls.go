@@ -1,0 +1,285 @@
+package twiliohook
+
+import (
+	"context"
+	"encoding/xml"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/thankyoucalls/thankyoucalls/internal/apigw"
+	"github.com/thankyoucalls/thankyoucalls/internal/config"
+	"github.com/thankyoucalls/thankyoucalls/internal/message"
+	"github.com/thankyoucalls/thankyoucalls/internal/metrics"
+	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
+)
+
+// taskParam reads the ?task= every call route carries.
+func taskParam(req events.APIGatewayV2HTTPRequest) (string, error) {
+	q, err := url.ParseQuery(req.RawQueryString)
+	if err != nil || q.Get("task") == "" {
+		return "", thankyou.Errorf(thankyou.EINVALID, "callback URL has no task parameter")
+	}
+	return q.Get("task"), nil
+}
+
+// callTask reads the task a call callback names; it must be a call the
+// task made (its bridge, or its automated call). ok is false, with the
+// TwiML to answer, when it is not (a stale or foreign call).
+func (h *Handler) callTask(ctx context.Context, req events.APIGatewayV2HTTPRequest, p map[string]string) (thankyou.Task, string, error) {
+	id, err := taskParam(req)
+	if err != nil {
+		return thankyou.Task{}, "", err
+	}
+	sid := p["CallSid"]
+	if sid == "" {
+		return thankyou.Task{}, "", thankyou.Errorf(thankyou.EINVALID, "call callback without CallSid")
+	}
+	if h.Calls == nil {
+		return thankyou.Task{}, "", thankyou.Errorf(thankyou.ENOTFOUND, "calls are not configured")
+	}
+	t, err := h.Calls.GetTask(ctx, id)
+	if err != nil {
+		return thankyou.Task{}, "", err
+	}
+	if sid != t.Call.SID && sid != t.MessageSID {
+		return thankyou.Task{}, "", thankyou.Errorf(thankyou.ECONFLICT, "call %s is not this task's", sid)
+	}
+	return t, sid, nil
+}
+
+// bridge serves the click-to-call TwiML, fetched when the staff member
+// answers: a word on who is called, then <Dial> to the customer with the
+// shop's number as caller id; the <Dial> action reports the customer's leg.
+func (h *Handler) bridge(ctx context.Context, req events.APIGatewayV2HTTPRequest, p map[string]string) (events.APIGatewayV2HTTPResponse, error) {
+	t, sid, err := h.callTask(ctx, req, p)
+	switch code := thankyou.ErrorCode(err); {
+	case code == thankyou.ECONFLICT || code == thankyou.ENOTFOUND:
+		h.Logger.InfoContext(ctx, "bridge TwiML for an unknown call: hanging up", "why", thankyou.ErrorMessage(err))
+		return sayTwiML("This call is no longer needed. Goodbye.", true), nil
+	case err != nil:
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	log := h.Logger.With("task", t.ID, "sid", sid)
+	if t.State != thankyou.StateReminded && t.State != thankyou.StateSending || t.Order.Phone == "" {
+		log.InfoContext(ctx, "bridge TwiML for a call that is closed: hanging up", "state", t.State)
+		return sayTwiML("This thank-you call is already closed. Goodbye.", true), nil
+	}
+	if h.CallerID == "" {
+		return events.APIGatewayV2HTTPResponse{}, thankyou.Errorf(thankyou.EINTERNAL, "no caller id configured (TWILIO_FROM) for the bridge")
+	}
+	var b strings.Builder
+	b.WriteString(xml.Header + "<Response><Say>")
+	escape(&b, fmt.Sprintf("Connecting you to %s, order %s.", firstName(t), orderNumber(t)))
+	b.WriteString(`</Say><Dial callerId="`)
+	escape(&b, h.CallerID)
+	b.WriteString(`" action="`)
+	escape(&b, config.TaskURL(h.baseURL(req), config.DialPath, t.ID))
+	fmt.Fprintf(&b, `" method="POST" timeout="%d" answerOnBridge="true"><Number>`, int(BridgeRingTimeout/time.Second))
+	escape(&b, t.Order.Phone)
+	b.WriteString("</Number></Dial></Response>")
+	log.InfoContext(ctx, "bridging the staff member to the customer")
+	return apigw.XML(http.StatusOK, b.String()), nil
+}
+
+// dial takes the bridge's <Dial> action: how the customer's leg ended. A
+// connected call closes the staff call as done; otherwise the staff member
+// hears, and gets by SMS, that the customer did not answer, with LATER and
+// SKIP to choose from.
+func (h *Handler) dial(ctx context.Context, req events.APIGatewayV2HTTPRequest, p map[string]string) (events.APIGatewayV2HTTPResponse, error) {
+	t, sid, err := h.callTask(ctx, req, p)
+	switch code := thankyou.ErrorCode(err); {
+	case code == thankyou.ECONFLICT || code == thankyou.ENOTFOUND:
+		h.Logger.InfoContext(ctx, "dial action for an unknown call: ignored", "why", thankyou.ErrorMessage(err))
+		return sayTwiML("Goodbye.", true), nil
+	case err != nil:
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	status := p["DialCallStatus"]
+	if status == "" {
+		return events.APIGatewayV2HTTPResponse{}, thankyou.Errorf(thankyou.EINVALID, "dial action without DialCallStatus")
+	}
+	secs := 0
+	if v := p["DialCallDuration"]; v != "" {
+		if secs, err = strconv.Atoi(v); err != nil || secs < 0 {
+			return events.APIGatewayV2HTTPResponse{}, thankyou.Errorf(thankyou.EINVALID, "DialCallDuration %q is not a number of seconds", v)
+		}
+	}
+	log := h.Logger.With("task", t.ID, "sid", sid, "customerLeg", status, "seconds", secs)
+	now := h.Now()
+	o := thankyou.CallOutcome{SID: sid, Customer: status, Duration: time.Duration(secs) * time.Second}
+	if _, err := h.Calls.RecordCallStatus(ctx, t.ID, sid, o, now); err != nil && thankyou.ErrorCode(err) != thankyou.ECONFLICT {
+		return events.APIGatewayV2HTTPResponse{}, thankyou.WrapError(thankyou.EINTERNAL, "could not record the call", err)
+	}
+	if (status == "completed" || status == "answered") && secs > 0 {
+		note := "connected by click-to-call for " + (time.Duration(secs) * time.Second).String()
+		switch _, err := h.Calls.CloseCall(ctx, t.ID, t.Recipient, thankyou.StateCalled, note, now); {
+		case err == nil:
+			h.Metrics.Count(metrics.CallsCompleted, 1)
+			log.InfoContext(ctx, "bridged call completed: the call is done")
+		case thankyou.ErrorCode(err) == thankyou.ECONFLICT:
+			log.InfoContext(ctx, "bridged call completed; the call was already closed")
+		default:
+			return events.APIGatewayV2HTTPResponse{}, thankyou.WrapError(thankyou.EINTERNAL, "could not close the call", err)
+		}
+		return sayTwiML("Thank you! The call is recorded as done.", true), nil
+	}
+	who, num := firstName(t), orderNumber(t)
+	text := fmt.Sprintf("%s did not answer (%s). Reply LATER %s to try again later, or SKIP %s [reason].", who, strings.ReplaceAll(status, "-", " "), num, num)
+	if h.Twilio != nil && t.Recipient != "" {
+		if _, err := h.Twilio.SendSMS(ctx, t.Recipient, text, ""); err != nil {
+			log.ErrorContext(ctx, "could not text the staff member that the customer did not answer", "error", err)
+		}
+	}
+	log.InfoContext(ctx, "bridged call: the customer did not answer")
+	return sayTwiML(fmt.Sprintf("%s did not answer. Text LATER or SKIP to the shop's number. Goodbye.", who), true), nil
+}
+
+// finalCallStatuses are a call's last CallStatus values.
+var finalCallStatuses = map[string]bool{"completed": true, "busy": true, "no-answer": true, "failed": true, "canceled": true}
+
+// callStatus takes a call's status callbacks: the staff leg of a bridge
+// (recorded on the task), or the automated call of a ChannelCall task
+// (answered: called; else the thank-you SMS instead, once).
+func (h *Handler) callStatus(ctx context.Context, req events.APIGatewayV2HTTPRequest, p map[string]string) (events.APIGatewayV2HTTPResponse, error) {
+	t, sid, err := h.callTask(ctx, req, p)
+	switch code := thankyou.ErrorCode(err); {
+	case code == thankyou.ECONFLICT || code == thankyou.ENOTFOUND:
+		h.Logger.InfoContext(ctx, "call status for an unknown call: ignored", "why", thankyou.ErrorMessage(err))
+		return emptyTwiML(), nil
+	case err != nil:
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	status := p["CallStatus"]
+	if status == "" {
+		return events.APIGatewayV2HTTPResponse{}, thankyou.Errorf(thankyou.EINVALID, "call status callback without CallStatus")
+	}
+	secs := 0
+	if v := p["CallDuration"]; v != "" {
+		if secs, err = strconv.Atoi(v); err != nil || secs < 0 {
+			return events.APIGatewayV2HTTPResponse{}, thankyou.Errorf(thankyou.EINVALID, "CallDuration %q is not a number of seconds", v)
+		}
+	}
+	log := h.Logger.With("task", t.ID, "sid", sid, "callStatus", status)
+	now := h.Now()
+	o := thankyou.CallOutcome{SID: sid, Status: status, AnsweredBy: p["AnsweredBy"]}
+	if t.Channel != thankyou.ChannelCall || sid != t.MessageSID {
+		// The staff leg of a bridge: what the customer did comes with the
+		// <Dial> action.
+		if _, err := h.Calls.RecordCallStatus(ctx, t.ID, sid, o, now); err != nil && thankyou.ErrorCode(err) != thankyou.ECONFLICT {
+			return events.APIGatewayV2HTTPResponse{}, thankyou.WrapError(thankyou.EINTERNAL, "could not record the call status", err)
+		}
+		log.InfoContext(ctx, "bridge call status recorded")
+		return emptyTwiML(), nil
+	}
+	if !finalCallStatuses[status] {
+		log.DebugContext(ctx, "automated call in progress")
+		return emptyTwiML(), nil
+	}
+	o.Duration = time.Duration(secs) * time.Second
+	answered := status == "completed"
+	got, err := h.Calls.FinishVoiceCall(ctx, t.ID, sid, o, answered, now)
+	switch {
+	case thankyou.ErrorCode(err) == thankyou.ECONFLICT:
+		log.InfoContext(ctx, "call status ignored", "why", thankyou.ErrorMessage(err))
+		return emptyTwiML(), nil
+	case err != nil:
+		return events.APIGatewayV2HTTPResponse{}, thankyou.WrapError(thankyou.EINTERNAL, "could not record the call", err)
+	}
+	if answered {
+		h.Metrics.Count(metrics.CallsCompleted, 1)
+		log.InfoContext(ctx, "automated call answered", "answeredBy", o.AnsweredBy, "seconds", secs, "state", got.State)
+	} else {
+		h.Metrics.Count(metrics.VoiceFallbacks, 1)
+		log.InfoContext(ctx, "automated call not answered: the thank-you SMS goes instead", "state", got.State)
+	}
+	return emptyTwiML(), nil
+}
+
+// voice serves the automated call's TwiML: the thank-you for a person,
+// the shorter voicemail after an answering machine's beep; <Play> of the
+// shop's recording instead of <Say> when it has one.
+func (h *Handler) voice(ctx context.Context, req events.APIGatewayV2HTTPRequest, p map[string]string) (events.APIGatewayV2HTTPResponse, error) {
+	t, sid, err := h.callTask(ctx, req, p)
+	switch code := thankyou.ErrorCode(err); {
+	case code == thankyou.ECONFLICT || code == thankyou.ENOTFOUND:
+		h.Logger.InfoContext(ctx, "voice TwiML for an unknown call: hanging up", "why", thankyou.ErrorMessage(err))
+		return hangupTwiML(), nil
+	case err != nil:
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if t.Channel != thankyou.ChannelCall || sid != t.MessageSID {
+		return hangupTwiML(), nil
+	}
+	machine := strings.HasPrefix(p["AnsweredBy"], "machine") || p["AnsweredBy"] == "fax"
+	h.Logger.InfoContext(ctx, "automated call answered", "task", t.ID, "sid", sid, "answeredBy", p["AnsweredBy"])
+	return apigw.XML(http.StatusOK, VoiceTwiML(t, h.shopName(t), machine)), nil
+}
+
+// VoiceTwiML is the automated thank-you call's TwiML for a task: <Play> of
+// the shop's recording, else <Say> with its voice and language; the shorter
+// voicemail when a machine answered.
+func VoiceTwiML(t thankyou.Task, shopName string, machine bool) string {
+	var b strings.Builder
+	b.WriteString(xml.Header + "<Response>")
+	if t.Voice.PlayURL != "" {
+		b.WriteString("<Play>")
+		escape(&b, t.Voice.PlayURL)
+		b.WriteString("</Play>")
+	} else {
+		d := message.DataFor(t, shopName)
+		text := message.VoiceText(d)
+		if machine {
+			text = message.VoicemailText(d)
+		}
+		b.WriteString("<Say")
+		if t.Voice.Voice != "" {
+			b.WriteString(` voice="`)
+			escape(&b, t.Voice.Voice)
+			b.WriteString(`"`)
+		}
+		if t.Voice.Language != "" {
+			b.WriteString(` language="`)
+			escape(&b, t.Voice.Language)
+			b.WriteString(`"`)
+		}
+		b.WriteString(">")
+		escape(&b, text)
+		b.WriteString("</Say>")
+	}
+	b.WriteString("<Hangup/></Response>")
+	return b.String()
+}
+
+func (h *Handler) shopName(t thankyou.Task) string {
+	if t.ShopName != "" {
+		return t.ShopName
+	}
+	return h.ShopName
+}
+
+// escape writes s XML-escaped (text and attribute values alike).
+func escape(b *strings.Builder, s string) {
+	_ = xml.EscapeText(b, []byte(s))
+}
+
+func sayTwiML(text string, hangup bool) events.APIGatewayV2HTTPResponse {
+	var b strings.Builder
+	b.WriteString(xml.Header + "<Response><Say>")
+	escape(&b, text)
+	b.WriteString("</Say>")
+	if hangup {
+		b.WriteString("<Hangup/>")
+	}
+	b.WriteString("</Response>")
+	return apigw.XML(http.StatusOK, b.String())
+}
+
+func hangupTwiML() events.APIGatewayV2HTTPResponse {
+	return apigw.XML(http.StatusOK, xml.Header+"<Response><Hangup/></Response>")
+}

@@ -1,0 +1,280 @@
+package twiliohook
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/thankyoucalls/thankyoucalls/internal/config"
+	"github.com/thankyoucalls/thankyoucalls/internal/metrics"
+	"github.com/thankyoucalls/thankyoucalls/internal/message"
+	"github.com/thankyoucalls/thankyoucalls/internal/staff"
+	"github.com/thankyoucalls/thankyoucalls/internal/staffreply"
+	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
+	"github.com/thankyoucalls/thankyoucalls/internal/twilio"
+)
+
+// Calls is what the handler needs of the store for staff replies and calls.
+type Calls interface {
+	GetTask(ctx context.Context, id string) (thankyou.Task, error)
+	StaffByPhone(ctx context.Context, phone string) ([]thankyou.StaffMember, error)
+	OpenCalls(ctx context.Context, phone string) ([]thankyou.Task, error)
+	CloseCall(ctx context.Context, id, phone string, state thankyou.State, note string, now time.Time) (thankyou.Task, error)
+	Snooze(ctx context.Context, id, phone string, due, now time.Time) (thankyou.Task, error)
+	RecordBridge(ctx context.Context, id, phone, callSid string, now time.Time) error
+	RecordCallStatus(ctx context.Context, id, callSid string, o thankyou.CallOutcome, now time.Time) (thankyou.Task, error)
+	FinishVoiceCall(ctx context.Context, id, callSid string, o thankyou.CallOutcome, answered bool, now time.Time) (thankyou.Task, error)
+}
+
+// Twilio is what the handler asks of Twilio itself: the click-to-call
+// bridge's call to the staff member, and an SMS that is not a reply.
+type Twilio interface {
+	SendSMS(ctx context.Context, to, body, statusCallback string) (sid string, err error)
+	StartCall(ctx context.Context, to, from, twimlURL, statusCallback string, opts twilio.CallOptions) (sid string, err error)
+}
+
+// BridgeRingTimeout is how long the bridge lets each phone ring: the staff
+// member's, then the customer's.
+const BridgeRingTimeout = 30 * time.Second
+
+// staffHelp lists the reply words.
+const staffHelp = "Reply DONE [order] [note], LATER [order] [2h|tomorrow], SKIP [order] [reason], CALL [order] to be connected, or LIST."
+
+// staffContext returns the roster entries and open calls of a number; the
+// number is a staff number when it has either.
+func (h *Handler) staffContext(ctx context.Context, from string) ([]thankyou.StaffMember, []thankyou.Task, error) {
+	members, err := h.Calls.StaffByPhone(ctx, from)
+	if err != nil {
+		return nil, nil, thankyou.WrapError(thankyou.EINTERNAL, "could not look up the staff roster", err)
+	}
+	calls, err := h.Calls.OpenCalls(ctx, from)
+	if err != nil {
+		return nil, nil, thankyou.WrapError(thankyou.EINTERNAL, "could not read the open calls", err)
+	}
+	return members, calls, nil
+}
+
+// staffReply answers a staff member's SMS about their open calls.
+func (h *Handler) staffReply(ctx context.Context, req events.APIGatewayV2HTTPRequest, from string, members []thankyou.StaffMember, calls []thankyou.Task, body string, log *slog.Logger) (events.APIGatewayV2HTTPResponse, error) {
+	cmd := staffreply.Parse(body)
+	log = log.With("staff", true, "verb", cmd.Verb, "openCalls", len(calls))
+	switch cmd.Verb {
+	case staffreply.Help:
+		log.InfoContext(ctx, "staff reply not understood: help sent")
+		if cmd.Problem != "" {
+			return messageTwiML(cmd.Problem + ". " + staffHelp), nil
+		}
+		return messageTwiML(staffHelp), nil
+	case staffreply.List:
+		log.InfoContext(ctx, "staff asked for their open calls")
+		return messageTwiML(listText(calls, h.Now())), nil
+	}
+	t, ok := pickCall(calls, cmd.Order)
+	if !ok {
+		log.InfoContext(ctx, "staff reply names no open call")
+		if cmd.Order != "" {
+			return messageTwiML(fmt.Sprintf("You have no open call for order %s. Reply LIST to see yours.", cmd.Order)), nil
+		}
+		return messageTwiML("You have no open calls. Thank you!"), nil
+	}
+	log = log.With("task", t.ID)
+	who := firstName(t)
+	num := orderNumber(t)
+	now := h.Now()
+	switch cmd.Verb {
+	case staffreply.Done, staffreply.Skip:
+		state, what := thankyou.StateCalled, "done"
+		if cmd.Verb == staffreply.Skip {
+			state, what = thankyou.StateSkipped, "skipped"
+		}
+		if _, err := h.Calls.CloseCall(ctx, t.ID, from, state, cmd.Note, now); err != nil {
+			return h.staffConflict(ctx, err, num, log)
+		}
+		if state == thankyou.StateCalled {
+			h.Metrics.Count(metrics.CallsCompleted, 1)
+		}
+		log.InfoContext(ctx, "staff closed the call", "state", state)
+		return messageTwiML(fmt.Sprintf("Thanks! Order %s (%s) is marked %s.%s", num, who, what, more(len(calls)-1))), nil
+	case staffreply.Later:
+		due := h.snoozeUntil(t, members, cmd, now)
+		if _, err := h.Calls.Snooze(ctx, t.ID, from, due, now); err != nil {
+			return h.staffConflict(ctx, err, num, log)
+		}
+		log.InfoContext(ctx, "staff snoozed the call", "due", due)
+		return messageTwiML(fmt.Sprintf("OK, I will remind you about order %s (%s) %s.", num, who, h.when(due, t, members, now))), nil
+	case staffreply.Call:
+		return h.startBridge(ctx, req, from, t, log)
+	}
+	return messageTwiML(staffHelp), nil
+}
+
+// staffConflict answers a reply whose call closed meanwhile.
+func (h *Handler) staffConflict(ctx context.Context, err error, num string, log *slog.Logger) (events.APIGatewayV2HTTPResponse, error) {
+	if c := thankyou.ErrorCode(err); c == thankyou.ECONFLICT || c == thankyou.ENOTFOUND {
+		log.InfoContext(ctx, "staff reply on a call that is no longer open", "why", thankyou.ErrorMessage(err))
+		return messageTwiML(fmt.Sprintf("Order %s is no longer open for you. Reply LIST to see your calls.", num)), nil
+	}
+	return events.APIGatewayV2HTTPResponse{}, thankyou.WrapError(thankyou.EINTERNAL, "could not record the staff reply", err)
+}
+
+// startBridge asks Twilio to call the staff member; when they answer,
+// Twilio fetches the bridge TwiML, which dials the customer with the shop's
+// number as caller id.
+func (h *Handler) startBridge(ctx context.Context, req events.APIGatewayV2HTTPRequest, from string, t thankyou.Task, log *slog.Logger) (events.APIGatewayV2HTTPResponse, error) {
+	if h.Twilio == nil {
+		return messageTwiML("Click-to-call is not set up for this shop: please call the customer from your phone."), nil
+	}
+	base := h.baseURL(req)
+	sid, err := h.Twilio.StartCall(ctx, from, "", config.TaskURL(base, config.BridgePath, t.ID),
+		config.TaskURL(base, config.CallStatusPath, t.ID), twilio.CallOptions{Timeout: BridgeRingTimeout})
+	if err != nil {
+		log.ErrorContext(ctx, "starting the click-to-call bridge failed", "error", err)
+		return messageTwiML("Sorry, the call could not be started. Try CALL again in a minute, or call the customer from your phone."), nil
+	}
+	if err := h.Calls.RecordBridge(ctx, t.ID, from, sid, h.Now()); err != nil {
+		log.ErrorContext(ctx, "bridge started but not recorded", "sid", sid, "error", err)
+	}
+	log.InfoContext(ctx, "click-to-call bridge started", "sid", sid)
+	return messageTwiML(fmt.Sprintf("Calling you now: answer to be connected to %s (order %s). They will see the shop's number.", firstName(t), orderNumber(t))), nil
+}
+
+// snoozeUntil is when a LATER reply's reminder comes back: after the
+// delay (or tomorrow), at the next moment the staff member is on duty
+// (the shop's window for the default staff phone).
+func (h *Handler) snoozeUntil(t thankyou.Task, members []thankyou.StaffMember, cmd staffreply.Command, now time.Time) time.Time {
+	m := memberFor(members, t)
+	zone := h.zone()
+	if m != nil {
+		if _, loc, ok := staff.Shift(*m); ok {
+			zone = loc
+		}
+	}
+	at := now.Add(cmd.Snooze)
+	if cmd.Tomorrow {
+		y, mo, d := now.In(zone).Date()
+		at = time.Date(y, mo, d+1, 0, 0, 0, 0, zone)
+	}
+	if m != nil {
+		if next, ok := staff.NextOnDuty(*m, at); ok {
+			return next.UTC().Truncate(time.Second)
+		}
+	}
+	return h.Window.Next(at, []*time.Location{zone}).UTC().Truncate(time.Second)
+}
+
+// when says a snooze time on the staff member's clock: "at 14:30", or
+// "on Tue at 09:00" for another day.
+func (h *Handler) when(due time.Time, t thankyou.Task, members []thankyou.StaffMember, now time.Time) string {
+	zone := h.zone()
+	if m := memberFor(members, t); m != nil {
+		if _, loc, ok := staff.Shift(*m); ok {
+			zone = loc
+		}
+	}
+	d, n := due.In(zone), now.In(zone)
+	if d.YearDay() == n.YearDay() && d.Year() == n.Year() {
+		return "at " + d.Format("15:04")
+	}
+	return "on " + d.Format("Mon") + " at " + d.Format("15:04")
+}
+
+func (h *Handler) zone() *time.Location {
+	if h.ShopZone != nil {
+		return h.ShopZone
+	}
+	return time.UTC
+}
+
+// memberFor finds the roster entry a call is assigned to.
+func memberFor(members []thankyou.StaffMember, t thankyou.Task) *thankyou.StaffMember {
+	i := slices.IndexFunc(members, func(m thankyou.StaffMember) bool {
+		return m.ID == t.Staff.MemberID && m.Source == t.Order.Source && m.ShopID == t.Order.Shop
+	})
+	if i < 0 {
+		return nil
+	}
+	return &members[i]
+}
+
+// pickCall picks the call a reply is about: the one with order number
+// order, else the newest reminder (calls come newest first).
+func pickCall(calls []thankyou.Task, order string) (thankyou.Task, bool) {
+	if len(calls) == 0 {
+		return thankyou.Task{}, false
+	}
+	if order == "" {
+		return calls[0], true
+	}
+	for _, t := range calls {
+		if orderNumber(t) == order {
+			return t, true
+		}
+	}
+	return thankyou.Task{}, false
+}
+
+// maxListed bounds the calls LIST names in its one-segment-ish answer.
+const maxListed = 5
+
+// listText answers LIST: the open calls, newest first.
+func listText(calls []thankyou.Task, now time.Time) string {
+	if len(calls) == 0 {
+		return "You have no open calls. Thank you!"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d open call", len(calls))
+	if len(calls) != 1 {
+		b.WriteString("s")
+	}
+	b.WriteString(":")
+	for i, t := range calls {
+		if i == maxListed {
+			fmt.Fprintf(&b, "\n...and %d more", len(calls)-i)
+			break
+		}
+		fmt.Fprintf(&b, "\n#%s %s %s", orderNumber(t), nameOf(t), humanPhone(t.Order.Phone))
+		if t.DueAt.After(now) && t.Staff.Reminders == 0 {
+			b.WriteString(" (snoozed)")
+		}
+	}
+	b.WriteString("\nReply DONE, LATER, SKIP or CALL with the order number.")
+	return b.String()
+}
+
+func more(n int) string {
+	switch {
+	case n <= 0:
+		return ""
+	case n == 1:
+		return " 1 more open call: reply LIST."
+	default:
+		return fmt.Sprintf(" %d more open calls: reply LIST.", n)
+	}
+}
+
+func orderNumber(t thankyou.Task) string {
+	return strings.TrimPrefix(strings.TrimSpace(t.Order.Number), "#")
+}
+
+func firstName(t thankyou.Task) string {
+	if n := strings.TrimSpace(t.Order.FirstName); n != "" {
+		return n
+	}
+	return nameOf(t)
+}
+
+func nameOf(t thankyou.Task) string {
+	if n := strings.TrimSpace(t.Order.CustomerName); n != "" {
+		return n
+	}
+	return "the customer"
+}
+
+// humanPhone shows a number as people dial it; the reply goes only to the
+// staff member the call is assigned to.
+func humanPhone(e164 string) string { return message.HumanPhone(e164) }
