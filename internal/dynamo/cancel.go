@@ -59,10 +59,12 @@ func (s *Store) CancelTask(ctx context.Context, o thankyou.Order, reason string,
 		}
 		u := newUpdate()
 		switch t.State {
-		case thankyou.StatePending:
+		case thankyou.StatePending, thankyou.StateReminded:
+			// A reminded staff call ends too: it leaves the staff member's
+			// open calls (endTask removes its index keys).
 			s.endTask(u, thankyou.StateCancelled, now)
 			u.set("reason", str(reason))
-			u.history(now, "cancelled", "state=pending")
+			u.history(now, "cancelled", "state="+string(t.State))
 		case thankyou.StateSending:
 			u.set("cancelRequested", &types.AttributeValueMemberBOOL{Value: true})
 			u.set("cancelReason", str(reason))

@@ -31,6 +31,8 @@ type taskItem struct {
 	OrderCreatedAt string `dynamodbav:"orderCreatedAt,omitempty"`
 	Test           bool   `dynamodbav:"test"`
 	SkipReason     string `dynamodbav:"skipReason,omitempty"`
+	// Items are the order's first items (personal data of a kind).
+	Items []string `dynamodbav:"items,omitempty"`
 
 	Channel        string `dynamodbav:"channel,omitempty"`
 	Recipient      string `dynamodbav:"recipient,omitempty"`
@@ -61,8 +63,40 @@ type taskItem struct {
 	// ErasedAt is when the customer's personal data was removed.
 	ErasedAt string `dynamodbav:"erasedAt,omitempty"`
 
+	// A staff call's progress (thankyou.StaffCall); note is the staff
+	// member's free text (personal data of a kind).
+	StaffMember string `dynamodbav:"staffMember,omitempty"`
+	Reminders   int    `dynamodbav:"reminders,omitempty"`
+	Reassigned  int    `dynamodbav:"reassigned,omitempty"`
+	RemindedAt  string `dynamodbav:"remindedAt,omitempty"`
+	Note        string `dynamodbav:"note,omitempty"`
+
+	// The last call's outcome (thankyou.CallOutcome): a staff member's
+	// click-to-call bridge or the automated call. callDuration is in whole
+	// seconds.
+	CallSID      string `dynamodbav:"callSid,omitempty"`
+	CallStatus   string `dynamodbav:"callStatus,omitempty"`
+	AnsweredBy   string `dynamodbav:"answeredBy,omitempty"`
+	CallCustomer string `dynamodbav:"callCustomer,omitempty"`
+	CallDuration int64  `dynamodbav:"callDuration,omitempty"`
+	CallAt       string `dynamodbav:"callAt,omitempty"`
+
+	// The automated call's settings (thankyou.Voice), and whether the task
+	// already fell back from a call to the SMS.
+	VoiceConsent  bool   `dynamodbav:"voiceConsent,omitempty"`
+	Voice         string `dynamodbav:"voice,omitempty"`
+	VoiceLanguage string `dynamodbav:"voiceLanguage,omitempty"`
+	VoicePlayURL  string `dynamodbav:"voicePlayUrl,omitempty"`
+	VoiceFallback bool   `dynamodbav:"voiceFallback,omitempty"`
+
 	DuePK string `dynamodbav:"duePk,omitempty"`
 	DueSK string `dynamodbav:"dueSk,omitempty"`
+
+	// CallPK and CallSK put a reminded staff call in the calls index under
+	// its assignee's phone: "CALLS#<phone>", "<reminded at>#<task id>".
+	// They hold a phone number: never log them.
+	CallPK string `dynamodbav:"callPk,omitempty"`
+	CallSK string `dynamodbav:"callSk,omitempty"`
 
 	History []historyEntry `dynamodbav:"history,omitempty"`
 }
@@ -103,6 +137,7 @@ func newTaskItem(t thankyou.Task) taskItem {
 		OrderCreatedAt: formatTime(o.CreatedAt),
 		Test:           o.Test,
 		SkipReason:     o.SkipReason,
+		Items:          o.Items,
 		Channel:        string(t.Channel),
 		Recipient:      t.Recipient,
 		State:          string(t.State),
@@ -120,8 +155,27 @@ func newTaskItem(t thankyou.Task) taskItem {
 		ErrorCode:      t.ErrorCode,
 		CreatedAt:      formatTime(t.CreatedAt),
 		UpdatedAt:      formatTime(t.UpdatedAt),
+		StaffMember:    t.Staff.MemberID,
+		Reminders:      t.Staff.Reminders,
+		Reassigned:     t.Staff.Reassigned,
+		RemindedAt:     formatTime(t.Staff.RemindedAt),
+		Note:           t.Staff.Note,
+		CallSID:        t.Call.SID,
+		CallStatus:     t.Call.Status,
+		AnsweredBy:     t.Call.AnsweredBy,
+		CallCustomer:   t.Call.Customer,
+		CallDuration:   durationSeconds(t.Call.Duration),
+		CallAt:         formatTime(t.Call.At),
+		VoiceConsent:   t.Voice.Consent,
+		Voice:          t.Voice.Voice,
+		VoiceLanguage:  t.Voice.Language,
+		VoicePlayURL:   t.Voice.PlayURL,
+		VoiceFallback:  t.VoiceFallback,
 	}
 }
+
+// durationSeconds is d in whole seconds (rounded), as callDuration stores it.
+func durationSeconds(d time.Duration) int64 { return int64(d.Round(time.Second) / time.Second) }
 
 // decodeTask converts a stored item to its task and returns the item too
 // (for the attributes a Task does not carry, like claimedAt).
@@ -154,6 +208,7 @@ func decodeTask(av map[string]types.AttributeValue) (thankyou.Task, taskItem, er
 			CreatedAt:    tm("orderCreatedAt", it.OrderCreatedAt),
 			Test:         it.Test,
 			SkipReason:   it.SkipReason,
+			Items:        it.Items,
 		},
 		Channel:         thankyou.Channel(it.Channel),
 		Recipient:       it.Recipient,
@@ -174,6 +229,28 @@ func decodeTask(av map[string]types.AttributeValue) (thankyou.Task, taskItem, er
 		CancelReason:    it.CancelReason,
 		CreatedAt:       tm("createdAt", it.CreatedAt),
 		UpdatedAt:       tm("updatedAt", it.UpdatedAt),
+		Staff: thankyou.StaffCall{
+			MemberID:   it.StaffMember,
+			Reminders:  it.Reminders,
+			Reassigned: it.Reassigned,
+			RemindedAt: tm("remindedAt", it.RemindedAt),
+			Note:       it.Note,
+		},
+		Call: thankyou.CallOutcome{
+			SID:        it.CallSID,
+			Status:     it.CallStatus,
+			AnsweredBy: it.AnsweredBy,
+			Customer:   it.CallCustomer,
+			Duration:   time.Duration(it.CallDuration) * time.Second,
+			At:         tm("callAt", it.CallAt),
+		},
+		Voice: thankyou.Voice{
+			Consent:  it.VoiceConsent,
+			Voice:    it.Voice,
+			Language: it.VoiceLanguage,
+			PlayURL:  it.VoicePlayURL,
+		},
+		VoiceFallback: it.VoiceFallback,
 	}
 	if it.ExpiresAt != 0 {
 		t.ExpiresAt = time.Unix(it.ExpiresAt, 0).UTC()

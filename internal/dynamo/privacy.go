@@ -73,10 +73,13 @@ func (s *Store) customerTasks(ctx context.Context, source thankyou.Source, shop 
 // store holds for one shop, and returns how many tasks it changed. It
 // finds the customer's tasks through the customer records of each of c's
 // phones and emails, and through c's order ids. From each task it removes
-// the name, first name, phone and email, the recipient when that is the
-// customer's own number (a staff member's number stays) and any reason
-// that quotes them, and sets erasedAt. An open task (pending or sending)
-// also ends cancelled ("customer data erased") and leaves the due index.
+// the name, first name, phone and email, the order's items, a staff
+// member's note, the recipient when that is the customer's own number (a
+// staff member's number stays) and any reason that quotes them (or, for a
+// reminded staff call, any reason at all: it may be a staff member's
+// words), and sets erasedAt. An open task (pending, sending or reminded)
+// also ends cancelled ("customer data erased") and leaves the due index
+// and the calls index.
 // Then it deletes the customer records.
 //
 // Each task is changed with its own UpdateItem, conditional on the state
@@ -137,6 +140,8 @@ func (s *Store) eraseTask(ctx context.Context, id string, c thankyou.Customer, n
 			{"firstName", it.FirstName},
 			{"phone", it.Phone},
 			{"email", it.Email},
+			{"items", strings.Join(it.Items, "\n")},
+			{"note", it.Note},
 		} {
 			if f.value != "" {
 				u.remove(f.attr)
@@ -151,7 +156,10 @@ func (s *Store) eraseTask(ctx context.Context, id string, c thankyou.Customer, n
 			u.remove("cancelReason")
 			changed = true
 		}
-		reasonLeaks := mentions(it.Reason, personal)
+		// A staff call's reason may be the staff member's own words (SKIP's
+		// reason): free text that may say anything of the customer.
+		staffWords := it.RemindedAt != "" && it.Reason != "" && it.Reason != erasedReason
+		reasonLeaks := staffWords || mentions(it.Reason, personal)
 		open := t.State.Open()
 		if !changed && !open && !reasonLeaks {
 			return false, nil

@@ -1,14 +1,17 @@
 // Package dynamo is the DynamoDB store of Thank-you calls: tasks (one per
 // order), the sparse, sharded "due" index the dispatcher sweeps, leases that
-// make a task go out once, Twilio status updates, opt-outs, cancellations,
-// customer records (for the eligibility rules and privacy requests), webhook
-// event deduplication and the erasure of a customer's or a shop's data.
+// make a task go out once, Twilio status updates, staff calls and automated
+// calls (with the sparse "calls" index of calls waiting for a staff
+// member's reply), the staff roster, opt-outs, cancellations, customer
+// records (for the eligibility rules and privacy requests), webhook event
+// deduplication and the erasure of a customer's or a shop's data.
 //
 // Every change is a single-item conditional write (no transactions), so the
 // store runs the same against DynamoDB and against dynalite in tests.
 //
-// Items hold personal data (phone numbers, names, emails); keys of opt-out
-// items contain phone numbers. Never log items or keys.
+// Items hold personal data (phone numbers, names, emails, order items,
+// staff notes); keys of opt-out items and of the calls index contain phone
+// numbers. Never log items or keys.
 package dynamo
 
 import (
@@ -34,6 +37,11 @@ const (
 // DueIndex is the name of the table's sparse global secondary index of open
 // tasks.
 const DueIndex = "due"
+
+// CallsIndex is the name of the table's sparse global secondary index of
+// staff calls waiting for a staff member's reply, by that member's phone
+// (callPk "CALLS#<phone>", callSk "<reminded at>#<task id>").
+const CallsIndex = "calls"
 
 // timeLayout is RFC 3339 in UTC with second precision. It is fixed width, so
 // stored times sort as strings.

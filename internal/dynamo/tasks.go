@@ -102,7 +102,8 @@ func (s *Store) getTask(ctx context.Context, id string) (thankyou.Task, taskItem
 }
 
 // DueTaskIDs returns the ids of open tasks due at or before now: pending
-// tasks whose due time has come and claimed tasks whose lease has expired.
+// tasks whose due time has come, reminded staff calls due for a follow-up
+// and claimed tasks whose lease has expired.
 // It queries every shard of the due index (a few at a time) and returns the
 // oldest first, at most limit ids (0 means no limit). The index is
 // eventually consistent, so a claim must still check each task.
@@ -179,18 +180,26 @@ func (s *Store) DueTaskIDs(ctx context.Context, now time.Time, limit int) ([]str
 }
 
 // Claim takes a lease on a due task for owner until now+lease, with one
-// conditional update: the task must be pending and due, or, failing that,
-// sending under a lease that has expired (a dispatcher died: the claim is
-// then Recovered and PreviousClaimAt says when the dead run claimed it).
+// conditional update per try. It tries, in this order: a pending task that
+// is due; a reminded staff call that is due again (DueAt at or before now:
+// a follow-up, one more reminder or an escalation); a task in sending under
+// a lease that has expired (a dispatcher died: the claim is then Recovered
+// and PreviousClaimAt says when the dead run claimed it). A reminded call's
+// claim is not Recovered, and it keeps the call in the calls index (and its
+// MessageSID, the last reminder's), so the staff member's reply still finds
+// it while the dispatcher holds it.
 // The claim moves the task to sending, counts an attempt and moves its
 // due-index entry to the lease expiry, so an abandoned claim is swept again.
-// When neither holds the error matches thankyou.ErrNotClaimable.
+// When none holds the error matches thankyou.ErrNotClaimable.
 func (s *Store) Claim(ctx context.Context, id, owner string, now time.Time, lease time.Duration) (thankyou.Claim, error) {
 	if id == "" || owner == "" || lease <= 0 {
 		return thankyou.Claim{}, thankyou.Errorf(thankyou.EINVALID, "claim task %s: id, owner and a positive lease are required", id)
 	}
 	leaseExpires := now.Add(lease)
-	claim := func(recovery bool) (map[string]types.AttributeValue, error) {
+	// claim tries to take the task from state from: pending or reminded
+	// when due, sending when its lease expired (a recovery).
+	claim := func(from thankyou.State) (map[string]types.AttributeValue, error) {
+		recovery := from == thankyou.StateSending
 		u := newUpdate()
 		u.set("state", str(string(thankyou.StateSending)))
 		u.set("leaseOwner", str(owner))
@@ -204,27 +213,35 @@ func (s *Store) Claim(ctx context.Context, id, owner string, now time.Time, leas
 		u.set("duePk", str(s.duePK(id)))
 		u.set("dueSk", str(dueSK(leaseExpires, id)))
 		u.set("updatedAt", str(formatTime(now)))
-		event := "claimed"
-		if recovery {
+		event, detail := "claimed", "owner="+owner
+		switch from {
+		case thankyou.StateSending:
 			event = "recovered"
+		case thankyou.StateReminded:
+			detail += " from=reminded"
 		}
-		u.history(now, event, "owner="+owner)
+		u.history(now, event, detail)
 		nowV := u.value("now", str(formatTime(now)))
-		var cond string
+		timeAttr := "dueAt"
 		if recovery {
-			cond = fmt.Sprintf("%s = %s AND %s <= %s", u.name("state"), u.value("condSending", str(string(thankyou.StateSending))),
-				u.name("leaseExpiresAt"), nowV)
-		} else {
-			cond = fmt.Sprintf("%s = %s AND %s <= %s", u.name("state"), u.value("condPending", str(string(thankyou.StatePending))),
-				u.name("dueAt"), nowV)
+			timeAttr = "leaseExpiresAt"
 		}
+		cond := fmt.Sprintf("%s = %s AND %s <= %s", u.name("state"), u.value("condState", str(string(from))),
+			u.name(timeAttr), nowV)
 		return s.apply(ctx, id, u, cond)
 	}
-	recovered := false
-	av, err := claim(false)
-	if isConditionFailed(err) {
-		recovered = true
-		av, err = claim(true)
+	var (
+		av  map[string]types.AttributeValue
+		err error
+
+		recovered bool
+	)
+	for _, from := range []thankyou.State{thankyou.StatePending, thankyou.StateReminded, thankyou.StateSending} {
+		av, err = claim(from)
+		if !isConditionFailed(err) {
+			recovered = from == thankyou.StateSending
+			break
+		}
 	}
 	if isConditionFailed(err) {
 		return thankyou.Claim{}, fmt.Errorf("claim task %s: %w", id, thankyou.ErrNotClaimable)
@@ -267,13 +284,14 @@ func (s *Store) leaseGuarded(ctx context.Context, op, id, owner string, u *updat
 }
 
 // endTask adds to u what every move out of the open states does: the new
-// state, the end of the lease, the removal from the due index and the item's
+// state, the end of the lease, the removal from the due index and from the
+// calls index (a staff call no longer waits for a reply) and the item's
 // expiry.
 func (s *Store) endTask(u *update, state thankyou.State, now time.Time) {
 	u.set("state", str(string(state)))
 	u.set("expiresAt", num(s.expiresAt(now)))
 	u.set("updatedAt", str(formatTime(now)))
-	u.remove("leaseOwner", "leaseExpiresAt", "duePk", "dueSk", "prevClaimedAt")
+	u.remove("leaseOwner", "leaseExpiresAt", "duePk", "dueSk", "prevClaimedAt", "callPk", "callSk")
 }
 
 // MarkSent records that Twilio accepted the task's message as sid: the task
@@ -369,6 +387,9 @@ const maxStatusRounds = 5
 //   - An open task without a SID is repaired: Twilio accepted its message but
 //     the dispatcher did not record it. It takes sid and status and leaves
 //     the lease and the due index (so it is not sent again).
+//   - A staff call that was reminded (see Remind) is returned unchanged
+//     with no error: the status is its reminder's (this one or an earlier
+//     one), and the call waits for the staff member's reply.
 //   - A task with another SID, or one that ended without a message
 //     (opted out, expired, ...), is ECONFLICT and is not changed.
 //   - Otherwise the state only moves forward, from sent to delivered,
@@ -395,6 +416,11 @@ func (s *Store) ApplyStatus(ctx context.Context, id, sid string, status thankyou
 			u.history(now, "repaired", fmt.Sprintf("state=%s sid=%s", status, sid))
 			cond = fmt.Sprintf("%s = %s AND attribute_not_exists(%s)",
 				u.name("state"), u.value("condState", str(string(t.State))), u.name("messageSid"))
+		case t.Channel == thankyou.ChannelStaff && !t.Staff.RemindedAt.IsZero():
+			// A staff call's reminders: whether one reached the staff
+			// member changes nothing of the call, which waits for a reply
+			// and is followed up at its due time.
+			return t, nil
 		case t.MessageSID != sid:
 			return thankyou.Task{}, fmt.Errorf("apply status to task %s: %w", id,
 				thankyou.Errorf(thankyou.ECONFLICT, "status callback for another message"))

@@ -325,8 +325,9 @@ func checkRoutes(t *testing.T, tpl *Template, fn function) {
 type access struct{ action, resource string }
 
 const (
-	tableARN    = "${TasksTable.Arn}"
-	dueIndexARN = "${TasksTable.Arn}/index/due"
+	tableARN      = "${TasksTable.Arn}"
+	dueIndexARN   = "${TasksTable.Arn}/index/due"
+	callsIndexARN = "${TasksTable.Arn}/index/calls"
 )
 
 // dynamoAccess lists the DynamoDB calls each function's code makes.
@@ -339,15 +340,20 @@ var dynamoAccess = map[string][]access{
 		{"dynamodb:Scan", tableARN},       // shop/redact only: a rare administrative erasure
 	},
 	config.Dispatcher: {
-		{"dynamodb:Query", dueIndexARN}, // the due sweep
+		{"dynamodb:Query", dueIndexARN},   // the due sweep
+		{"dynamodb:Query", callsIndexARN}, // staff members' open calls (assignment, digest)
+		{"dynamodb:Query", tableARN},      // the staff rosters (one partition)
 		{"dynamodb:GetItem", tableARN},
-		{"dynamodb:UpdateItem", tableARN}, // claim, record the send
+		{"dynamodb:UpdateItem", tableARN}, // claim, record the send, digest once a day
+		{"dynamodb:PutItem", tableARN},    // the round-robin position
 	},
 	config.TwilioWebhook: {
 		{"dynamodb:GetItem", tableARN},
-		{"dynamodb:UpdateItem", tableARN}, // delivery status
+		{"dynamodb:UpdateItem", tableARN}, // delivery status, staff replies, call outcomes
 		{"dynamodb:PutItem", tableARN},    // opt-out records
 		{"dynamodb:DeleteItem", tableARN}, // opt-in again
+		{"dynamodb:Query", tableARN},      // is the sender a staff member (the rosters)
+		{"dynamodb:Query", callsIndexARN}, // the sender's open calls
 	},
 }
 
