@@ -48,16 +48,23 @@ func (s *syncBuffer) String() string {
 
 func root(parts ...string) string { return filepath.Join(append([]string{"..", ".."}, parts...)...) }
 
-func startStack(t *testing.T, clock *localstack.Clock, logs *syncBuffer) *localstack.Stack {
+// startStack starts the local stack on a fresh table, with events/env.json
+// and the overrides given (each "NAME=value").
+func startStack(t *testing.T, clock *localstack.Clock, logs *syncBuffer, overrides ...string) *localstack.Stack {
 	t.Helper()
 	env, err := localstack.LoadEnvFile(root("events", "env.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, table := dynamotest.NewTable(t) // a fresh, uniquely named table
+	override := map[string]string{"TABLE_NAME": table}
+	for _, o := range overrides {
+		k, v, _ := strings.Cut(o, "=")
+		override[k] = v
+	}
 	s, err := localstack.Start(context.Background(), localstack.Options{
 		Env:              env,
-		Override:         map[string]string{"TABLE_NAME": table},
+		Override:         override,
 		DynamoDBEndpoint: dynamotest.Endpoint(),
 		APIAddr:          "127.0.0.1:0",
 		TwilioAddr:       "127.0.0.1:0",
