@@ -75,8 +75,8 @@ const clockSlack = 2 * time.Minute
 
 // Handler runs the dispatcher.
 type Handler struct {
-	Store    Store
-	Sender   Sender
+	Store  Store
+	Sender Sender
 	// Calls and Caller serve staff calls and automated calls (see Calls).
 	Calls    Calls
 	Caller   Caller

@@ -17,7 +17,8 @@ func Example() {
 	sent := time.Date(2026, 11, 23, 17, 0, 2, 0, time.UTC)
 	body := []byte(`{"event":"order.created","order":{"id":"G-1001","number":"1001",` +
 		`"created_at":"2026-11-23T12:00:00-05:00","total":"84.50","currency":"USD",` +
-		`"customer":{"first_name":"Maria","last_name":"Garcia","phone":"(212) 555-0188"},"shipping_country":"US"}}`)
+		`"customer":{"first_name":"Maria","last_name":"Garcia","phone":"(212) 555-0188"},"shipping_country":"US",` +
+		`"items":[{"name":"Hand-thrown mug, speckled","quantity":2},{"name":"Linen tea towel"}]}}`)
 
 	// The sender's side.
 	h := http.Header{}
@@ -43,6 +44,7 @@ func Example() {
 	}
 	fmt.Println(d.Kind, d.EventID, d.OccurredAt.Format(time.RFC3339))
 	fmt.Println(d.Order.TaskID(), d.Order.Number, d.Order.FirstName, d.Order.Phone, d.Order.Total, d.Order.Currency)
+	fmt.Printf("%q\n", d.Order.Items)
 
 	// The same delivery replayed ten minutes later.
 	r.Received = sent.Add(10 * time.Minute)
@@ -50,6 +52,7 @@ func Example() {
 	// Output:
 	// order_created G-1001-created 2026-11-23T17:00:02Z
 	// generic:thankyou-demo:G-1001 1001 Maria +12125550188 84.50 USD
+	// ["2 × Hand-thrown mug, speckled" "Linen tea towel"]
 	// unauthorized: X-Timestamp header is more than 5m0s from the time the delivery was received (replayed, or a wrong clock)
 }
 

@@ -65,6 +65,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(createdBody), "Shop.Name", "", "")
 	f.Add([]byte(`{"event":"order.cancelled","order":{"id":"1"},"reason":"\u0000"}`), "a", "xx", "e")
 	f.Add([]byte(`{"event":"order.created","order":{"id":"1","created_at":"2016-12-31T23:59:60Z","customer_order_count":1e6}}`), "", "US", "")
+	f.Add([]byte(`{"event":"order.created","order":{"id":"1","created_at":"2026-11-23T17:00:00Z","items":[{"name":" a\u0000 ","quantity":2},{"name":""},{"name":"b","quantity":1e9},{"name":"c"},{"name":"d"}]}}`), "", "US", "")
 	s := mustNew(f)
 	f.Fuzz(func(t *testing.T, body []byte, shop, defaultCountry, eventID string) {
 		r := webhook.Request{
@@ -92,6 +93,7 @@ func FuzzParse(f *testing.F) {
 			if o.CreatedAt.IsZero() || o.Number == "" {
 				t.Fatalf("order created %v, number %q: want both", o.CreatedAt, o.Number)
 			}
+			checkItems(t, o.Items)
 		case thankyou.DeliveryOrderCancelled:
 			if d.Reason == "" {
 				t.Fatal("cancellation without a reason")

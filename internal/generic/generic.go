@@ -231,6 +231,13 @@ type order struct {
 	Customer           customer    `json:"customer"`
 	ShippingCountry    string      `json:"shipping_country"`
 	CustomerOrderCount json.Number `json:"customer_order_count"`
+	Items              []item      `json:"items"`
+}
+
+// item is one of order.items.
+type item struct {
+	Name     string      `json:"name"`
+	Quantity json.Number `json:"quantity"`
 }
 
 type customer struct {
@@ -244,6 +251,11 @@ type customer struct {
 // DeliveryOrderCreated with the order, order.cancelled a
 // DeliveryOrderCancelled with the order's Source, Shop and ID and the
 // reason. EventID is X-Event-Id, OccurredAt the X-Timestamp time.
+//
+// A created order's Items are the first thankyou.MaxItems of order.items
+// with a name, in the order given: "<quantity> × <name>", or the name alone
+// for a quantity of one; names are trimmed, stripped of control characters
+// and cut to 40 characters ("…").
 //
 // A body that is not JSON or that order.schema.json rejects, a bad shop
 // key, X-Timestamp or X-Event-Id give a *thankyou.Error with code EINVALID
@@ -295,6 +307,10 @@ func (s *Source) Parse(r webhook.Request, defaultCountry string) (thankyou.Deliv
 	if err != nil {
 		return thankyou.Delivery{}, err
 	}
+	items, err := orderItems(b.Order.Items)
+	if err != nil {
+		return thankyou.Delivery{}, err
+	}
 	c := b.Order.Customer
 	o.Number = strings.TrimSpace(b.Order.Number)
 	if o.Number == "" {
@@ -313,6 +329,7 @@ func (s *Source) Parse(r webhook.Request, defaultCountry string) (thankyou.Deliv
 	o.Tags = b.Order.Tags
 	o.Country = strings.ToUpper(b.Order.ShippingCountry)
 	o.CustomerOrders = count
+	o.Items = items
 	o.Phone, o.SkipReason = phone.FirstValid(defaultCountry, phone.Candidate{Raw: c.Phone, Region: o.Country})
 	d.Order = o
 	return d, nil

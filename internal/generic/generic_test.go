@@ -240,6 +240,7 @@ func TestParseNormalisesACreatedOrder(t *testing.T) {
 		CustomerName: "Maria Garcia", FirstName: "Maria", Phone: "+12125550188", Email: "maria.garcia@example.com",
 		Total: "84.50", Currency: "USD", CreatedAt: time.Date(2026, 11, 23, 17, 0, 0, 0, time.UTC),
 		Tags: []string{"newsletter", "gift"}, Country: "US", CustomerOrders: 1,
+		Items: []string{"2 × Hand-thrown mug, speckled", "Linen tea towel"},
 	}
 	if got := d.Order; !sameOrder(got, want) {
 		t.Errorf("order =\n %+v\nwant\n %+v", got, want)
@@ -250,10 +251,11 @@ func TestParseNormalisesACreatedOrder(t *testing.T) {
 }
 
 func sameOrder(a, b thankyou.Order) bool {
-	if !slices.Equal(a.Tags, b.Tags) || !a.CreatedAt.Equal(b.CreatedAt) {
+	if !slices.Equal(a.Tags, b.Tags) || !slices.Equal(a.Items, b.Items) || !a.CreatedAt.Equal(b.CreatedAt) {
 		return false
 	}
 	a.Tags, b.Tags = nil, nil
+	a.Items, b.Items = nil, nil
 	a.CreatedAt, b.CreatedAt = time.Time{}, time.Time{}
 	return reflect.DeepEqual(a, b)
 }
@@ -395,6 +397,26 @@ func TestSchemaAcceptsTheDocumentedShapeAndNamesTheFirstProblem(t *testing.T) {
 		{"fractional order count", `{"event":"order.created","order":{"id":"1","created_at":"2026-11-23T17:00:00Z","customer_order_count":1.5}}`, "order.customer_order_count: got number, want integer"},
 		{"huge order count", `{"event":"order.created","order":{"id":"1","created_at":"2026-11-23T17:00:00Z","customer_order_count":1e300}}`, "order.customer_order_count: is more than 1000000"},
 		{"reason as an object", `{"event":"order.cancelled","order":{"id":"1"},"reason":{}}`, "reason: got object, want string"},
+		{"items", `{"event":"order.created","order":{"id":"1","created_at":"2026-11-23T17:00:00Z","items":[{"name":"Mug","quantity":2},{"name":""}]}}`, ""},
+		{"empty items", `{"event":"order.created","order":{"id":"1","created_at":"2026-11-23T17:00:00Z","items":[]}}`, ""},
+		{"items as an object", `{"event":"order.created","order":{"id":"1","created_at":"2026-11-23T17:00:00Z","items":{"name":"Mug"}}}`, "order.items: got object, want array"},
+		{"items as a string", `{"event":"order.created","order":{"id":"1","created_at":"2026-11-23T17:00:00Z","items":"2 mugs"}}`, "order.items: got string, want array"},
+		{"items null", `{"event":"order.created","order":{"id":"1","created_at":"2026-11-23T17:00:00Z","items":null}}`, "order.items: got null, want array"},
+		{"an item that is a string", `{"event":"order.created","order":{"id":"1","created_at":"2026-11-23T17:00:00Z","items":["Mug"]}}`, "order.items[0]: got string, want object"},
+		{"an item without a name", `{"event":"order.created","order":{"id":"1","created_at":"2026-11-23T17:00:00Z","items":[{"name":"Mug"},{"quantity":2}]}}`, "order.items[1].name: missing property"},
+		{"an item name that is a number", `{"event":"order.created","order":{"id":"1","created_at":"2026-11-23T17:00:00Z","items":[{"name":42}]}}`, "order.items[0].name: got number, want string"},
+		{"an item name null", `{"event":"order.created","order":{"id":"1","created_at":"2026-11-23T17:00:00Z","items":[{"name":null}]}}`, "order.items[0].name: got null, want string"},
+		{"an item name too long", `{"event":"order.created","order":{"id":"1","created_at":"2026-11-23T17:00:00Z","items":[{"name":"` + strings.Repeat("m", 1001) + `"}]}}`, "order.items[0].name: is longer than 1000 characters"},
+		{"quantity zero", `{"event":"order.created","order":{"id":"1","created_at":"2026-11-23T17:00:00Z","items":[{"name":"Mug","quantity":0}]}}`, "order.items[0].quantity: is less than 1"},
+		{"quantity negative", `{"event":"order.created","order":{"id":"1","created_at":"2026-11-23T17:00:00Z","items":[{"name":"Mug","quantity":-2}]}}`, "order.items[0].quantity: is less than 1"},
+		{"quantity fractional", `{"event":"order.created","order":{"id":"1","created_at":"2026-11-23T17:00:00Z","items":[{"name":"Mug","quantity":1.5}]}}`, "order.items[0].quantity: got number, want integer"},
+		{"quantity a string", `{"event":"order.created","order":{"id":"1","created_at":"2026-11-23T17:00:00Z","items":[{"name":"Mug","quantity":"2"}]}}`, "order.items[0].quantity: got string, want integer"},
+		{"quantity null", `{"event":"order.created","order":{"id":"1","created_at":"2026-11-23T17:00:00Z","items":[{"name":"Mug","quantity":null}]}}`, "order.items[0].quantity: got null, want integer"},
+		{"quantity huge", `{"event":"order.created","order":{"id":"1","created_at":"2026-11-23T17:00:00Z","items":[{"name":"Mug","quantity":1e300}]}}`, "order.items[0].quantity: is more than 1000000000"},
+		{"more than 1000 items", `{"event":"order.created","order":{"id":"1","created_at":"2026-11-23T17:00:00Z","items":[` +
+			strings.TrimSuffix(strings.Repeat(`{"name":"m"},`, 1001), ",") + `]}}`, "order.items: has more than 1000 items"},
+		{"a bad item past the third is still refused", `{"event":"order.created","order":{"id":"1","created_at":"2026-11-23T17:00:00Z","items":[` +
+			`{"name":"a"},{"name":"b"},{"name":"c"},{"name":"d","quantity":0}]}}`, "order.items[3].quantity: is less than 1"},
 		{"several problems: the first in the body", `{"event":"order.created","order":{"id":"1","created_at":"x","total":"y","tags":[1]}}`, "order.created_at: is not a valid date-time"},
 	}
 	for _, tt := range tests {

@@ -174,7 +174,8 @@ func TestREADMEJSONExamplesAreValidEvents(t *testing.T) {
 }
 
 // schemaProperties lists every property path of order.schema.json
-// ("order.customer.phone") and whether its parent requires it.
+// ("order.customer.phone", "order.items[].name" for the elements of an
+// array) and whether its parent requires it.
 func schemaProperties(t *testing.T) map[string]bool {
 	t.Helper()
 	var doc map[string]any
@@ -208,6 +209,10 @@ func schemaProperties(t *testing.T) map[string]bool {
 			p := prefix + name
 			out[p] = slices.Contains(required, name)
 			walk(p+".", sub.(map[string]any))
+			// An array of objects: its elements' properties are "p[].name".
+			if elem, ok := resolve(sub.(map[string]any))["items"].(map[string]any); ok {
+				walk(p+"[].", elem)
+			}
 		}
 	}
 	walk("", doc)
@@ -219,7 +224,7 @@ func TestREADMEDocumentsEverySchemaProperty(t *testing.T) {
 	if len(props) < 15 {
 		t.Fatalf("found only %d properties in the schema: %v", len(props), props)
 	}
-	row := regexp.MustCompile("(?m)^\\| `([a-z_.]+)` \\| [^|]* \\| ([^|]*) \\|")
+	row := regexp.MustCompile("(?m)^\\| `([a-z_.\\[\\]]+)` \\| [^|]* \\| ([^|]*) \\|")
 	documented := map[string]bool{}
 	for _, m := range row.FindAllStringSubmatch(readme(t), -1) {
 		documented[m[1]] = strings.TrimSpace(m[2]) == "yes"

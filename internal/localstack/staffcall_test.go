@@ -391,8 +391,8 @@ func TestAutomatedCallWithoutConsentSendsTheSMS(t *testing.T) {
 	clock := localstack.NewClock(time.Date(2026, 11, 23, 16, 0, 2, 0, time.UTC))
 	s := startStack(t, clock, &syncBuffer{})
 	task := thankyou.Task{
-		ID:    order1001,
-		Order: thankyou.Order{Source: thankyou.SourceShopify, Shop: "thankyou-demo.myshopify.com", ID: "820982911946154508", Number: "#1001", FirstName: "Jane", CustomerName: "Jane Doe", Phone: customer},
+		ID:      order1001,
+		Order:   thankyou.Order{Source: thankyou.SourceShopify, Shop: "thankyou-demo.myshopify.com", ID: "820982911946154508", Number: "#1001", FirstName: "Jane", CustomerName: "Jane Doe", Phone: customer},
 		Channel: thankyou.ChannelCall, Recipient: customer, State: thankyou.StatePending,
 		DueAt: dueAt.Add(-5 * time.Second).UTC(), Deadline: dueAt.Add(72 * time.Hour).UTC(), TimeZone: "America/New_York",
 		Voice: thankyou.Voice{Consent: false},

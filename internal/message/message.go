@@ -11,8 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"text/template"
-	"time"
 	"text/template/parse"
+	"time"
 	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"

@@ -300,7 +300,7 @@ func (t *Tool) shopsPut(ctx context.Context, args []string) error {
 			SkipTags: list(*skipTags), Countries: upper(list(*countries)), FrequencyCapDays: *capDays,
 		},
 		SMSTemplate: *smsTemplate, StaffTemplate: *staffTmpl,
-		Voice:       thankyou.Voice{Consent: *consent, Voice: *voice, Language: *voiceLang, PlayURL: *playURL},
+		Voice: thankyou.Voice{Consent: *consent, Voice: *voice, Language: *voiceLang, PlayURL: *playURL},
 	}
 	if sh.Channel, err = thankyou.ParseChannel(*channel); err != nil {
 		return describe(err)

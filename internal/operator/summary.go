@@ -41,7 +41,7 @@ type Summary struct {
 	// AwaitingCall counts staff calls whose reminder went out and that
 	// wait for the staff member's answer.
 	AwaitingCall int `json:"awaitingCall"`
-	Skipped    int `json:"skipped"`
+	Skipped      int `json:"skipped"`
 	// SkippedByReason groups the skipped tasks by SkipGroup of their reason.
 	SkippedByReason map[string]int `json:"skippedByReason"`
 	Failed          int            `json:"failed"`

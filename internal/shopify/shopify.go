@@ -125,6 +125,15 @@ func (*Source) Verify(r webhook.Request, secrets [][]byte) error {
 // A cancellation's Order carries only Source, Shop and ID, the same ID the
 // creation used, so it names the same task.
 //
+// A created order's Items are its first line items (at most
+// thankyou.MaxItems, in the order given): the title, with the
+// variant_title in parentheses unless it is Shopify's "Default Title",
+// preceded by "<quantity> × " when more than one was bought ("2 ×
+// Hand-thrown Mug (Sea Green)"). Titles are trimmed, stripped of control
+// characters and cut to 40 characters ("…"); line items without a title or
+// with a quantity below one are left out, and line_items of another shape
+// gives no items rather than an error.
+//
 // defaultCountry is the shop's ISO country ("US") for a phone number written
 // without a country code when its address gives no country.
 //
@@ -333,20 +342,21 @@ func parsePrivacy(d *thankyou.Delivery, shop string, body []byte, defaultCountry
 
 // payload is the part of Shopify's order resource this service reads.
 type payload struct {
-	ID           webhook.Scalar `json:"id"`
-	OrderNumber  webhook.Scalar `json:"order_number"`
-	Name         string         `json:"name"`
-	Email        string         `json:"email"`
-	ContactEmail string         `json:"contact_email"`
-	Phone        string         `json:"phone"`
-	CreatedAt    *string        `json:"created_at"`
-	Currency     string         `json:"currency"`
-	TotalPrice   webhook.Scalar `json:"total_price"`
-	Test         bool           `json:"test"`
-	Tags         tags           `json:"tags"`
-	Customer     *person        `json:"customer"`
-	Billing      *address       `json:"billing_address"`
-	Shipping     *address       `json:"shipping_address"`
+	ID           webhook.Scalar                `json:"id"`
+	OrderNumber  webhook.Scalar                `json:"order_number"`
+	Name         string                        `json:"name"`
+	Email        string                        `json:"email"`
+	ContactEmail string                        `json:"contact_email"`
+	Phone        string                        `json:"phone"`
+	CreatedAt    *string                       `json:"created_at"`
+	Currency     string                        `json:"currency"`
+	TotalPrice   webhook.Scalar                `json:"total_price"`
+	Test         bool                          `json:"test"`
+	Tags         tags                          `json:"tags"`
+	Customer     *person                       `json:"customer"`
+	Billing      *address                      `json:"billing_address"`
+	Shipping     *address                      `json:"shipping_address"`
+	LineItems    webhook.LenientList[lineItem] `json:"line_items"`
 }
 
 type person struct {
@@ -398,6 +408,7 @@ func toOrder(shop string, p payload, defaultCountry string) (thankyou.Order, err
 		Test:      p.Test,
 		Tags:      p.Tags.list,
 		Country:   country(p.Shipping, p.Billing),
+		Items:     items(p.LineItems),
 	}
 	if n, err := strconv.Atoi(strings.TrimSpace(customer(p).OrdersCount.Text)); err == nil && n > 0 {
 		o.CustomerOrders = n

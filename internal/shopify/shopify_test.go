@@ -199,6 +199,7 @@ func TestParseNormalisesTheFullExample(t *testing.T) {
 		CreatedAt:    time.Date(2026, 11, 23, 11, 0, 0, 0, time.FixedZone("", -5*3600)),
 		Test:         false,
 		Country:      "US",
+		Items:        []string{"2 × Hand-thrown Mug (Sea Green)", "Linen Tea Towel Set"},
 	}
 	got := d.Order
 	if !got.CreatedAt.Equal(want.CreatedAt) {
@@ -225,6 +226,9 @@ func TestParseShopifysDocumentedSampleHasNoValidPhone(t *testing.T) {
 	if o.ID != "820982911946154508" || o.Number != "1234" || o.CustomerName != "John Smith" || o.FirstName != "John" ||
 		o.Email != "jon@example.com" || o.Total != "388.00" || !o.Test {
 		t.Errorf("Order = %+v; want id 820982911946154508, number 1234, John Smith, jon@example.com, 388.00, test", o)
+	}
+	if !reflect.DeepEqual(o.Items, []string{"IPod Nano - 8GB"}) {
+		t.Errorf("Items = %q, want the one line item", o.Items)
 	}
 	// Billing, shipping and default address each carry a placeholder.
 	if o.Phone != "" || o.SkipReason != "no valid phone number (3 found, none valid)" {
@@ -575,6 +579,7 @@ func FuzzParse(f *testing.F) {
 			if o.CustomerOrders < 0 || o.Country != "" && len(o.Country) != 2 {
 				t.Fatalf("CustomerOrders %d, Country %q", o.CustomerOrders, o.Country)
 			}
+			checkItems(t, o.Items)
 			for _, tag := range o.Tags {
 				if tag == "" || tag != strings.TrimSpace(tag) || strings.Contains(tag, ",") {
 					t.Fatalf("tag %q is empty, padded or holds a comma", tag)

@@ -12,6 +12,21 @@
 //
 // Nothing here logs: a session carries personal data (names, phone numbers,
 // emails), and errors never repeat it.
+//
+// # Items
+//
+// Stripe's webhook events carry a Checkout Session without its line items:
+// line_items is an includable property, returned only when the session is
+// retrieved with expand[]=line_items (or listed with
+// GET /v1/checkout/sessions/{id}/line_items). So an order from a Checkout
+// event as Stripe sends it has no Items, and a staff reminder shows none.
+// Should data.object carry line_items (an expanded session), Items are
+// the first thankyou.MaxItems of line_items.data, in their order: each
+// description (the product's name) preceded by "<quantity> × " when more
+// than one was bought ("2 × T-shirt"), trimmed, stripped of control
+// characters and cut to 40 characters ("…"). Line items without a
+// description or with a quantity below one are left out, and line_items of
+// another shape gives no items rather than an error.
 package stripe
 
 import (
@@ -248,6 +263,9 @@ func parseSignature(raw string) (signature, error) {
 //     (a partial refund is ignored);
 //   - any other event gives DeliveryIgnored.
 //
+// A created order's Items come from data.object.line_items, which Stripe
+// includes only in an expanded session: see the package doc.
+//
 // The order's ID is the session's payment intent ("pi_...", what a refund
 // names) else the session id, so that every event of one payment finds the
 // same task. defaultCountry is the region of a phone number written without
@@ -350,6 +368,9 @@ type session struct {
 	// ShippingDetails is where API versions before 2025-03-31.basil put
 	// the shipping address.
 	ShippingDetails *shippingDetails `json:"shipping_details"`
+	// LineItems is only there when the session was expanded (see
+	// lineItems).
+	LineItems *lineItems `json:"line_items"`
 }
 
 type customerDetails struct {
@@ -523,6 +544,7 @@ func (s session) order(shop, id string, ev event, defaultCountry string) (thanky
 		CreatedAt: time.Unix(created, 0).UTC(),
 		Test:      test(s.Livemode, ev.Livemode),
 		Country:   strings.ToUpper(first(country(ship), country(&shippingDetails{Address: cd.Address}))),
+		Items:     s.LineItems.items(),
 	}
 	name := strings.Join(strings.Fields(cd.Name), " ")
 	if name == "" && ship != nil {

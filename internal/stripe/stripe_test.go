@@ -623,6 +623,8 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte(`{"id":"evt_1","type":"charge.refunded","account":"acct_1","data":{"object":{"object":"charge","payment_intent":{"id":"pi_1"},"refunded":true}}}`), "shop=x", "")
 	f.Add([]byte(`{"id":"evt_1","type":"checkout.session.completed","created":1,"data":{"object":{"id":"cs_1","payment_status":"paid","amount_total":-1,"currency":"kwd"}}}`), "", "JP")
+	f.Add([]byte(`{"id":"evt_1","type":"checkout.session.completed","created":1,"data":{"object":{"id":"cs_1","payment_status":"paid",`+
+		`"line_items":{"object":"list","data":[{"description":" A\u0000 ","quantity":2},{"description":"B","quantity":null},{"description":"","quantity":1},{"description":"C"},{"description":"D"}]}}}}`), "", "US")
 	f.Fuzz(func(t *testing.T, body []byte, query, defaultCountry string) {
 		q, _ := url.ParseQuery(query)
 		d, err := stripe.Source{}.Parse(webhook.Request{Body: body, Query: q, Received: now}, defaultCountry)
@@ -645,6 +647,7 @@ func FuzzParse(f *testing.F) {
 			if (o.Phone == "") == (o.SkipReason == "") {
 				t.Fatalf("order has phone %q and skip reason %q; want exactly one", o.Phone, o.SkipReason)
 			}
+			checkItems(t, o.Items)
 		case thankyou.DeliveryOrderCancelled:
 			if d.Order.ID == "" || d.Order.Source != thankyou.SourceStripe || d.Reason == "" {
 				t.Fatalf("cancellation without an order id, source or reason: %+v", d)

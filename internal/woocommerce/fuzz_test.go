@@ -89,6 +89,7 @@ func FuzzParse(f *testing.F) {
 			if (o.Phone == "") == (o.SkipReason == "") {
 				t.Fatalf("phone %q, skip reason %q: want exactly one", o.Phone, o.SkipReason)
 			}
+			checkItems(t, o.Items)
 			if o.Phone != "" {
 				if n, err := phone.Normalize(o.Phone, ""); err != nil || n != o.Phone {
 					t.Fatalf("phone %q is not E.164: %q, %v", o.Phone, n, err)

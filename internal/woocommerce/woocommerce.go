@@ -46,6 +46,18 @@
 //   - anything else (pending, on-hold, checkout-draft, a plugin's own
 //     status): DeliveryIgnored, waiting for payment.
 //
+// # Items
+//
+// A created order's Items are its first line_items (at most
+// thankyou.MaxItems, in the order given): the name, HTML entities decoded,
+// preceded by "<quantity> × " when more than one was bought ("2 ×
+// Hand-thrown mug — speckled"). Names are trimmed, stripped of control
+// characters and cut to 40 characters ("…"); line items without a name or
+// with a quantity below one are left out, and line_items of another shape
+// gives no items rather than an error.
+//
+// # Other topics
+//
 // Other topics (order.deleted, product.*, customer.*, ...) are
 // DeliveryIgnored. WooCommerce orders have no test flag, no tags and no
 // customer order count: Test is false, Tags nil and CustomerOrders 0.
@@ -264,15 +276,16 @@ func (s Source) Parse(r webhook.Request, defaultCountry string) (thankyou.Delive
 
 // payload is the part of the REST API v3 order this source reads.
 type payload struct {
-	ID              webhook.Scalar `json:"id"`
-	Number          webhook.Scalar `json:"number"`
-	Status          string         `json:"status"`
-	Currency        string         `json:"currency"`
-	Total           webhook.Scalar `json:"total"`
-	DateCreatedGMT  *string        `json:"date_created_gmt"`
-	DateModifiedGMT *string        `json:"date_modified_gmt"`
-	Billing         address        `json:"billing"`
-	Shipping        address        `json:"shipping"`
+	ID              webhook.Scalar                `json:"id"`
+	Number          webhook.Scalar                `json:"number"`
+	Status          string                        `json:"status"`
+	Currency        string                        `json:"currency"`
+	Total           webhook.Scalar                `json:"total"`
+	DateCreatedGMT  *string                       `json:"date_created_gmt"`
+	DateModifiedGMT *string                       `json:"date_modified_gmt"`
+	Billing         address                       `json:"billing"`
+	Shipping        address                       `json:"shipping"`
+	LineItems       webhook.LenientList[lineItem] `json:"line_items"`
 }
 
 // address is a billing or shipping address. Shipping has a phone since
@@ -362,6 +375,7 @@ func toOrder(shop, id, number string, p payload, defaultCountry string) (thankyo
 		Currency:  strings.ToUpper(strings.TrimSpace(p.Currency)),
 		CreatedAt: created,
 		Country:   country(p.Shipping.Country),
+		Items:     items(p.LineItems),
 	}
 	if o.Country == "" {
 		o.Country = country(p.Billing.Country)

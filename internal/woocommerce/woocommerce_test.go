@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -330,6 +331,9 @@ func TestParseNormalisesThePaidOrder(t *testing.T) {
 		!got.CreatedAt.Equal(want.CreatedAt) || got.CreatedAt.Location() != time.UTC || got.Country != want.Country ||
 		got.Test || got.Tags != nil || got.CustomerOrders != 0 || got.SkipReason != "" {
 		t.Errorf("order =\n%+v\nwant\n%+v", got, want)
+	}
+	if want := []string{"2 × Hand-thrown mug — speckled"}; !slices.Equal(got.Items, want) {
+		t.Errorf("Items = %q, want %q", got.Items, want)
 	}
 	if got.TaskID() != "woocommerce:shop.example.com:5001" {
 		t.Errorf("TaskID = %q", got.TaskID())

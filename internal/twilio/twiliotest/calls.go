@@ -34,12 +34,13 @@ type Call struct {
 	Timeout int
 	// Status is "queued", then what AnswerCall made of it: "initiated",
 	// "ringing", "in-progress", and at last "completed", "busy",
-	// "no-answer" or "failed".
+	// "no-answer", "failed" or "canceled".
 	Status string
 	// AnsweredBy is "human", "machine_start", "machine_end_beep"... when
 	// machine detection was asked for and the call was answered.
 	AnsweredBy string
-	// Duration is the answered call's length, in whole seconds.
+	// Duration is the answered call's length, in whole seconds, a bridged
+	// call's (see Dial) included.
 	Duration int
 	// Created is the call's date_created (whole seconds, UTC).
 	Created time.Time
@@ -53,14 +54,24 @@ type call struct {
 }
 
 // CallOutcome is what the callee does when AnswerCall plays it. Build one
-// with Answered, Machine, Busy, NoAnswer or Failed.
+// with Answered, Machine, Busy, NoAnswer, Failed or Canceled, and add what
+// the party a <Dial> calls does with Bridged.
 type CallOutcome struct {
 	status   string // final status
 	machine  bool
 	duration time.Duration
+	// dialed is what the party a <Dial> in the call's TwiML calls does;
+	// nil means Answered(defaultDialedTalk).
+	dialed *CallOutcome
 }
 
-// Answered is a person picking up and staying on the line for d.
+// defaultDialedTalk is how long a dialled party stays on the line when the
+// outcome does not say (see Bridged).
+const defaultDialedTalk = 30 * time.Second
+
+// Answered is a person picking up and staying on the line for d. With a
+// <Dial> in the call's TwiML, d is the time outside the bridged call: the
+// call's duration adds the bridged call's.
 func Answered(d time.Duration) CallOutcome {
 	return CallOutcome{status: "completed", duration: d}
 }
@@ -78,6 +89,56 @@ func NoAnswer() CallOutcome { return CallOutcome{status: "no-answer"} }
 
 // Failed is a call that cannot be put through (an unreachable number).
 func Failed() CallOutcome { return CallOutcome{status: "failed"} }
+
+// Canceled is a call hung up by its caller while it rang: for a call
+// AnswerCall plays, a call canceled through the API before it was
+// answered; for a dialled party (see Bridged), the caller hanging up
+// before the dialled phone is picked up.
+func Canceled() CallOutcome { return CallOutcome{status: "canceled"} }
+
+// Bridged returns o with what the party dialled by a <Dial> in the call's
+// TwiML does: Answered(d) or Machine(d) talk for d (DialCallStatus
+// "completed"), Busy, NoAnswer (ringing for the <Dial>'s timeout), Failed
+// or Canceled. Without Bridged, a dialled party answers and talks for 30
+// seconds. The dialled party's own Bridged is ignored.
+func (o CallOutcome) Bridged(dialed CallOutcome) CallOutcome {
+	dialed.dialed = nil
+	o.dialed = &dialed
+	return o
+}
+
+// dialedOutcome returns what the party a <Dial> calls does.
+func (o CallOutcome) dialedOutcome() CallOutcome {
+	if o.dialed == nil {
+		return Answered(defaultDialedTalk)
+	}
+	return *o.dialed
+}
+
+// Dial is a <Dial> the server played for a call's TwiML: the call it made
+// to the dialled number and what that party did.
+type Dial struct {
+	// SID is the dialled call's SID (DialCallSid); ParentSID is the call
+	// whose TwiML held the <Dial>.
+	SID, ParentSID string
+	// To is the number dialled: the first <Number> (Twilio rings them all;
+	// the server plays the first only), or the <Dial>'s text.
+	To string
+	// CallerID is the <Dial>'s callerId, or the parent call's From.
+	CallerID string
+	// Status is the DialCallStatus: "completed", "busy", "no-answer",
+	// "failed" or "canceled".
+	Status string
+	// Duration is the bridged call's length (DialCallDuration), in whole
+	// seconds; zero unless the dialled party answered.
+	Duration int
+	// Action and Method are where and how the <Dial>'s action callback was
+	// requested; both "" when the <Dial> had no action.
+	Action, Method string
+	// ActionTwiML is the action callback's answer. It is checked with
+	// CheckTwiML but not played.
+	ActionTwiML string
+}
 
 // callJSON is Twilio's Call resource.
 type callJSON struct {
@@ -136,6 +197,18 @@ func (s *Server) InjectCall(faults ...Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.callFaults = append(s.callFaults, faults...)
+}
+
+// Dials returns a copy of the <Dial>s AnswerCall played, in the order
+// played.
+func (s *Server) Dials() []Dial {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Dial, len(s.dials))
+	for i, d := range s.dials {
+		out[i] = *d
+	}
+	return out
 }
 
 // CallTwiML returns the TwiML AnswerCall fetched for the call sid, or "".
@@ -312,16 +385,30 @@ func (s *Server) callJSONLocked(c *call) callJSON {
 //     to the StatusCallback when the call asked for those events;
 //   - for Answered and Machine, the TwiML is fetched from the call's URL
 //     with its Method (CallStatus "in-progress", and AnsweredBy when
-//     machine detection was asked for) and kept for CallTwiML, then
-//     "in-progress" is posted if the call asked for "answered";
-//   - the final status ("completed" with CallDuration, "busy", "no-answer"
-//     or "failed") is posted if the call asked for "completed" or named no
-//     event.
+//     machine detection was asked for), kept for CallTwiML and checked
+//     with CheckTwiML, then "in-progress" is posted if the call asked for
+//     "answered";
+//   - if the TwiML holds a <Dial> the call reaches (the first one, unless
+//     a <Hangup>, <Reject> or <Redirect> comes before it), its first
+//     number is dialled and plays the outcome's Bridged party, recorded
+//     for Dials; if the <Dial> has an action, Twilio's Dial action
+//     callback is requested from it with the <Dial>'s method (CallSid,
+//     CallStatus "in-progress", DialCallSid, DialCallStatus, DialBridged,
+//     DialCallDuration when the dialled party answered, and the other
+//     parameters of a voice webhook), and its answer is kept in the Dial
+//     and checked with CheckTwiML. The call's duration grows by the
+//     bridged call's, or by the <Dial>'s timeout (30 seconds unless set)
+//     when the dialled party does not answer. Nothing else of the TwiML
+//     is played;
+//   - the final status ("completed" with CallDuration, "busy", "no-answer",
+//     "failed" or "canceled") is posted if the call asked for "completed"
+//     or named no event.
 //
 // Every request is signed with X-Twilio-Signature. A call can be answered
 // once. The error reports an unknown or already answered call, a TwiML
-// fetch that failed or was not answered 2xx, and status callbacks that
-// failed or were not answered 2xx; the call goes on after such failures.
+// fetch or Dial action that failed or was not answered 2xx, TwiML that
+// CheckTwiML refuses, and status callbacks that failed or were not
+// answered 2xx; the call goes on to its end after such failures.
 func (s *Server) AnswerCall(ctx context.Context, sid string, how CallOutcome) error {
 	if how.status == "" {
 		return fmt.Errorf("twiliotest: answer call %s: zero CallOutcome", sid)
@@ -391,10 +478,22 @@ func (s *Server) AnswerCall(ctx context.Context, sid string, how CallOutcome) er
 		var twiml []byte
 		err := s.request(ctx, snap.Method, snap.URL, callParams(snap, "in-progress"), &twiml)
 		s.setCall(sid, func(c *call) { c.twiml = string(twiml) })
+		var dial *twimlNode
 		if err != nil {
 			errs = append(errs, fmt.Errorf("fetch TwiML: %w", err))
+		} else if doc, err := parseTwiML(string(twiml)); err != nil {
+			errs = append(errs, fmt.Errorf("fetched TwiML: %w", err))
+		} else {
+			dial = doc.firstDial()
 		}
 		progress("answered", "in-progress")
+		if dial != nil {
+			added, err := s.playDial(ctx, snap, dial, how.dialedOutcome())
+			snap.Duration += added
+			if err != nil {
+				errs = append(errs, err)
+			}
+		}
 	}
 	progress("completed", how.status)
 	s.log.Info("call ended", "sid", sid, "status", how.status, "answered_by", snap.AnsweredBy)
@@ -402,6 +501,65 @@ func (s *Server) AnswerCall(ctx context.Context, sid string, how CallOutcome) er
 		return fmt.Errorf("twiliotest: answer call %s: %w", sid, err)
 	}
 	return nil
+}
+
+// playDial plays the party a checked <Dial> calls for parent as dialed
+// does, records the Dial and requests its action callback. It returns the
+// seconds the <Dial> added to parent's duration.
+func (s *Server) playDial(ctx context.Context, parent Call, dial *twimlNode, dialed CallOutcome) (int, error) {
+	d := &Dial{
+		SID:       newSID("CA"),
+		ParentSID: parent.SID,
+		To:        dial.numbers()[0],
+		CallerID:  dial.attrs["callerId"],
+		Status:    dialed.status,
+		Action:    dial.attrs["action"],
+	}
+	if d.CallerID == "" {
+		d.CallerID = parent.From
+	}
+	if d.Action != "" {
+		d.Method = methodOrPost(dial.attrs["method"])
+	}
+	added := 0
+	switch dialed.status {
+	case "completed":
+		d.Duration = int(dialed.duration / time.Second)
+		added = d.Duration
+	case "no-answer":
+		added = defaultDialTimeout
+		if t, err := strconv.Atoi(dial.attrs["timeout"]); err == nil {
+			added = t // checked: 5 to 600
+		}
+	}
+	s.mu.Lock()
+	s.dials = append(s.dials, d)
+	s.mu.Unlock()
+	s.log.Info("dial played", "parent_sid", d.ParentSID, "dial_sid", d.SID, "to", phone.Mask(d.To),
+		"caller_id", phone.Mask(d.CallerID), "status", d.Status, "duration", d.Duration, "action", d.Action != "")
+	if d.Action == "" {
+		return added, nil
+	}
+
+	params := callParams(parent, "in-progress")
+	params.Set("DialCallSid", d.SID)
+	params.Set("DialCallStatus", d.Status)
+	params.Set("DialBridged", strconv.FormatBool(d.Status == "completed"))
+	if d.Status == "completed" {
+		params.Set("DialCallDuration", strconv.Itoa(d.Duration))
+	}
+	var answer []byte
+	err := s.request(ctx, d.Method, d.Action, params, &answer)
+	s.mu.Lock()
+	d.ActionTwiML = string(answer)
+	s.mu.Unlock()
+	if err != nil {
+		return added, fmt.Errorf("dial action: %w", err)
+	}
+	if err := CheckTwiML(string(answer)); err != nil {
+		return added, fmt.Errorf("dial action TwiML: %w", err)
+	}
+	return added, nil
 }
 
 // wants reports whether a call that asked for events gets event: Twilio

@@ -1,10 +1,12 @@
 // Package twiliotest provides a server on loopback that answers like
 // Twilio's REST API for Messages (create, list, fetch) and Calls (create),
 // posts signed status callbacks and inbound SMS webhooks like Twilio does,
-// plays the callee of a call (AnswerCall), and refuses requests
-// with Twilio's own error answers, either because they are invalid or
-// because a test injected a fault. The project's tests and local demo use it
-// in place of api.twilio.com.
+// plays the callee of a call (AnswerCall: status callbacks, the TwiML
+// fetch, checked with CheckTwiML, and the party a <Dial> in it bridges,
+// with its Dial action callback), and refuses requests with Twilio's own
+// error answers, either because they are invalid or because a test
+// injected a fault. The project's tests and local demo use it in place of
+// api.twilio.com.
 package twiliotest
 
 import (
@@ -125,6 +127,7 @@ type Server struct {
 	callsBySID   map[string]*call
 	callFaults   []Fault
 	callRequests int
+	dials        []*Dial
 }
 
 // NewServer starts a server listening on opts.Addr.
