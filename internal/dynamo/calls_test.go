@@ -946,3 +946,27 @@ func TestCancelEndsAStaffCallWaitingForItsReply(t *testing.T) {
 		t.Errorf("DONE after the cancellation = %v, want ECONFLICT", err)
 	}
 }
+
+// TestApplyStatusBeforeTheReminderIsRecorded: Twilio's first callback can
+// beat the dispatcher's Remind. It must not end the call as a sent
+// message: the dispatcher's Remind, under its lease, still lands.
+func TestApplyStatusBeforeTheReminderIsRecorded(t *testing.T) {
+	e := newEnv(t, dynamo.Options{})
+	ctx := context.Background()
+	task := e.create(t, staffCallTask("1", t0))
+	e.claim(t, task.ID, "run", t0)
+	before := e.raw(t, task.ID)
+	got, err := e.store.ApplyStatus(ctx, task.ID, "SM1", thankyou.StateSent, 0, "", t0.Add(time.Second))
+	if err != nil || got.State != thankyou.StateSending {
+		t.Errorf("ApplyStatus before Remind = %s, %v; want sending, nil", got.State, err)
+	}
+	if !reflect.DeepEqual(e.raw(t, task.ID), before) {
+		t.Error("an early reminder status changed the call")
+	}
+	if err := e.store.Remind(ctx, task.ID, "run", reminder("SM1", "ana", callerA, 1, t0.Add(time.Hour)), t0.Add(2*time.Second)); err != nil {
+		t.Fatalf("Remind after the early callback: %v", err)
+	}
+	if got := e.get(t, task.ID); got.State != thankyou.StateReminded {
+		t.Errorf("after Remind: %s, want reminded", got.State)
+	}
+}

@@ -410,17 +410,19 @@ func (s *Store) ApplyStatus(ctx context.Context, id, sid string, status thankyou
 		u := newUpdate()
 		var cond string
 		switch {
+		case t.Channel == thankyou.ChannelStaff && (t.State.Open() || !t.Staff.RemindedAt.IsZero()):
+			// A staff call's reminders: whether one reached the staff
+			// member changes nothing of the call, which waits for a reply
+			// and is followed up at its due time. Nor is an open call
+			// "repaired" into a sent message: the dispatcher records the
+			// reminder (or finds it at Twilio after a crash).
+			return t, nil
 		case t.State.Open() && t.MessageSID == "":
 			s.endTask(u, status, now)
 			u.set("messageSid", str(sid))
 			u.history(now, "repaired", fmt.Sprintf("state=%s sid=%s", status, sid))
 			cond = fmt.Sprintf("%s = %s AND attribute_not_exists(%s)",
 				u.name("state"), u.value("condState", str(string(t.State))), u.name("messageSid"))
-		case t.Channel == thankyou.ChannelStaff && !t.Staff.RemindedAt.IsZero():
-			// A staff call's reminders: whether one reached the staff
-			// member changes nothing of the call, which waits for a reply
-			// and is followed up at its due time.
-			return t, nil
 		case t.MessageSID != sid:
 			return thankyou.Task{}, fmt.Errorf("apply status to task %s: %w", id,
 				thankyou.Errorf(thankyou.ECONFLICT, "status callback for another message"))
