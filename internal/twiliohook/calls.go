@@ -66,7 +66,9 @@ func (h *Handler) bridge(ctx context.Context, req events.APIGatewayV2HTTPRequest
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	log := h.Logger.With("task", t.ID, "sid", sid)
-	if t.State != thankyou.StateReminded && t.State != thankyou.StateSending || t.Order.Phone == "" {
+	// Open for the staff member: waiting for a reply, being followed up,
+	// or put back by the dispatcher after a Twilio error.
+	if t.Staff.RemindedAt.IsZero() || !t.State.Open() || t.Order.Phone == "" {
 		log.InfoContext(ctx, "bridge TwiML for a call that is closed: hanging up", "state", t.State)
 		return sayTwiML("This thank-you call is already closed. Goodbye.", true), nil
 	}
@@ -116,7 +118,9 @@ func (h *Handler) dial(ctx context.Context, req events.APIGatewayV2HTTPRequest, 
 	if _, err := h.Calls.RecordCallStatus(ctx, t.ID, sid, o, now); err != nil && thankyou.ErrorCode(err) != thankyou.ECONFLICT {
 		return events.APIGatewayV2HTTPResponse{}, thankyou.WrapError(thankyou.EINTERNAL, "could not record the call", err)
 	}
-	if (status == "completed" || status == "answered") && secs > 0 {
+	// Twilio reports a dialled party who picked up as completed (or
+	// answered), whatever the length.
+	if status == "completed" || status == "answered" {
 		note := "connected by click-to-call for " + (time.Duration(secs) * time.Second).String()
 		switch _, err := h.Calls.CloseCall(ctx, t.ID, t.Recipient, thankyou.StateCalled, note, now); {
 		case err == nil:

@@ -7,6 +7,7 @@ import (
 	"encoding/xml"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -44,16 +45,22 @@ type fixture struct {
 	env   map[string]string
 }
 
+// fixtureOption changes the Twilio webhook's environment before it is built.
+type fixtureOption func(env map[string]string)
+
 // newFixture builds the Twilio webhook as its Lambda main does, from
-// events/env.json (the local auth token and public URL).
-func newFixture(t *testing.T) *fixture {
+// events/env.json (the local auth token and public URL), changed by opts.
+func newFixture(t *testing.T, opts ...fixtureOption) *fixture {
 	t.Helper()
 	client, table := dynamotest.NewTable(t)
 	envs, err := localstack.LoadEnvFile(filepath.Join("..", "..", "events", "env.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := envs[localstack.TwilioWebhookID]
+	env := maps.Clone(envs[localstack.TwilioWebhookID])
+	for _, o := range opts {
+		o(env)
+	}
 	cfg, err := config.LoadTwilioWebhook(func(k string) string {
 		if k == "TABLE_NAME" {
 			return table
