@@ -422,3 +422,34 @@ func noPersonalDataLogged(t *testing.T, logs *syncBuffer, pii ...string) {
 		}
 	}
 }
+
+// TestNobodyOnDutyGoesToTheShopsPhone: with no roster member on duty at
+// the due time, the reminder goes to the shop's default staff phone, and a
+// reply from that phone works the same.
+func TestNobodyOnDutyGoesToTheShopsPhone(t *testing.T) {
+	const shopPhone = "+12125550199" // STAFF_PHONE in events/env.json
+	clock := localstack.NewClock(time.Date(2026, 11, 23, 16, 0, 2, 0, time.UTC))
+	s := startStack(t, clock, &syncBuffer{}, "CHANNEL=staff")
+	late := thankyou.StaffMember{Source: thankyou.SourceShopify, ShopID: "thankyou-demo.myshopify.com", ID: "eve", Name: "Eve", Phone: anaPhone,
+		TimeZone: "America/New_York", WorkStart: "18:00", WorkEnd: "21:00", Days: "Mon-Fri", Active: true}
+	if err := s.DynamoDB.PutStaff(context.Background(), late, clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	placeOrder1001(t, s)
+	if sum := run(t, s, clock, dueAt); sum.Reminded != 1 {
+		t.Fatalf("dispatcher = %+v, want one reminder", sum)
+	}
+	if got := messagesTo(s, shopPhone); len(got) != 1 || len(messagesTo(s, anaPhone)) != 0 {
+		t.Fatalf("shop phone got %q, Eve %d messages; want the reminder at the shop's phone only", got, len(messagesTo(s, anaPhone)))
+	}
+	task := task1001(t, s)
+	if task.Staff.MemberID != "" || task.Recipient != shopPhone {
+		t.Errorf("assigned to %q at %s, want the shop's phone", task.Staff.MemberID, task.Recipient)
+	}
+	if answer := reply(t, s, shopPhone, "skip 1001 - customer asked not to be called"); !strings.Contains(answer, "is marked skipped") {
+		t.Errorf("SKIP answered %s", answer)
+	}
+	if task := task1001(t, s); task.State != thankyou.StateSkipped || task.Reason != "customer asked not to be called" {
+		t.Errorf("after SKIP: %s %q", task.State, task.Reason)
+	}
+}
