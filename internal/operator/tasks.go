@@ -159,12 +159,33 @@ func (t *Tool) tasksShow(ctx context.Context, args []string) error {
 		return writeJSON(t.Out, v)
 	}
 	tw := tabwriter.NewWriter(t.Out, 0, 0, 2, ' ', 0)
-	for _, row := range [][2]string{
+	rows := [][2]string{
 		{"task", v.ID}, {"state", v.State}, {"reason", v.Reason}, {"order", v.OrderNumber}, {"shop", v.Shop},
 		{"channel", v.Channel}, {"to", v.Recipient}, {"due (UTC)", v.Due}, {"deadline (UTC)", v.Deadline},
 		{"time zone", v.TimeZone}, {"window", v.Window}, {"attempts", fmt.Sprint(v.Attempts)}, {"twilio sid", v.MessageSID},
 		{"error code", codeText(v.ErrorCode)}, {"created (UTC)", v.Created},
-	} {
+	}
+	if v.Channel == string(thankyou.ChannelStaff) {
+		rows = append(rows, [][2]string{{"staff member", v.StaffMember},
+			{"reminders", fmt.Sprintf("%d (handed over %d times)", v.Reminders, v.Reassigned)}}...)
+	}
+	if v.CallSID != "" {
+		call := v.CallStatus
+		if v.CallCustomer != "" {
+			call += ", customer " + v.CallCustomer
+		}
+		if v.AnsweredBy != "" {
+			call += ", answered by " + v.AnsweredBy
+		}
+		if v.CallSeconds > 0 {
+			call += fmt.Sprintf(", %ds", v.CallSeconds)
+		}
+		rows = append(rows, [][2]string{{"call sid", v.CallSID}, {"call", call}}...)
+	}
+	if v.VoiceFallback {
+		rows = append(rows, [2]string{"voice fallback", "the automated call was not answered: SMS instead"})
+	}
+	for _, row := range rows {
 		fmt.Fprintf(tw, "%s\t%s\n", row[0], orDash(row[1]))
 	}
 	if err := tw.Flush(); err != nil {
@@ -345,23 +366,35 @@ func describeTask(err error) error {
 // taskView is a task as the tool prints it: no names or emails, the
 // recipient masked, phone numbers and emails in reasons masked.
 type taskView struct {
-	ID          string      `json:"id"`
-	State       string      `json:"state"`
-	Reason      string      `json:"reason,omitempty"`
-	Source      string      `json:"source"`
-	Shop        string      `json:"shop,omitempty"`
-	OrderNumber string      `json:"orderNumber,omitempty"`
-	Channel     string      `json:"channel,omitempty"`
-	Recipient   string      `json:"to,omitempty"`
-	Due         string      `json:"due,omitempty"`
-	Deadline    string      `json:"deadline,omitempty"`
-	TimeZone    string      `json:"timeZone,omitempty"`
-	Window      string      `json:"window,omitempty"`
-	Attempts    int         `json:"attempts"`
-	MessageSID  string      `json:"sid,omitempty"`
-	ErrorCode   int         `json:"errorCode,omitempty"`
-	Created     string      `json:"created"`
-	History     []eventView `json:"history,omitempty"`
+	ID          string `json:"id"`
+	State       string `json:"state"`
+	Reason      string `json:"reason,omitempty"`
+	Source      string `json:"source"`
+	Shop        string `json:"shop,omitempty"`
+	OrderNumber string `json:"orderNumber,omitempty"`
+	Channel     string `json:"channel,omitempty"`
+	Recipient   string `json:"to,omitempty"`
+	Due         string `json:"due,omitempty"`
+	Deadline    string `json:"deadline,omitempty"`
+	TimeZone    string `json:"timeZone,omitempty"`
+	Window      string `json:"window,omitempty"`
+	Attempts    int    `json:"attempts"`
+	MessageSID  string `json:"sid,omitempty"`
+	ErrorCode   int    `json:"errorCode,omitempty"`
+	// Staff call (channel staff): who is asked, how often reminded.
+	StaffMember string `json:"staffMember,omitempty"`
+	Reminders   int    `json:"reminders,omitempty"`
+	Reassigned  int    `json:"reassigned,omitempty"`
+	// Call: the last call's SID, status, the customer's leg, its length.
+	CallSID      string `json:"callSid,omitempty"`
+	CallStatus   string `json:"callStatus,omitempty"`
+	CallCustomer string `json:"callCustomer,omitempty"`
+	CallSeconds  int    `json:"callSeconds,omitempty"`
+	AnsweredBy   string `json:"answeredBy,omitempty"`
+	// VoiceFallback: an automated call not answered became the SMS.
+	VoiceFallback bool        `json:"voiceFallback,omitempty"`
+	Created       string      `json:"created"`
+	History       []eventView `json:"history,omitempty"`
 }
 
 // eventView is one entry of a task's history.
@@ -384,6 +417,9 @@ func newTaskView(t thankyou.Task) taskView {
 		OrderNumber: t.Order.Number, Channel: string(t.Channel), Recipient: phone.Mask(t.Recipient),
 		Due: stamp(t.DueAt), Deadline: stamp(t.Deadline), TimeZone: t.TimeZone, Window: t.Window, Attempts: t.Attempts,
 		MessageSID: t.MessageSID, ErrorCode: t.ErrorCode, Created: stamp(t.CreatedAt),
+		StaffMember: t.Staff.MemberID, Reminders: t.Staff.Reminders, Reassigned: t.Staff.Reassigned,
+		CallSID: t.Call.SID, CallStatus: t.Call.Status, CallCustomer: t.Call.Customer,
+		CallSeconds: int(t.Call.Duration / time.Second), AnsweredBy: t.Call.AnsweredBy, VoiceFallback: t.VoiceFallback,
 	}
 }
 

@@ -609,3 +609,40 @@ func TestErrorsSayWhatToDo(t *testing.T) {
 		}
 	}
 }
+
+func TestTaskShowPrintsAStaffCallAndItsBridge(t *testing.T) {
+	tool, out, store := newTool(t)
+	ctx := context.Background()
+	const staffPhone = "+12125550181"
+	created := time.Date(2026, 11, 20, 15, 0, 0, 0, time.UTC)
+	task := pendingTask("staff-call", created, created.Add(threeDays))
+	task.Channel, task.Recipient = thankyou.ChannelStaff, staffPhone
+	if _, err := store.CreateTask(ctx, task); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Claim(ctx, task.ID, fixtureRuns, task.DueAt, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	r := thankyou.Reminder{SID: "SMreminder", MemberID: "ana", Phone: staffPhone, Reminders: 1, FollowUpAt: task.DueAt.Add(4 * time.Hour)}
+	if err := store.Remind(ctx, task.ID, fixtureRuns, r, task.DueAt); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.RecordBridge(ctx, task.ID, staffPhone, "CAbridge", task.DueAt.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	o := thankyou.CallOutcome{SID: "CAbridge", Customer: "completed", Duration: 95 * time.Second}
+	if _, err := store.RecordCallStatus(ctx, task.ID, "CAbridge", o, task.DueAt.Add(3*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	got := runOut(t, tool, out, "tasks", "show", "--id", task.ID)
+	for _, s := range []string{"reminded", "staff member", "ana", "1 (handed over 0 times)", "CAbridge", "customer completed", "95s", "+1********81"} {
+		if !strings.Contains(got, s) {
+			t.Errorf("show lacks %q:\n%s", s, got)
+		}
+	}
+	for _, p := range append(personal, staffPhone, "2125550181") {
+		if strings.Contains(got, p) {
+			t.Errorf("show prints %q:\n%s", p, got)
+		}
+	}
+}
