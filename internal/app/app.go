@@ -121,13 +121,7 @@ func NewDispatcher(ctx context.Context, cfg config.DispatcherConfig, d Deps) (*d
 	if err != nil {
 		return nil, fmt.Errorf("twilio auth token: %w", err)
 	}
-	sender, err := twilio.New(twilio.Config{
-		AccountSID:          cfg.Twilio.AccountSID,
-		AuthToken:           token,
-		From:                cfg.Twilio.From,
-		MessagingServiceSID: cfg.Twilio.MessagingServiceSID,
-		BaseURL:             cfg.Twilio.BaseURL,
-	})
+	sender, err := newTwilio(cfg.Twilio, token)
 	if err != nil {
 		return nil, err
 	}
@@ -158,6 +152,18 @@ func NewDispatcher(ctx context.Context, cfg config.DispatcherConfig, d Deps) (*d
 	}, nil
 }
 
+// newTwilio builds the Twilio client of a configuration, with its
+// resolved auth token.
+func newTwilio(c config.TwilioConfig, token string) (*twilio.Client, error) {
+	return twilio.New(twilio.Config{
+		AccountSID:          c.AccountSID,
+		AuthToken:           token,
+		From:                c.From,
+		MessagingServiceSID: c.MessagingServiceSID,
+		BaseURL:             c.BaseURL,
+	})
+}
+
 // NewTwilioWebhook builds the Twilio webhook's handler.
 func NewTwilioWebhook(ctx context.Context, cfg config.TwilioWebhookConfig, d Deps) (*twiliohook.Handler, error) {
 	token, err := d.Secrets.Resolve(ctx, cfg.AuthToken)
@@ -172,13 +178,7 @@ func NewTwilioWebhook(ctx context.Context, cfg config.TwilioWebhookConfig, d Dep
 	if err != nil {
 		return nil, err
 	}
-	tw, err := twilio.New(twilio.Config{
-		AccountSID:          cfg.Twilio.AccountSID,
-		AuthToken:           token,
-		From:                cfg.Twilio.From,
-		MessagingServiceSID: cfg.Twilio.MessagingServiceSID,
-		BaseURL:             cfg.Twilio.BaseURL,
-	})
+	tw, err := newTwilio(cfg.Twilio, token)
 	if err != nil {
 		return nil, err
 	}

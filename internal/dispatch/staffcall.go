@@ -2,10 +2,8 @@ package dispatch
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
@@ -381,25 +379,6 @@ const maxDigestCalls = 5
 
 // Digest is the end-of-day SMS listing a staff member's open calls.
 func Digest(calls []thankyou.Task) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "End of day: %d open thank-you call", len(calls))
-	if len(calls) != 1 {
-		b.WriteString("s")
-	}
-	b.WriteString(":")
-	for i, t := range calls {
-		if i == maxDigestCalls {
-			fmt.Fprintf(&b, " and %d more", len(calls)-i)
-			break
-		}
-		if i > 0 {
-			b.WriteString(",")
-		}
-		b.WriteString(" #" + strings.TrimPrefix(t.Order.Number, "#"))
-		if name := strings.TrimSpace(t.Order.CustomerName); name != "" {
-			b.WriteString(" " + name)
-		}
-	}
-	b.WriteString(". Reply LIST for details, or LATER <order> tomorrow.")
-	return b.String()
+	return message.CallList("End of day: ", calls, maxDigestCalls, false) +
+		"\nReply LIST for details, or LATER <order> tomorrow."
 }

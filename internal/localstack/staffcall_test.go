@@ -313,7 +313,7 @@ func TestEndOfDayDigest(t *testing.T) {
 	}
 	// The reminder, the one more at 15:00, and the digest.
 	got := messagesTo(s, anaPhone)
-	if len(got) != 3 || !strings.HasPrefix(got[2], "End of day: 1 open thank-you call: #1001 Jane Doe") {
+	if len(got) != 3 || !strings.HasPrefix(got[2], "End of day: 1 open thank-you call:\n#1001 Jane Doe\nReply LIST") {
 		t.Errorf("Ana's messages = %q, want two reminders and one digest", got)
 	}
 	if len(messagesTo(s, benPhone)) != 0 {

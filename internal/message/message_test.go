@@ -394,3 +394,26 @@ func TestVoiceTexts(t *testing.T) {
 		t.Errorf("VoiceText(empty) = %q", got)
 	}
 }
+
+func TestCallList(t *testing.T) {
+	call := func(n, name, phone string) thankyou.Task {
+		return thankyou.Task{Order: thankyou.Order{Number: "#" + n, CustomerName: name, Phone: phone}}
+	}
+	calls := []thankyou.Task{call("1001", "Jane Doe", "+12125550123"), call("1002", "", ""), call("1003", "Ken Ito", "+14155550142")}
+	tests := []struct {
+		lead      string
+		calls     []thankyou.Task
+		max       int
+		withPhone bool
+		want      string
+	}{
+		{"", calls[:1], 5, true, "1 open thank-you call:\n#1001 Jane Doe +1 212-555-0123"},
+		{"End of day: ", calls, 5, false, "End of day: 3 open thank-you calls:\n#1001 Jane Doe\n#1002 the customer\n#1003 Ken Ito"},
+		{"", calls, 2, false, "3 open thank-you calls:\n#1001 Jane Doe\n#1002 the customer\n...and 1 more"},
+	}
+	for _, tt := range tests {
+		if got := message.CallList(tt.lead, tt.calls, tt.max, tt.withPhone); got != tt.want {
+			t.Errorf("CallList(%q, %d calls, %d, %v) = %q, want %q", tt.lead, len(tt.calls), tt.max, tt.withPhone, got, tt.want)
+		}
+	}
+}

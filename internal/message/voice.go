@@ -1,6 +1,11 @@
 package message
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+
+	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
+)
 
 // VoiceText is what the automated thank-you call says to a person who
 // answers.
@@ -35,4 +40,33 @@ func shopOr(name string) string {
 		return "our shop"
 	}
 	return name
+}
+
+// CallList lists a staff member's open calls for an SMS: lead and the
+// count ("End of day: 2 open thank-you calls:"), then one line per call,
+// at most max ("#1001 Jane Doe", with the customer's number when
+// withPhone), and "...and 3 more" for the rest.
+func CallList(lead string, calls []thankyou.Task, max int, withPhone bool) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s%d open thank-you call", lead, len(calls))
+	if len(calls) != 1 {
+		b.WriteString("s")
+	}
+	b.WriteString(":")
+	for i, t := range calls {
+		if i == max {
+			fmt.Fprintf(&b, "\n...and %d more", len(calls)-i)
+			break
+		}
+		b.WriteString("\n#" + strings.TrimPrefix(strings.TrimSpace(t.Order.Number), "#"))
+		name := strings.TrimSpace(t.Order.CustomerName)
+		if name == "" {
+			name = "the customer"
+		}
+		b.WriteString(" " + name)
+		if withPhone && t.Order.Phone != "" {
+			b.WriteString(" " + HumanPhone(t.Order.Phone))
+		}
+	}
+	return b.String()
 }

@@ -246,7 +246,7 @@ func TestStaffRepliesToTheCallReminder(t *testing.T) {
 				t.Errorf("open calls after SKIP: %v", ids)
 			}
 		}},
-		{"staff-list.json", []string{"1 open call:", "#1001 Jane Doe " + message.HumanPhone(customer)}, unchanged},
+		{"staff-list.json", []string{"1 open thank-you call:", "#1001 Jane Doe " + message.HumanPhone(customer)}, unchanged},
 		{"staff-help.json", []string{"Reply DONE", "LATER", "SKIP", "CALL", "LIST"}, unchanged},
 	}
 	for _, tc := range tests {

@@ -72,7 +72,7 @@ func (h *Handler) staffReply(ctx context.Context, req events.APIGatewayV2HTTPReq
 		return messageTwiML(staffHelp), nil
 	case staffreply.List:
 		log.InfoContext(ctx, "staff asked for their open calls")
-		return messageTwiML(listText(calls, h.Now())), nil
+		return messageTwiML(listText(calls)), nil
 	}
 	t, ok := pickCall(calls, cmd.Order)
 	if !ok {
@@ -221,29 +221,13 @@ func pickCall(calls []thankyou.Task, order string) (thankyou.Task, bool) {
 // maxListed bounds the calls LIST names in its one-segment-ish answer.
 const maxListed = 5
 
-// listText answers LIST: the open calls, newest first.
-func listText(calls []thankyou.Task, now time.Time) string {
+// listText answers LIST: the open calls, newest first, with the numbers
+// to call (the answer goes only to the staff member they are assigned to).
+func listText(calls []thankyou.Task) string {
 	if len(calls) == 0 {
 		return "You have no open calls. Thank you!"
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "%d open call", len(calls))
-	if len(calls) != 1 {
-		b.WriteString("s")
-	}
-	b.WriteString(":")
-	for i, t := range calls {
-		if i == maxListed {
-			fmt.Fprintf(&b, "\n...and %d more", len(calls)-i)
-			break
-		}
-		fmt.Fprintf(&b, "\n#%s %s %s", orderNumber(t), nameOf(t), humanPhone(t.Order.Phone))
-		if t.DueAt.After(now) && t.Staff.Reminders == 0 {
-			b.WriteString(" (snoozed)")
-		}
-	}
-	b.WriteString("\nReply DONE, LATER, SKIP or CALL with the order number.")
-	return b.String()
+	return message.CallList("", calls, maxListed, true) + "\nReply DONE, LATER, SKIP or CALL with the order number."
 }
 
 func more(n int) string {
@@ -275,6 +259,3 @@ func nameOf(t thankyou.Task) string {
 	return "the customer"
 }
 
-// humanPhone shows a number as people dial it; the reply goes only to the
-// staff member the call is assigned to.
-func humanPhone(e164 string) string { return message.HumanPhone(e164) }
