@@ -258,4 +258,3 @@ func nameOf(t thankyou.Task) string {
 	}
 	return "the customer"
 }
-
