@@ -2,10 +2,7 @@ package stripe_test
 
 import (
 	"slices"
-	"strings"
 	"testing"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
@@ -88,22 +85,9 @@ func TestAsyncPaymentSucceededReadsItemsToo(t *testing.T) {
 	}
 }
 
-// checkItems fails t unless items are what Order.Items promises: at most
-// thankyou.MaxItems, none empty or padded, no control characters, and a
-// title of at most 40 runes.
 func checkItems(t *testing.T, items []string) {
 	t.Helper()
-	if len(items) > thankyou.MaxItems {
-		t.Fatalf("%d items, want at most %d", len(items), thankyou.MaxItems)
-	}
-	for _, it := range items {
-		title := it
-		if n, rest, ok := strings.Cut(it, " × "); ok && strings.Trim(n, "0123456789") == "" {
-			title = rest
-		}
-		if title == "" || title != strings.TrimSpace(title) || utf8.RuneCountInString(title) > thankyou.MaxItemTitle || !utf8.ValidString(it) ||
-			strings.ContainsFunc(it, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) }) {
-			t.Fatalf("item %q is empty, padded, too long or holds control characters", it)
-		}
+	if err := thankyou.CheckItems(items); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -1,6 +1,7 @@
 package thankyou
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"unicode"
@@ -41,4 +42,25 @@ func CleanTitle(s string) string {
 	}
 	r := []rune(s)
 	return strings.TrimSpace(string(r[:MaxItemTitle-1])) + "…"
+}
+
+// CheckItems reports whether items keep Order.Items's promise: at most
+// MaxItems, each a clean title (CleanTitle: not empty, not padded, at
+// most MaxItemTitle runes, valid UTF-8, no control characters) after an
+// optional "<quantity> × ". The sources' tests hold every parse to it.
+func CheckItems(items []string) error {
+	if len(items) > MaxItems {
+		return fmt.Errorf("%d items, want at most %d", len(items), MaxItems)
+	}
+	for _, it := range items {
+		title := it
+		if n, rest, ok := strings.Cut(it, " × "); ok && strings.Trim(n, "0123456789") == "" {
+			title = rest
+		}
+		if title == "" || title != strings.TrimSpace(title) || utf8.RuneCountInString(title) > MaxItemTitle || !utf8.ValidString(it) ||
+			strings.ContainsFunc(it, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) }) {
+			return fmt.Errorf("item %q is empty, padded, too long or holds control characters", it)
+		}
+	}
+	return nil
 }
