@@ -175,7 +175,7 @@ func demo(ctx context.Context, s *localstack.Stack, clock *localstack.Clock, env
 
 	step("Final task states (status callbacks from the local Twilio marked deliveries)")
 	printTasks(ctx, s, ids, out)
-	return nil
+	return staffDemo(ctx, s, clock, env, out)
 }
 
 func printTasks(ctx context.Context, s *localstack.Stack, ids []string, out io.Writer) {
