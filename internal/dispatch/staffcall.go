@@ -98,7 +98,7 @@ func (h *Handler) remind(ctx context.Context, owner string, t thankyou.Task, now
 				if !ok {
 					return h.waitForStaff(ctx, owner, t, roster, now, current.ID, "the assigned staff member is inactive", log)
 				}
-				return h.defer_(ctx, owner, t, next, "the assigned staff member is off duty", log)
+				return h.deferTo(ctx, owner, t, next, "the assigned staff member is off duty", log)
 			}
 		}
 	}
@@ -231,11 +231,11 @@ func (h *Handler) waitForStaff(ctx context.Context, owner string, t thankyou.Tas
 	if next.IsZero() || next.After(t.Deadline) {
 		next = t.Deadline.Add(time.Second)
 	}
-	return h.defer_(ctx, owner, t, next, why, log)
+	return h.deferTo(ctx, owner, t, next, why, log)
 }
 
-// defer_ puts a call back until due, keeping its progress.
-func (h *Handler) defer_(ctx context.Context, owner string, t thankyou.Task, due time.Time, why string, log *slog.Logger) outcome {
+// deferTo puts a call back until due, keeping its progress.
+func (h *Handler) deferTo(ctx context.Context, owner string, t thankyou.Task, due time.Time, why string, log *slog.Logger) outcome {
 	due = due.UTC().Truncate(time.Second)
 	if err := h.Store.Reschedule(ctx, t.ID, owner, due, why, 0, h.Now()); err != nil {
 		log.ErrorContext(ctx, "reschedule failed", "error", err)
