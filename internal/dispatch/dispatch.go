@@ -468,10 +468,6 @@ func (h *Handler) retry(ctx context.Context, owner string, t thankyou.Task, wind
 // render renders the task's message with its shop's name and own template
 // when it has them (parsed once per template), else the configured ones.
 func (h *Handler) render(t thankyou.Task) (string, error) {
-	shopName := h.ShopName
-	if t.ShopName != "" {
-		shopName = t.ShopName
-	}
 	r := h.Renderer
 	if t.Template != "" {
 		var err error
@@ -483,7 +479,7 @@ func (h *Handler) render(t thankyou.Task) (string, error) {
 	if ch == thankyou.ChannelCall {
 		ch = thankyou.ChannelSMS // the SMS sent instead of a call
 	}
-	return r.Render(ch, message.DataFor(t, shopName))
+	return r.Render(ch, message.DataFor(t, h.shopName(t)))
 }
 
 // shopName is the task's shop name, else the configured one.

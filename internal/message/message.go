@@ -69,7 +69,7 @@ func DataFor(t thankyou.Task, shopName string) Data {
 	return Data{
 		FirstName:     strings.TrimSpace(o.FirstName),
 		CustomerName:  strings.TrimSpace(o.CustomerName),
-		OrderNumber:   strings.TrimPrefix(strings.TrimSpace(o.Number), "#"),
+		OrderNumber:   OrderNumber(o),
 		Total:         strings.TrimSpace(o.Total),
 		Currency:      strings.TrimSpace(o.Currency),
 		ShopName:      strings.TrimSpace(shopName),

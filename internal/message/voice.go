@@ -58,15 +58,33 @@ func CallList(lead string, calls []thankyou.Task, max int, withPhone bool) strin
 			fmt.Fprintf(&b, "\n...and %d more", len(calls)-i)
 			break
 		}
-		b.WriteString("\n#" + strings.TrimPrefix(strings.TrimSpace(t.Order.Number), "#"))
-		name := strings.TrimSpace(t.Order.CustomerName)
-		if name == "" {
-			name = "the customer"
-		}
-		b.WriteString(" " + name)
+		b.WriteString("\n#" + OrderNumber(t.Order) + " " + FullName(t.Order))
 		if withPhone && t.Order.Phone != "" {
 			b.WriteString(" " + HumanPhone(t.Order.Phone))
 		}
 	}
 	return b.String()
+}
+
+// OrderNumber is an order's number as messages write it after "#" or
+// "order ": trimmed, without its own leading "#".
+func OrderNumber(o thankyou.Order) string {
+	return strings.TrimPrefix(strings.TrimSpace(o.Number), "#")
+}
+
+// FullName is the customer's full name, or "the customer".
+func FullName(o thankyou.Order) string {
+	if n := strings.TrimSpace(o.CustomerName); n != "" {
+		return n
+	}
+	return "the customer"
+}
+
+// FirstName is how a staff member calls the customer: their first name,
+// else their full name, else "the customer".
+func FirstName(o thankyou.Order) string {
+	if n := strings.TrimSpace(o.FirstName); n != "" {
+		return n
+	}
+	return FullName(o)
 }

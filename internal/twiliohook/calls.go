@@ -53,17 +53,24 @@ func (h *Handler) callTask(ctx context.Context, req events.APIGatewayV2HTTPReque
 	return t, sid, nil
 }
 
+// unknownCall answers a callback about a call that is no task's (stale,
+// or another's: callTask's ENOTFOUND and ECONFLICT) with answer, and logs
+// it; any other error is the request's error.
+func (h *Handler) unknownCall(ctx context.Context, what string, err error, answer events.APIGatewayV2HTTPResponse) (events.APIGatewayV2HTTPResponse, error) {
+	if c := thankyou.ErrorCode(err); c != thankyou.ECONFLICT && c != thankyou.ENOTFOUND {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	h.Logger.InfoContext(ctx, what+" for an unknown call: answered without acting", "why", thankyou.ErrorMessage(err))
+	return answer, nil
+}
+
 // bridge serves the click-to-call TwiML, fetched when the staff member
 // answers: a word on who is called, then <Dial> to the customer with the
 // shop's number as caller id; the <Dial> action reports the customer's leg.
 func (h *Handler) bridge(ctx context.Context, req events.APIGatewayV2HTTPRequest, p map[string]string) (events.APIGatewayV2HTTPResponse, error) {
 	t, sid, err := h.callTask(ctx, req, p)
-	switch code := thankyou.ErrorCode(err); {
-	case code == thankyou.ECONFLICT || code == thankyou.ENOTFOUND:
-		h.Logger.InfoContext(ctx, "bridge TwiML for an unknown call: hanging up", "why", thankyou.ErrorMessage(err))
-		return sayTwiML("This call is no longer needed. Goodbye.", true), nil
-	case err != nil:
-		return events.APIGatewayV2HTTPResponse{}, err
+	if err != nil {
+		return h.unknownCall(ctx, "bridge TwiML", err, sayTwiML("This call is no longer needed. Goodbye.", true))
 	}
 	log := h.Logger.With("task", t.ID, "sid", sid)
 	// Open for the staff member: waiting for a reply, being followed up,
@@ -95,12 +102,8 @@ func (h *Handler) bridge(ctx context.Context, req events.APIGatewayV2HTTPRequest
 // SKIP to choose from.
 func (h *Handler) dial(ctx context.Context, req events.APIGatewayV2HTTPRequest, p map[string]string) (events.APIGatewayV2HTTPResponse, error) {
 	t, sid, err := h.callTask(ctx, req, p)
-	switch code := thankyou.ErrorCode(err); {
-	case code == thankyou.ECONFLICT || code == thankyou.ENOTFOUND:
-		h.Logger.InfoContext(ctx, "dial action for an unknown call: ignored", "why", thankyou.ErrorMessage(err))
-		return sayTwiML("Goodbye.", true), nil
-	case err != nil:
-		return events.APIGatewayV2HTTPResponse{}, err
+	if err != nil {
+		return h.unknownCall(ctx, "dial action", err, sayTwiML("Goodbye.", true))
 	}
 	status := p["DialCallStatus"]
 	if status == "" {
@@ -152,12 +155,8 @@ var finalCallStatuses = map[string]bool{"completed": true, "busy": true, "no-ans
 // (answered: called; else the thank-you SMS instead, once).
 func (h *Handler) callStatus(ctx context.Context, req events.APIGatewayV2HTTPRequest, p map[string]string) (events.APIGatewayV2HTTPResponse, error) {
 	t, sid, err := h.callTask(ctx, req, p)
-	switch code := thankyou.ErrorCode(err); {
-	case code == thankyou.ECONFLICT || code == thankyou.ENOTFOUND:
-		h.Logger.InfoContext(ctx, "call status for an unknown call: ignored", "why", thankyou.ErrorMessage(err))
-		return emptyTwiML(), nil
-	case err != nil:
-		return events.APIGatewayV2HTTPResponse{}, err
+	if err != nil {
+		return h.unknownCall(ctx, "call status", err, emptyTwiML())
 	}
 	status := p["CallStatus"]
 	if status == "" {
@@ -210,12 +209,8 @@ func (h *Handler) callStatus(ctx context.Context, req events.APIGatewayV2HTTPReq
 // shop's recording instead of <Say> when it has one.
 func (h *Handler) voice(ctx context.Context, req events.APIGatewayV2HTTPRequest, p map[string]string) (events.APIGatewayV2HTTPResponse, error) {
 	t, sid, err := h.callTask(ctx, req, p)
-	switch code := thankyou.ErrorCode(err); {
-	case code == thankyou.ECONFLICT || code == thankyou.ENOTFOUND:
-		h.Logger.InfoContext(ctx, "voice TwiML for an unknown call: hanging up", "why", thankyou.ErrorMessage(err))
-		return hangupTwiML(), nil
-	case err != nil:
-		return events.APIGatewayV2HTTPResponse{}, err
+	if err != nil {
+		return h.unknownCall(ctx, "voice TwiML", err, hangupTwiML())
 	}
 	if t.Channel != thankyou.ChannelCall || sid != t.MessageSID {
 		return hangupTwiML(), nil

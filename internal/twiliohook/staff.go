@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -241,20 +240,6 @@ func more(n int) string {
 	}
 }
 
-func orderNumber(t thankyou.Task) string {
-	return strings.TrimPrefix(strings.TrimSpace(t.Order.Number), "#")
-}
+func orderNumber(t thankyou.Task) string { return message.OrderNumber(t.Order) }
 
-func firstName(t thankyou.Task) string {
-	if n := strings.TrimSpace(t.Order.FirstName); n != "" {
-		return n
-	}
-	return nameOf(t)
-}
-
-func nameOf(t thankyou.Task) string {
-	if n := strings.TrimSpace(t.Order.CustomerName); n != "" {
-		return n
-	}
-	return "the customer"
-}
+func firstName(t thankyou.Task) string { return message.FirstName(t.Order) }
