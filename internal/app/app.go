@@ -19,6 +19,7 @@ import (
 	twclient "github.com/twilio/twilio-go/client"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
+	"github.com/thankyoucalls/thankyoucalls/internal/contact"
 	"github.com/thankyoucalls/thankyoucalls/internal/dispatch"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
 	"github.com/thankyoucalls/thankyoucalls/internal/generic"
@@ -129,12 +130,19 @@ func NewDispatcher(ctx context.Context, cfg config.DispatcherConfig, d Deps) (*d
 	if err != nil {
 		return nil, err
 	}
+	staffHours, err := polite.ParseString(cfg.StaffHours)
+	if err != nil {
+		return nil, fmt.Errorf("staff hours: %w", err)
+	}
 	store := d.store(cfg.Common)
 	return &dispatch.Handler{
 		Store:         store,
 		Sender:        sender,
 		Calls:         store,
 		Caller:        sender,
+		Caps:          store,
+		NumberCap:     contact.Cap(cfg.ContactCap),
+		StaffWindow:   staffHours,
 		EscalateAfter: cfg.EscalateAfter,
 		DigestLead:    cfg.DigestLead,
 		Renderer:      r,
@@ -182,11 +190,18 @@ func NewTwilioWebhook(ctx context.Context, cfg config.TwilioWebhookConfig, d Dep
 	if err != nil {
 		return nil, err
 	}
+	staffHours, err := polite.ParseString(cfg.StaffHours)
+	if err != nil {
+		return nil, fmt.Errorf("staff hours: %w", err)
+	}
 	v := twclient.NewRequestValidator(token)
 	store := d.store(cfg.Common)
 	return &twiliohook.Handler{
 		Store:         store,
 		Calls:         store,
+		Caps:          store,
+		NumberCap:     contact.Cap(cfg.ContactCap),
+		StaffWindow:   staffHours,
 		Twilio:        tw,
 		CallerID:      cfg.Twilio.From,
 		ShopName:      cfg.ShopName,

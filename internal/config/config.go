@@ -137,6 +137,8 @@ var Vars = []Var{
 	{Name: "DIGEST_LEAD", Functions: []string{Dispatcher}, Default: "30m", Doc: "How long before the end of their shift staff get the digest of their open calls."},
 	{Name: "SMS_TEMPLATE", Functions: []string{Dispatcher}, Doc: "text/template for the customer SMS (empty: built-in)."},
 	{Name: "STAFF_TEMPLATE", Functions: []string{Dispatcher}, Doc: "text/template for the staff reminder (empty: built-in)."},
+	{Name: "STAFF_HOURS", Functions: []string{Dispatcher, TwilioWebhook}, Default: "09:00-17:00 Mon-Fri", Doc: "Hours of the shop's default staff phone, in SHOP_TIME_ZONE (roster members have their own)."},
+	{Name: "CONTACT_CAP", Functions: []string{Dispatcher, TwilioWebhook}, Default: "1/24h", Doc: "Thank-you contacts per phone number across the deployment, as count/period (never above a state's legal cap)."},
 	{Name: "HELP_TEXT", Functions: []string{TwilioWebhook}, Doc: "Answer to HELP (empty: built-in, names the shop)."},
 }
 
@@ -346,6 +348,25 @@ func (r *reader) window() Window {
 	return Window{Start: r.str("SEND_WINDOW_START"), End: r.str("SEND_WINDOW_END"), Days: r.str("SEND_DAYS")}
 }
 
+// Cap is a configured cap: at most Max in any Per.
+type Cap struct {
+	Max int
+	Per time.Duration
+}
+
+// contactCap reads CONTACT_CAP, written "1/24h".
+func (r *reader) contactCap() Cap {
+	s := r.str("CONTACT_CAP")
+	n, per, ok := strings.Cut(s, "/")
+	max, err := strconv.Atoi(strings.TrimSpace(n))
+	d, derr := time.ParseDuration(strings.TrimSpace(per))
+	if !ok || err != nil || derr != nil || max < 1 || d < time.Hour {
+		r.fail("CONTACT_CAP", "%q is not a cap like 1/24h (a count of at least 1, a period of at least 1h)", s)
+		return Cap{}
+	}
+	return Cap{Max: max, Per: d}
+}
+
 // OrderWebhookConfig is the order webhook's configuration.
 type OrderWebhookConfig struct {
 	Common
@@ -461,6 +482,11 @@ type DispatcherConfig struct {
 	EscalateAfter time.Duration
 	// DigestLead is how long before their shift ends staff get the digest.
 	DigestLead time.Duration
+	// StaffHours are the hours of the shop's default staff phone, as
+	// written ("09:00-17:00 Mon-Fri"); ContactCap caps thank-you contacts
+	// per number.
+	StaffHours string
+	ContactCap Cap
 }
 
 // LoadDispatcher reads the dispatcher's configuration.
@@ -486,6 +512,8 @@ func LoadDispatcher(get Getenv) (DispatcherConfig, error) {
 		StaffTemplate:  r.str("STAFF_TEMPLATE"),
 		EscalateAfter:  r.duration("ESCALATE_AFTER"),
 		DigestLead:     r.duration("DIGEST_LEAD"),
+		StaffHours:     r.str("STAFF_HOURS"),
+		ContactCap:     r.contactCap(),
 	}
 	if c.EscalateAfter < 5*time.Minute {
 		r.fail("ESCALATE_AFTER", "must be at least 5m")
@@ -519,6 +547,10 @@ type TwilioWebhookConfig struct {
 	// default staff phone (roster members use their own hours).
 	ShopTimeZone *time.Location
 	Window       Window
+	// StaffHours and ContactCap as for the dispatcher: the bridge's legs
+	// go through the same gate.
+	StaffHours string
+	ContactCap Cap
 }
 
 // LoadTwilioWebhook reads the Twilio webhook's configuration.
@@ -539,6 +571,8 @@ func LoadTwilioWebhook(get Getenv) (TwilioWebhookConfig, error) {
 		},
 		ShopTimeZone: r.location("SHOP_TIME_ZONE"),
 		Window:       r.window(),
+		StaffHours:   r.str("STAFF_HOURS"),
+		ContactCap:   r.contactCap(),
 	}
 	if c.Twilio.AccountSID != "" && !strings.HasPrefix(c.Twilio.AccountSID, "AC") {
 		r.fail("TWILIO_ACCOUNT_SID", "must start with AC")

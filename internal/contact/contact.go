@@ -136,9 +136,9 @@ func (c Code) Text() string {
 	case CodePastDeadline:
 		return "not sent by its deadline"
 	case CodeOptedOut:
-		return "recipient opted out"
+		return "recipient opted out (STOP)"
 	case CodeCustomerOptedOut:
-		return "customer opted out"
+		return "customer opted out (STOP)"
 	case CodeNoVoiceConsent:
 		return "automated calls are off for this shop (no consent)"
 	case CodeOffShift:
@@ -179,6 +179,11 @@ type Cap struct {
 // DefaultNumberCap is the deployment's default cap per phone number: one
 // thank-you contact per 24 hours, across shops.
 var DefaultNumberCap = Cap{Max: 1, Per: 24 * time.Hour}
+
+// DefaultStaffWindow is the hours of a shop's default staff phone when
+// none are configured: Monday to Friday, 09:00-17:00 in the shop's zone.
+var DefaultStaffWindow = polite.Window{Start: 9 * time.Hour, End: 17 * time.Hour,
+	Days: [7]bool{time.Monday: true, time.Tuesday: true, time.Wednesday: true, time.Thursday: true, time.Friday: true}}
 
 // Contact is one contact the gate decides on.
 type Contact struct {

@@ -71,10 +71,10 @@ func (g *Gate) Admit(ctx context.Context, c Contact, now time.Time) (Decision, e
 	return d, nil
 }
 
-// SendSMS admits c at now and, when allowed, sends body to c.To. When the
+// SendText admits c at now and, when allowed, sends body to c.To. When the
 // decision is not Send nothing is sent and sid is "". A send error wraps
 // the adapter's (a *thankyou.SendError for a refusal).
-func (g *Gate) SendSMS(ctx context.Context, c Contact, now time.Time, body, statusCallback string) (Decision, string, error) {
+func (g *Gate) SendText(ctx context.Context, c Contact, now time.Time, body, statusCallback string) (Decision, string, error) {
 	d, err := g.Admit(ctx, c, now)
 	if err != nil || d.Outcome != Send {
 		return d, "", err
@@ -83,15 +83,22 @@ func (g *Gate) SendSMS(ctx context.Context, c Contact, now time.Time, body, stat
 	return d, sid, err
 }
 
-// StartCall admits c at now and, when allowed, asks Twilio to call c.To
+// PlaceCall admits c at now and, when allowed, asks Twilio to call c.To
 // (see twilio.Client.StartCall).
-func (g *Gate) StartCall(ctx context.Context, c Contact, now time.Time, from, twimlURL, statusCallback string, opts twilio.CallOptions) (Decision, string, error) {
+func (g *Gate) PlaceCall(ctx context.Context, c Contact, now time.Time, from, twimlURL, statusCallback string, opts twilio.CallOptions) (Decision, string, error) {
 	d, err := g.Admit(ctx, c, now)
 	if err != nil || d.Outcome != Send {
 		return d, "", err
 	}
 	sid, err := g.Caller.StartCall(ctx, c.To, from, twimlURL, statusCallback, opts)
 	return d, sid, err
+}
+
+// OptedOut reports whether phone may not be contacted at all (it opted
+// out): the consent rule alone, for choosing whom to ask, such as the next
+// staff member to take a call.
+func (g *Gate) OptedOut(ctx context.Context, phone string) (bool, error) {
+	return g.Consent.OptedOut(ctx, phone)
 }
 
 func (g *Gate) observe(c Contact, d Decision) {

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
+	"github.com/thankyoucalls/thankyoucalls/internal/contact"
 	"github.com/thankyoucalls/thankyoucalls/internal/message"
 	"github.com/thankyoucalls/thankyoucalls/internal/metrics"
 	"github.com/thankyoucalls/thankyoucalls/internal/phone"
@@ -78,12 +79,23 @@ type Handler struct {
 	Store  Store
 	Sender Sender
 	// Calls and Caller serve staff calls and automated calls (see Calls).
-	Calls    Calls
-	Caller   Caller
-	Renderer *message.Renderer
-	ShopName string
-	Window   polite.Window
-	ShopZone *time.Location
+	Calls  Calls
+	Caller Caller
+	// Gate is the contact gate every send goes through; nil builds one
+	// from Store (consent), Caps, NumberCap, Sender and Caller. Sender
+	// and Caller are only ever called by the gate.
+	Gate *contact.Gate
+	// Caps keeps the per-number and per-customer caps' counts (nil: no
+	// caps); NumberCap is the per-number cap (zero: one per 24 h).
+	Caps      contact.Caps
+	NumberCap contact.Cap
+	// StaffWindow is the hours of a shop's default staff phone, in
+	// ShopZone (zero: contact.DefaultStaffWindow). Roster members have their own.
+	StaffWindow polite.Window
+	Renderer    *message.Renderer
+	ShopName    string
+	Window      polite.Window
+	ShopZone    *time.Location
 	// PublicBaseURL is where Twilio posts status callbacks (…/twilio/status).
 	PublicBaseURL string
 	MaxAttempts   int
@@ -108,6 +120,8 @@ type Handler struct {
 	Metrics *metrics.Emitter
 
 	renderers renderers
+	gateOnce  sync.Once
+	builtGate *contact.Gate
 }
 
 // Summary counts what one run did.
@@ -315,25 +329,22 @@ func (h *Handler) one(ctx context.Context, owner, id string, lim *limiter, log *
 	case now.After(t.Deadline):
 		return h.finish(ctx, owner, t, thankyou.StateExpired, fmt.Sprintf("not sent by its deadline %s", t.Deadline.UTC().Format(time.RFC3339)), 0, log)
 	}
-	out, err := h.Store.OptedOut(ctx, t.Recipient)
+	// The customer first, for every channel: a staff call is made only
+	// for a customer who may be called, inside the customer's hours.
+	kind := contact.KindSMS
+	switch {
+	case t.Channel == thankyou.ChannelStaff:
+		kind = contact.KindCallList
+	case t.Channel == thankyou.ChannelCall && t.Voice.Consent:
+		kind = contact.KindCall
+	}
+	d, err := h.gate().Check(ctx, h.customerContact(t, kind, window, zones), now)
 	if err != nil {
-		log.ErrorContext(ctx, "opt-out check failed", "error", err)
-		return h.retry(ctx, owner, t, window, zones, "could not check opt-out: "+err.Error(), 0, 0, log)
+		log.ErrorContext(ctx, "contact check failed", "error", err)
+		return h.retry(ctx, owner, t, window, zones, "could not check consent: "+err.Error(), 0, 0, log)
 	}
-	if out {
-		return h.finish(ctx, owner, t, thankyou.StateOptedOut, "recipient opted out (replied STOP)", 0, log)
-	}
-	if !window.Contains(now, zones) {
-		next := window.Next(now, zones)
-		if next.After(t.Deadline) {
-			return h.finish(ctx, owner, t, thankyou.StateExpired, "no polite time left before its deadline", 0, log)
-		}
-		if err := h.Store.Reschedule(ctx, t.ID, owner, next, "outside the send window", 0, now); err != nil {
-			log.ErrorContext(ctx, "reschedule failed", "error", err)
-			return errored
-		}
-		log.InfoContext(ctx, "outside the send window: deferred", "due", next.UTC())
-		return deferred
+	if d.Outcome != contact.Send {
+		return h.act(ctx, owner, t, d, log)
 	}
 
 	switch {
@@ -356,9 +367,14 @@ func (h *Handler) one(ctx context.Context, owner, id string, lim *limiter, log *
 	if err := lim.wait(ctx); err != nil {
 		return h.retry(ctx, owner, t, window, zones, "run ended before sending", 0, 0, log)
 	}
-	sid, err := h.Sender.SendSMS(ctx, t.Recipient, body, config.StatusCallbackURL(h.PublicBaseURL, t.ID))
-	if err != nil {
+	d, sid, err := h.gate().SendText(ctx, h.customerContact(t, contact.KindSMS, window, zones), h.Now(), body, config.StatusCallbackURL(h.PublicBaseURL, t.ID))
+	switch {
+	case err != nil && d.Outcome == contact.Send:
 		return h.sendFailed(ctx, owner, t, window, zones, err, log)
+	case err != nil:
+		return h.retry(ctx, owner, t, window, zones, "could not check the contact: "+err.Error(), 0, 0, log)
+	case d.Outcome != contact.Send:
+		return h.act(ctx, owner, t, d, log)
 	}
 	// Record the SID at once: this is the one window where a crash would
 	// lose it (the status callback, which carries the task id, repairs it).

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
+	"github.com/thankyoucalls/thankyoucalls/internal/contact"
 	"github.com/thankyoucalls/thankyoucalls/internal/message"
 	"github.com/thankyoucalls/thankyoucalls/internal/metrics"
 	"github.com/thankyoucalls/thankyoucalls/internal/phone"
@@ -55,9 +56,23 @@ func (h *Handler) remind(ctx context.Context, owner string, t thankyou.Task, now
 	}
 	current := member(roster, t.Staff.MemberID)
 	reminders, reassigned := t.Staff.Reminders, t.Staff.Reassigned
+	// An assignee who texted STOP gets no more reminders: the call goes
+	// to the next member on duty (the customer's task goes on).
+	stopped := false
+	if t.Staff.Reminders > 0 || t.Staff.MemberID != "" {
+		var err error
+		if stopped, err = h.gate().OptedOut(ctx, t.Recipient); err != nil {
+			log.ErrorContext(ctx, "checking the assignee's opt-out failed", "error", err)
+			return h.retry(ctx, owner, t, window, zones, "could not check the staff member's opt-out: "+err.Error(), 0, 0, log)
+		}
+	}
 	var to assignee
 	fresh := false
+	exclude := ""
 	switch {
+	case stopped:
+		reminders, fresh, exclude = 0, true, t.Staff.MemberID
+		reassigned++
 	case t.Staff.MemberID != "" && current == nil:
 		// The assignee left the roster: start again with someone else.
 		reminders, fresh = 0, true
@@ -69,7 +84,6 @@ func (h *Handler) remind(ctx context.Context, owner string, t thankyou.Task, now
 		fresh = true
 	}
 	if fresh {
-		exclude := ""
 		if t.Staff.Reminders >= 2 {
 			exclude = t.Staff.MemberID
 		}
@@ -81,6 +95,8 @@ func (h *Handler) remind(ctx context.Context, owner string, t thankyou.Task, now
 		switch {
 		case m != nil:
 			to = assignee{member: m, phone: m.Phone}
+		case stopped:
+			return h.waitForStaff(ctx, owner, t, roster, now, exclude, "the assignee opted out of reminders and nobody else is on duty", log)
 		case t.Staff.Reminders >= 2:
 			// Nobody else is on duty: wait for the next one who comes on.
 			return h.waitForStaff(ctx, owner, t, roster, now, exclude, "no other staff member on duty to take the call", log)
@@ -128,11 +144,39 @@ func (h *Handler) remind(ctx context.Context, owner string, t thankyou.Task, now
 	if err := lim.wait(ctx); err != nil {
 		return h.retry(ctx, owner, t, window, zones, "run ended before sending", 0, 0, log)
 	}
-	sid, err := h.Sender.SendSMS(ctx, to.phone, body, config.StatusCallbackURL(h.PublicBaseURL, t.ID))
-	if err != nil {
+	kind := contact.KindStaffReminder
+	if t.Staff.Reminders > 0 || reassigned > 0 {
+		kind = contact.KindFollowUp
+	}
+	d, sid, err := h.gate().SendText(ctx, h.staffContact(t, kind, to), h.Now(), body, config.StatusCallbackURL(h.PublicBaseURL, t.ID))
+	switch {
+	case err != nil && d.Outcome == contact.Send:
 		return h.sendFailed(ctx, owner, t, window, zones, err, log)
+	case err != nil:
+		return h.retry(ctx, owner, t, window, zones, "could not check the contact: "+err.Error(), 0, 0, log)
+	case d.Outcome != contact.Send:
+		return h.staffRefused(ctx, owner, t, roster, to, d, log)
 	}
 	return h.recordReminder(ctx, owner, t, to, sid, reminders+1, reassigned, now, window, log)
+}
+
+// staffRefused acts on the gate's refusal of a reminder: the customer
+// opted out ends the task opted_out; an assignee who opted out or is never
+// on duty hands the call on at the next run; outside the assignee's hours
+// it waits for them; an expiry ends it.
+func (h *Handler) staffRefused(ctx context.Context, owner string, t thankyou.Task, roster []thankyou.StaffMember, to assignee, d contact.Decision, log *slog.Logger) outcome {
+	switch {
+	case d.Outcome == contact.Defer:
+		return h.deferTo(ctx, owner, t, d.At, d.Reason(), log)
+	case d.Code == contact.CodeCustomerOptedOut || d.Outcome == contact.Expire:
+		return h.act(ctx, owner, t, d, log)
+	case d.Code == contact.CodeOptedOut && to.member == nil:
+		return h.waitForStaff(ctx, owner, t, roster, h.Now(), "", "the shop's staff phone opted out of reminders", log)
+	default:
+		// Recorded on the call: the next run sees the assignee opted
+		// out (or off shift) and picks someone else.
+		return h.waitForStaff(ctx, owner, t, roster, h.Now(), to.id(), d.Reason(), log)
+	}
 }
 
 // recordReminder records a reminder Twilio accepted, due again for its
@@ -174,7 +218,7 @@ func (h *Handler) followUp(to assignee, now time.Time, window polite.Window) tim
 			return at.UTC().Truncate(time.Second)
 		}
 	}
-	return window.Add(now, d, []*time.Location{h.zone()}).UTC().Truncate(time.Second)
+	return h.staffWindow().Add(now, d, []*time.Location{h.zone()}).UTC().Truncate(time.Second)
 }
 
 func (h *Handler) zone() *time.Location {
@@ -189,7 +233,15 @@ func (h *Handler) zone() *time.Location {
 func (h *Handler) pick(ctx context.Context, t thankyou.Task, roster []thankyou.StaffMember, now time.Time, exclude string) (*thankyou.StaffMember, error) {
 	var onDuty []thankyou.StaffMember
 	for _, m := range roster {
-		if m.ID != exclude && staff.OnDuty(m, now) {
+		if m.ID == exclude || !staff.OnDuty(m, now) {
+			continue
+		}
+		// A member who opted out of reminders is never assigned.
+		out, err := h.gate().OptedOut(ctx, m.Phone)
+		if err != nil {
+			return nil, err
+		}
+		if !out {
 			onDuty = append(onDuty, m)
 		}
 	}
@@ -236,12 +288,17 @@ func (h *Handler) waitForStaff(ctx context.Context, owner string, t thankyou.Tas
 
 // deferTo puts a call back until due, keeping its progress.
 func (h *Handler) deferTo(ctx context.Context, owner string, t thankyou.Task, due time.Time, why string, log *slog.Logger) outcome {
-	due = due.UTC().Truncate(time.Second)
+	// Rounded up to the second: never due before the time given.
+	if r := due.UTC().Truncate(time.Second); r.Before(due) {
+		due = r.Add(time.Second)
+	} else {
+		due = r
+	}
 	if err := h.Store.Reschedule(ctx, t.ID, owner, due, why, 0, h.Now()); err != nil {
 		log.ErrorContext(ctx, "reschedule failed", "error", err)
 		return errored
 	}
-	log.InfoContext(ctx, "staff call deferred", "due", due, "why", why)
+	log.InfoContext(ctx, "deferred", "due", due, "why", why)
 	return deferred
 }
 
@@ -364,8 +421,14 @@ func (h *Handler) digests(ctx context.Context, owner string, log *slog.Logger) i
 			}
 			continue
 		}
-		if _, err := h.Sender.SendSMS(ctx, m.Phone, Digest(calls), ""); err != nil {
+		c := contact.Contact{Kind: contact.KindDigest, To: m.Phone, Member: &m}
+		d, _, err := h.gate().SendText(ctx, c, now, Digest(calls), "")
+		if err != nil {
 			mlog.ErrorContext(ctx, "digest: sending failed; it is not sent again today", "error", err)
+			continue
+		}
+		if d.Outcome != contact.Send {
+			mlog.InfoContext(ctx, "digest: not sent", "gate", d.Code)
 			continue
 		}
 		mlog.InfoContext(ctx, "digest sent", "openCalls", len(calls), "run", owner)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
+	"github.com/thankyoucalls/thankyoucalls/internal/contact"
 	"github.com/thankyoucalls/thankyoucalls/internal/metrics"
 	"github.com/thankyoucalls/thankyoucalls/internal/polite"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
@@ -28,10 +29,16 @@ func (h *Handler) call(ctx context.Context, owner string, t thankyou.Task, windo
 	if err := lim.wait(ctx); err != nil {
 		return h.retry(ctx, owner, t, window, zones, "run ended before calling", 0, 0, log)
 	}
-	sid, err := h.Caller.StartCall(ctx, t.Recipient, "",
+	d, sid, err := h.gate().PlaceCall(ctx, h.customerContact(t, contact.KindCall, window, zones), h.Now(), "",
 		config.TaskURL(h.PublicBaseURL, config.VoicePath, t.ID),
 		config.TaskURL(h.PublicBaseURL, config.CallStatusPath, t.ID),
 		twilio.CallOptions{MachineDetection: twilio.MachineDetectionMessageEnd, Timeout: RingTimeout})
+	switch {
+	case err != nil && d.Outcome != contact.Send:
+		return h.retry(ctx, owner, t, window, zones, "could not check the contact: "+err.Error(), 0, 0, log)
+	case err == nil && d.Outcome != contact.Send:
+		return h.act(ctx, owner, t, d, log)
+	}
 	if err != nil {
 		if thankyou.ErrorCode(err) == thankyou.EINVALID {
 			// No caller id configured, a number Twilio cannot call: the

@@ -51,6 +51,10 @@ type Store interface {
 	// which case it returns false and changes nothing.
 	CreateTask(ctx context.Context, t thankyou.Task) (created bool, err error)
 	CustomerHistory(ctx context.Context, o thankyou.Order) (eligibility.History, error)
+	// ReserveThankYou takes the customer's thank-you under the shop's
+	// frequency cap with a conditional write; reserved is false (with
+	// when the customer was last thanked) when another order has it.
+	ReserveThankYou(ctx context.Context, o thankyou.Order, capDays int, now time.Time) (reserved bool, last time.Time, err error)
 	CancelTask(ctx context.Context, o thankyou.Order, reason string, now time.Time) (thankyou.Task, error)
 	SeenEvent(ctx context.Context, source thankyou.Source, shop, eventID string, now time.Time) (bool, error)
 	RecordEvent(ctx context.Context, source thankyou.Source, shop, eventID string, now time.Time) (first bool, err error)
@@ -211,6 +215,22 @@ func (h *Handler) create(ctx context.Context, shop shops.Shop, o thankyou.Order,
 			}
 		}
 		if reason := eligibility.Check(o, shop.Rules, hist, now); reason != "" {
+			t = skipped(t, reason)
+		}
+	}
+	if t.State == thankyou.StatePending && shop.Rules.FrequencyCapDays > 0 {
+		// The history read above is advice: the cap holds by this
+		// conditional write, so two orders handled at once are not
+		// both thanked.
+		reserved, last, err := h.Store.ReserveThankYou(ctx, o, shop.Rules.FrequencyCapDays, now)
+		if err != nil {
+			return Answer{}, thankyou.WrapError(thankyou.EINTERNAL, "could not reserve the customer's thank-you", err)
+		}
+		if !reserved {
+			reason := eligibility.Check(o, shop.Rules, eligibility.History{LastThanked: last}, now)
+			if reason == "" {
+				reason = "thanked recently (another order of the customer has the thank-you)"
+			}
 			t = skipped(t, reason)
 		}
 	}

@@ -10,8 +10,10 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
+	"github.com/thankyoucalls/thankyoucalls/internal/contact"
 	"github.com/thankyoucalls/thankyoucalls/internal/message"
 	"github.com/thankyoucalls/thankyoucalls/internal/metrics"
+	"github.com/thankyoucalls/thankyoucalls/internal/polite"
 	"github.com/thankyoucalls/thankyoucalls/internal/staff"
 	"github.com/thankyoucalls/thankyoucalls/internal/staffreply"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
@@ -128,9 +130,27 @@ func (h *Handler) startBridge(ctx context.Context, req events.APIGatewayV2HTTPRe
 	if h.Twilio == nil {
 		return messageTwiML("Click-to-call is not set up for this shop: please call the customer from your phone."), nil
 	}
+	// The customer's consent and hours now, before anyone is dialled.
+	now := h.Now()
+	d, err := h.gate().Check(ctx, h.bridgeCustomer(t), now)
+	if err != nil {
+		log.ErrorContext(ctx, "checking the customer before the bridge failed", "error", err)
+		return messageTwiML("Sorry, the call could not be started. Try CALL again in a minute."), nil
+	}
+	if d.Outcome != contact.Send {
+		return h.callRefused(ctx, from, t, d, now, log)
+	}
 	base := h.baseURL(req)
-	sid, err := h.Twilio.StartCall(ctx, from, "", config.TaskURL(base, config.BridgePath, t.ID),
+	staffLeg := contact.Contact{Kind: contact.KindBridgeStaff, To: from, Customer: t.Order.Phone, Task: t.ID}
+	d, sid, err := h.gate().PlaceCall(ctx, staffLeg, now, "", config.TaskURL(base, config.BridgePath, t.ID),
 		config.TaskURL(base, config.CallStatusPath, t.ID), twilio.CallOptions{Timeout: BridgeRingTimeout})
+	if err == nil && d.Outcome != contact.Send {
+		log.InfoContext(ctx, "the staff leg of the bridge is not allowed: nothing dialled", "gate", d.Code)
+		if d.Code == contact.CodeOptedOut {
+			return messageTwiML("You opted out of messages from this number: reply START to use CALL again."), nil
+		}
+		return h.callRefused(ctx, from, t, d, now, log)
+	}
 	if err != nil {
 		log.ErrorContext(ctx, "starting the click-to-call bridge failed", "error", err)
 		return messageTwiML("Sorry, the call could not be started. Try CALL again in a minute, or call the customer from your phone."), nil
@@ -163,7 +183,11 @@ func (h *Handler) snoozeUntil(t thankyou.Task, members []thankyou.StaffMember, c
 			return next.UTC().Truncate(time.Second)
 		}
 	}
-	return h.Window.Next(at, []*time.Location{zone}).UTC().Truncate(time.Second)
+	w := h.StaffWindow
+	if w == (polite.Window{}) {
+		w = contact.DefaultStaffWindow
+	}
+	return w.Next(at, []*time.Location{zone}).UTC().Truncate(time.Second)
 }
 
 // when says a snooze time on the staff member's clock: "at 14:30", or

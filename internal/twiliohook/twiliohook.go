@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -21,6 +22,7 @@ import (
 
 	"github.com/thankyoucalls/thankyoucalls/internal/apigw"
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
+	"github.com/thankyoucalls/thankyoucalls/internal/contact"
 	"github.com/thankyoucalls/thankyoucalls/internal/metrics"
 	"github.com/thankyoucalls/thankyoucalls/internal/phone"
 	"github.com/thankyoucalls/thankyoucalls/internal/polite"
@@ -32,6 +34,7 @@ const MaxBody = 64 << 10
 
 // Store is what the handler needs of the task store.
 type Store interface {
+	OptedOut(ctx context.Context, phone string) (bool, error)
 	ApplyStatus(ctx context.Context, id, sid string, status thankyou.State, code int, reason string, now time.Time) (thankyou.Task, error)
 	SetOptOut(ctx context.Context, phone, keyword string, now time.Time) error
 	ClearOptOut(ctx context.Context, phone string) error
@@ -71,6 +74,19 @@ type Handler struct {
 	// staff phone (roster members use their own working hours).
 	ShopZone *time.Location
 	Window   polite.Window
+	// Gate is the contact gate the webhook's contacts go through; nil
+	// builds one from Store (opt-outs), Caps, NumberCap and Twilio, which
+	// only the gate calls.
+	Gate      *contact.Gate
+	Caps      contact.Caps
+	NumberCap contact.Cap
+	// StaffWindow is the hours of the shop's default staff phone, in
+	// ShopZone (zero: contact.DefaultStaffWindow): where its snoozed
+	// reminder lands.
+	StaffWindow polite.Window
+
+	gateOnce  sync.Once
+	builtGate *contact.Gate
 }
 
 // Keywords Twilio's own opt-out handling recognises, which this service honours too.
