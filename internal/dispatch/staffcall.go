@@ -59,7 +59,7 @@ func (h *Handler) remind(ctx context.Context, owner string, t thankyou.Task, now
 	// An assignee who texted STOP gets no more reminders: the call goes
 	// to the next member on duty (the customer's task goes on).
 	stopped := false
-	if t.Staff.Reminders > 0 || t.Staff.MemberID != "" {
+	if t.Staff.MemberID != "" || !t.Staff.RemindedAt.IsZero() {
 		var err error
 		if stopped, err = h.gate().OptedOut(ctx, t.Recipient); err != nil {
 			log.ErrorContext(ctx, "checking the assignee's opt-out failed", "error", err)

@@ -63,7 +63,7 @@ func (h *Handler) callRefused(ctx context.Context, from string, t thankyou.Task,
 	who, num := firstName(t), orderNumber(t)
 	log = log.With("gate", d.Code, "rule", d.Rule)
 	switch {
-	case d.Code == contact.CodeOptedOut:
+	case d.Code == contact.CodeOptedOut || d.Code == contact.CodeCustomerOptedOut:
 		if _, err := h.Calls.CloseCall(ctx, t.ID, from, thankyou.StateOptedOut, d.Reason(), now); err != nil {
 			return h.staffConflict(ctx, err, num, log)
 		}
@@ -88,4 +88,38 @@ func OutsideHoursText(who string, now, next time.Time, zone *time.Location) stri
 		from = x.Format("Mon 15:04")
 	}
 	return fmt.Sprintf("It is %s for %s; %s can be called from %s their time. Reply LATER or SKIP.", n.Format("15:04"), who, who, from)
+}
+
+// staffStopped carries out a STOP from a staff number (a roster member or
+// the shop's staff phone): it opts them out of reminders only. Their open
+// calls are made due now, so the dispatcher's next run hands each to the
+// next member on duty (an opted-out number is never assigned); the
+// customers' tasks go on and never end opted_out because of it.
+func (h *Handler) staffStopped(ctx context.Context, from string, log *slog.Logger) error {
+	if h.Calls == nil {
+		return nil
+	}
+	members, calls, err := h.staffContext(ctx, from)
+	if err != nil {
+		return err
+	}
+	if len(members) == 0 && len(calls) == 0 {
+		return nil
+	}
+	now := h.Now()
+	moved := 0
+	for _, t := range calls {
+		if t.State != thankyou.StateReminded {
+			continue // pending or being sent: the dispatcher sees the opt-out when it claims it
+		}
+		if _, err := h.Calls.Snooze(ctx, t.ID, from, now, now); err != nil {
+			if c := thankyou.ErrorCode(err); c == thankyou.ECONFLICT || c == thankyou.ENOTFOUND {
+				continue // closed meanwhile
+			}
+			return thankyou.WrapError(thankyou.EINTERNAL, "could not hand on the staff member's calls", err)
+		}
+		moved++
+	}
+	log.InfoContext(ctx, "staff member opted out of reminders: open calls handed on", "roster", len(members), "calls", moved)
+	return nil
 }

@@ -236,6 +236,9 @@ func (h *Handler) inbound(ctx context.Context, req events.APIGatewayV2HTTPReques
 		}
 		h.Metrics.Count(metrics.OptedOut, 1)
 		log.InfoContext(ctx, "opted out")
+		if err := h.staffStopped(ctx, from, log); err != nil {
+			return events.APIGatewayV2HTTPResponse{}, err
+		}
 		// Twilio itself confirms opt-outs on its numbers: no second reply.
 		return emptyTwiML(), nil
 	case contains(startWords, word):
