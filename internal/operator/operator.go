@@ -132,6 +132,7 @@ Staff (who may be asked to call customers; phones masked, names never shown):
   The dispatcher does not use the roster yet (issue #5): a shop's one staff number is set
   with shops put --channel staff --staff-phone.
 
+` + optOutsUsage + `
 Summary:
   summary --since DATE [--until DATE] [--source SOURCE [--shop ID]] [--json]
              for the orders received in the period: thanked, delivered, skipped by reason,
@@ -162,6 +163,10 @@ func (t *Tool) Run(ctx context.Context, args []string) error {
 		"staff put":       t.staffPut,
 		"staff list":      t.staffList,
 		"staff delete":    t.staffDelete,
+		"optouts list":    t.optOutsList,
+		"optouts add":     t.optOutsAdd,
+		"optouts remove":  t.optOutsRemove,
+		"optouts check":   t.optOutsCheck,
 	}[args[0]+" "+args[1]]
 	if cmd == nil {
 		return fmt.Errorf("%w: unknown command `%s %s`", ErrUsage, args[0], args[1])
