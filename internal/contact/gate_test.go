@@ -42,8 +42,9 @@ func (s *slots) TakeSlot(_ context.Context, key, owner string, n int, per time.D
 			live = append(live, sl)
 		}
 	}
-	for _, sl := range live {
+	for i, sl := range live {
 		if sl.owner == owner {
+			live[i].at = now // the period runs from the owner's last contact
 			s.m[key] = live
 			return true, time.Time{}, nil
 		}

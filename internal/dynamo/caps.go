@@ -27,7 +27,8 @@ func capKey(key string) map[string]types.AttributeValue {
 // at now, each slot held for per: at most max owners hold a live slot at
 // once. An owner that holds a live slot keeps it and gets ok again (a
 // call and its SMS fallback count once). When every slot is held, ok is
-// false and free is when the first frees.
+// false and free is when the first frees. An owner taking its slot again
+// moves the slot's time to now: the period runs from its last contact.
 //
 // The cap is one item with a time and an owner per slot; a slot is taken
 // with one conditional UpdateItem (the slot is empty or older than per),
@@ -43,10 +44,26 @@ func (s *Store) TakeSlot(ctx context.Context, key, owner string, max int, per ti
 	if err != nil {
 		return false, time.Time{}, err
 	}
-	for _, h := range held {
-		if h.owner == owner && h.at > cutoff {
+	for i, h := range held {
+		if h.owner != owner || h.at <= cutoff {
+			continue
+		}
+		// The owner's own slot: its period now runs from this contact
+		// (a call's SMS fallback keeps the number's next contact a whole
+		// period away).
+		u := newUpdate()
+		at, by := "s"+strconv.Itoa(i), "o"+strconv.Itoa(i)
+		u.set(at, str(formatTime(now)))
+		u.set("expiresAt", num(now.Add(per+24*time.Hour).Unix()))
+		cond := fmt.Sprintf("%s = %s", u.name(by), u.value("owner", str(owner)))
+		_, err := s.updateItem(ctx, capKey(key), u, cond)
+		if err != nil && !isConditionFailed(err) {
+			return false, time.Time{}, fmt.Errorf("take cap slot: %w", err)
+		}
+		if err == nil {
 			return true, time.Time{}, nil
 		}
+		break // the slot changed hands meanwhile (it had freed): take one below
 	}
 	for i, h := range held {
 		if h.at > cutoff {
