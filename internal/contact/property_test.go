@@ -287,7 +287,7 @@ func newSimulation(r *rand.Rand, orders int) *simulation {
 		cu := pool[r.IntN(len(pool))]
 		placed := s.start.Add(time.Duration(r.Int64N(int64(28 * 24 * time.Hour))))
 		zones := polite.Zones(zoneCache[cu.phone], sh.zone)
-		due := sh.window.Next(placed.Add(time.Duration(r.IntN(4)) * 24 * time.Hour), zones).Truncate(time.Second)
+		due := sh.window.Next(placed.Add(time.Duration(r.IntN(4))*24*time.Hour), zones).Truncate(time.Second)
 		t := &simTask{id: fmt.Sprintf("%s:%d", sh.id, i), shop: sh, phone: cu.phone, zones: zones, region: cu.region,
 			deadline: due.Add(72 * time.Hour), channel: sh.channel}
 		s.tasks = append(s.tasks, t)
