@@ -374,6 +374,8 @@ type address struct {
 	Name        string `json:"name"`
 	Phone       string `json:"phone"`
 	CountryCode string `json:"country_code"`
+	// ProvinceCode is the state or province ("FL", "ON").
+	ProvinceCode string `json:"province_code"`
 }
 
 // decode reads the body into v, naming what is wrong with it; what names
@@ -408,6 +410,7 @@ func toOrder(shop string, p payload, defaultCountry string) (thankyou.Order, err
 		Test:      p.Test,
 		Tags:      p.Tags.list,
 		Country:   country(p.Shipping, p.Billing),
+		Region:    region(p.Shipping, p.Billing),
 		Items:     items(p.LineItems),
 	}
 	if n, err := strconv.Atoi(strings.TrimSpace(customer(p).OrdersCount.Text)); err == nil && n > 0 {
@@ -445,6 +448,20 @@ func country(addrs ...*address) string {
 		c := strings.ToUpper(strings.TrimSpace(a.CountryCode))
 		if len(c) == 2 && c[0] >= 'A' && c[0] <= 'Z' && c[1] >= 'A' && c[1] <= 'Z' {
 			return c
+		}
+	}
+	return ""
+}
+
+// region returns the ISO 3166-2 subdivision of the first address that has
+// a valid country and province code ("US-FL"); "" when none has.
+func region(addrs ...*address) string {
+	for _, a := range addrs {
+		if a == nil {
+			continue
+		}
+		if r := thankyou.Region(a.CountryCode, a.ProvinceCode); r != "" {
+			return r
 		}
 	}
 	return ""

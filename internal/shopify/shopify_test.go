@@ -199,6 +199,7 @@ func TestParseNormalisesTheFullExample(t *testing.T) {
 		CreatedAt:    time.Date(2026, 11, 23, 11, 0, 0, 0, time.FixedZone("", -5*3600)),
 		Test:         false,
 		Country:      "US",
+		Region:       "US-NY",
 		Items:        []string{"2 × Hand-thrown Mug (Sea Green)", "Linen Tea Towel Set"},
 	}
 	got := d.Order
@@ -580,6 +581,7 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("CustomerOrders %d, Country %q", o.CustomerOrders, o.Country)
 			}
 			checkItems(t, o.Items)
+			checkRegion(t, o.Region)
 			for _, tag := range o.Tags {
 				if tag == "" || tag != strings.TrimSpace(tag) || strings.Contains(tag, ",") {
 					t.Fatalf("tag %q is empty, padded or holds a comma", tag)

@@ -387,6 +387,8 @@ type shippingDetails struct {
 
 type address struct {
 	Country string `json:"country"`
+	// State is the state, county, province or region ("FL", "ON").
+	State string `json:"state"`
 }
 
 // charge is the part of a Charge this source reads.
@@ -544,6 +546,7 @@ func (s session) order(shop, id string, ev event, defaultCountry string) (thanky
 		CreatedAt: time.Unix(created, 0).UTC(),
 		Test:      test(s.Livemode, ev.Livemode),
 		Country:   strings.ToUpper(first(country(ship), country(&shippingDetails{Address: cd.Address}))),
+		Region:    first(region(ship), region(&shippingDetails{Address: cd.Address})),
 		Items:     s.LineItems.items(),
 	}
 	name := strings.Join(strings.Fields(cd.Name), " ")
@@ -564,6 +567,15 @@ func country(s *shippingDetails) string {
 		return ""
 	}
 	return strings.TrimSpace(s.Address.Country)
+}
+
+// region returns the ISO 3166-2 subdivision of the address ("US-FL"), or
+// "" when it has no valid country and state.
+func region(s *shippingDetails) string {
+	if s == nil || s.Address == nil {
+		return ""
+	}
+	return thankyou.Region(s.Address.Country, s.Address.State)
 }
 
 // phoneNumber returns raw in E.164, or "" and the reason there is none.

@@ -266,7 +266,7 @@ func TestPaidCheckoutBecomesAnOrderToThank(t *testing.T) {
 			Source: thankyou.SourceStripe, Shop: "", ID: "pi_3SWqHzLkdIwHu7ix1c7Vd2Xa", Number: "1042",
 			CustomerName: "Jordan Smith", FirstName: "Jordan", Phone: "+12125550177", Email: "jordan.smith@example.com",
 			Total: "199.65", Currency: "USD", CreatedAt: time.Date(2026, 11, 23, 17, 8, 41, 0, time.UTC),
-			Test: false, Country: "US",
+			Test: false, Country: "US", Region: "US-NY",
 		},
 	}
 	if !equalDelivery(d, want) {
@@ -648,6 +648,7 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("order has phone %q and skip reason %q; want exactly one", o.Phone, o.SkipReason)
 			}
 			checkItems(t, o.Items)
+			checkRegion(t, o.Region)
 		case thankyou.DeliveryOrderCancelled:
 			if d.Order.ID == "" || d.Order.Source != thankyou.SourceStripe || d.Reason == "" {
 				t.Fatalf("cancellation without an order id, source or reason: %+v", d)

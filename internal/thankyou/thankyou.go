@@ -52,6 +52,10 @@ type Order struct {
 	Tags []string
 	// Country is the ISO country of the shipping (else billing) address.
 	Country string
+	// Region is the ISO 3166-2 subdivision of the shipping (else billing)
+	// address ("US-FL", "CA-ON"; see Region), "" when unknown. The
+	// recipient's state rules, holidays and time zones are read from it.
+	Region string
 	// CustomerOrders is how many orders the platform says the customer has
 	// placed, this one included; 0 when the platform does not say.
 	CustomerOrders int
@@ -161,6 +165,9 @@ type Task struct {
 	// was created; empty means the dispatcher's configured ones.
 	ShopName string
 	Window   string
+	// Closed are the shop's closed dates ("2026-12-24,2026-12-31"), as
+	// they were when the task was created: nobody is contacted on them.
+	Closed string
 	// Template is the shop's own text/template for this task's channel;
 	// empty for the dispatcher's configured one.
 	Template string
