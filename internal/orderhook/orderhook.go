@@ -229,6 +229,9 @@ func (h *Handler) create(ctx context.Context, shop shops.Shop, o thankyou.Order,
 		h.Metrics.Count(metrics.TasksCreated, 1, metrics.Source(string(o.Source)))
 		ans.DueAt = t.DueAt.Format(time.RFC3339)
 		log.InfoContext(ctx, "task created", "due", ans.DueAt, "zone", t.TimeZone, "channel", t.Channel, "recipient", phone.Mask(t.Recipient))
+	} else if t.State == thankyou.StateExpired {
+		h.Metrics.Count(metrics.Expired, 1, metrics.Source(string(o.Source)))
+		log.InfoContext(ctx, "task expired at once", "reason", t.Reason, "zone", t.TimeZone)
 	} else {
 		h.Metrics.Count(metrics.OrdersSkipped, 1, metrics.Reason(t.Reason))
 		log.InfoContext(ctx, "order recorded as skipped", "reason", t.Reason)
@@ -300,16 +303,34 @@ func TaskFor(shop shops.Shop, o thankyou.Order, now time.Time) thankyou.Task {
 	default:
 		t.Recipient, t.Template = o.Phone, shop.SMSTemplate
 	}
-	zones := polite.Zones(phone.TimeZones(o.Phone), shop.Zone)
+	// The customer's zones, narrowed with the order's address; the hours
+	// are theirs whoever is contacted.
+	zones := polite.RecipientZones(phone.TimeZones(o.Phone), o.Region, shop.Zone)
 	t.TimeZone = polite.ZoneNames(zones)
+	t.Closed = polite.FormatDates(shop.Closed)
 	// A delivery retried after the delay must not be due in the past.
 	from := placed.Add(shop.Delay)
 	if from.Before(now) {
 		from = now
 	}
-	t.DueAt = shop.Window.Next(from, zones).UTC().Truncate(time.Second)
+	due, _, ok := shop.Hours().Due(from, polite.Recipient{Phone: o.Phone, Zones: zones, Region: o.Region, Country: o.Country})
+	if !ok {
+		// Never polite: ended at once, with the reason, not retried.
+		t.State, t.Reason, t.Recipient = thankyou.StateExpired, polite.NoPoliteTimeText, ""
+		return t
+	}
+	t.DueAt = ceilSecond(due)
 	t.Deadline = t.DueAt.Add(shop.ExpireAfter)
 	return t
+}
+
+// ceilSecond rounds t up to a whole second (UTC): rounding a polite
+// instant down could leave it just before the hours open.
+func ceilSecond(t time.Time) time.Time {
+	if r := t.Truncate(time.Second); !r.Equal(t) {
+		return r.Add(time.Second).UTC()
+	}
+	return t.UTC()
 }
 
 func skipped(t thankyou.Task, reason string) thankyou.Task {

@@ -163,9 +163,10 @@ func TestSignedShopifyOrderCreatesOneTaskDueInTheCustomersHours(t *testing.T) {
 		fixture, task, recipient, zone string
 		due                            time.Time
 	}{
-		// Placed Monday 11:00 in New York: 72 h later is Thursday 11:00 there, inside 10–17.
-		{"shopify-orders-create.json", order1001, "+12125550123", "America/New_York", time.Date(2026, 11, 26, 11, 0, 0, 0, ny)},
-		{"shopify-orders-create-base64.json", order1001, "+12125550123", "America/New_York", time.Date(2026, 11, 26, 11, 0, 0, 0, ny)},
+		// Placed Monday 11:00 in New York: 72 h later is Thursday 11:00
+		// there, inside 10–17, but Thanksgiving: due Friday at 10:00.
+		{"shopify-orders-create.json", order1001, "+12125550123", "America/New_York", time.Date(2026, 11, 27, 10, 0, 0, 0, ny)},
+		{"shopify-orders-create-base64.json", order1001, "+12125550123", "America/New_York", time.Date(2026, 11, 27, 10, 0, 0, 0, ny)},
 		// A London customer (billing phone 07911 123456, GB) is thanked in London's hours.
 		{"shopify-second-order.json", order1002, "+447911123456", "Europe/London", time.Time{}},
 	} {

@@ -22,12 +22,19 @@ import (
 )
 
 // Shop is a shop ready for the order webhook: its settings, its resolved
-// webhook secrets, its parsed send window and time zone.
+// webhook secrets, its parsed send window, closed dates and time zone.
 type Shop struct {
 	thankyou.Shop
 	Secrets [][]byte
 	Window  polite.Window
+	Closed  []polite.Date
 	Zone    *time.Location
+}
+
+// Hours are the shop's hours for a thank-you: its window and closed
+// dates, under the law and holidays polite.Hours adds.
+func (s Shop) Hours() polite.Hours {
+	return polite.Hours{Window: s.Window, Closed: s.Closed}
 }
 
 // Store reads stored shop settings; an unknown shop is ENOTFOUND.
@@ -166,7 +173,11 @@ func (r *Registry) ready(ctx context.Context, sh thankyou.Shop) (Shop, error) {
 	if err != nil {
 		return Shop{}, fmt.Errorf("shop %s:%s: time zone %q: %w", sh.Source, sh.ID, sh.TimeZone, err)
 	}
-	out := Shop{Shop: sh, Window: w, Zone: zone}
+	closed, err := polite.ParseDates(sh.Closed)
+	if err != nil {
+		return Shop{}, fmt.Errorf("shop %s:%s: %w", sh.Source, sh.ID, err)
+	}
+	out := Shop{Shop: sh, Window: w, Closed: closed, Zone: zone}
 	for _, ref := range sh.SecretRefs {
 		v, err := r.secrets.Resolve(ctx, config.Secret{Ref: ref})
 		if secret.IsNotFound(err) {

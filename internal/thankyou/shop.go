@@ -23,9 +23,13 @@ type Shop struct {
 	// WindowStart, WindowEnd and Days are the send window as configured
 	// ("10:00", "17:00", "Mon-Fri").
 	WindowStart, WindowEnd, Days string
-	Delay                        time.Duration
-	ExpireAfter                  time.Duration
-	Rules                        Rules
+	// Closed are the dates on which the shop contacts nobody, written
+	// "2026-12-24,2026-12-31" (polite.ParseDates reads them); they add
+	// to the public holidays and the law, never replace them.
+	Closed      string
+	Delay       time.Duration
+	ExpireAfter time.Duration
+	Rules       Rules
 	// SMSTemplate and StaffTemplate are the shop's own message texts (Go
 	// text/template); empty for the deployment's.
 	SMSTemplate, StaffTemplate string
