@@ -7,6 +7,8 @@ package orderhook
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -154,7 +156,8 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	// The event is recorded only after it was handled, so a delivery that
 	// failed half-way is handled again on the platform's retry (every
 	// action below is idempotent).
-	seen, err := h.Store.SeenEvent(ctx, name, shopID, d.EventID, now)
+	eventID := EventKey(d.EventID, body)
+	seen, err := h.Store.SeenEvent(ctx, name, shopID, eventID, now)
 	if err != nil {
 		return Answer{}, thankyou.WrapError(thankyou.EINTERNAL, "could not check the event", err)
 	}
@@ -192,7 +195,7 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if err != nil {
 		return Answer{}, err
 	}
-	if _, err := h.Store.RecordEvent(ctx, name, shopID, d.EventID, now); err != nil {
+	if _, err := h.Store.RecordEvent(ctx, name, shopID, eventID, now); err != nil {
 		// Handled, but not remembered: a retry is handled again, harmlessly.
 		log.WarnContext(ctx, "could not record the event", "error", err)
 	}
@@ -254,6 +257,20 @@ func (h *Handler) cancel(ctx context.Context, d thankyou.Delivery, now time.Time
 		log.InfoContext(ctx, "cancellation after the task ended: nothing to do", "state", t.State)
 		return Answer{Status: "already_" + string(t.State), TaskID: id, State: string(t.State)}, nil
 	}
+}
+
+// EventKey is what a delivery is deduplicated by: the platform's event id
+// with a digest of the signed body. Most platforms send the event id in an
+// unsigned header, so the id alone would let a replayed body, sent under
+// the id of an event still to come, make that event look handled. A
+// platform's retry repeats both the id and the body. An empty id (the
+// platform sends none) stays empty: such deliveries are not deduplicated.
+func EventKey(eventID string, body []byte) string {
+	if eventID == "" {
+		return ""
+	}
+	sum := sha256.Sum256(body)
+	return eventID + "#" + hex.EncodeToString(sum[:12])
 }
 
 func ignoredReason(d thankyou.Delivery) string {
