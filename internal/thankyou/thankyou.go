@@ -273,6 +273,11 @@ type Delivery struct {
 	Reason string
 	// Customer names the customer of a privacy request.
 	Customer Customer
+	// Shop is the shop the signed body names (Stripe Connect's account),
+	// "" when the body names none: the delivery is then the shop its
+	// unsigned route names, once the signature verified under that shop's
+	// secrets.
+	Shop string
 }
 
 // Customer identifies a customer for privacy requests: any of these may be
