@@ -71,11 +71,27 @@ func (o Order) TaskID() string {
 	return TaskID(o.Source, o.Shop, o.ID)
 }
 
-// TaskID builds a task identifier from its parts. Parts are joined with ':'
-// and any ':' inside a part is replaced, so the mapping is unambiguous.
+// TaskID builds a task identifier from its parts, each escaped with
+// KeyPart and joined with ':', so that different parts always make
+// different ids.
 func TaskID(source Source, shop, orderID string) string {
-	clean := func(s string) string { return strings.ReplaceAll(s, ":", "_") }
-	return clean(string(source)) + ":" + clean(shop) + ":" + clean(orderID)
+	return KeyPart(string(source)) + ":" + KeyPart(shop) + ":" + KeyPart(orderID)
+}
+
+// keyEscaper escapes the separator of key parts and the escape itself.
+var keyEscaper = strings.NewReplacer("%", "%25", ":", "%3A")
+
+// KeyPart escapes one part of a key built from outside input (a shop id,
+// an order id): '%' becomes "%25" and ':' "%3A", so parts joined with ':'
+// can be told apart again, and no two parts escape alike. A part without
+// '%' or ':' (every Shopify, Stripe and plain WooCommerce id) is kept as
+// it is, so keys stored before escaping was introduced are found again.
+// Keys written before it replaced ':' by '_' instead; see docs/security.md.
+func KeyPart(s string) string {
+	if !strings.ContainsAny(s, "%:") {
+		return s
+	}
+	return keyEscaper.Replace(s)
 }
 
 // Channel is how a thank-you is delivered.
