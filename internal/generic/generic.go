@@ -133,7 +133,7 @@ func (s *Source) ShopID(r webhook.Request) (string, error) {
 	if shop == "" {
 		return "", nil
 	}
-	shop = strings.ToLower(shop)
+	shop = thankyou.ShopID(thankyou.SourceGeneric, shop)
 	if !shopPattern.MatchString(shop) {
 		return "", thankyou.Errorf(thankyou.EINVALID,
 			"%s is not a shop key (1 to 100 of a-z, 0-9, '.', '_', '-', starting with a letter or digit)", from)

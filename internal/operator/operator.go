@@ -232,7 +232,7 @@ func (t *Tool) shopsGet(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	sh, err := t.Store.GetShop(ctx, source, *id)
+	sh, err := t.Store.GetShop(ctx, source, thankyou.ShopID(source, *id))
 	if err != nil {
 		return describe(err)
 	}
@@ -292,7 +292,7 @@ func (t *Tool) shopsPut(ctx context.Context, args []string) error {
 		return fmt.Errorf("--window %q: write it as HH:MM-HH:MM, e.g. 10:00-17:00", *window)
 	}
 	sh := thankyou.Shop{
-		Source: source, ID: strings.ToLower(strings.TrimSpace(*id)), Name: strings.TrimSpace(*name),
+		Source: source, ID: thankyou.ShopID(source, *id), Name: strings.TrimSpace(*name),
 		SecretRefs: list(*refs), TimeZone: *zone, DefaultCountry: strings.ToUpper(*country),
 		StaffPhone: *staff, WindowStart: start, WindowEnd: end, Days: *days, Delay: *delay, ExpireAfter: *expireAfter,
 		Rules: thankyou.Rules{
@@ -325,7 +325,7 @@ func (t *Tool) shopsDelete(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := t.Store.DeleteShop(ctx, source, *id); err != nil {
+	if err := t.Store.DeleteShop(ctx, source, thankyou.ShopID(source, *id)); err != nil {
 		return describe(err)
 	}
 	fmt.Fprintf(t.Out, "Deleted shop %s:%s. Its tasks stay until their retention ends.\n", source, *id)

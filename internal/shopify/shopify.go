@@ -251,7 +251,7 @@ func triggeredAt(raw string) time.Time {
 
 // shopDomain validates and lower-cases the X-Shopify-Shop-Domain header.
 func shopDomain(raw string) (string, error) {
-	shop := strings.ToLower(strings.TrimSpace(raw))
+	shop := thankyou.ShopID(thankyou.SourceShopify, raw)
 	if shop == "" {
 		return "", thankyou.Errorf(thankyou.EINVALID, "missing X-Shopify-Shop-Domain header")
 	}
@@ -346,7 +346,7 @@ func parsePrivacy(d *thankyou.Delivery, shop string, body []byte, defaultCountry
 	if p.ShopDomain == nil || strings.TrimSpace(*p.ShopDomain) == "" {
 		return thankyou.Errorf(thankyou.EINVALID, "privacy request has no shop_domain")
 	}
-	if strings.ToLower(strings.TrimSpace(*p.ShopDomain)) != shop {
+	if thankyou.ShopID(thankyou.SourceShopify, *p.ShopDomain) != shop {
 		return thankyou.Errorf(thankyou.EINVALID, "privacy request shop_domain is not the X-Shopify-Shop-Domain header's shop")
 	}
 	if d.Topic == TopicShopRedact {

@@ -134,7 +134,7 @@ func (Source) ShopID(r webhook.Request) (string, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.User != nil || u.Host == "" {
 		return "", bad
 	}
-	host := strings.ToLower(u.Host)
+	host := thankyou.ShopID(thankyou.SourceWooCommerce, u.Host)
 	if len(host) > maxHost || !validHost(strings.ToLower(u.Hostname())) {
 		return "", bad
 	}
