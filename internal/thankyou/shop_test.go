@@ -4,7 +4,7 @@ import "testing"
 
 func TestShopIDLowerCasesOnlyCaseInsensitiveIDs(t *testing.T) {
 	for _, tc := range []struct {
-		source   Source
+		source    Source
 		raw, want string
 	}{
 		{SourceShopify, " Shop-A.MyShopify.com ", "shop-a.myshopify.com"},
