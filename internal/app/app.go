@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	twclient "github.com/twilio/twilio-go/client"
 
+	"github.com/thankyoucalls/thankyoucalls/internal/boundlog"
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
 	"github.com/thankyoucalls/thankyoucalls/internal/contact"
 	"github.com/thankyoucalls/thankyoucalls/internal/dispatch"
@@ -66,6 +67,12 @@ func AWSDeps(ctx context.Context) (Deps, error) {
 	}, nil
 }
 
+// logger is the functions' logger: every string it logs is bounded
+// (boundlog), whatever a sender put in it.
+func (d Deps) logger() *slog.Logger {
+	return slog.New(boundlog.New(d.Logger.Handler()))
+}
+
 func (d Deps) now() func() time.Time {
 	if d.Now != nil {
 		return d.Now
@@ -87,9 +94,9 @@ func window(w config.Window) (polite.Window, error) {
 
 // NewOrderWebhook builds the order webhook's handler.
 func NewOrderWebhook(ctx context.Context, cfg config.OrderWebhookConfig, d Deps) (*orderhook.Handler, error) {
-	log := d.Logger.With("function", config.OrderWebhook)
+	log := d.logger().With("function", config.OrderWebhook)
 	store := d.store(cfg.Common)
-	reg, err := shops.FromConfig(ctx, cfg, d.Secrets, store, log)
+	reg, err := shops.FromConfig(ctx, cfg, d.Secrets, store, store, log)
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +162,7 @@ func NewDispatcher(ctx context.Context, cfg config.DispatcherConfig, d Deps) (*d
 		Concurrency:   cfg.MaxConcurrency,
 		Rate:          cfg.SendRate,
 		Now:           d.now(),
-		Logger:        d.Logger.With("function", config.Dispatcher),
+		Logger:        d.logger().With("function", config.Dispatcher),
 		Metrics:       d.Metrics.For(config.Dispatcher),
 	}, nil
 }
@@ -211,7 +218,7 @@ func NewTwilioWebhook(ctx context.Context, cfg config.TwilioWebhookConfig, d Dep
 		PublicBaseURL: cfg.PublicBaseURL,
 		HelpText:      help,
 		Now:           d.now(),
-		Logger:        d.Logger.With("function", config.TwilioWebhook),
+		Logger:        d.logger().With("function", config.TwilioWebhook),
 		Metrics:       d.Metrics.For(config.TwilioWebhook),
 	}, nil
 }

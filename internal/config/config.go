@@ -106,6 +106,7 @@ var Vars = []Var{
 	{Name: "WOOCOMMERCE_WEBHOOK_SECRET", Functions: []string{OrderWebhook}, Secret: true, Optional: true, Doc: "WooCommerce webhook secret (or WOOCOMMERCE_WEBHOOK_SECRET_PARAM)."},
 	{Name: "STRIPE_WEBHOOK_SECRET", Functions: []string{OrderWebhook}, Secret: true, Optional: true, Doc: "Stripe endpoint signing secret, whsec_... (or STRIPE_WEBHOOK_SECRET_PARAM)."},
 	{Name: "GENERIC_WEBHOOK_SECRET", Functions: []string{OrderWebhook}, Secret: true, Optional: true, Doc: "Secret for the generic JSON webhook (or GENERIC_WEBHOOK_SECRET_PARAM)."},
+	{Name: "SHOP_IDS", Functions: []string{OrderWebhook}, Doc: "The shop ids the environment's shop answers to, as source:id (shopify:a.myshopify.com, stripe: for none); a source with none learns the first one."},
 	{Name: "MIN_ORDER_TOTAL", Functions: []string{OrderWebhook}, Doc: "Smallest order total thanked, in the shop's currency (empty: no minimum)."},
 	{Name: "FIRST_ORDER_ONLY", Functions: []string{OrderWebhook}, Default: "false", Doc: "true thanks only a customer's first order."},
 	{Name: "SKIP_TEST_ORDERS", Functions: []string{OrderWebhook}, Default: "true", Doc: "true skips the platforms' test orders."},
@@ -290,6 +291,30 @@ func (r *reader) list(name string) []string {
 	return out
 }
 
+// shopIDs reads a list of source:id entries ("shopify:a.myshopify.com",
+// "stripe:acct_1AbC", "stripe:" for deliveries that name no shop). Ids are
+// kept exactly as written.
+func (r *reader) shopIDs(name string) map[thankyou.Source][]string {
+	out := map[thankyou.Source][]string{}
+	for _, f := range strings.Split(r.str(name), ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		src, id, ok := strings.Cut(f, ":")
+		switch thankyou.Source(src) {
+		case thankyou.SourceShopify, thankyou.SourceWooCommerce, thankyou.SourceStripe, thankyou.SourceGeneric:
+		default:
+			ok = false
+		}
+		if !ok {
+			r.fail(name, "%q is not source:id with a source among shopify, woocommerce, stripe and generic", f)
+			continue
+		}
+		out[thankyou.Source(src)] = append(out[thankyou.Source(src)], id)
+	}
+	return out
+}
+
 func (r *reader) decimal(name string) string {
 	s := r.str(name)
 	if s == "" {
@@ -382,6 +407,10 @@ type OrderWebhookConfig struct {
 	StaffPhone         string
 	Rules              thankyou.Rules
 	Voice              thankyou.Voice
+	// ShopIDs are the shop ids the environment's shop answers to, by
+	// source (SHOP_IDS). A source without any learns the id of its first
+	// verified delivery and answers to that one only.
+	ShopIDs map[thankyou.Source][]string
 }
 
 // Secrets returns the configured sources' secrets by source.
@@ -428,6 +457,7 @@ func LoadOrderWebhook(get Getenv) (OrderWebhookConfig, error) {
 			FrequencyCapDays: r.nonNegativeInt("FREQUENCY_CAP_DAYS"),
 		},
 	}
+	c.ShopIDs = r.shopIDs("SHOP_IDS")
 	if len(c.Secrets()) == 0 {
 		r.fail("SHOPIFY_WEBHOOK_SECRET", "no order source is configured: set the secret (or *_PARAM) of at least one of SHOPIFY_, WOOCOMMERCE_, STRIPE_ or GENERIC_WEBHOOK_SECRET")
 	}

@@ -3,9 +3,12 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
 
 func TestReadmeDocumentsEveryVariable(t *testing.T) {
@@ -86,5 +89,26 @@ func TestBadConfigurationSaysWhatToFix(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestShopIDsAreSourceAndIDKeptAsWritten(t *testing.T) {
+	c, err := LoadOrderWebhook(env(map[string]string{"TABLE_NAME": "t", "SHOPIFY_WEBHOOK_SECRET": "s",
+		"SHOP_IDS": "shopify:a.myshopify.com, stripe:acct_1AbCdEfGh,stripe:, woocommerce:shop.example:8443"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[thankyou.Source][]string{
+		thankyou.SourceShopify:     {"a.myshopify.com"},
+		thankyou.SourceStripe:      {"acct_1AbCdEfGh", ""},
+		thankyou.SourceWooCommerce: {"shop.example:8443"},
+	}
+	if !reflect.DeepEqual(c.ShopIDs, want) {
+		t.Errorf("ShopIDs = %q, want %q", c.ShopIDs, want)
+	}
+	for _, bad := range []string{"a.myshopify.com", "magento:x", ":x"} {
+		if _, err := LoadOrderWebhook(env(map[string]string{"TABLE_NAME": "t", "SHOPIFY_WEBHOOK_SECRET": "s", "SHOP_IDS": bad})); err == nil || !strings.Contains(err.Error(), "SHOP_IDS") {
+			t.Errorf("SHOP_IDS=%q: %v, want an error naming SHOP_IDS", bad, err)
+		}
 	}
 }

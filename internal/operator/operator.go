@@ -88,6 +88,8 @@ Shops (a deployment serves several shops; each has its own secret, zone, window 
 
   settings: --time-zone ZONE (America/New_York) --country CC (US) --channel sms|staff|call
             --staff-phone E164 --window HH:MM-HH:MM (10:00-17:00) --days DAYS (Mon-Fri)
+            --closed DATES (days nobody is contacted, recipient-local: 2026-12-24,2026-12-31;
+              added to public holidays and the law, which a shop cannot loosen)
             --delay DURATION (72h) --expire-after DURATION (72h)
             --min-total AMOUNT --first-order-only --skip-test-orders=true|false
             --skip-tags a,b --countries US,CA --frequency-cap-days N
@@ -237,7 +239,7 @@ func (t *Tool) shopsGet(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	sh, err := t.Store.GetShop(ctx, source, *id)
+	sh, err := t.Store.GetShop(ctx, source, thankyou.ShopID(source, *id))
 	if err != nil {
 		return describe(err)
 	}
@@ -249,7 +251,7 @@ func (t *Tool) shopsGet(ctx context.Context, args []string) error {
 	for _, row := range [][2]string{
 		{"source", v.Source}, {"id", v.ID}, {"name", v.Name}, {"secret refs", strings.Join(v.SecretRefs, ", ")},
 		{"time zone", v.TimeZone}, {"country", v.DefaultCountry}, {"channel", v.Channel}, {"staff phone", phone.Mask(sh.StaffPhone)},
-		{"window", v.Window + " " + v.Days}, {"delay", v.Delay}, {"expire after", v.ExpireAfter}, {"rules", rulesSummary(sh.Rules)},
+		{"window", v.Window + " " + v.Days}, {"closed", v.Closed}, {"delay", v.Delay}, {"expire after", v.ExpireAfter}, {"rules", rulesSummary(sh.Rules)},
 	} {
 		fmt.Fprintf(tw, "%s\t%s\n", row[0], row[1])
 	}
@@ -269,6 +271,7 @@ func (t *Tool) shopsPut(ctx context.Context, args []string) error {
 		staff       = fs.String("staff-phone", "", "")
 		window      = fs.String("window", "10:00-17:00", "")
 		days        = fs.String("days", "Mon-Fri", "")
+		closed      = fs.String("closed", "", "")
 		delay       = fs.Duration("delay", 72*time.Hour, "")
 		expireAfter = fs.Duration("expire-after", 72*time.Hour, "")
 		minTotal    = fs.String("min-total", "", "")
@@ -297,9 +300,9 @@ func (t *Tool) shopsPut(ctx context.Context, args []string) error {
 		return fmt.Errorf("--window %q: write it as HH:MM-HH:MM, e.g. 10:00-17:00", *window)
 	}
 	sh := thankyou.Shop{
-		Source: source, ID: strings.ToLower(strings.TrimSpace(*id)), Name: strings.TrimSpace(*name),
+		Source: source, ID: thankyou.ShopID(source, *id), Name: strings.TrimSpace(*name),
 		SecretRefs: list(*refs), TimeZone: *zone, DefaultCountry: strings.ToUpper(*country),
-		StaffPhone: *staff, WindowStart: start, WindowEnd: end, Days: *days, Delay: *delay, ExpireAfter: *expireAfter,
+		StaffPhone: *staff, WindowStart: start, WindowEnd: end, Days: *days, Closed: *closed, Delay: *delay, ExpireAfter: *expireAfter,
 		Rules: thankyou.Rules{
 			MinTotal: *minTotal, FirstOrderOnly: *firstOnly, SkipTestOrders: *skipTest,
 			SkipTags: list(*skipTags), Countries: upper(list(*countries)), FrequencyCapDays: *capDays,
@@ -330,7 +333,7 @@ func (t *Tool) shopsDelete(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := t.Store.DeleteShop(ctx, source, *id); err != nil {
+	if err := t.Store.DeleteShop(ctx, source, thankyou.ShopID(source, *id)); err != nil {
 		return describe(err)
 	}
 	fmt.Fprintf(t.Out, "Deleted shop %s:%s. Its tasks stay until their retention ends.\n", source, *id)
@@ -368,6 +371,11 @@ func validate(sh *thankyou.Shop, secretsPath string) error {
 	}
 	if _, err := polite.ParseWindow(sh.WindowStart, sh.WindowEnd, sh.Days); err != nil {
 		problems = append(problems, "--window/--days: "+thankyou.ErrorMessage(err))
+	}
+	if dates, err := polite.ParseDates(sh.Closed); err != nil {
+		problems = append(problems, "--closed: "+thankyou.ErrorMessage(err))
+	} else {
+		sh.Closed = polite.FormatDates(dates)
 	}
 	if sh.Delay <= 0 || sh.ExpireAfter <= 0 {
 		problems = append(problems, "--delay and --expire-after must be positive durations like 72h")
@@ -483,6 +491,7 @@ type shopView struct {
 	StaffPhone     string         `json:"staffPhone,omitempty"`
 	Window         string         `json:"window"`
 	Days           string         `json:"days"`
+	Closed         string         `json:"closed,omitempty"`
 	Delay          string         `json:"delay"`
 	ExpireAfter    string         `json:"expireAfter"`
 	Rules          thankyou.Rules `json:"rules"`
@@ -492,7 +501,7 @@ func newShopView(sh thankyou.Shop) shopView {
 	return shopView{
 		Source: string(sh.Source), ID: sh.ID, Name: sh.Name, SecretRefs: sh.SecretRefs, TimeZone: sh.TimeZone,
 		DefaultCountry: sh.DefaultCountry, Channel: string(sh.Channel), StaffPhone: phone.Mask(sh.StaffPhone),
-		Window: sh.WindowStart + "-" + sh.WindowEnd, Days: sh.Days, Delay: sh.Delay.String(), ExpireAfter: sh.ExpireAfter.String(),
+		Window: sh.WindowStart + "-" + sh.WindowEnd, Days: sh.Days, Closed: sh.Closed, Delay: sh.Delay.String(), ExpireAfter: sh.ExpireAfter.String(),
 		Rules: sh.Rules,
 	}
 }

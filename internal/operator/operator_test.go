@@ -33,7 +33,7 @@ func run(t *testing.T, tool *operator.Tool, line string) error {
 func TestShopsCanBeStoredListedReadAndDeleted(t *testing.T) {
 	tool, out, store := newTool(t)
 	for _, line := range []string{
-		"shops put --source shopify --id Shop-A.myshopify.com --name ShopA --secret-ref /thankyou/shops/shop-a,/thankyou/shops/shop-a-next --time-zone Europe/Paris --country FR --window 09:00-18:00 --days Mon-Sat --frequency-cap-days 30 --skip-tags wholesale,staff",
+		"shops put --source shopify --id Shop-A.myshopify.com --name ShopA --secret-ref /thankyou/shops/shop-a,/thankyou/shops/shop-a-next --time-zone Europe/Paris --country FR --window 09:00-18:00 --days Mon-Sat --frequency-cap-days 30 --skip-tags wholesale,staff --closed 2026-12-31,2026-12-24",
 		"shops put --source woocommerce --id shop-b.example --name ShopB --secret-ref env:SHOP_B_SECRET --channel staff --staff-phone (212)555-0199 --min-total 25.00 --countries us,ca",
 	} {
 		if err := run(t, tool, line); err != nil {
@@ -44,7 +44,7 @@ func TestShopsCanBeStoredListedReadAndDeleted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.TimeZone != "Europe/Paris" || a.WindowStart != "09:00" || a.Days != "Mon-Sat" || len(a.SecretRefs) != 2 || a.Rules.FrequencyCapDays != 30 || !a.Rules.SkipTestOrders {
+	if a.TimeZone != "Europe/Paris" || a.WindowStart != "09:00" || a.Closed != "2026-12-24,2026-12-31" || a.Days != "Mon-Sat" || len(a.SecretRefs) != 2 || a.Rules.FrequencyCapDays != 30 || !a.Rules.SkipTestOrders {
 		t.Errorf("stored shop A = %+v", a)
 	}
 	b, err := store.GetShop(context.Background(), thankyou.SourceWooCommerce, "shop-b.example")
@@ -93,6 +93,7 @@ func TestBadShopSettingsSayWhatToFixAndStoreNothing(t *testing.T) {
 		{"shops put --source shopify --id a --name A", "--secret-ref is required"},
 		{"shops put --source shopify --id a --name A --secret-ref /p --time-zone Mars/Base", "--time-zone"},
 		{"shops put --source shopify --id a --name A --secret-ref /p --window 10-17", "--window"},
+		{"shops put --source shopify --id a --name A --secret-ref /p --closed 24/12/2026", "--closed"},
 		{"shops put --source shopify --id a --name A --secret-ref /p --days Someday", "--window/--days"},
 		{"shops put --source shopify --id a --name A --secret-ref /p --channel staff", "--staff-phone"},
 		{"shops put --source shopify --id a --name A --secret-ref /p --min-total 1e3", "--min-total"},

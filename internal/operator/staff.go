@@ -38,7 +38,7 @@ func (t *Tool) staffPut(ctx context.Context, args []string) error {
 		return err
 	}
 	m := thankyou.StaffMember{
-		Source: source, ShopID: strings.ToLower(strings.TrimSpace(*shop)), ID: strings.ToLower(strings.TrimSpace(*id)),
+		Source: source, ShopID: thankyou.ShopID(source, *shop), ID: strings.ToLower(strings.TrimSpace(*id)),
 		Name: strings.TrimSpace(*name), TimeZone: strings.TrimSpace(*zone), Days: *days, Active: *active,
 	}
 	var problems []string
@@ -101,7 +101,7 @@ func (t *Tool) staffList(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	id := strings.ToLower(strings.TrimSpace(*shop))
+	id := thankyou.ShopID(source, *shop)
 	if id == "" {
 		return fmt.Errorf("%w: --shop is required: the shop's id as in `thankyou shops list`", ErrUsage)
 	}
@@ -139,7 +139,7 @@ func (t *Tool) staffDelete(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	sh := strings.ToLower(strings.TrimSpace(*shop))
+	sh := thankyou.ShopID(source, *shop)
 	if sh == "" || strings.TrimSpace(*id) == "" {
 		return fmt.Errorf("%w: staff delete needs --shop and --id", ErrUsage)
 	}

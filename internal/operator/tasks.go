@@ -38,7 +38,7 @@ func scopeFlags(src, shop string) (thankyou.Source, string, error) {
 		return "", "", nil
 	}
 	source, err := sourceFlag(src)
-	return source, shop, err
+	return source, thankyou.ShopID(source, shop), err
 }
 
 func stateFlag(s string) (thankyou.State, error) {

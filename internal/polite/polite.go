@@ -306,6 +306,19 @@ func (w Window) next(t time.Time, zones []*time.Location) (time.Time, bool) {
 // host-dependent ("Local") names. When none loads it returns fallback alone
 // (UTC if fallback is nil).
 func Zones(names []string, fallback *time.Location) []*time.Location {
+	out := loadZones(names)
+	if len(out) == 0 {
+		if fallback == nil {
+			fallback = time.UTC
+		}
+		out = append(out, fallback)
+	}
+	return out
+}
+
+// loadZones loads the named IANA zones, skipping empty, unknown and
+// host-dependent ("Local") names.
+func loadZones(names []string) []*time.Location {
 	var out []*time.Location
 	for _, n := range names {
 		n = strings.TrimSpace(n)
@@ -315,12 +328,6 @@ func Zones(names []string, fallback *time.Location) []*time.Location {
 		if loc, err := time.LoadLocation(n); err == nil {
 			out = append(out, loc)
 		}
-	}
-	if len(out) == 0 {
-		if fallback == nil {
-			fallback = time.UTC
-		}
-		out = append(out, fallback)
 	}
 	return out
 }

@@ -90,6 +90,7 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("phone %q, skip reason %q: want exactly one", o.Phone, o.SkipReason)
 			}
 			checkItems(t, o.Items)
+			checkRegion(t, o.Region)
 			if o.Phone != "" {
 				if n, err := phone.Normalize(o.Phone, ""); err != nil || n != o.Phone {
 					t.Fatalf("phone %q is not E.164: %q, %v", o.Phone, n, err)

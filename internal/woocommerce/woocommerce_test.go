@@ -323,13 +323,14 @@ func TestParseNormalisesThePaidOrder(t *testing.T) {
 		Currency:     "USD",
 		CreatedAt:    time.Date(2026, 11, 23, 17, 0, 0, 0, time.UTC),
 		Country:      "US",
+		Region:       "US-NY",
 	}
 	got := d.Order
 	if got.Source != want.Source || got.Shop != want.Shop || got.ID != want.ID || got.Number != want.Number ||
 		got.CustomerName != want.CustomerName || got.FirstName != want.FirstName || got.Phone != want.Phone ||
 		got.Email != want.Email || got.Total != want.Total || got.Currency != want.Currency ||
 		!got.CreatedAt.Equal(want.CreatedAt) || got.CreatedAt.Location() != time.UTC || got.Country != want.Country ||
-		got.Test || got.Tags != nil || got.CustomerOrders != 0 || got.SkipReason != "" {
+		got.Region != want.Region || got.Test || got.Tags != nil || got.CustomerOrders != 0 || got.SkipReason != "" {
 		t.Errorf("order =\n%+v\nwant\n%+v", got, want)
 	}
 	if want := []string{"2 × Hand-thrown mug — speckled"}; !slices.Equal(got.Items, want) {

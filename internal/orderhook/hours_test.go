@@ -1,0 +1,111 @@
+package orderhook_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/thankyoucalls/thankyoucalls/internal/generic"
+	"github.com/thankyoucalls/thankyoucalls/internal/polite"
+	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
+)
+
+// genericOrderIn builds a signed generic order.created delivery shipped to
+// a region ("" for none).
+func genericOrderIn(t *testing.T, id, phone, region string, at time.Time) events.APIGatewayV2HTTPRequest {
+	t.Helper()
+	ev := genericOrder(t, "thankyou-demo", "local-generic-webhook-secret", id, phone, at)
+	if region == "" {
+		return ev
+	}
+	body := fmt.Sprintf(`{"event":"order.created","order":{"id":%q,"number":%q,"created_at":%q,"total":"30.00","currency":"USD",`+
+		`"customer":{"first_name":"Pat","last_name":"Lee","phone":%q},"shipping_country":"US","shipping_region":%q}}`, id, id, at.Format(time.RFC3339), phone, region)
+	ev.Body = body
+	ev.Headers["x-signature-256"] = generic.Sign([]byte("local-generic-webhook-secret"), at, []byte(body))
+	return ev
+}
+
+// TestNoSharedPoliteTimeExpiresAtOnce: a toll-free number spans the US
+// zones; with a 10:00-12:00 window they share no minute (10:00 in New
+// York is 07:00 in Los Angeles), so the task ends expired at once with its
+// reason, never pending to fail later. The same order shipped to
+// California is due in Los Angeles' hours.
+func TestNoSharedPoliteTimeExpiresAtOnce(t *testing.T) {
+	f := newFixture(t, map[string]string{"SEND_WINDOW_START": "10:00", "SEND_WINDOW_END": "12:00", "SEND_DAYS": "Mon-Fri"})
+	at := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
+
+	status, body := f.postAt(t, genericOrderIn(t, "NP-1", "+1 800 555 0100", "", at))
+	if status != http.StatusCreated || body["state"] != string(thankyou.StateExpired) || body["reason"] != polite.NoPoliteTimeText {
+		t.Fatalf("answer = %d %v, want 201 expired %q", status, body, polite.NoPoliteTimeText)
+	}
+	task, err := f.store.GetTask(context.Background(), thankyou.TaskID(thankyou.SourceGeneric, "thankyou-demo", "NP-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if task.State != thankyou.StateExpired || task.Reason != "no polite time for this number's time zones" || !task.DueAt.IsZero() {
+		t.Fatalf("stored task = %s %q due %v, want expired with the reason and no due time", task.State, task.Reason, task.DueAt)
+	}
+
+	status, body = f.postAt(t, genericOrderIn(t, "NP-2", "+1 800 555 0100", "US-CA", at))
+	if status != http.StatusCreated || body["state"] != string(thankyou.StatePending) {
+		t.Fatalf("answer = %d %v, want 201 pending", status, body)
+	}
+	task, err = f.store.GetTask(context.Background(), thankyou.TaskID(thankyou.SourceGeneric, "thankyou-demo", "NP-2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	la, _ := time.LoadLocation("America/Los_Angeles")
+	if task.TimeZone != "America/Los_Angeles" || task.Order.Region != "US-CA" {
+		t.Fatalf("stored task in %q, region %q; want narrowed to America/Los_Angeles, US-CA", task.TimeZone, task.Order.Region)
+	}
+	// Placed Monday 10:00 in Los Angeles; 72 h later is Thursday 10:00,
+	// Thanksgiving: due Friday 10:00 there.
+	if want := time.Date(2026, 11, 27, 10, 0, 0, 0, la); !task.DueAt.Equal(want) {
+		t.Fatalf("due %v, want %v", task.DueAt.In(la), want)
+	}
+}
+
+// TestStateRuleAndClosedDatesDeferTheDueTime: a stored shop's closed dates
+// and the customer's state law move the due time.
+func TestStateRuleAndClosedDatesDeferTheDueTime(t *testing.T) {
+	t.Setenv("SHOP_C_SECRET", "secret-of-shop-c")
+	f := newFixture(t, nil)
+	sh := thankyou.Shop{Source: thankyou.SourceGeneric, ID: "shop-c", Name: "Shop C", SecretRefs: []string{"env:SHOP_C_SECRET"}, TimeZone: "America/New_York",
+		DefaultCountry: "US", Channel: thankyou.ChannelSMS, WindowStart: "08:00", WindowEnd: "21:00", Days: "Mon-Sun",
+		Closed: "2026-12-24,2026-12-26", Delay: 72 * time.Hour, ExpireAfter: 72 * time.Hour}
+	if err := f.store.PutShop(context.Background(), sh, received); err != nil {
+		t.Fatal(err)
+	}
+	ny, _ := time.LoadLocation("America/New_York")
+	chi, _ := time.LoadLocation("America/Chicago")
+	for _, tc := range []struct {
+		name, id, phone string
+		placed          time.Time
+		due             time.Time
+	}{
+		// 21 Dec 09:00 + 72 h = 24 Dec (closed), 25 Dec (Christmas), 26 Dec (closed): 27 Dec 08:00.
+		{"closed dates and Christmas", "C-1", "+12125550142", time.Date(2026, 12, 21, 9, 0, 0, 0, ny), time.Date(2026, 12, 27, 8, 0, 0, 0, ny)},
+		// Florida: 20:00 at the latest; Wed 20:30 + 72 h = Sat 20:30 → Sun 08:00.
+		{"Florida evening", "C-2", "+13055550142", time.Date(2026, 12, 2, 20, 30, 0, 0, ny), time.Date(2026, 12, 6, 8, 0, 0, 0, ny)},
+		// Texas: Sunday from noon; Thu 10:00 + 72 h = Sun 10:00 → 12:00.
+		{"Texas Sunday morning", "C-3", "+17135550142", time.Date(2026, 12, 3, 10, 0, 0, 0, chi), time.Date(2026, 12, 6, 12, 0, 0, 0, chi)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ev := genericOrder(t, "shop-c", "secret-of-shop-c", tc.id, tc.phone, tc.placed)
+			if status, body := f.postAt(t, ev); status != http.StatusCreated || body["state"] != "pending" {
+				t.Fatalf("answer = %d %v", status, body)
+			}
+			task, err := f.store.GetTask(context.Background(), thankyou.TaskID(thankyou.SourceGeneric, "shop-c", tc.id))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !task.DueAt.Equal(tc.due) || task.Closed != "2026-12-24,2026-12-26" {
+				t.Fatalf("due %v (closed %q), want %v", task.DueAt, task.Closed, tc.due.UTC())
+			}
+		})
+	}
+}
