@@ -209,11 +209,13 @@ type entry struct {
 	toks []string
 }
 
-// at returns where e's words start in toks.
+// at returns where e's words start in toks. A one-word Anywhere entry
+// also matches the start of a word ("unsubscribed").
 func (e entry) at(toks []string) []int {
 	var out []int
 	for i := 0; i+len(e.toks) <= len(toks); i++ {
-		if slices.Equal(toks[i:i+len(e.toks)], e.toks) {
+		if slices.Equal(toks[i:i+len(e.toks)], e.toks) ||
+			e.Anywhere && len(e.toks) == 1 && strings.HasPrefix(toks[i], e.toks[0]) {
 			out = append(out, i)
 		}
 	}

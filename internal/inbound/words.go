@@ -30,7 +30,8 @@ type Word struct {
 	// (it blocks the number and answers itself).
 	Twilio bool
 	// Anywhere marks an opt-out word that revokes wherever it appears in a
-	// message ("how do I unsubscribe?"): it has no everyday meaning.
+	// message ("how do I unsubscribe?"), also as the start of a longer
+	// word ("unsubscribed"): it has no everyday meaning.
 	Anywhere bool
 }
 
@@ -63,11 +64,18 @@ var OptOutWords = []Word{
 	{Text: "UNSUB", Lang: English, Anywhere: true},
 	{Text: "REMOVE", Lang: English},
 	{Text: "NO MORE", Lang: English},
+	{Text: "NO THANKS", Lang: English},
+	{Text: "NO THANK YOU", Lang: English},
+	{Text: "UNSUSCRIBE", Lang: English, Anywhere: true},
+	{Text: "UNSUBCRIBE", Lang: English, Anywhere: true},
+	{Text: "STPO", Lang: English},
+	{Text: "SOTP", Lang: English},
 	{Text: "ALTO", Lang: Spanish},
 	{Text: "PARAR", Lang: Spanish},
 	{Text: "PARE", Lang: Spanish},
 	{Text: "BAJA", Lang: Spanish},
 	{Text: "NO MÁS", Lang: Spanish},
+	{Text: "BASTA", Lang: Spanish},
 	{Text: "CANCELAR", Lang: Spanish},
 	{Text: "DESUSCRIBIR", Lang: Spanish, Anywhere: true},
 	{Text: "DESUSCRIBIRME", Lang: Spanish, Anywhere: true},
@@ -136,6 +144,17 @@ var OptOutPhrases = []Word{
 	{Text: "not interested", Lang: English},
 	{Text: "wrong number", Lang: English},
 	{Text: "lose my number", Lang: English},
+	{Text: "don't send me", Lang: English},
+	{Text: "do not send me", Lang: English},
+	{Text: "don't want any more", Lang: English},
+	{Text: "do not want any more", Lang: English},
+	{Text: "don't want these", Lang: English},
+	{Text: "do not want these", Lang: English},
+	{Text: "don't want to receive", Lang: English},
+	{Text: "do not want to receive", Lang: English},
+	{Text: "no longer wish", Lang: English},
+	{Text: "no longer want", Lang: English},
+	{Text: "this is spam", Lang: English},
 	{Text: "no me envíen más", Lang: Spanish},
 	{Text: "no me envies más", Lang: Spanish},
 	{Text: "no me manden más", Lang: Spanish},
@@ -174,6 +193,8 @@ var OptOutPhrases = []Word{
 	{Text: "não envie mais", Lang: Portuguese},
 	{Text: "não enviem mais", Lang: Portuguese},
 	{Text: "não me mande mais", Lang: Portuguese},
+	{Text: "não mande mais", Lang: Portuguese},
+	{Text: "não me envie mais", Lang: Portuguese},
 	{Text: "pare de enviar", Lang: Portuguese},
 	{Text: "parem de enviar", Lang: Portuguese},
 	{Text: "pare de mandar", Lang: Portuguese},
@@ -183,6 +204,8 @@ var OptOutPhrases = []Word{
 	{Text: "keine SMS mehr", Lang: German},
 	{Text: "keine Nachrichten mehr", Lang: German},
 	{Text: "keine Werbung", Lang: German},
+	{Text: "keine weiteren Nachrichten", Lang: German},
+	{Text: "keine weiteren SMS", Lang: German},
 	{Text: "nicht mehr schreiben", Lang: German},
 	{Text: "nicht mehr kontaktieren", Lang: German},
 	{Text: "nicht mehr anrufen", Lang: German},
@@ -210,6 +233,7 @@ var NotOptOut = []Word{
 	{Text: "the end", Lang: English},
 	{Text: "end up", Lang: English},
 	{Text: "quit my", Lang: English},
+	{Text: "no thanks needed", Lang: English},
 	{Text: "muy alto", Lang: Spanish},
 	{Text: "más alto", Lang: Spanish},
 	{Text: "à la fin", Lang: French},
