@@ -3,6 +3,7 @@ package dynamo
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -53,4 +54,30 @@ func (s *Store) ClaimOptOutQuestion(ctx context.Context, e164 string, now time.T
 		return false, fmt.Errorf("claim opt-out question %s: %w", phone.Mask(e164), err)
 	}
 	return true, nil
+}
+
+// AskedOptOutQuestion reports whether the E.164 number e164 was asked to
+// confirm an opt-out within OptOutQuestionWindow before now (strongly
+// consistent read), so that its "yes" can be read as the answer.
+func (s *Store) AskedOptOutQuestion(ctx context.Context, e164 string, now time.Time) (bool, error) {
+	if err := checkPhone("check opt-out question", e164); err != nil {
+		return false, err
+	}
+	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(s.table),
+		Key:            optOutQuestionKey(e164),
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return false, fmt.Errorf("check opt-out question %s: %w", phone.Mask(e164), err)
+	}
+	exp, ok := out.Item["expiresAt"].(*types.AttributeValueMemberN)
+	if !ok {
+		return false, nil
+	}
+	n, err := strconv.ParseInt(exp.Value, 10, 64)
+	if err != nil {
+		return false, fmt.Errorf("check opt-out question %s: expiresAt %q: %w", phone.Mask(e164), exp.Value, err)
+	}
+	return n >= now.Unix(), nil
 }

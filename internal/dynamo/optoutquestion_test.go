@@ -53,6 +53,21 @@ func TestANumberIsAskedToConfirmAnOptOutOncePerWindow(t *testing.T) {
 			t.Errorf("%s: claim = %v, %v; want %v", tc.name, got, err, tc.want)
 		}
 	}
+	for _, tc := range []struct {
+		name  string
+		phone string
+		at    time.Time
+		want  bool
+	}{
+		{"asked, a day later", testPhone, t0.Add(24 * time.Hour), true},
+		{"never asked", "+14155550177", t0, false},
+		{"asked, after the window", "+14155550199", t0.Add(dynamo.OptOutQuestionWindow + time.Second), false},
+	} {
+		got, err := e.store.AskedOptOutQuestion(ctx, tc.phone, tc.at)
+		if err != nil || got != tc.want {
+			t.Errorf("%s: asked = %v, %v; want %v", tc.name, got, err, tc.want)
+		}
+	}
 	if out, err := e.store.OptedOut(ctx, testPhone); err != nil || out {
 		t.Errorf("a question is not an opt-out: opted out = %v, %v", out, err)
 	}

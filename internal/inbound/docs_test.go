@@ -39,7 +39,7 @@ func TestDocsListEveryWord(t *testing.T) {
 	}
 	// Every word of every list is on the page.
 	for _, ws := range [][]inbound.Word{inbound.OptOutWords, inbound.OptOutPhrases, inbound.NotOptOut, inbound.AskFirst,
-		inbound.Messaging, inbound.Fillers, inbound.OptInWords, inbound.HelpWords} {
+		inbound.Messaging, inbound.Fillers, inbound.OptInWords, inbound.YesWords, inbound.HelpWords} {
 		for _, w := range ws {
 			if !bytes.Contains(got, []byte(w.Text)) {
 				t.Errorf("%s does not name %q", docPath, w.Text)
@@ -113,7 +113,7 @@ func renderDocs() []byte {
 	p("| opt-out | The number is opted out at once, with the word or phrase that decided it. Nothing more is sent to it: no thank-you, no call, no reminder. The service sends no reply of its own: Twilio confirms its own keywords (marked *Twilio* below), and the other words and phrases get no confirmation. |")
 	p("| opt-in | The opt-out is cleared. |")
 	p("| help | The help text is sent back: `HELP_TEXT`, or the built-in text shown below. From a staff number, the staff reply words are sent instead. |")
-	p("| ambiguous | The sender gets one question, shown below. A number that has opted out never gets it. A number gets it at most once every %s. A thank-you lasts only a few days (its due time plus `EXPIRE_AFTER`, 72 hours by default), so no number is asked twice about the same thank-you. If the sender answers STOP, the number is opted out. A message from a staff number is answered as a staff reply instead. |", days(dynamo.OptOutQuestionWindow.Hours()))
+	p("| ambiguous | The sender gets one question, shown below. A number that has opted out never gets it. A number gets it at most once every %[1]s. A thank-you lasts only a few days (its due time plus `EXPIRE_AFTER`, 72 hours by default), so no number is asked twice about the same thank-you. If the sender answers STOP, or one of the yes words below on its own while the question is less than %[1]s old, the number is opted out. A message from a staff number is answered as a staff reply instead. |", days(dynamo.OptOutQuestionWindow.Hours()))
 	p("| staff | From a number that is on the staff roster or has open calls, the reply is handled as shown below. From any other number, nothing happens. |")
 	p("| other | Nothing happens. The text of the message is never logged. |")
 	p("")
@@ -168,6 +168,7 @@ func renderDocs() []byte {
 	section("Messaging words", "An opt-out word at most 3 words away from one of these words opts out.", inbound.Messaging)
 	section("Fillers", "These words are ignored when deciding whether a message is an opt-out word on its own, or a short message.", inbound.Fillers)
 	section("Opt-in words", "Each of these opts a number back in, but only if it is the whole message. They are Twilio's opt-in keywords.", inbound.OptInWords)
+	section("Yes words", "From a number that was asked the question above, one of these words as the whole message (fillers aside) is an opt-out. From any other number, `YES` is an opt-in word.", inbound.YesWords)
 	section("Help words", "Each of these asks for the help text if it is the whole message (fillers aside).", inbound.HelpWords)
 	p("")
 	p("## Staff words")
@@ -178,6 +179,10 @@ func renderDocs() []byte {
 	p("reply words back:")
 	p("")
 	p("> %s", inbound.StaffHelp)
+	p("")
+	p("Opt-out words come before staff words, whoever sends them. So a staff note that quotes a customer without an")
+	p("order number (`done, she said stop texting`) opts out the staff member's own number. With the order number")
+	p("after the word (`DONE 1001 she said stop texting`), it is read as a staff reply.")
 	p("")
 	p("| Word | Meaning |")
 	p("|---|---|")

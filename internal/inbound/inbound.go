@@ -48,6 +48,7 @@ const (
 	RuleShort     Rule = "short message"            // an opt-out word in a message of at most ShortMessage words
 	RuleAskFirst  Rule = "ask first"                // an opt-out word in an AskFirst phrase ("cancel my order")
 	RuleInText    Rule = "in a longer message"      // an opt-out word in a longer message
+	RuleYes       Rule = "yes to the question"      // a yes from a number asked to confirm (ReadAnswer)
 )
 
 // ShortMessage is the most words (fillers aside) a message may have for an
@@ -84,6 +85,19 @@ func Read(body string) Message {
 		m.Kind = Staff
 	}
 	return m
+}
+
+// ReadAnswer reads a message from a number that was asked to confirm an
+// opt-out (ConfirmText): a yes word as the whole message, fillers aside
+// ("yes please", "Sí"), is an opt-out; anything else reads as Read reads
+// it. Only Read's answer is needed for a number that was not asked.
+func ReadAnswer(body string) Message {
+	if w, ok := lists.yes[strings.Join(withoutFillers(tokens(body)), "")]; ok {
+		m := decided(OptOut, w, RuleYes)
+		m.Command = ParseCommand(body)
+		return m
+	}
+	return Read(body)
 }
 
 func read(toks []string) Message {
@@ -274,6 +288,7 @@ type index struct {
 	alone     map[string]Word // joined words of OptOutWords and OptOutPhrases
 	optIn     map[string]Word
 	help      map[string]Word
+	yes       map[string]Word
 	fillers   map[string]Word
 	messaging map[string]Word
 	words     []entry // OptOutWords
@@ -289,6 +304,7 @@ func newIndex() index {
 		alone:     joined(OptOutWords, OptOutPhrases),
 		optIn:     joined(OptInWords),
 		help:      joined(HelpWords),
+		yes:       joined(YesWords),
 		fillers:   joined(Fillers),
 		messaging: joined(Messaging),
 		words:     entries(OptOutWords),

@@ -166,6 +166,41 @@ func TestReadSaysWhy(t *testing.T) {
 	}
 }
 
+func TestAFillerIsNoOtherWord(t *testing.T) {
+	for _, f := range inbound.Fillers {
+		for _, ws := range [][]inbound.Word{inbound.OptOutWords, inbound.OptInWords, inbound.YesWords, inbound.HelpWords} {
+			for _, w := range ws {
+				if inbound.Normalize(f.Text) == inbound.Normalize(w.Text) {
+					t.Errorf("filler %q (%s) is also the word %q (%s): it would be ignored", f.Text, f.Lang, w.Text, w.Lang)
+				}
+			}
+		}
+	}
+}
+
+func TestAYesAnswersTheQuestion(t *testing.T) {
+	for _, tc := range []struct {
+		body string
+		want inbound.Kind
+	}{
+		{"Yes", inbound.OptOut},
+		{"yes please!", inbound.OptOut},
+		{"Sí", inbound.OptOut},
+		{"oui merci", inbound.OptOut},
+		{"JA", inbound.OptOut},
+		{"STOP", inbound.OptOut},
+		{"Yes I loved the mug", inbound.Other},
+		{"cancel my order", inbound.Ambiguous},
+	} {
+		if got := inbound.ReadAnswer(tc.body); got.Kind != tc.want {
+			t.Errorf("ReadAnswer(%q) = %s, want %s", tc.body, got.Kind, tc.want)
+		}
+	}
+	if got := inbound.Read("Yes"); got.Kind != inbound.OptIn {
+		t.Errorf("Read(Yes) = %s, want opt-in: without a question, YES is Twilio's opt-in", got.Kind)
+	}
+}
+
 func TestStaffRepliesKeepTheirCommand(t *testing.T) {
 	got := inbound.Read("skip #1001 - she said stop texting")
 	want := inbound.Command{Verb: inbound.Skip, Order: "1001", Note: "she said stop texting"}
@@ -215,6 +250,9 @@ func FuzzRead(f *testing.F) {
 		m := inbound.Read(body)
 		if !contains(kinds, m.Kind) {
 			t.Fatalf("Read(%q) = kind %q", body, m.Kind)
+		}
+		if a := inbound.ReadAnswer(body); a.Kind != inbound.OptOut && a != m {
+			t.Errorf("ReadAnswer(%q) = %+v differs from Read's %+v without opting out", body, a, m)
 		}
 		if again := inbound.Read(body); again != m {
 			t.Fatalf("Read(%q) is not deterministic: %+v then %+v", body, m, again)

@@ -315,7 +315,6 @@ var Fillers = []Word{
 	{Text: "plaît", Lang: French},
 	{Text: "obrigado", Lang: Portuguese},
 	{Text: "obrigada", Lang: Portuguese},
-	{Text: "já", Lang: Portuguese},
 	{Text: "bitte", Lang: German},
 	{Text: "danke", Lang: German},
 	{Text: "jetzt", Lang: German},
@@ -329,6 +328,20 @@ var OptInWords = []Word{
 	{Text: WordStart, Lang: English, Twilio: true},
 	{Text: "UNSTOP", Lang: English, Twilio: true},
 	{Text: "YES", Lang: English, Twilio: true},
+}
+
+// YesWords answer the question an ambiguous message gets ("To stop all
+// texts..., reply STOP"): from a number asked within the question window,
+// one of them as the whole message (fillers aside) opts out (ReadAnswer).
+var YesWords = []Word{
+	{Text: "YES", Lang: English},
+	{Text: "Y", Lang: English},
+	{Text: "YEP", Lang: English},
+	{Text: "YEAH", Lang: English},
+	{Text: "SÍ", Lang: Spanish},
+	{Text: "OUI", Lang: French},
+	{Text: "SIM", Lang: Portuguese},
+	{Text: "JA", Lang: German},
 }
 
 // HelpWords ask for the help text, as the whole message.

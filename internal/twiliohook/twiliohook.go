@@ -79,10 +79,12 @@ type Handler struct {
 }
 
 // Questions is what the handler needs of the store to ask a number once
-// to confirm an opt-out when its message was ambiguous.
+// to confirm an opt-out when its message was ambiguous, and to read its
+// "yes" as the answer.
 type Questions interface {
 	OptedOut(ctx context.Context, phone string) (bool, error)
 	ClaimOptOutQuestion(ctx context.Context, phone string, now time.Time) (bool, error)
+	AskedOptOutQuestion(ctx context.Context, phone string, now time.Time) (bool, error)
 }
 
 // Handle answers one Twilio request.
@@ -216,7 +218,10 @@ func (h *Handler) inbound(ctx context.Context, req events.APIGatewayV2HTTPReques
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, thankyou.WrapError(thankyou.EINVALID, "inbound message has no valid From number", err)
 	}
-	msg := inbound.Read(p["Body"])
+	msg, err := h.read(ctx, from, p["Body"])
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
 	word := msg.Word
 	log := h.Logger.With("from", phone.Mask(from), "keyword", word, "kind", msg.Kind, "rule", msg.Rule)
 	switch {
@@ -258,6 +263,27 @@ func (h *Handler) inbound(ctx context.Context, req events.APIGatewayV2HTTPReques
 		log.InfoContext(ctx, "inbound message with no keyword", "length", len(p["Body"]))
 		return emptyTwiML(), nil
 	}
+}
+
+// read reads an inbound SMS; from a number asked to confirm an opt-out, a
+// "yes" is the answer: an opt-out.
+func (h *Handler) read(ctx context.Context, from, body string) (inbound.Message, error) {
+	msg := inbound.Read(body)
+	if msg.Kind == inbound.OptOut || h.Questions == nil {
+		return msg, nil
+	}
+	answer := inbound.ReadAnswer(body)
+	if answer.Kind != inbound.OptOut {
+		return msg, nil
+	}
+	asked, err := h.Questions.AskedOptOutQuestion(ctx, from, h.Now())
+	if err != nil {
+		return inbound.Message{}, thankyou.WrapError(thankyou.EINTERNAL, "could not check the opt-out question", err)
+	}
+	if asked {
+		return answer, nil
+	}
+	return msg, nil
 }
 
 // confirmOptOut answers a message that may be a revocation with the one

@@ -395,6 +395,27 @@ func TestAnAmbiguousMessageGetsOneQuestionAndOptsNobodyOut(t *testing.T) {
 	}
 }
 
+func TestAYesToTheQuestionOptsOut(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	const other = "+12125550188"
+	// A yes from a number never asked is Twilio's opt-in keyword: it opts
+	// nobody out.
+	wantTwiML(t, f.post(t, f.sms(t, other, "Yes")))
+	if out, _ := f.store.OptedOut(ctx, other); out {
+		t.Error("a yes from a number never asked opted it out")
+	}
+	if msg := wantTwiML(t, f.post(t, loadEvent(t, "inbound-ambiguous.json"))); msg == "" {
+		t.Fatal("the ambiguous message was not asked about")
+	}
+	if msg := wantTwiML(t, f.post(t, f.sms(t, customer, "Yes please"))); msg != "" {
+		t.Errorf("the answer was answered %q", msg)
+	}
+	if out, _ := f.store.OptedOut(ctx, customer); !out {
+		t.Error("yes to the question did not opt out")
+	}
+}
+
 func TestAnOptedOutNumberIsNeverAskedToConfirm(t *testing.T) {
 	f := newFixture(t)
 	if err := f.store.SetOptOut(context.Background(), customer, "stop texting", now.Add(-time.Hour)); err != nil {
