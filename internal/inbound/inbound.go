@@ -171,8 +171,17 @@ func Normalize(s string) string {
 	return b.String()
 }
 
-// symbols are the characters that are words of their own.
-var symbols = []rune{'🛑'}
+// symbols are the characters that are words of their own: those of the
+// Symbol entries of OptOutWords.
+var symbols = func() []rune {
+	var rs []rune
+	for _, w := range OptOutWords {
+		if w.Lang == Symbol {
+			rs = append(rs, []rune(w.Text)...)
+		}
+	}
+	return rs
+}()
 
 // tokens splits a text into normalised words: letters and digits, with
 // apostrophes inside words dropped (don't → dont, m'envoyez → menvoyez);

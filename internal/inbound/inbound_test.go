@@ -290,3 +290,11 @@ func listed(w string) bool {
 	}
 	return false
 }
+
+// BenchmarkRead reads the longest SMS Twilio accepts (1,600 characters).
+func BenchmarkRead(b *testing.B) {
+	body := strings.Repeat("Can I stop by the shop on Sunday? ", 48)[:1600]
+	for b.Loop() {
+		inbound.Read(body)
+	}
+}
