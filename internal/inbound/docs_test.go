@@ -110,7 +110,7 @@ func renderDocs() []byte {
 	p("")
 	p("| Kind | What the service does |")
 	p("|---|---|")
-	p("| opt-out | The number is opted out at once, with the word or phrase that decided it. Nothing more is sent to it: no thank-you, no call, no reminder. The service sends no reply of its own: Twilio confirms its own keywords (marked *Twilio* below), and the other words and phrases get no confirmation. |")
+	p("| opt-out | The number is opted out at once, recorded with the word or phrase that decided it, and is not contacted again. The service sends no reply of its own: Twilio confirms its own keywords (marked *Twilio* below), and the other words and phrases get no confirmation. |")
 	p("| opt-in | The opt-out is cleared. |")
 	p("| help | The help text is sent back: `HELP_TEXT`, or the built-in text shown below. From a staff number, the staff reply words are sent instead. |")
 	p("| ambiguous | The sender gets one question, shown below. A number that has opted out never gets it. A number gets it at most once every %[1]s. A thank-you lasts only a few days (its due time plus `EXPIRE_AFTER`, 72 hours by default), so no number is asked twice about the same thank-you. If the sender answers STOP, or one of the yes words below on its own while the question is less than %[1]s old, the number is opted out. A message from a staff number is answered as a staff reply instead. |", days(dynamo.OptOutQuestionWindow.Hours()))
