@@ -24,6 +24,7 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/dispatch"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
 	"github.com/thankyoucalls/thankyoucalls/internal/generic"
+	"github.com/thankyoucalls/thankyoucalls/internal/inbound"
 	"github.com/thankyoucalls/thankyoucalls/internal/message"
 	"github.com/thankyoucalls/thankyoucalls/internal/metrics"
 	"github.com/thankyoucalls/thankyoucalls/internal/orderhook"
@@ -187,7 +188,7 @@ func NewTwilioWebhook(ctx context.Context, cfg config.TwilioWebhookConfig, d Dep
 	}
 	help := cfg.HelpText
 	if help == "" {
-		help = cfg.ShopName + ": thank-you messages for your order. Reply STOP to opt out, START to opt back in."
+		help = inbound.HelpText(cfg.ShopName)
 	}
 	w, err := window(cfg.Window)
 	if err != nil {
@@ -209,6 +210,7 @@ func NewTwilioWebhook(ctx context.Context, cfg config.TwilioWebhookConfig, d Dep
 		Caps:          store,
 		NumberCap:     contact.Cap(cfg.ContactCap),
 		StaffWindow:   staffHours,
+		Questions:     store,
 		Twilio:        tw,
 		CallerID:      cfg.Twilio.From,
 		ShopName:      cfg.ShopName,

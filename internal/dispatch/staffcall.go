@@ -8,6 +8,7 @@ import (
 
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
 	"github.com/thankyoucalls/thankyoucalls/internal/contact"
+	"github.com/thankyoucalls/thankyoucalls/internal/inbound"
 	"github.com/thankyoucalls/thankyoucalls/internal/message"
 	"github.com/thankyoucalls/thankyoucalls/internal/metrics"
 	"github.com/thankyoucalls/thankyoucalls/internal/phone"
@@ -443,5 +444,5 @@ const maxDigestCalls = 5
 // Digest is the end-of-day SMS listing a staff member's open calls.
 func Digest(calls []thankyou.Task) string {
 	return message.CallList("End of day: ", calls, maxDigestCalls, false) +
-		"\nReply LIST for details, or LATER <order> tomorrow."
+		"\nReply " + inbound.WordList + " for details, or " + inbound.WordLater + " <order> tomorrow."
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/nyaruka/phonenumbers"
 
+	"github.com/thankyoucalls/thankyoucalls/internal/inbound"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
 
@@ -25,7 +26,7 @@ import (
 const (
 	DefaultSMSTemplate = `{{with .FirstName}}Hi {{.}},{{else}}Hi there,{{end}} thank you for your order #{{.OrderNumber}} at {{.ShopName}}! We really appreciate it.`
 
-	DefaultStaffTemplate = `Thank-you call: {{with .CustomerName}}{{.}}{{else}}a customer{{end}}, {{.CustomerPhone}}, order #{{.OrderNumber}}{{with .Total}}, {{.}} {{$.Currency}}{{end}}{{with .OrderedAgo}}, {{.}}{{end}}{{with .Items}}: {{.}}{{end}}. Please call {{with .FirstName}}{{.}}{{else}}them{{end}}{{with .CallUntil}} by {{.}}{{end}}. Reply DONE, LATER, SKIP or CALL {{.OrderNumber}}`
+	DefaultStaffTemplate = `Thank-you call: {{with .CustomerName}}{{.}}{{else}}a customer{{end}}, {{.CustomerPhone}}, order #{{.OrderNumber}}{{with .Total}}, {{.}} {{$.Currency}}{{end}}{{with .OrderedAgo}}, {{.}}{{end}}{{with .Items}}: {{.}}{{end}}. Please call {{with .FirstName}}{{.}}{{else}}them{{end}}{{with .CallUntil}} by {{.}}{{end}}. Reply ` + inbound.ReplyWords + ` {{.OrderNumber}}`
 )
 
 // MaxReminderSegments is how many SMS segments a staff reminder may take:

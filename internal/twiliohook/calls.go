@@ -15,6 +15,7 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/apigw"
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
 	"github.com/thankyoucalls/thankyoucalls/internal/contact"
+	"github.com/thankyoucalls/thankyoucalls/internal/inbound"
 	"github.com/thankyoucalls/thankyoucalls/internal/message"
 	"github.com/thankyoucalls/thankyoucalls/internal/metrics"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
@@ -148,7 +149,7 @@ func (h *Handler) dial(ctx context.Context, req events.APIGatewayV2HTTPRequest, 
 		return sayTwiML("Thank you! The call is recorded as done.", true), nil
 	}
 	who, num := firstName(t), orderNumber(t)
-	text := fmt.Sprintf("%s did not answer (%s). Reply LATER %s to try again later, or SKIP %s [reason].", who, strings.ReplaceAll(status, "-", " "), num, num)
+	text := fmt.Sprintf("%s did not answer (%s). Reply %s %s to try again later, or %s %s [reason].", who, strings.ReplaceAll(status, "-", " "), inbound.WordLater, num, inbound.WordSkip, num)
 	if h.Twilio != nil && t.Recipient != "" {
 		notice := contact.Contact{Kind: contact.KindStaffNotice, To: t.Recipient, Task: t.ID}
 		if d, _, err := h.gate().SendText(ctx, notice, now, text, ""); err != nil || d.Outcome != contact.Send {
@@ -156,7 +157,7 @@ func (h *Handler) dial(ctx context.Context, req events.APIGatewayV2HTTPRequest, 
 		}
 	}
 	log.InfoContext(ctx, "bridged call: the customer did not answer")
-	return sayTwiML(fmt.Sprintf("%s did not answer. Text LATER or SKIP to the shop's number. Goodbye.", who), true), nil
+	return sayTwiML(fmt.Sprintf("%s did not answer. Text %s or %s to the shop's number. Goodbye.", who, inbound.WordLater, inbound.WordSkip), true), nil
 }
 
 // finalCallStatuses are a call's last CallStatus values.

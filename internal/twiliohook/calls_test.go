@@ -15,6 +15,7 @@ import (
 
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
+	"github.com/thankyoucalls/thankyoucalls/internal/inbound"
 	"github.com/thankyoucalls/thankyoucalls/internal/localstack"
 	"github.com/thankyoucalls/thankyoucalls/internal/message"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
@@ -291,6 +292,20 @@ func TestStaffReplyFromAnUnknownNumberSaysNothing(t *testing.T) {
 	if ids := f.openCalls(t); !slices.Equal(ids, []string{task1001}) {
 		t.Errorf("open calls = %v, want the call still open", ids)
 	}
+}
+
+func TestAnAmbiguousMessageFromStaffIsAnsweredAsAStaffReply(t *testing.T) {
+	f := newFixture(t)
+	f.staffCall(t)
+	before := f.task(t)
+	msg := reply(t, f.post(t, f.sms(t, staffPhone, "Had to stop for lunch, I will call her after")))
+	if msg != inbound.StaffHelp {
+		t.Errorf("answer %q, want the staff reply words", msg)
+	}
+	if out, _ := f.store.OptedOut(context.Background(), staffPhone); out {
+		t.Error("the staff member was opted out")
+	}
+	unchanged(t, f, before, f.task(t))
 }
 
 func TestStaffReplyWithABadSignatureIsRefused(t *testing.T) {

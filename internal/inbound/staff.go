@@ -1,19 +1,19 @@
-// Package staffreply reads a staff member's SMS reply to a call reminder:
-// DONE [order] [note], LATER [order] [2h|90m|tomorrow], SKIP [order]
-// [reason], CALL [order], LIST. Words are case-insensitive and tolerate
-// punctuation ("Done!", "later, 2h", "skip #1001 - wrong number"); anything
-// else is a request for help.
-//
-// It is groundwork for issue 5's reminder conversation: the Twilio webhook
-// will route replies from known staff numbers here.
-package staffreply
+package inbound
 
 import (
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 )
+
+// A staff member's SMS reply to a call reminder: DONE [order] [note],
+// LATER [order] [2h|90m|tomorrow], SKIP [order] [reason], CALL [order],
+// LIST. Words are case-insensitive and tolerate punctuation and full-width
+// letters ("Done!", "later, 2h", "skip #1001 - wrong number"); anything
+// else is Unclear, answered with the reply words.
 
 // Verb is what a reply asks.
 type Verb string
@@ -25,7 +25,8 @@ const (
 	Skip  Verb = "skip"  // do not call; Note is the reason
 	Call  Verb = "call"  // connect me to the customer (click-to-call)
 	List  Verb = "list"  // today's open calls
-	Help  Verb = "help"  // anything else: answer with the reply words
+	// Unclear is anything else: answer with the reply words.
+	Unclear Verb = "help"
 )
 
 // Snooze bounds for LATER.
@@ -47,26 +48,34 @@ type Command struct {
 	// working day's start).
 	Snooze   time.Duration
 	Tomorrow bool
-	// Problem explains a Help that came from a recognised word with a bad
+	// Problem explains an Unclear reply that came from a recognised word with a bad
 	// argument ("LATER 99d"), for the help reply.
 	Problem string
 }
 
-var verbs = map[string]Verb{
-	"DONE": Done, "CALLED": Done, "OK": Done,
-	"LATER": Later, "SNOOZE": Later,
-	"SKIP": Skip,
-	"CALL": Call,
-	"LIST": List,
-}
+// verbs maps the staff words to their verbs.
+var verbs = func() map[string]Verb {
+	m := make(map[string]Verb, len(StaffWords))
+	for _, w := range StaffWords {
+		m[w.Text] = w.Verb
+	}
+	return m
+}()
 
-// Parse reads a reply.
-func Parse(body string) Command {
-	rest := strings.TrimSpace(body)
+// Problems of a staff word with a bad argument.
+const (
+	problemLater = WordLater + " takes a delay like 2h, 90m or tomorrow"
+	problemList  = WordList + " takes no words after it"
+)
+
+// ParseCommand reads a staff member's reply. Full-width letters are read
+// as their ASCII twins.
+func ParseCommand(body string) Command {
+	rest := strings.TrimSpace(norm.NFKC.String(body))
 	word, rest := nextWord(rest)
 	v, ok := verbs[strings.ToUpper(word)]
 	if !ok {
-		return Command{Verb: Help}
+		return Command{Verb: Unclear}
 	}
 	c := Command{Verb: v}
 	// An order number may follow the verb: "DONE 1001", "skip #1001".
@@ -83,13 +92,13 @@ func Parse(body string) Command {
 		if rest != "" {
 			d, tomorrow, ok := parseSnooze(rest)
 			if !ok {
-				return Command{Verb: Help, Problem: "LATER takes a delay like 2h, 90m or tomorrow"}
+				return Command{Verb: Unclear, Problem: problemLater}
 			}
 			c.Snooze, c.Tomorrow = d, tomorrow
 		}
 	case List:
 		if rest != "" {
-			return Command{Verb: Help, Problem: "LIST takes no words after it"}
+			return Command{Verb: Unclear, Problem: problemList}
 		}
 	}
 	return c
