@@ -42,7 +42,7 @@ func mustZone(name string) *time.Location {
 }
 
 // dueAt is Thursday 26 November 2026, 11:00 in New York.
-var dueAt = time.Date(2026, 11, 26, 16, 0, 0, 0, time.UTC)
+var dueAt = time.Date(2026, 12, 3, 16, 0, 0, 0, time.UTC)
 
 type fixture struct {
 	store  *dynamo.Store

@@ -205,7 +205,7 @@ func reply(t *testing.T, resp events.APIGatewayV2HTTPResponse) string {
 }
 
 func TestStaffRepliesToTheCallReminder(t *testing.T) {
-	tomorrow9 := time.Date(2026, 11, 27, 9, 0, 0, 0, newYork) // Friday, the staff phone's hours' start (STAFF_HOURS)
+	tomorrow9 := time.Date(2026, 12, 4, 9, 0, 0, 0, newYork) // Friday, the staff phone's hours' start (STAFF_HOURS)
 	tests := []struct {
 		fixture string
 		want    []string // in the reply

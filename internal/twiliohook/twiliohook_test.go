@@ -38,7 +38,7 @@ const (
 	customer = "+12125550123"
 )
 
-var now = time.Date(2026, 11, 26, 16, 10, 0, 0, time.UTC)
+var now = time.Date(2026, 12, 3, 16, 10, 0, 0, time.UTC)
 
 type fixture struct {
 	h     *twiliohook.Handler
