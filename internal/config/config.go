@@ -461,6 +461,11 @@ type DispatcherConfig struct {
 	EscalateAfter time.Duration
 	// DigestLead is how long before their shift ends staff get the digest.
 	DigestLead time.Duration
+	// EventClock takes a run's "now" from its scheduled event's time. It
+	// is set only under `sam local` (which sets AWS_SAM_LOCAL=true), so a
+	// fixture written for three days later can be played today; a
+	// deployed function never has it, whatever its environment says.
+	EventClock bool
 }
 
 // LoadDispatcher reads the dispatcher's configuration.
@@ -486,6 +491,7 @@ func LoadDispatcher(get Getenv) (DispatcherConfig, error) {
 		StaffTemplate:  r.str("STAFF_TEMPLATE"),
 		EscalateAfter:  r.duration("ESCALATE_AFTER"),
 		DigestLead:     r.duration("DIGEST_LEAD"),
+		EventClock:     get("AWS_SAM_LOCAL") == "true",
 	}
 	if c.EscalateAfter < 5*time.Minute {
 		r.fail("ESCALATE_AFTER", "must be at least 5m")

@@ -88,3 +88,31 @@ func TestBadConfigurationSaysWhatToFix(t *testing.T) {
 		})
 	}
 }
+
+// TestOnlySAMLocalTakesTheDispatchersClockFromTheEvent: the dispatcher's
+// deployed environment (any values, without AWS_SAM_LOCAL, which only the
+// SAM CLI sets and the template may not: see samtemplate's environment
+// check) never takes "now" from the scheduled event.
+func TestOnlySAMLocalTakesTheDispatchersClockFromTheEvent(t *testing.T) {
+	base := map[string]string{"TABLE_NAME": "t", "TWILIO_ACCOUNT_SID": "AC0123", "TWILIO_AUTH_TOKEN": "x",
+		"TWILIO_FROM": "+15005550006", "PUBLIC_BASE_URL": "https://api.example.com"}
+	for _, tc := range []struct {
+		samLocal string
+		want     bool
+	}{{"", false}, {"false", false}, {"1", false}, {"TRUE", false}, {"true", true}} {
+		e := map[string]string{}
+		for k, v := range base {
+			e[k] = v
+		}
+		if tc.samLocal != "" {
+			e["AWS_SAM_LOCAL"] = tc.samLocal
+		}
+		c, err := LoadDispatcher(env(e))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.EventClock != tc.want {
+			t.Errorf("AWS_SAM_LOCAL=%q: EventClock = %v, want %v", tc.samLocal, c.EventClock, tc.want)
+		}
+	}
+}

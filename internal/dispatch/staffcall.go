@@ -145,14 +145,14 @@ func (h *Handler) recordReminder(ctx context.Context, owner string, t thankyou.T
 	}
 	if h.Calls == nil {
 		// No call store: a reminder is a plain message.
-		if err := h.Store.MarkSent(ctx, t.ID, owner, sid, h.Now()); err != nil {
+		if err := h.Store.MarkSent(ctx, t.ID, owner, sid, h.now(ctx)); err != nil {
 			log.ErrorContext(ctx, "sent, but recording the SID failed", "sid", sid, "error", err)
 			return errored
 		}
 		h.Metrics.Count(metrics.Sent, 1)
 		return reminded
 	}
-	if err := h.Calls.Remind(ctx, t.ID, owner, r, h.Now()); err != nil {
+	if err := h.Calls.Remind(ctx, t.ID, owner, r, h.now(ctx)); err != nil {
 		log.ErrorContext(ctx, "reminder sent, but recording it failed; the next run finds it at Twilio", "sid", sid, "error", err)
 		return errored
 	}
@@ -237,7 +237,7 @@ func (h *Handler) waitForStaff(ctx context.Context, owner string, t thankyou.Tas
 // deferTo puts a call back until due, keeping its progress.
 func (h *Handler) deferTo(ctx context.Context, owner string, t thankyou.Task, due time.Time, why string, log *slog.Logger) outcome {
 	due = due.UTC().Truncate(time.Second)
-	if err := h.Store.Reschedule(ctx, t.ID, owner, due, why, 0, h.Now()); err != nil {
+	if err := h.Store.Reschedule(ctx, t.ID, owner, due, why, 0, h.now(ctx)); err != nil {
 		log.ErrorContext(ctx, "reschedule failed", "error", err)
 		return errored
 	}
@@ -296,14 +296,14 @@ func (h *Handler) recoverReminder(ctx context.Context, owner string, c thankyou.
 	}
 	sid, found, err := h.Sender.FindSent(ctx, t.Recipient, body, c.PreviousClaimAt.Add(-clockSlack))
 	switch {
-	case err != nil && h.Now().After(t.Deadline):
+	case err != nil && h.now(ctx).After(t.Deadline):
 		return h.finish(ctx, owner, t, thankyou.StateFailed, "could not confirm with Twilio whether an interrupted reminder went out before the deadline", 0, log), true
 	case err != nil:
 		log.ErrorContext(ctx, "could not check whether the interrupted reminder went out; checking again after the lease", "error", err)
 		return ambiguous, true
 	case found && sid != t.MessageSID:
 		log.WarnContext(ctx, "interrupted reminder had gone out: recording it, not sending again", "sid", sid)
-		return h.recordReminder(ctx, owner, t, to, sid, t.Staff.Reminders+1, t.Staff.Reassigned, h.Now(), window, log), true
+		return h.recordReminder(ctx, owner, t, to, sid, t.Staff.Reminders+1, t.Staff.Reassigned, h.now(ctx), window, log), true
 	}
 	return 0, false
 }
@@ -332,7 +332,7 @@ func (h *Handler) digests(ctx context.Context, owner string, log *slog.Logger) i
 	if lead <= 0 {
 		lead = DefaultDigestLead
 	}
-	now := h.Now()
+	now := h.now(ctx)
 	roster, err := h.Calls.ListAllStaff(ctx)
 	if err != nil {
 		log.ErrorContext(ctx, "digest: reading the rosters failed", "error", err)

@@ -40,7 +40,7 @@ func (h *Handler) call(ctx context.Context, owner string, t thankyou.Task, windo
 		}
 		return h.sendFailed(ctx, owner, t, window, zones, err, log)
 	}
-	if err := h.Store.MarkSent(ctx, t.ID, owner, sid, h.Now()); err != nil {
+	if err := h.Store.MarkSent(ctx, t.ID, owner, sid, h.now(ctx)); err != nil {
 		log.ErrorContext(ctx, "call placed, but recording its SID failed", "sid", sid, "error", err)
 		return errored
 	}
@@ -65,7 +65,7 @@ func (h *Handler) toSMS(ctx context.Context, owner string, t thankyou.Task, reas
 	if h.Calls == nil {
 		return h.finish(ctx, owner, t, thankyou.StateFailed, reason, 0, log)
 	}
-	if err := h.Calls.ToSMS(ctx, t.ID, owner, reason, h.Now()); err != nil {
+	if err := h.Calls.ToSMS(ctx, t.ID, owner, reason, h.now(ctx)); err != nil {
 		log.ErrorContext(ctx, "falling back to the SMS failed", "error", err)
 		return errored
 	}
