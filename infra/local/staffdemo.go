@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -59,7 +58,7 @@ func staffDemo(ctx context.Context, s *localstack.Stack, clock *localstack.Clock
 		fmt.Fprintf(out, "  staff %s: %s, 09:00-17:00 Mon-Fri %s\n", m.ID, phone.Mask(m.Phone), m.TimeZone)
 	}
 
-	ev, err := localstack.LoadHTTPEvent(filepath.Join("events", "order-webhook", "shopify-orders-create.json"))
+	ev, err := recordedEvent("order-webhook/shopify-orders-create.json")
 	if err != nil {
 		return err
 	}
