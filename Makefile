@@ -31,8 +31,9 @@ infra/node_modules/.package-lock.json: infra/package.json infra/package-lock.jso
 	npm ci --prefix infra --no-audit --no-fund --loglevel=error
 
 ## events: rewrite events/ for the current time (order times, timestamps, signatures), for sam local invoke
+EVENTS ?= events
 events:
-	$(GO) run ./infra/fixtures
+	$(GO) run ./infra/fixtures -out $(EVENTS)
 
 ## dynamodb: for sam local invoke: dynalite on 127.0.0.1:8000 with the table, and the local Twilio on 127.0.0.1:8001
 dynamodb: deps
