@@ -156,7 +156,9 @@ func clampHours(start, end string) (string, string, bool) {
 	if err != nil {
 		return start, end, false
 	}
-	hhmm := func(d time.Duration) string { return fmt.Sprintf("%02d:%02d", int(d/time.Hour), int(d%time.Hour/time.Minute)) }
+	hhmm := func(d time.Duration) string {
+		return fmt.Sprintf("%02d:%02d", int(d/time.Hour), int(d%time.Hour/time.Minute))
+	}
 	pad := func(s string) string {
 		if s = strings.TrimSpace(s); len(s) == 4 && s[1] == ':' {
 			return "0" + s
