@@ -713,3 +713,19 @@ func TestParametersAreDocumentedAndUsed(t *testing.T) {
 		}
 	}
 }
+
+// TestTheTableOutlivesTheStack: deleting the stack, or a change that
+// replaces the table, keeps it (with its opt-outs); deleting it is a step
+// of its own.
+func TestTheTableOutlivesTheStack(t *testing.T) {
+	tpl := mustLoadRepoTemplate(t)
+	for id, r := range tpl.Resources() {
+		res, _ := r.(map[string]any)
+		if res["Type"] != "AWS::DynamoDB::Table" {
+			continue
+		}
+		if res["DeletionPolicy"] != "Retain" || res["UpdateReplacePolicy"] != "Retain" {
+			t.Errorf("%s: DeletionPolicy %v, UpdateReplacePolicy %v; want Retain for both", id, res["DeletionPolicy"], res["UpdateReplacePolicy"])
+		}
+	}
+}
