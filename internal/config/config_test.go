@@ -8,18 +8,18 @@ import (
 	"time"
 )
 
-func TestReadmeDocumentsEveryVariable(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+func TestConfigurationDocDocumentsEveryVariable(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "docs", "configuration.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	readme := string(b)
 	for _, v := range Vars {
 		if !strings.Contains(readme, "| `"+v.Name+"`") && !strings.Contains(readme, "| `"+v.Name+"` / `_PARAM`") {
-			t.Errorf("README's configuration table has no row for %s", v.Name)
+			t.Errorf("docs/configuration.md's table has no row for %s", v.Name)
 		}
 		if v.Default != "" && !strings.Contains(readme, v.Default) {
-			t.Errorf("README does not state %s's default %q", v.Name, v.Default)
+			t.Errorf("docs/configuration.md does not state %s's default %q", v.Name, v.Default)
 		}
 	}
 }
