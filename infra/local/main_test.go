@@ -9,6 +9,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/thankyoucalls/thankyoucalls/internal/config"
+	"github.com/thankyoucalls/thankyoucalls/internal/localstack"
+	"github.com/thankyoucalls/thankyoucalls/internal/twilio/twiliotest"
 )
 
 // TestMain runs the command itself when the tests re-execute their binary
@@ -91,5 +95,36 @@ func TestBusyPortIsOneLineNamingThePortAndTheFlag(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestBannerNamesEveryRouteTheDynamoDBEndpointAndTheToolsEnvironment: what
+// `make local` prints first is enough to use the stack: the API and each
+// route, DynamoDB and its table, and the one line for the operators' tool.
+func TestBannerNamesEveryRouteTheDynamoDBEndpointAndTheToolsEnvironment(t *testing.T) {
+	tw, err := twiliotest.NewServer(twiliotest.Options{AccountSID: "AC0123456789abcdef0123456789abcdef", AuthToken: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tw.Close()
+	s := &localstack.Stack{APIURL: "http://127.0.0.1:3000", DynamoDBEndpoint: "http://127.0.0.1:8000", Table: "thankyou-local", Twilio: tw}
+	var out bytes.Buffer
+	banner(&out, s)
+	text := out.String()
+	for _, fn := range []string{config.OrderWebhook, config.TwilioWebhook} {
+		for _, route := range config.Routes[fn] {
+			method, path, _ := strings.Cut(route, " ")
+			for _, src := range []string{"shopify", "woocommerce", "stripe", "generic"} {
+				if p := strings.Replace(path, "{source}", src, 1); !strings.Contains(text, method+" http://127.0.0.1:3000"+p+" ") {
+					t.Errorf("banner lacks the route %s %s:\n%s", method, p, text)
+				}
+			}
+		}
+	}
+	for _, want := range []string{"http://127.0.0.1:8000  table thankyou-local", tw.URL(),
+		"export AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:8000 AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local TABLE_NAME=thankyou-local"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("banner lacks %q:\n%s", want, text)
+		}
 	}
 }

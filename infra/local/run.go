@@ -19,6 +19,7 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
 	"github.com/thankyoucalls/thankyoucalls/internal/localstack"
 	"github.com/thankyoucalls/thankyoucalls/internal/phone"
+	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 	"github.com/thankyoucalls/thankyoucalls/internal/twilio/twiliotest"
 )
 
@@ -272,7 +273,16 @@ func banner(out io.Writer, s *localstack.Stack) {
 		for _, fn := range []string{config.OrderWebhook, config.TwilioWebhook} {
 			for _, route := range config.Routes[fn] {
 				method, path, _ := strings.Cut(route, " ")
-				fmt.Fprintf(out, "                %-4s %s%s  (%s)\n", method, s.APIURL, path, fn)
+				paths := []string{path}
+				if strings.Contains(path, "{source}") {
+					paths = nil
+					for _, src := range []thankyou.Source{thankyou.SourceShopify, thankyou.SourceWooCommerce, thankyou.SourceStripe, thankyou.SourceGeneric} {
+						paths = append(paths, strings.Replace(path, "{source}", string(src), 1))
+					}
+				}
+				for _, p := range paths {
+					fmt.Fprintf(out, "                %-4s %s%s  (%s)\n", method, s.APIURL, p, fn)
+				}
 			}
 		}
 	}
