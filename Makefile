@@ -6,7 +6,7 @@ STATICCHECK_VERSION ?= v0.8.2
 GOVULNCHECK_VERSION ?= v1.9.0
 export STATICCHECK_VERSION GOVULNCHECK_VERSION
 
-.PHONY: demo local test unit lint fuzz bench build deps clean events dynamodb $(addprefix build-,$(FUNCTIONS)) $(addprefix build-,$(LAMBDAS))
+.PHONY: demo local test unit lint fuzz bench build deps clean events dynamodb $(addprefix build-,$(FUNCTIONS))
 
 ## demo: start the local stack (dynalite, local Twilio, the functions) and play the demo story
 demo: deps
@@ -54,6 +54,7 @@ LAMBDA_order-webhook  := OrderWebhookFunction
 LAMBDA_dispatcher     := DispatcherFunction
 LAMBDA_twilio-webhook := TwilioWebhookFunction
 LAMBDAS := $(foreach f,$(FUNCTIONS),$(LAMBDA_$(f)))
+.PHONY: $(addprefix build-,$(LAMBDAS))
 GO_LAMBDA_BUILD = CGO_ENABLED=0 GOOS=linux GOARCH=$(LAMBDA_ARCH) $(GO) build -trimpath -ldflags='-s -w' -tags lambda.norpc
 
 build-OrderWebhookFunction:

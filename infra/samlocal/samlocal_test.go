@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -96,7 +97,7 @@ func (f function) invoke(t *testing.T, payload []byte) []byte {
 	}
 	defer api.Close()
 	cmd := exec.Command(f.bin)
-	cmd.Env = append(slicesClone(f.env), "AWS_LAMBDA_RUNTIME_API="+api.Addr)
+	cmd.Env = append(slices.Clone(f.env), "AWS_LAMBDA_RUNTIME_API="+api.Addr)
 	var logs bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
@@ -133,8 +134,6 @@ func (f function) invoke(t *testing.T, payload []byte) []byte {
 	}
 	return nil
 }
-
-func slicesClone(s []string) []string { return append([]string(nil), s...) }
 
 // samLocalEnv is the environment `sam local invoke --env-vars env.json`
 // gives a function: the file's variables, with host.docker.internal (the
