@@ -163,6 +163,7 @@ func NewDispatcher(ctx context.Context, cfg config.DispatcherConfig, d Deps) (*d
 		Concurrency:   cfg.MaxConcurrency,
 		Rate:          cfg.SendRate,
 		Now:           d.now(),
+		EventClock:    cfg.EventClock,
 		Logger:        d.logger().With("function", config.Dispatcher),
 		Metrics:       d.Metrics.For(config.Dispatcher),
 	}, nil

@@ -517,6 +517,11 @@ type DispatcherConfig struct {
 	// per number.
 	StaffHours string
 	ContactCap Cap
+	// EventClock takes a run's "now" from its scheduled event's time. It
+	// is set only under `sam local` (which sets AWS_SAM_LOCAL=true), so a
+	// fixture written for three days later can be played today; a
+	// deployed function never has it, whatever its environment says.
+	EventClock bool
 }
 
 // LoadDispatcher reads the dispatcher's configuration.
@@ -544,6 +549,7 @@ func LoadDispatcher(get Getenv) (DispatcherConfig, error) {
 		DigestLead:     r.duration("DIGEST_LEAD"),
 		StaffHours:     r.str("STAFF_HOURS"),
 		ContactCap:     r.contactCap(),
+		EventClock:     get("AWS_SAM_LOCAL") == "true",
 	}
 	if c.EscalateAfter < 5*time.Minute {
 		r.fail("ESCALATE_AFTER", "must be at least 5m")

@@ -113,8 +113,13 @@ type Handler struct {
 	// RetryBase and RetryMax bound the exponential backoff (defaults 5m, 6h).
 	RetryBase, RetryMax time.Duration
 	// Now is the clock; the local demo moves it forward.
-	Now    func() time.Time
-	Logger *slog.Logger
+	Now func() time.Time
+	// EventClock, for local runs only (sam local, the local stack), takes
+	// "now" from the scheduled event's time: a run of an event written for
+	// three days later sees three days later. Deployed it is false, and
+	// the event's time is never read.
+	EventClock bool
+	Logger     *slog.Logger
 	// Metrics counts runs (with a heartbeat), due tasks and each task's
 	// outcome (nil: none).
 	Metrics *metrics.Emitter
@@ -194,9 +199,24 @@ const (
 	errored
 )
 
-// Handle is the Lambda entry point for the EventBridge schedule.
-func (h *Handler) Handle(ctx context.Context, _ events.EventBridgeEvent) (Summary, error) {
+// Handle is the Lambda entry point for the EventBridge schedule. With
+// EventClock set, the run's clock starts at the event's time.
+func (h *Handler) Handle(ctx context.Context, ev events.EventBridgeEvent) (Summary, error) {
+	if h.EventClock && !ev.Time.IsZero() {
+		ctx = context.WithValue(ctx, clockOffset{}, ev.Time.Sub(h.now(ctx)))
+	}
 	return h.Run(ctx)
+}
+
+// clockOffset is the context key of a run's clock offset (EventClock).
+type clockOffset struct{}
+
+// now is the run's clock: h.Now, moved by the offset Handle put in ctx.
+func (h *Handler) now(ctx context.Context) time.Time {
+	if d, ok := ctx.Value(clockOffset{}).(time.Duration); ok {
+		return h.Now().Add(d)
+	}
+	return h.Now()
 }
 
 // Run sweeps the due index until nothing due is left or the context's
@@ -217,7 +237,7 @@ func (h *Handler) Run(ctx context.Context) (Summary, error) {
 			log.WarnContext(ctx, "stopping early: the invocation's deadline is near")
 			break
 		}
-		ids, err := h.Store.DueTaskIDs(ctx, h.Now(), limit)
+		ids, err := h.Store.DueTaskIDs(ctx, h.now(ctx), limit)
 		if err != nil {
 			h.Metrics.Count(metrics.DispatchRuns, 1, metrics.Outcome(metrics.OutcomeError))
 			return sum, fmt.Errorf("dispatch: find due tasks: %w", err)
@@ -286,7 +306,7 @@ func (h *Handler) process(ctx context.Context, owner string, ids []string, lim *
 
 // one claims, checks, sends and records one task.
 func (h *Handler) one(ctx context.Context, owner, id string, lim *limiter, log *slog.Logger) outcome {
-	now := h.Now()
+	now := h.now(ctx)
 	c, err := h.Store.Claim(ctx, id, owner, now, h.Lease)
 	if errors.Is(err, thankyou.ErrNotClaimable) {
 		log.DebugContext(ctx, "not claimed: another run has it or it is no longer due")
@@ -367,7 +387,7 @@ func (h *Handler) one(ctx context.Context, owner, id string, lim *limiter, log *
 	if err := lim.wait(ctx); err != nil {
 		return h.retry(ctx, owner, t, window, zones, "run ended before sending", 0, 0, log)
 	}
-	d, sid, err := h.gate().SendText(ctx, h.customerContact(t, contact.KindSMS, window, zones), h.Now(), body, config.StatusCallbackURL(h.PublicBaseURL, t.ID))
+	d, sid, err := h.gate().SendText(ctx, h.customerContact(t, contact.KindSMS, window, zones), h.now(ctx), body, config.StatusCallbackURL(h.PublicBaseURL, t.ID))
 	switch {
 	case err != nil && d.Outcome == contact.Send:
 		return h.sendFailed(ctx, owner, t, window, zones, err, log)
@@ -378,7 +398,7 @@ func (h *Handler) one(ctx context.Context, owner, id string, lim *limiter, log *
 	}
 	// Record the SID at once: this is the one window where a crash would
 	// lose it (the status callback, which carries the task id, repairs it).
-	if err := h.Store.MarkSent(ctx, t.ID, owner, sid, h.Now()); err != nil {
+	if err := h.Store.MarkSent(ctx, t.ID, owner, sid, h.now(ctx)); err != nil {
 		// Twilio's first status callback can be faster than this write: it
 		// records the SID itself, and then this lease-guarded write loses.
 		if errors.Is(err, thankyou.ErrNotClaimable) {
@@ -411,7 +431,7 @@ func (h *Handler) recover(ctx context.Context, owner string, c thankyou.Claim, l
 	// rather than sending twice.
 	sid, found, err := h.Sender.FindSent(ctx, t.Recipient, body, c.PreviousClaimAt.Add(-clockSlack))
 	switch {
-	case err != nil && h.Now().After(t.Deadline):
+	case err != nil && h.now(ctx).After(t.Deadline):
 		return h.finish(ctx, owner, t, thankyou.StateFailed, "could not confirm with Twilio whether an interrupted send went out before the deadline", 0, log), true
 	case err != nil:
 		// Left claimed, not rescheduled: a normal claim would send without
@@ -427,7 +447,7 @@ func (h *Handler) recover(ctx context.Context, owner string, c thankyou.Claim, l
 
 // finishSent records a send found after an interrupted run.
 func (h *Handler) finishSent(ctx context.Context, owner string, t thankyou.Task, sid, reason string, log *slog.Logger) outcome {
-	if err := h.Store.Finish(ctx, t.ID, owner, thankyou.StateSent, reason, 0, sid, h.Now()); err != nil {
+	if err := h.Store.Finish(ctx, t.ID, owner, thankyou.StateSent, reason, 0, sid, h.now(ctx)); err != nil {
 		log.ErrorContext(ctx, "record recovered send failed", "error", err)
 		return errored
 	}
@@ -463,7 +483,7 @@ func (h *Handler) sendFailed(ctx context.Context, owner string, t thankyou.Task,
 // retry puts the task back with exponential backoff and jitter, inside the
 // window, or fails it when out of attempts or past its deadline.
 func (h *Handler) retry(ctx context.Context, owner string, t thankyou.Task, window polite.Window, zones []*time.Location, reason string, code int, after time.Duration, log *slog.Logger) outcome {
-	now := h.Now()
+	now := h.now(ctx)
 	if t.Attempts >= h.MaxAttempts {
 		return h.finish(ctx, owner, t, thankyou.StateFailed, fmt.Sprintf("gave up after %d attempts: %s", t.Attempts, reason), code, log)
 	}
@@ -566,7 +586,7 @@ func (h *Handler) Backoff(attempt int) time.Duration {
 }
 
 func (h *Handler) finish(ctx context.Context, owner string, t thankyou.Task, state thankyou.State, reason string, code int, log *slog.Logger) outcome {
-	if err := h.Store.Finish(ctx, t.ID, owner, state, reason, code, "", h.Now()); err != nil {
+	if err := h.Store.Finish(ctx, t.ID, owner, state, reason, code, "", h.now(ctx)); err != nil {
 		log.ErrorContext(ctx, "recording the outcome failed", "state", state, "error", err)
 		return errored
 	}

@@ -149,7 +149,7 @@ func (h *Handler) remind(ctx context.Context, owner string, t thankyou.Task, now
 	if t.Staff.Reminders > 0 || reassigned > 0 {
 		kind = contact.KindFollowUp
 	}
-	d, sid, err := h.gate().SendText(ctx, h.staffContact(t, kind, to), h.Now(), body, config.StatusCallbackURL(h.PublicBaseURL, t.ID))
+	d, sid, err := h.gate().SendText(ctx, h.staffContact(t, kind, to), h.now(ctx), body, config.StatusCallbackURL(h.PublicBaseURL, t.ID))
 	switch {
 	case err != nil && d.Outcome == contact.Send:
 		return h.sendFailed(ctx, owner, t, window, zones, err, log)
@@ -172,11 +172,11 @@ func (h *Handler) staffRefused(ctx context.Context, owner string, t thankyou.Tas
 	case d.Code == contact.CodeCustomerOptedOut || d.Outcome == contact.Expire:
 		return h.act(ctx, owner, t, d, log)
 	case d.Code == contact.CodeOptedOut && to.member == nil:
-		return h.waitForStaff(ctx, owner, t, roster, h.Now(), "", "the shop's staff phone opted out of reminders", log)
+		return h.waitForStaff(ctx, owner, t, roster, h.now(ctx), "", "the shop's staff phone opted out of reminders", log)
 	default:
 		// Recorded on the call: the next run sees the assignee opted
 		// out (or off shift) and picks someone else.
-		return h.waitForStaff(ctx, owner, t, roster, h.Now(), to.id(), d.Reason(), log)
+		return h.waitForStaff(ctx, owner, t, roster, h.now(ctx), to.id(), d.Reason(), log)
 	}
 }
 
@@ -190,14 +190,14 @@ func (h *Handler) recordReminder(ctx context.Context, owner string, t thankyou.T
 	}
 	if h.Calls == nil {
 		// No call store: a reminder is a plain message.
-		if err := h.Store.MarkSent(ctx, t.ID, owner, sid, h.Now()); err != nil {
+		if err := h.Store.MarkSent(ctx, t.ID, owner, sid, h.now(ctx)); err != nil {
 			log.ErrorContext(ctx, "sent, but recording the SID failed", "sid", sid, "error", err)
 			return errored
 		}
 		h.Metrics.Count(metrics.Sent, 1)
 		return reminded
 	}
-	if err := h.Calls.Remind(ctx, t.ID, owner, r, h.Now()); err != nil {
+	if err := h.Calls.Remind(ctx, t.ID, owner, r, h.now(ctx)); err != nil {
 		log.ErrorContext(ctx, "reminder sent, but recording it failed; the next run finds it at Twilio", "sid", sid, "error", err)
 		return errored
 	}
@@ -295,7 +295,7 @@ func (h *Handler) deferTo(ctx context.Context, owner string, t thankyou.Task, du
 	} else {
 		due = r
 	}
-	if err := h.Store.Reschedule(ctx, t.ID, owner, due, why, 0, h.Now()); err != nil {
+	if err := h.Store.Reschedule(ctx, t.ID, owner, due, why, 0, h.now(ctx)); err != nil {
 		log.ErrorContext(ctx, "reschedule failed", "error", err)
 		return errored
 	}
@@ -354,14 +354,14 @@ func (h *Handler) recoverReminder(ctx context.Context, owner string, c thankyou.
 	}
 	sid, found, err := h.Sender.FindSent(ctx, t.Recipient, body, c.PreviousClaimAt.Add(-clockSlack))
 	switch {
-	case err != nil && h.Now().After(t.Deadline):
+	case err != nil && h.now(ctx).After(t.Deadline):
 		return h.finish(ctx, owner, t, thankyou.StateFailed, "could not confirm with Twilio whether an interrupted reminder went out before the deadline", 0, log), true
 	case err != nil:
 		log.ErrorContext(ctx, "could not check whether the interrupted reminder went out; checking again after the lease", "error", err)
 		return ambiguous, true
 	case found && sid != t.MessageSID:
 		log.WarnContext(ctx, "interrupted reminder had gone out: recording it, not sending again", "sid", sid)
-		return h.recordReminder(ctx, owner, t, to, sid, t.Staff.Reminders+1, t.Staff.Reassigned, h.Now(), window, log), true
+		return h.recordReminder(ctx, owner, t, to, sid, t.Staff.Reminders+1, t.Staff.Reassigned, h.now(ctx), window, log), true
 	}
 	return 0, false
 }
@@ -390,7 +390,7 @@ func (h *Handler) digests(ctx context.Context, owner string, log *slog.Logger) i
 	if lead <= 0 {
 		lead = DefaultDigestLead
 	}
-	now := h.Now()
+	now := h.now(ctx)
 	roster, err := h.Calls.ListAllStaff(ctx)
 	if err != nil {
 		log.ErrorContext(ctx, "digest: reading the rosters failed", "error", err)

@@ -29,7 +29,7 @@ func (h *Handler) call(ctx context.Context, owner string, t thankyou.Task, windo
 	if err := lim.wait(ctx); err != nil {
 		return h.retry(ctx, owner, t, window, zones, "run ended before calling", 0, 0, log)
 	}
-	d, sid, err := h.gate().PlaceCall(ctx, h.customerContact(t, contact.KindCall, window, zones), h.Now(), "",
+	d, sid, err := h.gate().PlaceCall(ctx, h.customerContact(t, contact.KindCall, window, zones), h.now(ctx), "",
 		config.TaskURL(h.PublicBaseURL, config.VoicePath, t.ID),
 		config.TaskURL(h.PublicBaseURL, config.CallStatusPath, t.ID),
 		twilio.CallOptions{MachineDetection: twilio.MachineDetectionMessageEnd, Timeout: RingTimeout})
@@ -47,7 +47,7 @@ func (h *Handler) call(ctx context.Context, owner string, t thankyou.Task, windo
 		}
 		return h.sendFailed(ctx, owner, t, window, zones, err, log)
 	}
-	if err := h.Store.MarkSent(ctx, t.ID, owner, sid, h.Now()); err != nil {
+	if err := h.Store.MarkSent(ctx, t.ID, owner, sid, h.now(ctx)); err != nil {
 		log.ErrorContext(ctx, "call placed, but recording its SID failed", "sid", sid, "error", err)
 		return errored
 	}
@@ -72,7 +72,7 @@ func (h *Handler) toSMS(ctx context.Context, owner string, t thankyou.Task, reas
 	if h.Calls == nil {
 		return h.finish(ctx, owner, t, thankyou.StateFailed, reason, 0, log)
 	}
-	if err := h.Calls.ToSMS(ctx, t.ID, owner, reason, h.Now()); err != nil {
+	if err := h.Calls.ToSMS(ctx, t.ID, owner, reason, h.now(ctx)); err != nil {
 		log.ErrorContext(ctx, "falling back to the SMS failed", "error", err)
 		return errored
 	}

@@ -21,7 +21,7 @@ import (
 )
 
 // testdataDir holds the payloads the event fixtures are built from.
-const testdataDir = "../../infra/fixtures/testdata"
+const testdataDir = "../../infra/fixtures/story/testdata"
 
 var (
 	secret = []byte("test-generic-secret")

@@ -50,7 +50,7 @@ func staffStack(t *testing.T, clock *localstack.Clock, logs *syncBuffer) *locals
 // placeOrder1001 posts Shopify's orders/create fixture for order 1001.
 func placeOrder1001(t *testing.T, s *localstack.Stack) {
 	t.Helper()
-	ev, err := localstack.LoadHTTPEvent(root("events", "order-webhook", "shopify-orders-create.json"))
+	ev, err := localstack.LoadHTTPEvent(recorded(t, "order-webhook/shopify-orders-create.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

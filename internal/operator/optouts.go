@@ -20,16 +20,25 @@ type OptOuts interface {
 	ClearOptOut(ctx context.Context, e164 string) error
 }
 
-// optOutsUsage is the optouts commands' part of Usage.
-const optOutsUsage = `Opt-outs (numbers that are never contacted: customers and staff; numbers masked in lists):
-  optouts list [--json]
-  optouts add --phone NUMBER [--country CC] [--reason TEXT]
-             an opt-out received by phone or email: effective at once, for every shop.
-  optouts remove --phone NUMBER [--country CC] --yes
-             the number may be contacted again (only when its owner asked to be, e.g. START).
-  optouts check --phone NUMBER [--country CC] [--json]
-             prints {"optedOut": true|false, ...}.
-`
+// optOutsGroup is the optouts commands with their usage.
+func optOutsGroup() Group {
+	return Group{
+		Name:  "optouts",
+		Title: "Opt-outs (numbers that are never contacted: customers and staff; numbers masked in lists)",
+		Commands: []Command{
+			{Name: "optouts list", Usage: "optouts list [--json]\n", run: (*Tool).optOutsList},
+			{Name: "optouts add", Usage: `optouts add --phone NUMBER [--country CC] [--reason TEXT]
+           an opt-out received by phone or email: effective at once, for every shop.
+`, run: (*Tool).optOutsAdd},
+			{Name: "optouts remove", Usage: `optouts remove --phone NUMBER [--country CC] --yes
+           the number may be contacted again (only when its owner asked to be, e.g. START).
+`, run: (*Tool).optOutsRemove},
+			{Name: "optouts check", Usage: `optouts check --phone NUMBER [--country CC] [--json]
+           prints {"optedOut": true|false, ...}.
+`, run: (*Tool).optOutsCheck},
+		},
+	}
+}
 
 // optOutView is an opt-out as printed: the number masked in lists.
 type optOutView struct {

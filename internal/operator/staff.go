@@ -78,6 +78,10 @@ func (t *Tool) staffPut(ctx context.Context, args []string) error {
 	if len(problems) > 0 {
 		return errors.New(strings.Join(problems, "; "))
 	}
+	if cs, ce, clamped := clampHours(m.WorkStart, m.WorkEnd); clamped {
+		t.warn("--hours %s-%s is clamped to %s-%s: no one is texted or called before 08:00 or after 21:00 in their own time", m.WorkStart, m.WorkEnd, cs, ce)
+		m.WorkStart, m.WorkEnd = cs, ce
+	}
 	if err := t.Store.PutStaff(ctx, m, t.Now()); err != nil {
 		return fmt.Errorf("store staff member: %w", err)
 	}

@@ -646,3 +646,45 @@ func TestTaskShowPrintsAStaffCallAndItsBridge(t *testing.T) {
 		}
 	}
 }
+
+// TestJSONTimesAreRFC3339: every time of --json output parses as RFC 3339.
+func TestJSONTimesAreRFC3339(t *testing.T) {
+	tool, out, store := newTool(t)
+	ids := fixture(t, store)
+	for _, line := range []string{"tasks list --json", "tasks show --json --id " + ids["failed"]} {
+		out.Reset()
+		if err := run(t, tool, line); err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+		var v any
+		if err := json.Unmarshal(out.Bytes(), &v); err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+		n := 0
+		var walk func(key string, v any)
+		walk = func(key string, v any) {
+			switch x := v.(type) {
+			case map[string]any:
+				for k, e := range x {
+					walk(k, e)
+				}
+			case []any:
+				for _, e := range x {
+					walk(key, e)
+				}
+			case string:
+				switch key {
+				case "created", "due", "deadline", "at":
+					n++
+					if _, err := time.Parse(time.RFC3339, x); err != nil {
+						t.Errorf("%s: %s %q is not RFC 3339", line, key, x)
+					}
+				}
+			}
+		}
+		walk("", v)
+		if n == 0 {
+			t.Errorf("%s: no time in %s", line, out.String())
+		}
+	}
+}

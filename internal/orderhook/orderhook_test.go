@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -18,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/thankyoucalls/thankyoucalls/infra/fixtures/story"
 	"github.com/thankyoucalls/thankyoucalls/internal/app"
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
@@ -89,7 +89,7 @@ func newLoggingFixture(t *testing.T, override map[string]string, w io.Writer) *f
 
 func loadEvent(t testing.TB, name string) events.APIGatewayV2HTTPRequest {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "events", "order-webhook", name))
+	b, err := story.Recorded("order-webhook/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}

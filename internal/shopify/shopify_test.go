@@ -23,7 +23,7 @@ const (
 	testShop   = "thankyou-demo.myshopify.com"
 	// fullExample is the project's Shopify orders/create payload, modelled on
 	// Shopify's documented example; the fixture generator signs it.
-	fullExample = "../../infra/fixtures/testdata/shopify-orders-create.json"
+	fullExample = "../../infra/fixtures/story/testdata/shopify-orders-create.json"
 	// docsSample is shaped like Shopify's own orders/create sample payload,
 	// whose phone numbers are all placeholders.
 	docsSample = "testdata/docs-sample.json"
@@ -511,7 +511,7 @@ func FuzzVerify(f *testing.F) {
 // topicSamples are payloads of every topic acted on, with their topic and
 // shop: the project's fixtures and Shopify's documented samples.
 func topicSamples() []struct{ topic, shop, path string } {
-	const fixtures = "../../infra/fixtures/testdata/"
+	const fixtures = "../../infra/fixtures/story/testdata/"
 	return []struct{ topic, shop, path string }{
 		{TopicOrdersCreate, testShop, fullExample},
 		{TopicOrdersCreate, "jsmith.myshopify.com", docsSample},

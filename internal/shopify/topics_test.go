@@ -123,11 +123,11 @@ func TestCancellationsNameTheTaskTheCreationMade(t *testing.T) {
 		{"cancelled without a reason", TopicOrdersCancelled, testShop, []byte(`{"id":450789469,"cancel_reason":null,"cancelled_at":"2026-11-24T10:15:00-05:00"}`), "450789469", "cancelled"},
 		{"cancelled with a blank reason", TopicOrdersCancelled, testShop, []byte(`{"id":"450789469","cancel_reason":" ","cancelled_at":"2026-11-24T10:15:00-05:00"}`), "450789469", "cancelled"},
 		{"the project's cancellation of order 1001", TopicOrdersCancelled, testShop,
-			readFile(t, "../../infra/fixtures/testdata/shopify-orders-cancelled.json"), "820982911946154508", "cancelled: customer"},
+			readFile(t, "../../infra/fixtures/story/testdata/shopify-orders-cancelled.json"), "820982911946154508", "cancelled: customer"},
 		{"Shopify's documented order, cancelled by the customer", TopicOrdersCancelled, "jsmith.myshopify.com",
 			readFile(t, docsSample), "820982911946154508", "cancelled: customer"},
 		{"a partial refund of order 1001", TopicRefundsCreate, testShop,
-			readFile(t, "../../infra/fixtures/testdata/shopify-refunds-create.json"), "820982911946154508", "refunded"},
+			readFile(t, "../../infra/fixtures/story/testdata/shopify-refunds-create.json"), "820982911946154508", "refunded"},
 		{"Shopify's documented refund", TopicRefundsCreate, "jsmith.myshopify.com",
 			readFile(t, "testdata/docs-refunds-create.json"), "820982911946154508", "refunded"},
 		{"refund with the order id as a string", TopicRefundsCreate, testShop, []byte(`{"order_id":"9007199254740993"}`), "9007199254740993", "refunded"},
@@ -190,7 +190,7 @@ func TestCancellationsWithoutAnOrderAreRefused(t *testing.T) {
 }
 
 func TestPrivacyRequestsNameTheCustomer(t *testing.T) {
-	const fixtures = "../../infra/fixtures/testdata/"
+	const fixtures = "../../infra/fixtures/story/testdata/"
 	janeDoe := thankyou.Customer{PlatformID: "207119551284732956", Phones: []string{"+12125550123"},
 		Emails: []string{"jane.doe@example.com"}, OrderIDs: []string{"820982911946154508"}}
 	// Shopify's documented samples carry a placeholder phone (555-625-1199).

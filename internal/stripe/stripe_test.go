@@ -20,7 +20,7 @@ import (
 )
 
 // fixtureDir holds the Stripe payloads the events/ fixtures are built from.
-const fixtureDir = "../../infra/fixtures/testdata"
+const fixtureDir = "../../infra/fixtures/story/testdata"
 
 var (
 	secret = []byte("whsec_localstripesigningsecret0123456789")

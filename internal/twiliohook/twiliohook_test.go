@@ -10,7 +10,6 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/thankyoucalls/thankyoucalls/infra/fixtures/story"
 	"github.com/thankyoucalls/thankyoucalls/internal/app"
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
@@ -34,11 +34,14 @@ func TestMain(m *testing.M) { dynamotest.Main(m) }
 
 const (
 	task1001 = "shopify:thankyou-demo.myshopify.com:820982911946154508"
-	sid      = "SM0123456789abcdef0123456789abcdef"
 	customer = "+12125550123"
 )
 
 var now = time.Date(2026, 12, 3, 16, 10, 0, 0, time.UTC)
+
+// sid is the SID of order 1001's message, as the local Twilio server
+// (-derived-sids) gives it and the status fixtures name it.
+var sid = twiliotest.DerivedSID("http://127.0.0.1:3000/twilio/status?task="+url.QueryEscape(task1001), 0)
 
 type fixture struct {
 	h     *twiliohook.Handler
@@ -85,7 +88,7 @@ func newFixture(t *testing.T, opts ...fixtureOption) *fixture {
 
 func loadEvent(t *testing.T, name string) events.APIGatewayV2HTTPRequest {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "events", "twilio-webhook", name))
+	b, err := story.Recorded("twilio-webhook/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -430,7 +433,7 @@ func TestAnOptedOutNumberIsNeverAskedToConfirm(t *testing.T) {
 // panics, never answers 5xx, and refuses everything not signed.
 func FuzzHandle(f *testing.F) {
 	for _, name := range []string{"inbound-stop.json", "status-delivered.json", "bad-signature.json"} {
-		b, err := os.ReadFile(filepath.Join("..", "..", "events", "twilio-webhook", name))
+		b, err := story.Recorded("twilio-webhook/" + name)
 		if err != nil {
 			f.Fatal(err)
 		}

@@ -15,7 +15,7 @@ import (
 // seedBodies are the project's WooCommerce payloads and a few odd bodies.
 func seedBodies(f *testing.F) [][]byte {
 	f.Helper()
-	paths, err := filepath.Glob("../../infra/fixtures/testdata/woocommerce-*.json")
+	paths, err := filepath.Glob("../../infra/fixtures/story/testdata/woocommerce-*.json")
 	if err != nil || len(paths) == 0 {
 		f.Fatalf("no WooCommerce testdata: %v", err)
 	}

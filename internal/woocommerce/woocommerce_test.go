@@ -21,9 +21,9 @@ const (
 	testShop   = "shop.example.com"
 	// The project's payloads, modelled on the REST API v3 order; the fixture
 	// generator signs them.
-	createdFile   = "../../infra/fixtures/testdata/woocommerce-order-created.json"
-	cancelledFile = "../../infra/fixtures/testdata/woocommerce-order-cancelled.json"
-	pendingFile   = "../../infra/fixtures/testdata/woocommerce-order-pending.json"
+	createdFile   = "../../infra/fixtures/story/testdata/woocommerce-order-created.json"
+	cancelledFile = "../../infra/fixtures/story/testdata/woocommerce-order-cancelled.json"
+	pendingFile   = "../../infra/fixtures/story/testdata/woocommerce-order-pending.json"
 )
 
 func readFile(tb testing.TB, path string) []byte {

@@ -1,4 +1,8 @@
-package main
+// Package lambdaemu is a minimal AWS Lambda Runtime API (the 2018-06-01
+// version aws-lambda-go's runtime client speaks), to run a function's real
+// bootstrap outside Lambda: the cold-start measurement (infra/coldstart)
+// and the sam local test (infra/samlocal) use it.
+package lambdaemu
 
 import (
 	"errors"
@@ -11,34 +15,36 @@ import (
 	"time"
 )
 
-// invocation is one event handed to the function.
-type invocation struct {
-	id       string
-	payload  []byte
-	deadline time.Time
-	arn      string
+// Invocation is one event handed to the function.
+type Invocation struct {
+	ID       string
+	Payload  []byte
+	Deadline time.Time
+	ARN      string
 }
 
-// answer is what the function posted back.
-type answer struct {
-	id   string
-	at   time.Time
-	body []byte
-	// kind is "response", "error" (the handler failed) or "init" (the
+// Answer is what the function posted back.
+type Answer struct {
+	ID   string
+	At   time.Time
+	Body []byte
+	// Kind is "response", "error" (the handler failed) or "init" (the
 	// function failed before asking for an event).
-	kind string
+	Kind string
 }
 
-// runtimeAPI is a minimal AWS Lambda Runtime API (the 2018-06-01 version
+// RuntimeAPI is a minimal AWS Lambda Runtime API (the 2018-06-01 version
 // aws-lambda-go's runtime client speaks): it hands out the events it is
 // given one at a time, and records the answers. A request for the next event
 // waits until the driver offers one, so that the driver sees each answer
 // before the function can start on the next event.
-type runtimeAPI struct {
-	addr    string
+type RuntimeAPI struct {
+	// Addr is the host:port for AWS_LAMBDA_RUNTIME_API.
+	Addr string
+	// Offers takes the next event; Answers gives each answer.
+	Offers  chan Invocation
+	Answers chan Answer
 	srv     *http.Server
-	offers  chan invocation
-	answers chan answer
 
 	onFirst func()
 
@@ -47,17 +53,17 @@ type runtimeAPI struct {
 	firstNext time.Time
 }
 
-// newRuntimeAPI starts a Runtime API on a free loopback port. onFirst is
+// NewRuntimeAPI starts a Runtime API on a free loopback port. onFirst is
 // called when the function first asks for an event (its INIT is over).
-func newRuntimeAPI(onFirst func()) (*runtimeAPI, error) {
+func NewRuntimeAPI(onFirst func()) (*RuntimeAPI, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("runtime API: listen: %w", err)
 	}
-	a := &runtimeAPI{
-		addr:    ln.Addr().String(),
-		offers:  make(chan invocation),
-		answers: make(chan answer, 4),
+	a := &RuntimeAPI{
+		Addr:    ln.Addr().String(),
+		Offers:  make(chan Invocation),
+		Answers: make(chan Answer, 4),
 		served:  map[string]time.Time{},
 		onFirst: onFirst,
 	}
@@ -77,7 +83,7 @@ func newRuntimeAPI(onFirst func()) (*runtimeAPI, error) {
 
 // next hands out the next event once the driver offers it, with the
 // headers Lambda sets.
-func (a *runtimeAPI) next(w http.ResponseWriter, r *http.Request) {
+func (a *RuntimeAPI) next(w http.ResponseWriter, r *http.Request) {
 	a.mu.Lock()
 	first := a.firstNext.IsZero()
 	if first {
@@ -88,24 +94,24 @@ func (a *runtimeAPI) next(w http.ResponseWriter, r *http.Request) {
 		a.onFirst()
 	}
 	select {
-	case inv := <-a.offers:
+	case inv := <-a.Offers:
 		h := w.Header()
 		h.Set("Content-Type", "application/json")
-		h.Set("Lambda-Runtime-Aws-Request-Id", inv.id)
-		h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(inv.deadline.UnixMilli(), 10))
-		h.Set("Lambda-Runtime-Invoked-Function-Arn", inv.arn)
+		h.Set("Lambda-Runtime-Aws-Request-Id", inv.ID)
+		h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(inv.Deadline.UnixMilli(), 10))
+		h.Set("Lambda-Runtime-Invoked-Function-Arn", inv.ARN)
 		h.Set("Lambda-Runtime-Trace-Id", "Root=1-"+strconv.FormatInt(time.Now().Unix(), 16)+"-0123456789abcdef01234567;Parent=0123456789abcdef;Sampled=0")
 		a.mu.Lock()
-		a.served[inv.id] = time.Now()
+		a.served[inv.ID] = time.Now()
 		a.mu.Unlock()
 		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write(inv.payload)
+		_, _ = w.Write(inv.Payload)
 	case <-r.Context().Done():
 	}
 }
 
 // post records an answer of the given kind.
-func (a *runtimeAPI) post(kind string) http.HandlerFunc {
+func (a *RuntimeAPI) post(kind string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		at := time.Now()
 		body, err := io.ReadAll(io.LimitReader(r.Body, 6<<20))
@@ -115,23 +121,24 @@ func (a *runtimeAPI) post(kind string) http.HandlerFunc {
 		}
 		w.WriteHeader(http.StatusAccepted)
 		_, _ = io.WriteString(w, `{"status":"OK"}`)
-		a.answers <- answer{id: r.PathValue("id"), at: at, body: body, kind: kind}
+		a.Answers <- Answer{ID: r.PathValue("id"), At: at, Body: body, Kind: kind}
 	}
 }
 
-// servedAt returns when the event id was handed out.
-func (a *runtimeAPI) servedAt(id string) time.Time {
+// ServedAt returns when the event id was handed out.
+func (a *RuntimeAPI) ServedAt(id string) time.Time {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.served[id]
 }
 
-// firstRequest returns when the function first asked for an event: the end
+// FirstRequest returns when the function first asked for an event: the end
 // of its INIT phase.
-func (a *runtimeAPI) firstRequest() time.Time {
+func (a *RuntimeAPI) FirstRequest() time.Time {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.firstNext
 }
 
-func (a *runtimeAPI) close() { _ = a.srv.Close() }
+// Close stops the API.
+func (a *RuntimeAPI) Close() { _ = a.srv.Close() }
