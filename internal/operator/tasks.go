@@ -264,8 +264,24 @@ func (t *Tool) tasksRetry(ctx context.Context, args []string) error {
 		}
 	}
 	zones := polite.Zones(strings.Split(task.TimeZone, ","), fallbackZone)
+	closed, err := polite.ParseDates(task.Closed)
+	if err != nil {
+		return fmt.Errorf("task %s has unreadable closed dates %q (%s): nothing changed", task.ID, task.Closed, thankyou.ErrorMessage(err))
+	}
+	to := task.Order.Phone
+	if to == "" {
+		to = task.Recipient
+	}
 	now := t.Now()
-	due := ceilSecond(w.Next(now, zones))
+	v := polite.Hours{Window: w, Closed: closed}.At(now, polite.Recipient{Phone: to, Zones: zones, Region: task.Order.Region, Country: task.Order.Country})
+	due := now
+	switch {
+	case v.Reason == polite.ReasonNoPoliteTime:
+		return fmt.Errorf("task %s was not retried: %s (%s)", task.ID, polite.NoPoliteTimeText, v.Detail)
+	case !v.Open:
+		due = v.Next
+	}
+	due = ceilSecond(due)
 	retried, err := t.Store.RetryTask(ctx, task.ID, task.State, due, due.Add(*expireAfter), now)
 	if err != nil {
 		if c := thankyou.ErrorCode(err); c == thankyou.ECONFLICT || c == thankyou.ENOTFOUND {
@@ -273,12 +289,12 @@ func (t *Tool) tasksRetry(ctx context.Context, args []string) error {
 		}
 		return fmt.Errorf("retry task %s: %w", task.ID, err)
 	}
-	v := newTaskView(retried)
+	view := newTaskView(retried)
 	if *asJSON {
-		return writeJSON(t.Out, v)
+		return writeJSON(t.Out, view)
 	}
 	fmt.Fprintf(t.Out, "Task %s (was %s) is pending again: due %s UTC (%s %s), deadline %s UTC. The dispatcher sends it at its first run after that.\n",
-		task.ID, task.State, v.Due, due.In(zones[0]).Format("Mon 15:04"), zones[0], v.Deadline)
+		task.ID, task.State, view.Due, due.In(zones[0]).Format("Mon 15:04"), zones[0], view.Deadline)
 	if hint := codeHint(task.ErrorCode); hint != "" {
 		fmt.Fprintf(t.Out, "Note: it failed with Twilio code %d (%s); it will likely fail the same way unless that was fixed.\n", task.ErrorCode, hint)
 	}
