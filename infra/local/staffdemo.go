@@ -43,7 +43,7 @@ func staffDemo(ctx context.Context, s *localstack.Stack, clock *localstack.Clock
 	sh := thankyou.Shop{
 		Source: thankyou.SourceShopify, ID: callShop, Name: "Thank-you Calls Demo", SecretRefs: []string{"env:" + callShopVar},
 		TimeZone: "America/New_York", DefaultCountry: "US", Channel: thankyou.ChannelStaff, StaffPhone: callShopPhone,
-		WindowStart: "10:00", WindowEnd: "17:00", Days: "Mon-Fri", Delay: 72 * time.Hour, ExpireAfter: 72 * time.Hour,
+		WindowStart: "10:00", WindowEnd: "17:00", Days: "Mon-Fri", Delay: 96 * time.Hour, ExpireAfter: 72 * time.Hour,
 	}
 	if err := s.DynamoDB.PutShop(ctx, sh, clock.Now()); err != nil {
 		return err
@@ -103,8 +103,8 @@ func staffDemo(ctx context.Context, s *localstack.Stack, clock *localstack.Clock
 		return nil
 	}
 
-	due := time.Date(2026, 11, 26, 11, 0, 5, 0, nyZone())
-	step("Thursday 11:00 in New York, 72 h later: the reminder goes to the staff member on duty with the fewest open calls")
+	due := time.Date(2026, 11, 27, 11, 0, 5, 0, nyZone())
+	step("Friday 11:00 in New York, 96 h later (Thursday is Thanksgiving, when nobody is called): the reminder goes to the staff member on duty with the fewest open calls")
 	if err := run(due); err != nil {
 		return err
 	}
