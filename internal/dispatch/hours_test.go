@@ -67,3 +67,19 @@ func TestStateLawAndClosedDatesDeferTheSend(t *testing.T) {
 		})
 	}
 }
+
+// TestDeploymentClosedDatesHoldTasksAlreadyWaiting: CLOSED_DATES reaches
+// tasks created before it was set (they carry only their shop's dates).
+func TestDeploymentClosedDatesHoldTasksAlreadyWaiting(t *testing.T) {
+	f := newFixture(t)
+	f.addTask(t, "t1")
+	h := f.handler(t)
+	h.Closed, _ = polite.ParseDates("2026-11-25")
+	if s := run(t, h); s.Deferred != 1 || s.Sent != 0 {
+		t.Fatalf("run = %+v, want 1 deferred", s)
+	}
+	// Thursday is Thanksgiving: Friday 10:00.
+	if got := f.task(t, "t1"); !got.DueAt.Equal(time.Date(2026, 11, 27, 10, 0, 0, 0, newYork)) || got.Reason != "outside the contact hours (closed)" {
+		t.Fatalf("task due %s %q, want Friday 10:00, closed", got.DueAt.In(newYork), got.Reason)
+	}
+}

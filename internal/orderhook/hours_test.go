@@ -109,3 +109,21 @@ func TestStateRuleAndClosedDatesDeferTheDueTime(t *testing.T) {
 		})
 	}
 }
+
+// TestDeploymentClosedDatesApplyToEveryShop: CLOSED_DATES closes a day for
+// the shop configured by environment too. Order 1001 is due Thursday 26
+// November (Thanksgiving); with Friday closed it is due Monday 10:00.
+func TestDeploymentClosedDatesApplyToEveryShop(t *testing.T) {
+	f := newFixture(t, map[string]string{"CLOSED_DATES": "2026-11-27"})
+	if status, body := f.post(t, loadEvent(t, "shopify-orders-create.json")); status != http.StatusCreated {
+		t.Fatalf("answer = %d %v", status, body)
+	}
+	task, err := f.store.GetTask(context.Background(), order1001)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ny, _ := time.LoadLocation("America/New_York")
+	if want := time.Date(2026, 11, 30, 10, 0, 0, 0, ny); !task.DueAt.Equal(want) || task.Closed != "2026-11-27" {
+		t.Fatalf("due %v (closed %q), want %v", task.DueAt.In(ny), task.Closed, want)
+	}
+}

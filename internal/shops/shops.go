@@ -12,6 +12,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -53,6 +54,9 @@ type Registry struct {
 	store    Store
 	secrets  *secret.Resolver
 	now      func() time.Time
+	// closed are the deployment's closed dates (CLOSED_DATES), added to
+	// every shop's own.
+	closed []polite.Date
 
 	mu    sync.Mutex
 	cache map[string]cached
@@ -74,7 +78,11 @@ func FromConfig(ctx context.Context, cfg config.OrderWebhookConfig, r *secret.Re
 	if err != nil {
 		return nil, fmt.Errorf("send window: %w", err)
 	}
-	reg := &Registry{bySource: map[thankyou.Source]Shop{}, store: store, secrets: r, now: time.Now, cache: map[string]cached{}}
+	closed, err := polite.ParseDates(cfg.ClosedDates)
+	if err != nil {
+		return nil, fmt.Errorf("CLOSED_DATES: %w", err)
+	}
+	reg := &Registry{bySource: map[thankyou.Source]Shop{}, store: store, secrets: r, now: time.Now, cache: map[string]cached{}, closed: closed}
 	for src, sec := range cfg.Secrets() {
 		val, err := r.Resolve(ctx, sec)
 		if secret.IsNotFound(err) {
@@ -102,6 +110,7 @@ func FromConfig(ctx context.Context, cfg config.OrderWebhookConfig, r *secret.Re
 			},
 			Secrets: [][]byte{[]byte(val)},
 			Window:  w,
+			Closed:  closed,
 			Zone:    cfg.ShopTimeZone,
 		}
 	}
@@ -177,7 +186,7 @@ func (r *Registry) ready(ctx context.Context, sh thankyou.Shop) (Shop, error) {
 	if err != nil {
 		return Shop{}, fmt.Errorf("shop %s:%s: %w", sh.Source, sh.ID, err)
 	}
-	out := Shop{Shop: sh, Window: w, Closed: closed, Zone: zone}
+	out := Shop{Shop: sh, Window: w, Closed: mergeDates(closed, r.closed), Zone: zone}
 	for _, ref := range sh.SecretRefs {
 		v, err := r.secrets.Resolve(ctx, config.Secret{Ref: ref})
 		if secret.IsNotFound(err) {
@@ -192,4 +201,10 @@ func (r *Registry) ready(ctx context.Context, sh thankyou.Shop) (Shop, error) {
 		return Shop{}, thankyou.Errorf(thankyou.EINTERNAL, "shop %s:%s has no readable webhook secret", sh.Source, sh.ID)
 	}
 	return out, nil
+}
+
+// mergeDates returns the dates of a and b, sorted, each once.
+func mergeDates(a, b []polite.Date) []polite.Date {
+	out, _ := polite.ParseDates(polite.FormatDates(append(slices.Clone(a), b...)))
+	return out
 }
