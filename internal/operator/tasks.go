@@ -162,7 +162,7 @@ func (t *Tool) tasksShow(ctx context.Context, args []string) error {
 	rows := [][2]string{
 		{"task", v.ID}, {"state", v.State}, {"reason", v.Reason}, {"order", v.OrderNumber}, {"shop", v.Shop},
 		{"channel", v.Channel}, {"to", v.Recipient}, {"due (UTC)", v.Due}, {"deadline (UTC)", v.Deadline},
-		{"time zone", v.TimeZone}, {"window", v.Window}, {"attempts", fmt.Sprint(v.Attempts)}, {"twilio sid", v.MessageSID},
+		{"time zone", v.TimeZone}, {"region", v.Region}, {"window", v.Window}, {"closed", v.Closed}, {"attempts", fmt.Sprint(v.Attempts)}, {"twilio sid", v.MessageSID},
 		{"error code", codeText(v.ErrorCode)}, {"created (UTC)", v.Created},
 	}
 	if v.Channel == string(thankyou.ChannelStaff) {
@@ -393,7 +393,9 @@ type taskView struct {
 	Due         string `json:"due,omitempty"`
 	Deadline    string `json:"deadline,omitempty"`
 	TimeZone    string `json:"timeZone,omitempty"`
+	Region      string `json:"region,omitempty"`
 	Window      string `json:"window,omitempty"`
+	Closed      string `json:"closed,omitempty"`
 	Attempts    int    `json:"attempts"`
 	MessageSID  string `json:"sid,omitempty"`
 	ErrorCode   int    `json:"errorCode,omitempty"`
@@ -431,7 +433,7 @@ func newTaskView(t thankyou.Task) taskView {
 	return taskView{
 		ID: t.ID, State: string(t.State), Reason: scrub(t.Reason), Source: string(t.Order.Source), Shop: t.Order.Shop,
 		OrderNumber: t.Order.Number, Channel: string(t.Channel), Recipient: phone.Mask(t.Recipient),
-		Due: stamp(t.DueAt), Deadline: stamp(t.Deadline), TimeZone: t.TimeZone, Window: t.Window, Attempts: t.Attempts,
+		Due: stamp(t.DueAt), Deadline: stamp(t.Deadline), TimeZone: t.TimeZone, Region: t.Order.Region, Window: t.Window, Closed: t.Closed, Attempts: t.Attempts,
 		MessageSID: t.MessageSID, ErrorCode: t.ErrorCode, Created: stamp(t.CreatedAt),
 		StaffMember: t.Staff.MemberID, Reminders: t.Staff.Reminders, Reassigned: t.Staff.Reassigned,
 		CallSID: t.Call.SID, CallStatus: t.Call.Status, CallCustomer: t.Call.Customer,
