@@ -291,3 +291,20 @@ func TestHoursNeverOpenWhereARuleIsClosed(t *testing.T) {
 	}
 	t.Logf("verdicts by reason over %d cases: %v", n, counts)
 }
+
+// BenchmarkHoursAt measures one verdict for a Florida number shipping to
+// California (two zones, a state rule, holidays) on a Saturday evening.
+func BenchmarkHoursAt(b *testing.B) {
+	w, err := ParseWindow("10:00", "17:00", "Mon-Fri")
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := Hours{Window: w}
+	r := Recipient{Phone: "+13055550123", Region: "US-CA", Zones: RecipientZones([]string{"America/New_York"}, "US-CA", nil)}
+	at := time.Date(2026, 12, 5, 23, 0, 0, 0, time.UTC)
+	for b.Loop() {
+		if v := h.At(at, r); v.Open {
+			b.Fatal("open on a Saturday")
+		}
+	}
+}
