@@ -308,3 +308,21 @@ func BenchmarkHoursAt(b *testing.B) {
 		}
 	}
 }
+
+// TestStaffRecipientIsTimedByTheShiftAlone: with no number, region or
+// country, no state rule or holiday applies: a staff member working on
+// Thanksgiving is reminded inside their shift.
+func TestStaffRecipientIsTimedByTheShiftAlone(t *testing.T) {
+	ny := mustZone(t, "America/New_York")
+	shift, err := ParseWindow("09:00", "17:00", "Mon-Fri")
+	if err != nil {
+		t.Fatal(err)
+	}
+	thanksgiving := time.Date(2026, 11, 26, 10, 0, 0, 0, ny)
+	if v := (Hours{Window: shift}).At(thanksgiving, Recipient{Zones: []*time.Location{ny}}); !v.Open {
+		t.Fatalf("staff on Thanksgiving: %+v, want open", v)
+	}
+	if v := (Hours{Window: shift}).At(thanksgiving, Recipient{Phone: "+12125550123", Zones: []*time.Location{ny}}); v.Open || v.Reason != ReasonHoliday {
+		t.Fatalf("customer on Thanksgiving: %+v, want closed for the holiday", v)
+	}
+}
