@@ -126,6 +126,10 @@ func NewDispatcher(ctx context.Context, cfg config.DispatcherConfig, d Deps) (*d
 	if err != nil {
 		return nil, err
 	}
+	closed, err := polite.ParseDates(cfg.ClosedDates)
+	if err != nil {
+		return nil, fmt.Errorf("CLOSED_DATES: %w", err)
+	}
 	token, err := d.Secrets.Resolve(ctx, cfg.Twilio.AuthToken)
 	if err != nil {
 		return nil, fmt.Errorf("twilio auth token: %w", err)
@@ -156,6 +160,7 @@ func NewDispatcher(ctx context.Context, cfg config.DispatcherConfig, d Deps) (*d
 		Renderer:      r,
 		ShopName:      cfg.ShopName,
 		Window:        w,
+		Closed:        closed,
 		ShopZone:      cfg.ShopTimeZone,
 		PublicBaseURL: cfg.PublicBaseURL,
 		MaxAttempts:   cfg.MaxAttempts,

@@ -117,6 +117,7 @@ var Vars = []Var{
 	{Name: "SEND_WINDOW_START", Functions: []string{OrderWebhook, Dispatcher, TwilioWebhook}, Default: "10:00", Doc: "Start of the send window, recipient-local (never before 08:00)."},
 	{Name: "SEND_WINDOW_END", Functions: []string{OrderWebhook, Dispatcher, TwilioWebhook}, Default: "17:00", Doc: "End of the send window, recipient-local (never after 21:00)."},
 	{Name: "SEND_DAYS", Functions: []string{OrderWebhook, Dispatcher, TwilioWebhook}, Default: "Mon-Fri", Doc: "Days to send on: a range (Mon-Fri) or a list (Mon,Wed,Sat)."},
+	{Name: "CLOSED_DATES", Functions: []string{OrderWebhook, Dispatcher}, Doc: "Comma-separated dates (2026-12-24,2026-12-31) on which nobody is contacted, recipient-local; added to public holidays and each shop's own."},
 	{Name: "EXPIRE_AFTER", Functions: []string{OrderWebhook}, Default: "72h", Doc: "A task not sent within this long after its due time expires."},
 	{Name: "CHANNEL", Functions: []string{OrderWebhook}, Default: "sms", Doc: "sms (text the customer), staff (text a staff member to call) or call (automated voice call; needs VOICE_CONSENT)."},
 	{Name: "VOICE_CONSENT", Functions: []string{OrderWebhook}, Default: "false", Doc: "true states that customers agreed to an automated call; without it CHANNEL=call is refused and no call is made."},
@@ -403,10 +404,13 @@ type OrderWebhookConfig struct {
 	GenericSecret      Secret
 	Delay, ExpireAfter time.Duration
 	Window             Window
-	Channel            thankyou.Channel
-	StaffPhone         string
-	Rules              thankyou.Rules
-	Voice              thankyou.Voice
+	// ClosedDates are the deployment's closed dates as written
+	// ("2026-12-24,2026-12-31"; polite.ParseDates reads them).
+	ClosedDates string
+	Channel     thankyou.Channel
+	StaffPhone  string
+	Rules       thankyou.Rules
+	Voice       thankyou.Voice
 	// ShopIDs are the shop ids the environment's shop answers to, by
 	// source (SHOP_IDS). A source without any learns the id of its first
 	// verified delivery and answers to that one only.
@@ -441,6 +445,7 @@ func LoadOrderWebhook(get Getenv) (OrderWebhookConfig, error) {
 		Delay:             r.duration("THANK_YOU_DELAY"),
 		ExpireAfter:       r.duration("EXPIRE_AFTER"),
 		Window:            r.window(),
+		ClosedDates:       r.str("CLOSED_DATES"),
 		StaffPhone:        r.str("STAFF_PHONE"),
 		Voice: thankyou.Voice{
 			Consent:  r.boolean("VOICE_CONSENT"),
@@ -497,8 +502,10 @@ type TwilioConfig struct {
 // DispatcherConfig is the dispatcher's configuration.
 type DispatcherConfig struct {
 	Common
-	ShopTimeZone   *time.Location
-	Window         Window
+	ShopTimeZone *time.Location
+	Window       Window
+	// ClosedDates are the deployment's closed dates as written.
+	ClosedDates    string
 	Twilio         TwilioConfig
 	PublicBaseURL  string
 	SendRate       float64
@@ -531,6 +538,7 @@ func LoadDispatcher(get Getenv) (DispatcherConfig, error) {
 		Common:       r.common(),
 		ShopTimeZone: r.location("SHOP_TIME_ZONE"),
 		Window:       r.window(),
+		ClosedDates:  r.str("CLOSED_DATES"),
 		Twilio: TwilioConfig{
 			AccountSID:          r.required("TWILIO_ACCOUNT_SID"),
 			AuthToken:           r.secret("TWILIO_AUTH_TOKEN"),

@@ -196,7 +196,13 @@ type Contact struct {
 	// window for a customer, the shop's staff hours for its staff phone.
 	Zones  []*time.Location
 	Region string
-	Window polite.Window
+	// Country is the ISO 3166-1 country of the number, for its public
+	// holidays ("" for staff: their own shift decides).
+	Country string
+	Window  polite.Window
+	// Closed are the shop's and the deployment's closed dates: nobody is
+	// contacted on them.
+	Closed []polite.Date
 	// Member is the roster member contacted, whose own shift replaces
 	// Window and Zones; nil for a customer or the shop's staff phone.
 	Member *thankyou.StaffMember

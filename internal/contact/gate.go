@@ -157,7 +157,14 @@ func (g *Gate) hours(c Contact, now time.Time) Decision {
 		}
 		w, zones = sw, []*time.Location{loc}
 	}
-	v := polite.Hours{Window: w}.At(now, polite.Recipient{Phone: c.To, Zones: zones, Region: c.Region})
+	// A customer's hours are the law's where they live; staff (a roster
+	// member or the shop's phone) are timed by their shift alone, within
+	// the federal hours, and the shop's closed dates.
+	rcpt := polite.Recipient{Zones: zones}
+	if c.Kind.toCustomer() {
+		rcpt = polite.Recipient{Phone: c.To, Zones: zones, Region: c.Region, Country: c.Country}
+	}
+	v := polite.Hours{Window: w, Closed: c.Closed}.At(now, rcpt)
 	switch {
 	case v.Open:
 		return Decision{Outcome: Send, Code: CodeOK, Until: v.Until}

@@ -96,6 +96,9 @@ type Handler struct {
 	ShopName    string
 	Window      polite.Window
 	ShopZone    *time.Location
+	// Closed are the deployment's closed dates, added to each task's
+	// shop's own (nobody is contacted on them).
+	Closed []polite.Date
 	// PublicBaseURL is where Twilio posts status callbacks (…/twilio/status).
 	PublicBaseURL string
 	MaxAttempts   int
@@ -488,7 +491,14 @@ func (h *Handler) retry(ctx context.Context, owner string, t thankyou.Task, wind
 		return h.finish(ctx, owner, t, thankyou.StateFailed, fmt.Sprintf("gave up after %d attempts: %s", t.Attempts, reason), code, log)
 	}
 	wait := max(h.Backoff(t.Attempts), after)
-	due := window.Next(now.Add(wait), zones)
+	hours, rcpt := h.hoursOf(t, window, zones, log)
+	due := now.Add(wait)
+	switch v := hours.At(due, rcpt); {
+	case v.Reason == polite.ReasonNoPoliteTime:
+		return h.finish(ctx, owner, t, thankyou.StateExpired, polite.NoPoliteTimeText, code, log)
+	case !v.Open:
+		due = v.Next
+	}
 	if due.After(t.Deadline) {
 		return h.finish(ctx, owner, t, thankyou.StateFailed, "could not be sent before its deadline: "+reason, code, log)
 	}
@@ -552,6 +562,31 @@ func (rs *renderers) get(ch thankyou.Channel, text string) (*message.Renderer, e
 	}
 	rs.m[key] = r
 	return r, nil
+}
+
+// hoursOf returns the hours of a task's thank-you and whom they are for:
+// its window, its shop's and the deployment's closed dates, and the
+// customer's number, zones, region and country (the law and holidays that
+// apply to them). A staff call is timed by the customer's hours too.
+func (h *Handler) hoursOf(t thankyou.Task, window polite.Window, zones []*time.Location, log *slog.Logger) (polite.Hours, polite.Recipient) {
+	closed, err := polite.ParseDates(t.Closed)
+	if err != nil {
+		log.Warn("task has unreadable closed dates: ignored", "error", err)
+	}
+	to := t.Order.Phone
+	if to == "" {
+		to = t.Recipient
+	}
+	return polite.Hours{Window: window, Closed: append(closed, h.Closed...)},
+		polite.Recipient{Phone: to, Zones: zones, Region: t.Order.Region, Country: t.Order.Country}
+}
+
+// deferReason is what a task deferred by the hours records.
+func deferReason(v polite.Verdict) string {
+	if v.Reason == polite.ReasonWindow {
+		return "outside the send window"
+	}
+	return "outside the contact hours (" + string(v.Reason) + ")"
 }
 
 // windowOf returns the task's own shop window, else the configured one.

@@ -43,8 +43,9 @@ func mustZone(name string) *time.Location {
 	return l
 }
 
-// dueAt is Thursday 26 November 2026, 11:00 in New York.
-var dueAt = time.Date(2026, 12, 3, 16, 0, 0, 0, time.UTC)
+// dueAt is Wednesday 25 November 2026, 11:00 in New York (Thursday is
+// Thanksgiving, when nobody is contacted).
+var dueAt = time.Date(2026, 11, 25, 16, 0, 0, 0, time.UTC)
 
 type fixture struct {
 	store  *dynamo.Store

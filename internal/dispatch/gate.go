@@ -34,8 +34,10 @@ func (h *Handler) customerContact(t thankyou.Task, kind contact.Kind, window pol
 	if t.Channel == thankyou.ChannelStaff {
 		to = t.Order.Phone
 	}
+	hours, rcpt := h.hoursOf(t, window, zones, h.Logger)
 	return contact.Contact{
-		Kind: kind, To: to, Zones: zones, Window: window,
+		Kind: kind, To: to, Zones: rcpt.Zones, Region: rcpt.Region, Country: rcpt.Country,
+		Window: window, Closed: hours.Closed,
 		VoiceConsent: t.Voice.Consent, Deadline: t.Deadline, Task: t.ID,
 	}
 }

@@ -155,6 +155,10 @@ func TestSignedOrderBecomesOneDeliveredThankYou(t *testing.T) {
 	if err := json.Unmarshal(b, &tick); err != nil {
 		t.Fatal(err)
 	}
+	// The fixture's tick is Thursday 26 November, 72 h after the order:
+	// Thanksgiving, when nobody is contacted. The same tick a day later
+	// finds order 1001 due (Friday 10:00 in New York).
+	tick.Time = tick.Time.Add(24 * time.Hour)
 	clock.Set(tick.Time)
 	sum, err := s.Dispatcher.Handle(ctx, tick)
 	if err != nil {

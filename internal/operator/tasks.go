@@ -162,7 +162,7 @@ func (t *Tool) tasksShow(ctx context.Context, args []string) error {
 	rows := [][2]string{
 		{"task", v.ID}, {"state", v.State}, {"reason", v.Reason}, {"order", v.OrderNumber}, {"shop", v.Shop},
 		{"channel", v.Channel}, {"to", v.Recipient}, {"due (UTC)", human(v.Due)}, {"deadline (UTC)", human(v.Deadline)},
-		{"time zone", v.TimeZone}, {"window", v.Window}, {"attempts", fmt.Sprint(v.Attempts)}, {"twilio sid", v.MessageSID},
+		{"time zone", v.TimeZone}, {"region", v.Region}, {"window", v.Window}, {"closed", v.Closed}, {"attempts", fmt.Sprint(v.Attempts)}, {"twilio sid", v.MessageSID},
 		{"error code", codeText(v.ErrorCode)}, {"created (UTC)", human(v.Created)},
 	}
 	if v.Channel == string(thankyou.ChannelStaff) {
@@ -264,8 +264,24 @@ func (t *Tool) tasksRetry(ctx context.Context, args []string) error {
 		}
 	}
 	zones := polite.Zones(strings.Split(task.TimeZone, ","), fallbackZone)
+	closed, err := polite.ParseDates(task.Closed)
+	if err != nil {
+		return fmt.Errorf("task %s has unreadable closed dates %q (%s): nothing changed", task.ID, task.Closed, thankyou.ErrorMessage(err))
+	}
+	to := task.Order.Phone
+	if to == "" {
+		to = task.Recipient
+	}
 	now := t.Now()
-	due := ceilSecond(w.Next(now, zones))
+	v := polite.Hours{Window: w, Closed: closed}.At(now, polite.Recipient{Phone: to, Zones: zones, Region: task.Order.Region, Country: task.Order.Country})
+	due := now
+	switch {
+	case v.Reason == polite.ReasonNoPoliteTime:
+		return fmt.Errorf("task %s was not retried: %s (%s)", task.ID, polite.NoPoliteTimeText, v.Detail)
+	case !v.Open:
+		due = v.Next
+	}
+	due = ceilSecond(due)
 	retried, err := t.Store.RetryTask(ctx, task.ID, task.State, due, due.Add(*expireAfter), now)
 	if err != nil {
 		if c := thankyou.ErrorCode(err); c == thankyou.ECONFLICT || c == thankyou.ENOTFOUND {
@@ -273,12 +289,12 @@ func (t *Tool) tasksRetry(ctx context.Context, args []string) error {
 		}
 		return fmt.Errorf("retry task %s: %w", task.ID, err)
 	}
-	v := newTaskView(retried)
+	view := newTaskView(retried)
 	if *asJSON {
-		return writeJSON(t.Out, v)
+		return writeJSON(t.Out, view)
 	}
 	fmt.Fprintf(t.Out, "Task %s (was %s) is pending again: due %s UTC (%s %s), deadline %s UTC. The dispatcher sends it at its first run after that.\n",
-		task.ID, task.State, human(v.Due), due.In(zones[0]).Format("Mon 15:04"), zones[0], human(v.Deadline))
+		task.ID, task.State, human(view.Due), due.In(zones[0]).Format("Mon 15:04"), zones[0], human(view.Deadline))
 	if hint := codeHint(task.ErrorCode); hint != "" {
 		fmt.Fprintf(t.Out, "Note: it failed with Twilio code %d (%s); it will likely fail the same way unless that was fixed.\n", task.ErrorCode, hint)
 	}
@@ -377,7 +393,9 @@ type taskView struct {
 	Due         string `json:"due,omitempty"`
 	Deadline    string `json:"deadline,omitempty"`
 	TimeZone    string `json:"timeZone,omitempty"`
+	Region      string `json:"region,omitempty"`
 	Window      string `json:"window,omitempty"`
+	Closed      string `json:"closed,omitempty"`
 	Attempts    int    `json:"attempts"`
 	MessageSID  string `json:"sid,omitempty"`
 	ErrorCode   int    `json:"errorCode,omitempty"`
@@ -426,7 +444,7 @@ func newTaskView(t thankyou.Task) taskView {
 	return taskView{
 		ID: t.ID, State: string(t.State), Reason: scrub(t.Reason), Source: string(t.Order.Source), Shop: t.Order.Shop,
 		OrderNumber: t.Order.Number, Channel: string(t.Channel), Recipient: phone.Mask(t.Recipient),
-		Due: stamp(t.DueAt), Deadline: stamp(t.Deadline), TimeZone: t.TimeZone, Window: t.Window, Attempts: t.Attempts,
+		Due: stamp(t.DueAt), Deadline: stamp(t.Deadline), TimeZone: t.TimeZone, Region: t.Order.Region, Window: t.Window, Closed: t.Closed, Attempts: t.Attempts,
 		MessageSID: t.MessageSID, ErrorCode: t.ErrorCode, Created: stamp(t.CreatedAt),
 		StaffMember: t.Staff.MemberID, Reminders: t.Staff.Reminders, Reassigned: t.Staff.Reassigned,
 		CallSID: t.Call.SID, CallStatus: t.Call.Status, CallCustomer: t.Call.Customer,

@@ -361,6 +361,27 @@ func TestRetryPutsAFailedTaskBackAtItsNextPoliteTime(t *testing.T) {
 			due:   time.Date(2026, 11, 30, 1, 0, 0, 0, time.UTC), deadline: time.Date(2026, 12, 3, 1, 0, 0, 0, time.UTC),
 		},
 		{
+			// Wednesday 23:00 UTC is 18:00 in New York; Thursday is
+			// Thanksgiving and the shop is closed on Friday: Monday 10:00.
+			name: "past a holiday and the shop's closed date",
+			now:  time.Date(2026, 11, 25, 23, 0, 0, 0, time.UTC),
+			task: func(t *testing.T, store *dynamo.Store, ids map[string]string) string {
+				task := pendingTask("closed-friday", now, now)
+				task.Closed = "2026-11-27"
+				if _, err := store.CreateTask(ctx, task); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := store.Claim(ctx, task.ID, "run", now, time.Minute); err != nil {
+					t.Fatal(err)
+				}
+				if err := store.Finish(ctx, task.ID, "run", thankyou.StateFailed, "render failed", 0, "", now); err != nil {
+					t.Fatal(err)
+				}
+				return task.ID
+			},
+			due: time.Date(2026, 11, 30, 15, 0, 0, 0, time.UTC), deadline: time.Date(2026, 12, 3, 15, 0, 0, 0, time.UTC),
+		},
+		{
 			name: "undelivered",
 			now:  time.Date(2026, 11, 23, 20, 0, 0, 0, time.UTC),
 			task: func(_ *testing.T, _ *dynamo.Store, ids map[string]string) string { return ids["undelivered"] },

@@ -3,14 +3,18 @@ package orderhook_test
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/generic"
+	"github.com/thankyoucalls/thankyoucalls/internal/orderhook"
 	"github.com/thankyoucalls/thankyoucalls/internal/polite"
+	"github.com/thankyoucalls/thankyoucalls/internal/shops"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
 
@@ -108,4 +112,77 @@ func TestStateRuleAndClosedDatesDeferTheDueTime(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDeploymentClosedDatesApplyToEveryShop: CLOSED_DATES closes a day for
+// the shop configured by environment too. Order 1001 is due Thursday 26
+// November (Thanksgiving); with Friday closed it is due Monday 10:00.
+func TestDeploymentClosedDatesApplyToEveryShop(t *testing.T) {
+	f := newFixture(t, map[string]string{"CLOSED_DATES": "2026-11-27"})
+	if status, body := f.post(t, loadEvent(t, "shopify-orders-create.json")); status != http.StatusCreated {
+		t.Fatalf("answer = %d %v", status, body)
+	}
+	task, err := f.store.GetTask(context.Background(), order1001)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ny, _ := time.LoadLocation("America/New_York")
+	if want := time.Date(2026, 11, 30, 10, 0, 0, 0, ny); !task.DueAt.Equal(want) || task.Closed != "2026-11-27" {
+		t.Fatalf("due %v (closed %q), want %v", task.DueAt.In(ny), task.Closed, want)
+	}
+}
+
+// TestTaskForIsDueOnlyWhenEveryRuleAllows: over many random orders (numbers
+// in ruled and unruled states and abroad, addresses, windows, closed dates
+// and order times), a new task is due at an instant the customer's hours
+// allow, no earlier than the delay, or expired because they allow none.
+func TestTaskForIsDueOnlyWhenEveryRuleAllows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2026, 12))
+	phones := []string{"+13055550142", "+17135550142", "+18605550142", "+18015550142", "+14015550142", "+12125550142",
+		"+14155550142", "+18005550100", "+447911123456", "+4915112345678", "+14165550142"}
+	regions := []string{"", "", "US-FL", "US-CA", "US-TX", "CA-ON", "GB-LND"}
+	windows := [][3]string{{"10:00", "17:00", "Mon-Fri"}, {"08:00", "21:00", "Mon-Sun"}, {"10:00", "12:00", "Mon-Fri"}, {"12:00", "13:00", "Sat-Sun"}}
+	ny, _ := time.LoadLocation("America/New_York")
+	expired := 0
+	const orders = 1000
+	for i := range orders {
+		win := windows[rng.IntN(len(windows))]
+		w, err := polite.ParseWindow(win[0], win[1], win[2])
+		if err != nil {
+			t.Fatal(err)
+		}
+		placed := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(rng.Int64N(int64(365 * 24 * time.Hour))))
+		shop := shops.Shop{
+			Shop:   thankyou.Shop{Name: "Shop", Channel: thankyou.ChannelSMS, Delay: time.Duration(rng.IntN(96)) * time.Hour, ExpireAfter: 72 * time.Hour},
+			Window: w, Zone: ny,
+		}
+		if rng.IntN(3) == 0 {
+			d := placed.Add(shop.Delay).In(ny)
+			shop.Closed = []polite.Date{polite.DateOf(d), polite.DateOf(d.AddDate(0, 0, 1))}
+		}
+		region := regions[rng.IntN(len(regions))]
+		o := thankyou.Order{Source: thankyou.SourceGeneric, ID: fmt.Sprint(i), Phone: phones[rng.IntN(len(phones))], CreatedAt: placed, Region: region}
+		if strings.HasPrefix(region, "US-") {
+			o.Country = "US"
+		}
+		task := orderhook.TaskFor(shop, o, placed)
+		r := polite.Recipient{Phone: o.Phone, Zones: polite.Zones(strings.Split(task.TimeZone, ","), ny), Region: o.Region, Country: o.Country}
+		switch task.State {
+		case thankyou.StateExpired:
+			expired++
+			if v := shop.Hours().At(placed.Add(shop.Delay), r); v.Reason != polite.ReasonNoPoliteTime || task.Reason != polite.NoPoliteTimeText {
+				t.Fatalf("order %d expired (%q) but the hours say %+v", i, task.Reason, v)
+			}
+		case thankyou.StatePending:
+			if v := shop.Hours().At(task.DueAt, r); !v.Open {
+				t.Fatalf("order %d (%s, %s, window %v, closed %v) due %v: %+v", i, o.Phone, region, w, shop.Closed, task.DueAt, v)
+			}
+			if task.DueAt.Before(placed.Add(shop.Delay)) || !task.Deadline.Equal(task.DueAt.Add(shop.ExpireAfter)) {
+				t.Fatalf("order %d due %v before its delay, or deadline %v", i, task.DueAt, task.Deadline)
+			}
+		default:
+			t.Fatalf("order %d: state %s", i, task.State)
+		}
+	}
+	t.Logf("%d of %d orders had no polite time", expired, orders)
 }

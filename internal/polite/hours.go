@@ -13,6 +13,10 @@ import (
 )
 
 // Recipient is the person one contact reaches, as far as their hours go.
+// Phone, Region and Country name the law and the holidays that apply (the
+// number's area code and country, the order's address): a customer's.
+// Leave them empty for a staff member, whose shift (the Hours' window,
+// within the federal hours, in their Zones) alone decides.
 type Recipient struct {
 	// Phone is the number contacted, in E.164.
 	Phone string

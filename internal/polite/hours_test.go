@@ -291,3 +291,38 @@ func TestHoursNeverOpenWhereARuleIsClosed(t *testing.T) {
 	}
 	t.Logf("verdicts by reason over %d cases: %v", n, counts)
 }
+
+// BenchmarkHoursAt measures one verdict for a Florida number shipping to
+// California (two zones, a state rule, holidays) on a Saturday evening.
+func BenchmarkHoursAt(b *testing.B) {
+	w, err := ParseWindow("10:00", "17:00", "Mon-Fri")
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := Hours{Window: w}
+	r := Recipient{Phone: "+13055550123", Region: "US-CA", Zones: RecipientZones([]string{"America/New_York"}, "US-CA", nil)}
+	at := time.Date(2026, 12, 5, 23, 0, 0, 0, time.UTC)
+	for b.Loop() {
+		if v := h.At(at, r); v.Open {
+			b.Fatal("open on a Saturday")
+		}
+	}
+}
+
+// TestStaffRecipientIsTimedByTheShiftAlone: with no number, region or
+// country, no state rule or holiday applies: a staff member working on
+// Thanksgiving is reminded inside their shift.
+func TestStaffRecipientIsTimedByTheShiftAlone(t *testing.T) {
+	ny := mustZone(t, "America/New_York")
+	shift, err := ParseWindow("09:00", "17:00", "Mon-Fri")
+	if err != nil {
+		t.Fatal(err)
+	}
+	thanksgiving := time.Date(2026, 11, 26, 10, 0, 0, 0, ny)
+	if v := (Hours{Window: shift}).At(thanksgiving, Recipient{Zones: []*time.Location{ny}}); !v.Open {
+		t.Fatalf("staff on Thanksgiving: %+v, want open", v)
+	}
+	if v := (Hours{Window: shift}).At(thanksgiving, Recipient{Phone: "+12125550123", Zones: []*time.Location{ny}}); v.Open || v.Reason != ReasonHoliday {
+		t.Fatalf("customer on Thanksgiving: %+v, want closed for the holiday", v)
+	}
+}

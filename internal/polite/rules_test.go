@@ -108,3 +108,24 @@ func TestParseDates(t *testing.T) {
 		}
 	}
 }
+
+func FuzzParseDates(f *testing.F) {
+	for _, s := range []string{"2026-12-24,2026-12-31", " 2026-12-31 , 2026-12-24,,", "", "2026-02-30", "24/12/2026", "2026-12-24,x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ds, err := ParseDates(s)
+		if err != nil {
+			return
+		}
+		again, err := ParseDates(FormatDates(ds))
+		if err != nil || FormatDates(again) != FormatDates(ds) {
+			t.Fatalf("ParseDates(%q) = %v; written %q it reads back as %v, %v", s, ds, FormatDates(ds), again, err)
+		}
+		for i := 1; i < len(ds); i++ {
+			if ds[i-1].String() >= ds[i].String() {
+				t.Fatalf("dates %v not sorted or not unique", ds)
+			}
+		}
+	})
+}

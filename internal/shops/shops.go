@@ -87,6 +87,9 @@ type Registry struct {
 	// of, learnt remembers it once known.
 	allowed map[thankyou.Source][]string
 	learner Learner
+	// closed are the deployment's closed dates (CLOSED_DATES), added to
+	// every shop's own.
+	closed []polite.Date
 
 	mu     sync.Mutex
 	cache  map[string]cached
@@ -112,8 +115,12 @@ func FromConfig(ctx context.Context, cfg config.OrderWebhookConfig, r *secret.Re
 	if err != nil {
 		return nil, fmt.Errorf("send window: %w", err)
 	}
+	closed, err := polite.ParseDates(cfg.ClosedDates)
+	if err != nil {
+		return nil, fmt.Errorf("CLOSED_DATES: %w", err)
+	}
 	reg := &Registry{bySource: map[thankyou.Source]Shop{}, store: store, secrets: r, now: time.Now,
-		allowed: cfg.ShopIDs, learner: learner, cache: map[string]cached{}, learnt: map[thankyou.Source]string{}}
+		allowed: cfg.ShopIDs, learner: learner, cache: map[string]cached{}, learnt: map[thankyou.Source]string{}, closed: closed}
 	for src, sec := range cfg.Secrets() {
 		val, err := r.Resolve(ctx, sec)
 		if secret.IsNotFound(err) {
@@ -141,6 +148,7 @@ func FromConfig(ctx context.Context, cfg config.OrderWebhookConfig, r *secret.Re
 			},
 			Secrets:     [][]byte{[]byte(val)},
 			Window:      w,
+			Closed:      closed,
 			Zone:        cfg.ShopTimeZone,
 			Environment: true,
 		}
@@ -275,7 +283,7 @@ func (r *Registry) ready(ctx context.Context, sh thankyou.Shop) (Shop, error) {
 	if err != nil {
 		return Shop{}, fmt.Errorf("shop %s:%s: %w", sh.Source, sh.ID, err)
 	}
-	out := Shop{Shop: sh, Window: w, Closed: closed, Zone: zone}
+	out := Shop{Shop: sh, Window: w, Closed: mergeDates(closed, r.closed), Zone: zone}
 	for _, ref := range sh.SecretRefs {
 		v, err := r.secrets.Resolve(ctx, config.Secret{Ref: ref})
 		if secret.IsNotFound(err) {
@@ -290,4 +298,10 @@ func (r *Registry) ready(ctx context.Context, sh thankyou.Shop) (Shop, error) {
 		return Shop{}, thankyou.Errorf(thankyou.EINTERNAL, "shop %s:%s has no readable webhook secret", sh.Source, sh.ID)
 	}
 	return out, nil
+}
+
+// mergeDates returns the dates of a and b, sorted, each once.
+func mergeDates(a, b []polite.Date) []polite.Date {
+	out, _ := polite.ParseDates(polite.FormatDates(append(slices.Clone(a), b...)))
+	return out
 }

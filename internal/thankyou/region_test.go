@@ -36,3 +36,15 @@ func TestCheckRegion(t *testing.T) {
 		}
 	}
 }
+
+func FuzzRegion(f *testing.F) {
+	for _, s := range [][2]string{{"US", "FL"}, {"us", "us-fl"}, {"CA", "ON"}, {"", ""}, {"U", "ÉÉ"}, {"AU", "NSW"}} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, country, sub string) {
+		r := Region(country, sub)
+		if err := CheckRegion(r); err != nil {
+			t.Fatalf("Region(%q, %q) = %q: %v", country, sub, r, err)
+		}
+	})
+}

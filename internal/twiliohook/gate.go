@@ -50,8 +50,12 @@ func (h *Handler) bridgeCustomer(t thankyou.Task) contact.Contact {
 			w = tw
 		}
 	}
+	// A task's closed dates were checked when it was stored; unreadable
+	// ones are left out here as the dispatcher leaves them out.
+	closed, _ := polite.ParseDates(t.Closed)
 	return contact.Contact{
-		Kind: contact.KindBridgeCustomer, To: t.Order.Phone, Zones: h.customerZones(t), Window: w,
+		Kind: contact.KindBridgeCustomer, To: t.Order.Phone, Zones: h.customerZones(t),
+		Region: t.Order.Region, Country: t.Order.Country, Window: w, Closed: closed,
 		Deadline: t.Deadline, Task: t.ID,
 	}
 }
