@@ -320,7 +320,7 @@ func TestOtherTopicsAreIgnoredWithoutReadingTheBody(t *testing.T) {
 // must not choose another action. Each of the project's signed bodies is
 // refused under every acting topic it does not fit.
 func TestABodyThatDoesNotFitItsTopicIsRefused(t *testing.T) {
-	const fixtures = "../../infra/fixtures/testdata/"
+	const fixtures = "../../infra/fixtures/story/testdata/"
 	bodies := map[string]string{
 		TopicOrdersCreate:         "shopify-orders-create.json",
 		TopicOrdersCancelled:      "shopify-orders-cancelled.json",
