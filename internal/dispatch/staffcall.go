@@ -294,8 +294,8 @@ func (h *Handler) deferTo(ctx context.Context, owner string, t thankyou.Task, du
 	} else {
 		due = r
 	}
-	if err := h.Store.Reschedule(ctx, t.ID, owner, due, why, 0, h.Now()); err != nil {
-		log.ErrorContext(ctx, "reschedule failed", "error", err)
+	if err := h.Store.Defer(ctx, t.ID, owner, due, why, h.Now()); err != nil {
+		log.ErrorContext(ctx, "deferring failed", "error", err)
 		return errored
 	}
 	log.InfoContext(ctx, "deferred", "due", due, "why", why)
