@@ -416,7 +416,7 @@ func genericOrder(shop, secret, id, number, phone string, at time.Time) events.A
 			"x-signature-256": generic.Sign([]byte(secret), at, []byte(body)),
 			"x-event-id":      "evt-" + shop + "-" + id,
 		},
-		Body:           body,
+		Body: body,
 		RequestContext: events.APIGatewayV2HTTPRequestContext{TimeEpoch: at.UnixMilli(),
 			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: http.MethodPost, Path: "/webhooks/generic"}},
 	}
