@@ -65,6 +65,8 @@ type Calls interface {
 	Remind(ctx context.Context, id, owner string, r thankyou.Reminder, now time.Time) error
 	ToSMS(ctx context.Context, id, owner, reason string, now time.Time) error
 	ClaimDigest(ctx context.Context, source thankyou.Source, shop, memberID, day string, now time.Time) (bool, error)
+	// GetShop reads a stored shop's settings (its staff phone's hours).
+	GetShop(ctx context.Context, source thankyou.Source, id string) (thankyou.Shop, error)
 }
 
 // Caller places automated voice calls; refusals are errors wrapping

@@ -34,6 +34,10 @@ const (
 type assignee struct {
 	member *thankyou.StaffMember // nil: the shop's default staff phone
 	phone  string
+	// hours and zone are the shop's staff phone's hours (zero: the
+	// deployment's StaffWindow in ShopZone).
+	hours polite.Window
+	zone  *time.Location
 }
 
 func (a assignee) id() string {
@@ -136,6 +140,13 @@ func (h *Handler) remind(ctx context.Context, owner string, t thankyou.Task, now
 		}
 	}
 	log = log.With("member", to.id(), "recipient", phone.Mask(to.phone), "reminders", reminders)
+	if to.member == nil {
+		var err error
+		if to.hours, to.zone, err = h.shopStaffHours(ctx, t); err != nil {
+			log.ErrorContext(ctx, "reading the shop's staff hours failed", "error", err)
+			return h.retry(ctx, owner, t, window, zones, "could not read the shop's staff hours: "+err.Error(), 0, 0, log)
+		}
+	}
 
 	body, err := h.reminder(t, to, now, window, zones)
 	if err != nil {
@@ -218,7 +229,8 @@ func (h *Handler) followUp(to assignee, now time.Time, window polite.Window) tim
 			return at.UTC().Truncate(time.Second)
 		}
 	}
-	return h.staffWindow().Add(now, d, []*time.Location{h.zone()}).UTC().Truncate(time.Second)
+	hours, zone := to.staffHours(h)
+	return hours.Add(now, d, []*time.Location{zone}).UTC().Truncate(time.Second)
 }
 
 func (h *Handler) zone() *time.Location {

@@ -88,6 +88,8 @@ Shops (a deployment serves several shops; each has its own secret, zone, window 
 
   settings: --time-zone ZONE (America/New_York) --country CC (US) --channel sms|staff|call
             --staff-phone E164 --window HH:MM-HH:MM (10:00-17:00) --days DAYS (Mon-Fri)
+            --staff-hours HH:MM-HH:MM --staff-days DAYS (Mon-Fri): when the staff phone may
+              be texted, in the shop's zone (default: the deployment's STAFF_HOURS)
             --delay DURATION (72h) --expire-after DURATION (72h)
             --min-total AMOUNT --first-order-only --skip-test-orders=true|false
             --skip-tags a,b --countries US,CA --frequency-cap-days N
@@ -269,6 +271,8 @@ func (t *Tool) shopsPut(ctx context.Context, args []string) error {
 		staff       = fs.String("staff-phone", "", "")
 		window      = fs.String("window", "10:00-17:00", "")
 		days        = fs.String("days", "Mon-Fri", "")
+		staffHours  = fs.String("staff-hours", "", "")
+		staffDays   = fs.String("staff-days", "Mon-Fri", "")
 		delay       = fs.Duration("delay", 72*time.Hour, "")
 		expireAfter = fs.Duration("expire-after", 72*time.Hour, "")
 		minTotal    = fs.String("min-total", "", "")
@@ -309,6 +313,12 @@ func (t *Tool) shopsPut(ctx context.Context, args []string) error {
 	}
 	if sh.Channel, err = thankyou.ParseChannel(*channel); err != nil {
 		return describe(err)
+	}
+	if *staffHours != "" {
+		sh.StaffHours = strings.TrimSpace(*staffHours) + " " + strings.TrimSpace(*staffDays)
+		if _, err := polite.ParseString(sh.StaffHours); err != nil {
+			return fmt.Errorf("--staff-hours/--staff-days: %s (write them as 09:00-17:00 and Mon-Fri)", thankyou.ErrorMessage(err))
+		}
 	}
 	if err := validate(&sh, *secretsPath); err != nil {
 		return err
@@ -481,6 +491,7 @@ type shopView struct {
 	DefaultCountry string         `json:"defaultCountry"`
 	Channel        string         `json:"channel"`
 	StaffPhone     string         `json:"staffPhone,omitempty"`
+	StaffHours     string         `json:"staffHours,omitempty"`
 	Window         string         `json:"window"`
 	Days           string         `json:"days"`
 	Delay          string         `json:"delay"`
@@ -491,7 +502,7 @@ type shopView struct {
 func newShopView(sh thankyou.Shop) shopView {
 	return shopView{
 		Source: string(sh.Source), ID: sh.ID, Name: sh.Name, SecretRefs: sh.SecretRefs, TimeZone: sh.TimeZone,
-		DefaultCountry: sh.DefaultCountry, Channel: string(sh.Channel), StaffPhone: phone.Mask(sh.StaffPhone),
+		DefaultCountry: sh.DefaultCountry, Channel: string(sh.Channel), StaffPhone: phone.Mask(sh.StaffPhone), StaffHours: sh.StaffHours,
 		Window: sh.WindowStart + "-" + sh.WindowEnd, Days: sh.Days, Delay: sh.Delay.String(), ExpireAfter: sh.ExpireAfter.String(),
 		Rules: sh.Rules,
 	}
