@@ -56,12 +56,6 @@ const (
 // Kinds lists every kind, for tests and counts.
 var Kinds = []Kind{KindSMS, KindCall, KindCallList, KindStaffReminder, KindFollowUp, KindDigest, KindBridgeStaff, KindBridgeCustomer, KindStaffNotice}
 
-// toCustomer reports whether the contact reaches the customer (their
-// hours and the caps apply).
-func (k Kind) toCustomer() bool {
-	return k == KindSMS || k == KindCall || k == KindCallList || k == KindBridgeCustomer
-}
-
 // requested reports whether the staff member asked for the contact just
 // now (CALL, and what follows from it): consent applies, hours do not.
 func (k Kind) requested() bool {

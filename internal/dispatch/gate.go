@@ -35,10 +35,16 @@ func (h *Handler) customerContact(t thankyou.Task, kind contact.Kind, window pol
 	if t.Channel == thankyou.ChannelStaff {
 		to = t.Order.Phone
 	}
-	return contact.Contact{
+	c := contact.Contact{
 		Kind: kind, To: to, Zones: zones, Window: window,
 		VoiceConsent: t.Voice.Consent, Deadline: t.Deadline, Task: t.ID,
 	}
+	if t.CapDays > 0 && t.Order.Phone != "" {
+		// The customer at the shop (the store keeps only a hash of it).
+		c.CustomerKey = thankyou.TaskID(t.Order.Source, t.Order.Shop, t.Order.Phone)
+		c.CustomerCap = time.Duration(t.CapDays) * 24 * time.Hour
+	}
+	return c
 }
 
 // staffContact is a contact of kind with the staff member (or the shop's

@@ -2,9 +2,13 @@ package dispatch_test
 
 import (
 	"context"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/thankyoucalls/thankyoucalls/internal/contact"
+	"github.com/thankyoucalls/thankyoucalls/internal/dispatch"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
 
@@ -57,5 +61,54 @@ func TestShopStaffPhoneHasItsOwnHours(t *testing.T) {
 				t.Fatalf("run inside the staff hours: %+v, want the reminder", s)
 			}
 		})
+	}
+}
+
+// TestFrequencyCapIsCheckedAgainAtSend: two pending thank-yous of one
+// customer at one shop under a 30-day cap (say, both created before the
+// cap was set) are sent by racing dispatchers: exactly one goes out, the
+// other is skipped by the cap; the number's own cap is not what stops it.
+func TestFrequencyCapIsCheckedAgainAtSend(t *testing.T) {
+	f := newFixture(t)
+	for _, id := range []string{"c1", "c2", "c3", "c4"} {
+		f.addTask(t, id, func(task *thankyou.Task) { task.CapDays = 30 })
+	}
+	var wg sync.WaitGroup
+	sums := make([]dispatch.Summary, 3)
+	for i := range sums {
+		h := f.handler(t)
+		h.Caps, h.NumberCap = f.store, contact.Cap{Max: 10, Per: time.Hour}
+		wg.Go(func() { sums[i] = run(t, h) })
+	}
+	wg.Wait()
+	if n := len(f.twilio.Messages()); n != 1 {
+		t.Fatalf("%d thank-yous sent, want exactly 1 (summaries %+v)", n, sums)
+	}
+	skipped := 0
+	for _, id := range []string{"c1", "c2", "c3", "c4"} {
+		if got := f.task(t, id); got.State == thankyou.StateSkipped && strings.Contains(got.Reason, "frequency cap") {
+			skipped++
+		}
+	}
+	if skipped != 3 {
+		t.Errorf("%d tasks skipped by the frequency cap, want 3", skipped)
+	}
+}
+
+// TestOneThankYouPerNumberPerDayAcrossShops: two shops' thank-yous to
+// one number on one day: the second waits a day.
+func TestOneThankYouPerNumberPerDayAcrossShops(t *testing.T) {
+	f := newFixture(t)
+	f.addTask(t, "a1")
+	f.addTask(t, "b1", func(task *thankyou.Task) { task.Order.Shop = "other.myshopify.com" })
+	h := f.handler(t)
+	h.Caps = f.store
+	if s := run(t, h); s.Sent != 1 || s.Deferred != 1 {
+		t.Fatalf("run: %+v, want one sent and one deferred", s)
+	}
+	for _, id := range []string{"a1", "b1"} {
+		if got := f.task(t, id); got.State == thankyou.StatePending && !got.DueAt.After(f.clock.Now().Add(23*time.Hour)) {
+			t.Errorf("task %s due %v, want at least a day later", id, got.DueAt)
+		}
 	}
 }

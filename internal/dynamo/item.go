@@ -43,6 +43,7 @@ type taskItem struct {
 	TimeZone       string `dynamodbav:"timeZone,omitempty"`
 	ShopName       string `dynamodbav:"shopName,omitempty"`
 	Window         string `dynamodbav:"window,omitempty"`
+	CapDays        int    `dynamodbav:"capDays,omitempty"`
 	Template       string `dynamodbav:"template,omitempty"`
 	Attempts       int    `dynamodbav:"attempts"`
 	LeaseOwner     string `dynamodbav:"leaseOwner,omitempty"`
@@ -146,6 +147,7 @@ func newTaskItem(t thankyou.Task) taskItem {
 		Deadline:       formatTime(t.Deadline),
 		TimeZone:       t.TimeZone,
 		ShopName:       t.ShopName,
+		CapDays:        t.CapDays,
 		Window:         t.Window,
 		Template:       t.Template,
 		Attempts:       t.Attempts,
@@ -218,6 +220,7 @@ func decodeTask(av map[string]types.AttributeValue) (thankyou.Task, taskItem, er
 		Deadline:        tm("deadline", it.Deadline),
 		TimeZone:        it.TimeZone,
 		ShopName:        it.ShopName,
+		CapDays:         it.CapDays,
 		Window:          it.Window,
 		Template:        it.Template,
 		Attempts:        it.Attempts,

@@ -161,6 +161,9 @@ type Task struct {
 	// was created; empty means the dispatcher's configured ones.
 	ShopName string
 	Window   string
+	// CapDays is the shop's frequency cap when the task was created (0:
+	// none): checked again when the thank-you is sent.
+	CapDays int
 	// Template is the shop's own text/template for this task's channel;
 	// empty for the dispatcher's configured one.
 	Template string
