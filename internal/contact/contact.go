@@ -146,7 +146,7 @@ func (c Code) Text() string {
 	case CodeNumberCap:
 		return "this number was contacted as often as allowed in the period"
 	case CodeCustomerCap:
-		return "the customer was thanked within the shop's frequency cap"
+		return "thanked within the shop's frequency cap (checked again at send)"
 	}
 	return string(c)
 }
