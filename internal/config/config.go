@@ -386,8 +386,8 @@ func (r *reader) contactCap() Cap {
 	n, per, ok := strings.Cut(s, "/")
 	max, err := strconv.Atoi(strings.TrimSpace(n))
 	d, derr := time.ParseDuration(strings.TrimSpace(per))
-	if !ok || err != nil || derr != nil || max < 1 || d < time.Hour {
-		r.fail("CONTACT_CAP", "%q is not a cap like 1/24h (a count of at least 1, a period of at least 1h)", s)
+	if !ok || err != nil || derr != nil || max < 1 || max > 50 || d < time.Hour {
+		r.fail("CONTACT_CAP", "%q is not a cap like 1/24h (a count from 1 to 50, a period of at least 1h)", s)
 		return Cap{}
 	}
 	return Cap{Max: max, Per: d}

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -137,6 +138,35 @@ func TestOnlySAMLocalTakesTheDispatchersClockFromTheEvent(t *testing.T) {
 		}
 		if c.EventClock != tc.want {
 			t.Errorf("AWS_SAM_LOCAL=%q: EventClock = %v, want %v", tc.samLocal, c.EventClock, tc.want)
+		}
+	}
+}
+
+func TestContactCapAndStaffHours(t *testing.T) {
+	base := map[string]string{"TABLE_NAME": "t", "TWILIO_ACCOUNT_SID": "AC0123", "TWILIO_AUTH_TOKEN": "x", "TWILIO_FROM": "+15005550006", "PUBLIC_BASE_URL": "https://x"}
+	tests := []struct {
+		cap  string
+		want Cap
+		ok   bool
+	}{
+		{"", Cap{Max: 1, Per: 24 * time.Hour}, true},
+		{"3/24h", Cap{Max: 3, Per: 24 * time.Hour}, true},
+		{" 2 / 48h ", Cap{Max: 2, Per: 48 * time.Hour}, true},
+		{"0/24h", Cap{}, false},
+		{"51/24h", Cap{}, false},
+		{"1/30m", Cap{}, false},
+		{"1", Cap{}, false},
+		{"one/24h", Cap{}, false},
+	}
+	for _, tt := range tests {
+		m := maps.Clone(base)
+		m["CONTACT_CAP"] = tt.cap
+		c, err := LoadDispatcher(env(m))
+		if (err == nil) != tt.ok || (tt.ok && c.ContactCap != tt.want) {
+			t.Errorf("CONTACT_CAP=%q: %+v, %v; want %+v (ok %v)", tt.cap, c.ContactCap, err, tt.want, tt.ok)
+		}
+		if tt.ok && c.StaffHours != "09:00-17:00 Mon-Fri" {
+			t.Errorf("STAFF_HOURS default = %q", c.StaffHours)
 		}
 	}
 }

@@ -56,8 +56,8 @@ const (
 // Kinds lists every kind, for tests and counts.
 var Kinds = []Kind{KindSMS, KindCall, KindCallList, KindStaffReminder, KindFollowUp, KindDigest, KindBridgeStaff, KindBridgeCustomer, KindStaffNotice}
 
-// toCustomer reports whether the contact reaches the customer (their
-// hours and the caps apply).
+// toCustomer reports whether the contact reaches (or lists) the customer,
+// whose hours are the law's where they live.
 func (k Kind) toCustomer() bool {
 	return k == KindSMS || k == KindCall || k == KindCallList || k == KindBridgeCustomer
 }
@@ -152,7 +152,7 @@ func (c Code) Text() string {
 	case CodeNumberCap:
 		return "this number was contacted as often as allowed in the period"
 	case CodeCustomerCap:
-		return "the customer was thanked within the shop's frequency cap"
+		return "thanked within the shop's frequency cap (checked again at send)"
 	}
 	return string(c)
 }

@@ -160,7 +160,8 @@ func TestNumberCapAcrossTasksAndShops(t *testing.T) {
 	other := c
 	other.Task = "shop-b:9"
 	d, _ := g.Admit(ctx, other, at.Add(time.Hour))
-	if d.Outcome != contact.Defer || d.Code != contact.CodeNumberCap || !d.At.Equal(at.Add(24*time.Hour)) {
+	// The period runs from the number's last contact: the fallback.
+	if d.Outcome != contact.Defer || d.Code != contact.CodeNumberCap || !d.At.Equal(at.Add(time.Minute+24*time.Hour)) {
 		t.Fatalf("another shop's task within 24h: %+v", d)
 	}
 	other.Deadline = at.Add(2 * time.Hour)
@@ -168,7 +169,10 @@ func TestNumberCapAcrossTasksAndShops(t *testing.T) {
 		t.Fatalf("cap frees after the deadline: %+v", d)
 	}
 	other.Deadline = time.Time{}
-	if d, _ := g.Admit(ctx, other, at.Add(24*time.Hour)); d.Outcome != contact.Send {
+	if d, _ := g.Admit(ctx, other, at.Add(24*time.Hour)); d.Outcome != contact.Defer {
+		t.Fatalf("24h after the first contact, 23h59m after the fallback: %+v", d)
+	}
+	if d, _ := g.Admit(ctx, other, at.Add(time.Minute+24*time.Hour)); d.Outcome != contact.Send {
 		t.Fatalf("after 24h: %+v", d)
 	}
 	// Check takes nothing.

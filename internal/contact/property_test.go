@@ -265,7 +265,6 @@ func newSimulation(r *rand.Rand, orders int) *simulation {
 	// Orders: a pool of customers, so that numbers come back (caps).
 	type customer struct {
 		phone, region string
-		zones         map[*time.Location][]*time.Location
 	}
 	pool := make([]customer, orders*2/5)
 	zoneCache := map[string][]string{}

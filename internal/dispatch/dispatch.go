@@ -34,6 +34,9 @@ type Store interface {
 	Claim(ctx context.Context, id, owner string, now time.Time, lease time.Duration) (thankyou.Claim, error)
 	MarkSent(ctx context.Context, id, owner, sid string, now time.Time) error
 	Reschedule(ctx context.Context, id, owner string, due time.Time, reason string, code int, now time.Time) error
+	// Defer is Reschedule for a task that may not be sent yet: not an
+	// attempt that failed, so it does not count towards MaxAttempts.
+	Defer(ctx context.Context, id, owner string, due time.Time, reason string, now time.Time) error
 	Finish(ctx context.Context, id, owner string, state thankyou.State, reason string, code int, sid string, now time.Time) error
 	OptedOut(ctx context.Context, phone string) (bool, error)
 	GetTask(ctx context.Context, id string) (thankyou.Task, error)
@@ -62,6 +65,8 @@ type Calls interface {
 	Remind(ctx context.Context, id, owner string, r thankyou.Reminder, now time.Time) error
 	ToSMS(ctx context.Context, id, owner, reason string, now time.Time) error
 	ClaimDigest(ctx context.Context, source thankyou.Source, shop, memberID, day string, now time.Time) (bool, error)
+	// GetShop reads a stored shop's settings (its staff phone's hours).
+	GetShop(ctx context.Context, source thankyou.Source, id string) (thankyou.Shop, error)
 }
 
 // Caller places automated voice calls; refusals are errors wrapping

@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -35,20 +36,70 @@ func (h *Handler) customerContact(t thankyou.Task, kind contact.Kind, window pol
 		to = t.Order.Phone
 	}
 	hours, rcpt := h.hoursOf(t, window, zones, h.Logger)
-	return contact.Contact{
+	c := contact.Contact{
 		Kind: kind, To: to, Zones: rcpt.Zones, Region: rcpt.Region, Country: rcpt.Country,
 		Window: window, Closed: hours.Closed,
 		VoiceConsent: t.Voice.Consent, Deadline: t.Deadline, Task: t.ID,
 	}
+	if t.CapDays > 0 && t.Order.Phone != "" {
+		// The customer at the shop (the store keeps only a hash of it).
+		c.CustomerKey = thankyou.TaskID(t.Order.Source, t.Order.Shop, t.Order.Phone)
+		c.CustomerCap = time.Duration(t.CapDays) * 24 * time.Hour
+	}
+	return c
 }
 
 // staffContact is a contact of kind with the staff member (or the shop's
 // staff phone) a task's call is assigned to.
 func (h *Handler) staffContact(t thankyou.Task, kind contact.Kind, to assignee) contact.Contact {
+	hours, zone := to.staffHours(h)
 	return contact.Contact{
-		Kind: kind, To: to.phone, Member: to.member, Zones: []*time.Location{h.zone()}, Window: h.staffWindow(),
+		Kind: kind, To: to.phone, Member: to.member, Zones: []*time.Location{zone}, Window: hours,
 		Customer: t.Order.Phone, Deadline: t.Deadline, Task: t.ID,
 	}
+}
+
+// staffHours are the hours and zone of a shop's staff phone assignee:
+// its shop's, else the deployment's.
+func (a assignee) staffHours(h *Handler) (polite.Window, *time.Location) {
+	hours, zone := a.hours, a.zone
+	if hours == (polite.Window{}) {
+		hours = h.staffWindow()
+	}
+	if zone == nil {
+		zone = h.zone()
+	}
+	return hours, zone
+}
+
+// shopStaffHours reads the hours and zone of the task's shop's staff
+// phone from its stored settings; zero values (the deployment's) for a
+// shop configured by environment, or with no hours of its own.
+func (h *Handler) shopStaffHours(ctx context.Context, t thankyou.Task) (polite.Window, *time.Location, error) {
+	if h.Calls == nil {
+		return polite.Window{}, nil, nil
+	}
+	sh, err := h.Calls.GetShop(ctx, t.Order.Source, t.Order.Shop)
+	if thankyou.ErrorCode(err) == thankyou.ENOTFOUND {
+		return polite.Window{}, nil, nil
+	}
+	if err != nil {
+		return polite.Window{}, nil, err
+	}
+	var zone *time.Location
+	if sh.TimeZone != "" {
+		if zone, err = time.LoadLocation(sh.TimeZone); err != nil {
+			zone = nil
+		}
+	}
+	if sh.StaffHours == "" {
+		return polite.Window{}, zone, nil
+	}
+	w, err := polite.ParseString(sh.StaffHours)
+	if err != nil {
+		return polite.Window{}, zone, fmt.Errorf("shop %s:%s staff hours: %w", t.Order.Source, t.Order.Shop, err)
+	}
+	return w, zone, nil
 }
 
 // staffWindow is the hours of the shop's default staff phone.

@@ -35,6 +35,10 @@ const (
 type assignee struct {
 	member *thankyou.StaffMember // nil: the shop's default staff phone
 	phone  string
+	// hours and zone are the shop's staff phone's hours (zero: the
+	// deployment's StaffWindow in ShopZone).
+	hours polite.Window
+	zone  *time.Location
 }
 
 func (a assignee) id() string {
@@ -137,6 +141,13 @@ func (h *Handler) remind(ctx context.Context, owner string, t thankyou.Task, now
 		}
 	}
 	log = log.With("member", to.id(), "recipient", phone.Mask(to.phone), "reminders", reminders)
+	if to.member == nil {
+		var err error
+		if to.hours, to.zone, err = h.shopStaffHours(ctx, t); err != nil {
+			log.ErrorContext(ctx, "reading the shop's staff hours failed", "error", err)
+			return h.retry(ctx, owner, t, window, zones, "could not read the shop's staff hours: "+err.Error(), 0, 0, log)
+		}
+	}
 
 	body, err := h.reminder(t, to, now, window, zones)
 	if err != nil {
@@ -219,7 +230,8 @@ func (h *Handler) followUp(to assignee, now time.Time, window polite.Window) tim
 			return at.UTC().Truncate(time.Second)
 		}
 	}
-	return h.staffWindow().Add(now, d, []*time.Location{h.zone()}).UTC().Truncate(time.Second)
+	hours, zone := to.staffHours(h)
+	return hours.Add(now, d, []*time.Location{zone}).UTC().Truncate(time.Second)
 }
 
 func (h *Handler) zone() *time.Location {
@@ -295,8 +307,8 @@ func (h *Handler) deferTo(ctx context.Context, owner string, t thankyou.Task, du
 	} else {
 		due = r
 	}
-	if err := h.Store.Reschedule(ctx, t.ID, owner, due, why, 0, h.now(ctx)); err != nil {
-		log.ErrorContext(ctx, "reschedule failed", "error", err)
+	if err := h.Store.Defer(ctx, t.ID, owner, due, why, h.now(ctx)); err != nil {
+		log.ErrorContext(ctx, "deferring failed", "error", err)
 		return errored
 	}
 	log.InfoContext(ctx, "deferred", "due", due, "why", why)

@@ -46,6 +46,7 @@ type taskItem struct {
 	ShopName       string `dynamodbav:"shopName,omitempty"`
 	Window         string `dynamodbav:"window,omitempty"`
 	Closed         string `dynamodbav:"closed,omitempty"`
+	CapDays        int    `dynamodbav:"capDays,omitempty"`
 	Template       string `dynamodbav:"template,omitempty"`
 	Attempts       int    `dynamodbav:"attempts"`
 	LeaseOwner     string `dynamodbav:"leaseOwner,omitempty"`
@@ -151,6 +152,7 @@ func newTaskItem(t thankyou.Task) taskItem {
 		Deadline:       formatTime(t.Deadline),
 		TimeZone:       t.TimeZone,
 		ShopName:       t.ShopName,
+		CapDays:        t.CapDays,
 		Window:         t.Window,
 		Closed:         t.Closed,
 		Template:       t.Template,
@@ -226,6 +228,7 @@ func decodeTask(av map[string]types.AttributeValue) (thankyou.Task, taskItem, er
 		Deadline:        tm("deadline", it.Deadline),
 		TimeZone:        it.TimeZone,
 		ShopName:        it.ShopName,
+		CapDays:         it.CapDays,
 		Window:          it.Window,
 		Closed:          it.Closed,
 		Template:        it.Template,

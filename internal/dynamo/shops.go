@@ -37,6 +37,7 @@ type shopItem struct {
 	DefaultCountry   string   `dynamodbav:"defaultCountry"`
 	Channel          string   `dynamodbav:"channel"`
 	StaffPhone       string   `dynamodbav:"staffPhone,omitempty"`
+	StaffHours       string   `dynamodbav:"staffHours,omitempty"`
 	WindowStart      string   `dynamodbav:"windowStart"`
 	WindowEnd        string   `dynamodbav:"windowEnd"`
 	Days             string   `dynamodbav:"days"`
@@ -68,7 +69,7 @@ func (s *Store) PutShop(ctx context.Context, sh thankyou.Shop, now time.Time) er
 	it := shopItem{
 		PK: shopsPK, SK: "SHOP#" + string(sh.Source) + ":" + sh.ID,
 		Source: string(sh.Source), ID: sh.ID, Name: sh.Name, SecretRefs: sh.SecretRefs,
-		TimeZone: sh.TimeZone, DefaultCountry: sh.DefaultCountry, Channel: string(sh.Channel), StaffPhone: sh.StaffPhone,
+		TimeZone: sh.TimeZone, DefaultCountry: sh.DefaultCountry, Channel: string(sh.Channel), StaffPhone: sh.StaffPhone, StaffHours: sh.StaffHours,
 		WindowStart: sh.WindowStart, WindowEnd: sh.WindowEnd, Days: sh.Days, Closed: sh.Closed,
 		Delay: sh.Delay.String(), ExpireAfter: sh.ExpireAfter.String(),
 		MinTotal: sh.Rules.MinTotal, FirstOrderOnly: sh.Rules.FirstOrderOnly, SkipTestOrders: sh.Rules.SkipTestOrders,
@@ -158,7 +159,7 @@ func decodeShop(av map[string]types.AttributeValue) (thankyou.Shop, error) {
 	}
 	return thankyou.Shop{
 		Source: thankyou.Source(it.Source), ID: it.ID, Name: it.Name, SecretRefs: it.SecretRefs,
-		TimeZone: it.TimeZone, DefaultCountry: it.DefaultCountry, Channel: thankyou.Channel(it.Channel), StaffPhone: it.StaffPhone,
+		TimeZone: it.TimeZone, DefaultCountry: it.DefaultCountry, Channel: thankyou.Channel(it.Channel), StaffPhone: it.StaffPhone, StaffHours: it.StaffHours,
 		WindowStart: it.WindowStart, WindowEnd: it.WindowEnd, Days: it.Days, Closed: it.Closed, Delay: delay, ExpireAfter: expire,
 		SMSTemplate: it.SMSTemplate, StaffTemplate: it.StaffTemplate,
 		Voice: thankyou.Voice{Consent: it.VoiceConsent, Voice: it.Voice, Language: it.VoiceLanguage, PlayURL: it.VoicePlayURL},

@@ -169,6 +169,13 @@ func (c *crashRun) Reschedule(ctx context.Context, id, owner string, due time.Ti
 	return c.store.Reschedule(ctx, id, owner, due, reason, code, now)
 }
 
+func (c *crashRun) Defer(ctx context.Context, id, owner string, due time.Time, reason string, now time.Time) error {
+	if c.dead.Load() || c.dies(beforeFinal) {
+		return errDied
+	}
+	return c.store.Defer(ctx, id, owner, due, reason, now)
+}
+
 func (c *crashRun) Finish(ctx context.Context, id, owner string, state thankyou.State, reason string, code int, sid string, now time.Time) error {
 	if c.dead.Load() || c.dies(beforeFinal) {
 		return errDied

@@ -171,6 +171,8 @@ func (t *Tool) shopsPut(ctx context.Context, args []string) error {
 		window      = fs.String("window", "10:00-17:00", "")
 		days        = fs.String("days", "Mon-Fri", "")
 		closed      = fs.String("closed", "", "")
+		staffHours  = fs.String("staff-hours", "", "")
+		staffDays   = fs.String("staff-days", "Mon-Fri", "")
 		delay       = fs.Duration("delay", 72*time.Hour, "")
 		expireAfter = fs.Duration("expire-after", 72*time.Hour, "")
 		minTotal    = fs.String("min-total", "", "")
@@ -250,6 +252,12 @@ func (t *Tool) shopsPut(ctx context.Context, args []string) error {
 	if given["channel"] {
 		if sh.Channel, err = thankyou.ParseChannel(*channel); err != nil {
 			return fmt.Errorf("%w: %s", ErrUsage, thankyou.ErrorMessage(err))
+		}
+	}
+	if *staffHours != "" {
+		sh.StaffHours = strings.TrimSpace(*staffHours) + " " + strings.TrimSpace(*staffDays)
+		if _, err := polite.ParseString(sh.StaffHours); err != nil {
+			return fmt.Errorf("--staff-hours/--staff-days: %s (write them as 09:00-17:00 and Mon-Fri)", thankyou.ErrorMessage(err))
 		}
 	}
 	if err := validate(&sh, *secretsPath); err != nil {
@@ -444,6 +452,7 @@ type shopView struct {
 	DefaultCountry string         `json:"defaultCountry"`
 	Channel        string         `json:"channel"`
 	StaffPhone     string         `json:"staffPhone,omitempty"`
+	StaffHours     string         `json:"staffHours,omitempty"`
 	Window         string         `json:"window"`
 	Days           string         `json:"days"`
 	Closed         string         `json:"closed,omitempty"`
@@ -455,7 +464,7 @@ type shopView struct {
 func newShopView(sh thankyou.Shop) shopView {
 	return shopView{
 		Source: string(sh.Source), ID: sh.ID, Name: sh.Name, SecretRefs: sh.SecretRefs, TimeZone: sh.TimeZone,
-		DefaultCountry: sh.DefaultCountry, Channel: string(sh.Channel), StaffPhone: phone.Mask(sh.StaffPhone),
+		DefaultCountry: sh.DefaultCountry, Channel: string(sh.Channel), StaffPhone: phone.Mask(sh.StaffPhone), StaffHours: sh.StaffHours,
 		Window: sh.WindowStart + "-" + sh.WindowEnd, Days: sh.Days, Closed: sh.Closed, Delay: sh.Delay.String(), ExpireAfter: sh.ExpireAfter.String(),
 		Rules: sh.Rules,
 	}

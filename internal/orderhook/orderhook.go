@@ -383,6 +383,7 @@ func TaskFor(shop shops.Shop, o thankyou.Order, now time.Time) thankyou.Task {
 		Channel:   shop.Channel,
 		ShopName:  shop.Name,
 		Window:    shop.Window.String(),
+		CapDays:   shop.Rules.FrequencyCapDays,
 		State:     thankyou.StatePending,
 		CreatedAt: now,
 		UpdatedAt: now,

@@ -23,6 +23,9 @@ type Shop struct {
 	DefaultCountry string
 	Channel        Channel
 	StaffPhone     string
+	// StaffHours are the hours of StaffPhone in the shop's zone, written
+	// "09:00-17:00 Mon-Fri"; empty for the deployment's (STAFF_HOURS).
+	StaffHours string
 	// WindowStart, WindowEnd and Days are the send window as configured
 	// ("10:00", "17:00", "Mon-Fri").
 	WindowStart, WindowEnd, Days string

@@ -184,6 +184,9 @@ type Task struct {
 	// Closed are the shop's closed dates ("2026-12-24,2026-12-31"), as
 	// they were when the task was created: nobody is contacted on them.
 	Closed string
+	// CapDays is the shop's frequency cap when the task was created (0:
+	// none): checked again when the thank-you is sent.
+	CapDays int
 	// Template is the shop's own text/template for this task's channel;
 	// empty for the dispatcher's configured one.
 	Template string

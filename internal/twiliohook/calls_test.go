@@ -535,3 +535,22 @@ func TestAutomatedCallEnds(t *testing.T) {
 		})
 	}
 }
+
+// TestBridgeDialsNoCustomerWhoOptedOutMeanwhile: the customer texted STOP
+// between the staff member's CALL and their answering: the bridge's
+// customer leg goes through the gate too, and nobody is dialled.
+func TestBridgeDialsNoCustomerWhoOptedOutMeanwhile(t *testing.T) {
+	f := newFixture(t)
+	f.staffCall(t)
+	f.bridged(t)
+	if err := f.store.SetOptOut(context.Background(), customer, "STOP", now.Add(-30*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	doc := readTwiML(t, f.post(t, loadEvent(t, "bridge-answered.json")))
+	if len(doc.Dials) != 0 {
+		t.Fatalf("<Dial>s = %+v, want none for an opted-out customer", doc.Dials)
+	}
+	if len(doc.Says) != 1 || !strings.Contains(doc.Says[0].Text, "cannot be called now") {
+		t.Errorf("<Say> = %+v, want that Jane cannot be called", doc.Says)
+	}
+}

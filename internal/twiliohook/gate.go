@@ -127,3 +127,24 @@ func (h *Handler) staffStopped(ctx context.Context, from string, log *slog.Logge
 	log.InfoContext(ctx, "staff member opted out of reminders: open calls handed on", "roster", len(members), "calls", moved)
 	return nil
 }
+
+// staffHours are the hours and zone of the task's shop's staff phone: the
+// stored shop's own, else StaffWindow (contact.DefaultStaffWindow) in
+// ShopZone. A shop that cannot be read gets the deployment's.
+func (h *Handler) staffHours(ctx context.Context, t thankyou.Task) (polite.Window, *time.Location) {
+	w, zone := h.StaffWindow, h.zone()
+	if w == (polite.Window{}) {
+		w = contact.DefaultStaffWindow
+	}
+	sh, err := h.Calls.GetShop(ctx, t.Order.Source, t.Order.Shop)
+	if err != nil {
+		return w, zone
+	}
+	if loc, err := time.LoadLocation(sh.TimeZone); err == nil && sh.TimeZone != "" {
+		zone = loc
+	}
+	if sw, err := polite.ParseString(sh.StaffHours); err == nil && sh.StaffHours != "" {
+		w = sw
+	}
+	return w, zone
+}

@@ -28,6 +28,8 @@ type Calls interface {
 	CloseCall(ctx context.Context, id, phone string, state thankyou.State, note string, now time.Time) (thankyou.Task, error)
 	Snooze(ctx context.Context, id, phone string, due, now time.Time) (thankyou.Task, error)
 	RecordBridge(ctx context.Context, id, phone, callSid string, now time.Time) error
+	// GetShop reads a stored shop's settings (its staff phone's hours).
+	GetShop(ctx context.Context, source thankyou.Source, id string) (thankyou.Shop, error)
 	RecordCallStatus(ctx context.Context, id, callSid string, o thankyou.CallOutcome, now time.Time) (thankyou.Task, error)
 	FinishVoiceCall(ctx context.Context, id, callSid string, o thankyou.CallOutcome, answered bool, now time.Time) (thankyou.Task, error)
 }
@@ -98,12 +100,12 @@ func (h *Handler) staffReply(ctx context.Context, req events.APIGatewayV2HTTPReq
 		log.InfoContext(ctx, "staff closed the call", "state", state)
 		return messageTwiML(fmt.Sprintf("Thanks! Order %s (%s) is marked %s.%s", num, who, what, more(len(calls)-1))), nil
 	case inbound.Later:
-		due := h.snoozeUntil(t, members, cmd, now)
+		due, zone := h.snoozeUntil(ctx, t, members, cmd, now)
 		if _, err := h.Calls.Snooze(ctx, t.ID, from, due, now); err != nil {
 			return h.staffConflict(ctx, err, num, log)
 		}
 		log.InfoContext(ctx, "staff snoozed the call", "due", due)
-		return messageTwiML(fmt.Sprintf("OK, I will remind you about order %s (%s) %s.", num, who, h.when(due, t, members, now))), nil
+		return messageTwiML(fmt.Sprintf("OK, I will remind you about order %s (%s) %s.", num, who, when(due, now, zone))), nil
 	case inbound.Call:
 		return h.startBridge(ctx, req, from, t, log)
 	}
@@ -161,13 +163,16 @@ func (h *Handler) startBridge(ctx context.Context, req events.APIGatewayV2HTTPRe
 // snoozeUntil is when a LATER reply's reminder comes back: after the
 // delay (or tomorrow), at the next moment the staff member is on duty
 // (the shop's window for the default staff phone).
-func (h *Handler) snoozeUntil(t thankyou.Task, members []thankyou.StaffMember, cmd inbound.Command, now time.Time) time.Time {
+func (h *Handler) snoozeUntil(ctx context.Context, t thankyou.Task, members []thankyou.StaffMember, cmd inbound.Command, now time.Time) (time.Time, *time.Location) {
 	m := memberFor(members, t)
+	var hours polite.Window
 	zone := h.zone()
 	if m != nil {
 		if _, loc, ok := staff.Shift(*m); ok {
 			zone = loc
 		}
+	} else {
+		hours, zone = h.staffHours(ctx, t)
 	}
 	at := now.Add(cmd.Snooze)
 	if cmd.Tomorrow {
@@ -176,25 +181,16 @@ func (h *Handler) snoozeUntil(t thankyou.Task, members []thankyou.StaffMember, c
 	}
 	if m != nil {
 		if next, ok := staff.NextOnDuty(*m, at); ok {
-			return next.UTC().Truncate(time.Second)
+			return next.UTC().Truncate(time.Second), zone
 		}
+		hours, _ = h.staffHours(ctx, t)
 	}
-	w := h.StaffWindow
-	if w == (polite.Window{}) {
-		w = contact.DefaultStaffWindow
-	}
-	return w.Next(at, []*time.Location{zone}).UTC().Truncate(time.Second)
+	return hours.Next(at, []*time.Location{zone}).UTC().Truncate(time.Second), zone
 }
 
-// when says a snooze time on the staff member's clock: "at 14:30", or
-// "on Tue at 09:00" for another day.
-func (h *Handler) when(due time.Time, t thankyou.Task, members []thankyou.StaffMember, now time.Time) string {
-	zone := h.zone()
-	if m := memberFor(members, t); m != nil {
-		if _, loc, ok := staff.Shift(*m); ok {
-			zone = loc
-		}
-	}
+// when says a snooze time on the staff member's clock (zone): "at 14:30",
+// or "on Tue at 09:00" for another day.
+func when(due, now time.Time, zone *time.Location) string {
 	d, n := due.In(zone), now.In(zone)
 	if d.YearDay() == n.YearDay() && d.Year() == n.Year() {
 		return "at " + d.Format("15:04")

@@ -75,8 +75,9 @@ type Handler struct {
 	CallerID string
 	// ShopName is the configured shop name for a task without its own.
 	ShopName string
-	// ShopZone and Window place a snoozed reminder for the shop's default
-	// staff phone (roster members use their own working hours).
+	// ShopZone is the zone of a shop with none of its own (the shop's
+	// default staff phone's hours are read in it); Window is the send
+	// window of a task with none of its own.
 	ShopZone *time.Location
 	Window   polite.Window
 	// Gate is the contact gate the webhook's contacts go through; nil
