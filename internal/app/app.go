@@ -142,6 +142,7 @@ func NewDispatcher(ctx context.Context, cfg config.DispatcherConfig, d Deps) (*d
 		Sender:        sender,
 		Calls:         store,
 		Caller:        sender,
+		Privacy:       store,
 		EscalateAfter: cfg.EscalateAfter,
 		DigestLead:    cfg.DigestLead,
 		Renderer:      r,

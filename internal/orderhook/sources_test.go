@@ -193,8 +193,12 @@ func TestCustomerRedactRemovesTheirDataFromEveryItem(t *testing.T) {
 		t.Fatalf("data request: %d %v", status, body)
 	}
 	status, body = f.postAt(t, loadEvent(t, "shopify-customers-redact.json"))
-	if status != http.StatusOK || body["status"] != "erased" {
+	if status != http.StatusOK || body["status"] != "accepted" {
 		t.Fatalf("redact: %d %v", status, body)
+	}
+	// Accepted at once, carried out by the dispatcher's next run.
+	if n, err := f.store.CarryOutPrivacyRequests(ctx, received); err != nil || n != 1 {
+		t.Fatalf("carrying out the request: %d, %v", n, err)
 	}
 	// Read every item of the table back.
 	out, err := f.client.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(f.table)})
@@ -249,8 +253,11 @@ func TestShopRedactErasesTheShop(t *testing.T) {
 	}
 	f.postAt(t, loadEvent(t, "generic-order-created.json")) // another source's shop stays
 	status, body := f.postAt(t, loadEvent(t, "shopify-shop-redact.json"))
-	if status != http.StatusOK || body["status"] != "erased" {
+	if status != http.StatusOK || body["status"] != "accepted" {
 		t.Fatalf("shop redact: %d %v", status, body)
+	}
+	if n, err := f.store.CarryOutPrivacyRequests(context.Background(), received); err != nil || n != 1 {
+		t.Fatalf("carrying out the request: %d, %v", n, err)
 	}
 	if _, err := f.store.GetTask(context.Background(), order1001); thankyou.ErrorCode(err) != thankyou.ENOTFOUND {
 		t.Errorf("the shop's task is still there: %v", err)
