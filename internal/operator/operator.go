@@ -45,6 +45,7 @@ type Store interface {
 	PutStaff(ctx context.Context, m thankyou.StaffMember, now time.Time) error
 	ListStaff(ctx context.Context, source thankyou.Source, shop string) ([]thankyou.StaffMember, error)
 	DeleteStaff(ctx context.Context, source thankyou.Source, shop, id string) error
+	PrivacyRequests(ctx context.Context, pendingOnly bool) ([]dynamo.PrivacyRequest, error)
 }
 
 // Tool runs commands.
@@ -122,6 +123,11 @@ Customers (privacy):
              removes the customer's phone, name and email from every task at that shop and
              cancels their open tasks. Asks first unless --yes. Opt-outs are kept.
 
+Privacy requests (erasures the platforms asked for, carried out by the dispatcher):
+  privacy list [--pending] [--json]
+             each request: shop, customer or whole shop, pending or done, items erased so far,
+             finished when, the last run's error. Never the customer's data.
+
 Staff (who may be asked to call customers; phones masked, names never shown):
   staff put --source SOURCE --shop ID --id SLUG --name NAME --phone NUMBER [--country CC]
             [--time-zone ZONE] [--hours HH:MM-HH:MM (09:00-17:00)] [--days DAYS (Mon-Fri)]
@@ -162,6 +168,7 @@ func (t *Tool) Run(ctx context.Context, args []string) error {
 		"staff put":       t.staffPut,
 		"staff list":      t.staffList,
 		"staff delete":    t.staffDelete,
+		"privacy list":    t.privacyList,
 	}[args[0]+" "+args[1]]
 	if cmd == nil {
 		return fmt.Errorf("%w: unknown command `%s %s`", ErrUsage, args[0], args[1])
