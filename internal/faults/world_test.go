@@ -86,7 +86,7 @@ func newQueuedWorld(t *testing.T, flaky faults.FlakyTwilioOptions, queue time.Du
 	front := httptest.NewServer(fl)
 	t.Cleanup(front.Close)
 	// The dispatcher's own configuration, from the Lambda's environment:
-	// lease 2m, 5 attempts, 4 sends in flight. Only the send rate is raised,
+	// lease 10m, 5 attempts, 4 sends in flight. Only the send rate is raised,
 	// so that the suite does not wait on the 10/s limiter.
 	cfg, err := config.LoadDispatcher(env(t, localstack.DispatcherID, table, map[string]string{
 		"TWILIO_API_BASE_URL": front.URL,
