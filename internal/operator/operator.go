@@ -223,6 +223,12 @@ func (t *Tool) shopsList(ctx context.Context, args []string) error {
 	tw := tabwriter.NewWriter(t.Out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SOURCE\tID\tNAME\tZONE\tWINDOW\tCHANNEL\tRULES")
 	for _, sh := range list {
+		if !sh.ErasedAt.IsZero() {
+			// Erased on its request: only its secret references are left
+			// (see `thankyou privacy list`).
+			fmt.Fprintf(tw, "%s\t%s\t(erased %s)\t\t\t\t\n", sh.Source, sh.ID, sh.ErasedAt.UTC().Format(time.DateOnly))
+			continue
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s-%s %s\t%s\t%s\n", sh.Source, sh.ID, sh.Name, sh.TimeZone, sh.WindowStart, sh.WindowEnd, sh.Days, sh.Channel, rulesSummary(sh.Rules))
 	}
 	return tw.Flush()

@@ -52,3 +52,27 @@ func TestPrivacyListShowsPendingAndFinishedRequests(t *testing.T) {
 		t.Errorf("--pending --json = %v, want the one pending request", rows)
 	}
 }
+
+// A shop erased on its request is listed as erased, with nothing of its
+// settings.
+func TestAnErasedShopIsListedAsErased(t *testing.T) {
+	tool, out, store := newTool(t)
+	ctx := context.Background()
+	if err := run(t, tool, "shops put --source shopify --id gone.myshopify.com --name Gone --secret-ref env:G --channel staff --staff-phone +12125550199"); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	if err := store.RequestErasure(ctx, thankyou.SourceShopify, "gone.myshopify.com", thankyou.DeliveryShopRedact, thankyou.Customer{}, at); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.CarryOutPrivacyRequests(ctx, at); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := run(t, tool, "shops list"); err != nil {
+		t.Fatal(err)
+	}
+	if text := out.String(); !strings.Contains(text, "gone.myshopify.com") || !strings.Contains(text, "(erased 2026-11-23)") || strings.Contains(text, "Gone") {
+		t.Errorf("shops list:\n%s\nwant the shop listed as erased, without its name", text)
+	}
+}

@@ -142,6 +142,12 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if err := h.Shops.Admit(ctx, shop, shopID); err != nil {
 		return Answer{}, refused(ctx, log, err)
 	}
+	if !shop.ErasedAt.IsZero() && d.Kind != thankyou.DeliveryCustomerRedact && d.Kind != thankyou.DeliveryShopRedact && d.Kind != thankyou.DeliveryDataRequest {
+		// The shop asked for its data to be erased: only its privacy
+		// requests are still accepted.
+		log.InfoContext(ctx, "delivery for an erased shop ignored")
+		return Answer{Status: "ignored", Reason: "the shop's data was erased on its request"}, nil
+	}
 	if d.Kind == thankyou.DeliveryOrderCreated {
 		h.Metrics.Count(metrics.OrdersReceived, 1, metrics.Source(string(name)))
 	}
