@@ -51,13 +51,13 @@ type fixture struct {
 
 // newFixture builds the order webhook exactly as its Lambda main does, from
 // events/env.json (the local secret), against a fresh dynalite table.
-func newFixture(t *testing.T, override map[string]string) *fixture {
+func newFixture(t testing.TB, override map[string]string) *fixture {
 	t.Helper()
 	return newLoggingFixture(t, override, io.Discard)
 }
 
 // newLoggingFixture is newFixture with the handler's JSON log written to w.
-func newLoggingFixture(t *testing.T, override map[string]string, w io.Writer) *fixture {
+func newLoggingFixture(t testing.TB, override map[string]string, w io.Writer) *fixture {
 	t.Helper()
 	client, table := dynamotest.NewTable(t)
 	env, err := localstack.LoadEnvFile(filepath.Join("..", "..", "events", "env.json"))
