@@ -155,6 +155,7 @@ func NewDispatcher(ctx context.Context, cfg config.DispatcherConfig, d Deps) (*d
 		Caps:          store,
 		NumberCap:     contact.Cap(cfg.ContactCap),
 		StaffWindow:   staffHours,
+		Privacy:       store,
 		EscalateAfter: cfg.EscalateAfter,
 		DigestLead:    cfg.DigestLead,
 		Renderer:      r,

@@ -57,3 +57,20 @@ func TestClip(t *testing.T) {
 		}
 	}
 }
+
+// FuzzClip holds Clip to its promise: at most n bytes, valid UTF-8 when
+// the input was, the input itself when it fits.
+func FuzzClip(f *testing.F) {
+	f.Add("ééééé", 7)
+	f.Add("short", 10)
+	f.Fuzz(func(t *testing.T, s string, n int) {
+		n = n%1024 + 4
+		if n < 4 {
+			n += 1024
+		}
+		got := boundlog.Clip(s, n)
+		if len(got) > n || len(s) <= n && got != s || utf8.ValidString(s) && !utf8.ValidString(got) {
+			t.Fatalf("Clip(%q, %d) = %q", s, n, got)
+		}
+	})
+}

@@ -134,7 +134,9 @@ var Vars = []Var{
 	{Name: "SEND_RATE", Functions: []string{Dispatcher}, Default: "10", Doc: "Maximum messages sent per second."},
 	{Name: "MAX_CONCURRENCY", Functions: []string{Dispatcher}, Default: "4", Doc: "Sends in flight at once."},
 	{Name: "MAX_ATTEMPTS", Functions: []string{Dispatcher}, Default: "5", Doc: "Attempts before a temporarily failing task is failed."},
-	{Name: "LEASE_DURATION", Functions: []string{Dispatcher}, Default: "2m", Doc: "How long a claim holds a task before another run may take it."},
+	{Name: "LEASE_DURATION", Functions: []string{Dispatcher}, Default: "10m", Doc: "How long a claim holds a task before another run may take it; longer than DISPATCH_TIMEOUT and the schedule's period."},
+	{Name: "DISPATCH_TIMEOUT", Functions: []string{Dispatcher}, Default: "120s", Doc: "The dispatcher function's timeout (the template sets its Timeout); the lease must outlast it."},
+	{Name: "DISPATCH_SCHEDULE", Functions: []string{Dispatcher}, Default: "rate(5 minutes)", Doc: "The dispatcher's schedule (the template's DispatchSchedule); the lease must outlast a rate() schedule's period."},
 	{Name: "ESCALATE_AFTER", Functions: []string{Dispatcher}, Default: "4h", Doc: "Working time a staff call may stay unanswered before one more reminder, and again before it is reassigned."},
 	{Name: "DIGEST_LEAD", Functions: []string{Dispatcher}, Default: "30m", Doc: "How long before the end of their shift staff get the digest of their open calls."},
 	{Name: "SMS_TEMPLATE", Functions: []string{Dispatcher}, Doc: "text/template for the customer SMS (empty: built-in)."},
@@ -290,6 +292,26 @@ func (r *reader) list(name string) []string {
 		}
 	}
 	return out
+}
+
+// schedulePeriod reads an EventBridge schedule expression and returns the
+// period of a rate() ("rate(5 minutes)"), zero for a cron() one.
+func (r *reader) schedulePeriod(name string) time.Duration {
+	expr := strings.TrimSpace(r.str(name))
+	if strings.HasPrefix(expr, "cron(") && strings.HasSuffix(expr, ")") {
+		return 0
+	}
+	inner, ok := strings.CutPrefix(expr, "rate(")
+	inner, ok2 := strings.CutSuffix(inner, ")")
+	n, unit, ok3 := strings.Cut(strings.TrimSpace(inner), " ")
+	count, err := strconv.Atoi(n)
+	units := map[string]time.Duration{"minute": time.Minute, "minutes": time.Minute, "hour": time.Hour, "hours": time.Hour, "day": 24 * time.Hour, "days": 24 * time.Hour}
+	u, ok4 := units[strings.TrimSpace(unit)]
+	if !ok || !ok2 || !ok3 || !ok4 || err != nil || count < 1 {
+		r.fail(name, "%q is not an EventBridge schedule: rate(<n> minutes|hours|days) or cron(...)", expr)
+		return 0
+	}
+	return time.Duration(count) * u
 }
 
 // shopIDs reads a list of source:id entries ("shopify:a.myshopify.com",
@@ -512,6 +534,12 @@ type DispatcherConfig struct {
 	MaxConcurrency int
 	MaxAttempts    int
 	Lease          time.Duration
+	// Timeout is the dispatcher function's timeout and SchedulePeriod the
+	// period of its rate() schedule (zero for a cron() schedule): the
+	// lease outlasts both, so no run outlives the claims it made and each
+	// run finds the claims of the last one expired only if it died.
+	Timeout        time.Duration
+	SchedulePeriod time.Duration
 	SMSTemplate    string
 	StaffTemplate  string
 	// EscalateAfter is the working time a staff call may stay unanswered
@@ -551,6 +579,8 @@ func LoadDispatcher(get Getenv) (DispatcherConfig, error) {
 		MaxConcurrency: r.positiveInt("MAX_CONCURRENCY"),
 		MaxAttempts:    r.positiveInt("MAX_ATTEMPTS"),
 		Lease:          r.duration("LEASE_DURATION"),
+		Timeout:        r.duration("DISPATCH_TIMEOUT"),
+		SchedulePeriod: r.schedulePeriod("DISPATCH_SCHEDULE"),
 		SMSTemplate:    r.str("SMS_TEMPLATE"),
 		StaffTemplate:  r.str("STAFF_TEMPLATE"),
 		EscalateAfter:  r.duration("ESCALATE_AFTER"),
@@ -570,6 +600,12 @@ func LoadDispatcher(get Getenv) (DispatcherConfig, error) {
 	}
 	if c.Lease < 10*time.Second {
 		r.fail("LEASE_DURATION", "must be at least 10s")
+	}
+	if c.Lease <= c.Timeout {
+		r.fail("LEASE_DURATION", "%s must be longer than the dispatcher's timeout, DISPATCH_TIMEOUT %s: a run could still be sending a task another run takes over", c.Lease, c.Timeout)
+	}
+	if c.Lease <= c.SchedulePeriod {
+		r.fail("LEASE_DURATION", "%s must be longer than the period of DISPATCH_SCHEDULE, %s", c.Lease, c.SchedulePeriod)
 	}
 	return c, r.err()
 }

@@ -170,3 +170,48 @@ func TestContactCapAndStaffHours(t *testing.T) {
 		}
 	}
 }
+
+// A lease that a dispatcher run can outlive lets the next run take over a
+// task that is still being sent: the lease must outlast the dispatcher's
+// timeout and the schedule's period.
+func TestLeaseOutlastsTheDispatchersTimeoutAndSchedule(t *testing.T) {
+	base := map[string]string{"TABLE_NAME": "t", "TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "x", "PUBLIC_BASE_URL": "https://x", "TWILIO_FROM": "+15005550006"}
+	with := func(kv ...string) map[string]string {
+		m := map[string]string{}
+		for k, v := range base {
+			m[k] = v
+		}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return m
+	}
+	c, err := LoadDispatcher(env(base))
+	if err != nil {
+		t.Fatalf("defaults: %v", err)
+	}
+	if c.Lease <= c.Timeout || c.Lease <= c.SchedulePeriod || c.SchedulePeriod != 5*time.Minute || c.Timeout != 120*time.Second {
+		t.Errorf("defaults: lease %s, timeout %s, period %s; want a lease longer than both", c.Lease, c.Timeout, c.SchedulePeriod)
+	}
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		ok   bool
+	}{
+		{"the lease as long as the timeout", with("LEASE_DURATION", "2m", "DISPATCH_TIMEOUT", "120s", "DISPATCH_SCHEDULE", "rate(1 minute)"), false},
+		{"the lease shorter than the period", with("LEASE_DURATION", "4m", "DISPATCH_SCHEDULE", "rate(5 minutes)"), false},
+		{"the lease longer than an hourly schedule's period", with("LEASE_DURATION", "61m", "DISPATCH_SCHEDULE", "rate(1 hour)"), true},
+		{"the lease shorter than a daily period", with("LEASE_DURATION", "10m", "DISPATCH_SCHEDULE", "rate(1 day)"), false},
+		{"a schedule that is not rate() or cron()", with("DISPATCH_SCHEDULE", "every 5 minutes"), false},
+		{"a cron schedule: the timeout still counts", with("LEASE_DURATION", "10m", "DISPATCH_SCHEDULE", "cron(0/5 * * * ? *)"), true},
+		{"a timeout that is not a duration", with("DISPATCH_TIMEOUT", "two minutes"), false},
+	} {
+		_, err := LoadDispatcher(env(tc.env))
+		if (err == nil) != tc.ok {
+			t.Errorf("%s: %v, want ok=%t", tc.name, err, tc.ok)
+		}
+		if err != nil && !tc.ok && !strings.Contains(err.Error(), "LEASE_DURATION") && !strings.Contains(err.Error(), "DISPATCH_") {
+			t.Errorf("%s: %v does not name the setting", tc.name, err)
+		}
+	}
+}

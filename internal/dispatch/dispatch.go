@@ -69,6 +69,22 @@ type Calls interface {
 	GetShop(ctx context.Context, source thankyou.Source, id string) (thankyou.Shop, error)
 }
 
+// Privacy carries out the recorded erasure requests and tells whether
+// one is pending for a task's shop or customer.
+type Privacy interface {
+	CarryOutPrivacyRequests(ctx context.Context, now time.Time) (int, error)
+	PrivacyHold(ctx context.Context, t thankyou.Task) (bool, error)
+}
+
+// DefaultPrivacyBudget is how long one run may spend carrying out erasure
+// requests before it sweeps the due tasks; what is left is carried on by
+// the next run.
+const DefaultPrivacyBudget = time.Minute
+
+// privacyHeldReason is the reason of a task ended because an erasure of
+// its customer or shop is pending.
+const privacyHeldReason = "privacy request pending"
+
 // Caller places automated voice calls; refusals are errors wrapping
 // *thankyou.SendError, as for Sender.
 type Caller interface {
@@ -104,6 +120,13 @@ type Handler struct {
 	// Closed are the deployment's closed dates, added to each task's
 	// shop's own (nobody is contacted on them).
 	Closed []polite.Date
+	// Privacy carries out erasure requests at the start of each run and
+	// holds every send for a shop or customer whose erasure is pending
+	// (nil: none).
+	Privacy Privacy
+	// PrivacyBudget bounds the time a run spends on erasure requests
+	// (DefaultPrivacyBudget when zero).
+	PrivacyBudget time.Duration
 	// PublicBaseURL is where Twilio posts status callbacks (…/twilio/status).
 	PublicBaseURL string
 	MaxAttempts   int
@@ -239,6 +262,7 @@ func (h *Handler) Run(ctx context.Context) (Summary, error) {
 		limit = 200
 	}
 	lim := newLimiter(h.Rate)
+	h.carryOutPrivacy(ctx, log)
 	seen := map[string]bool{}
 	for {
 		if h.nearDeadline(ctx) {
@@ -277,6 +301,42 @@ func (h *Handler) Run(ctx context.Context) (Summary, error) {
 		{Metric: metrics.DispatcherHeartbeat, N: 1}})
 	h.Metrics.Count(metrics.DispatchRuns, 1, metrics.Outcome(metrics.OutcomeOK))
 	return sum, nil
+}
+
+// carryOutPrivacy carries out the pending erasure requests for at most the
+// privacy budget, leaving time for the sweep; a request it did not finish
+// stays pending (and its sends held) for the next run.
+func (h *Handler) carryOutPrivacy(ctx context.Context, log *slog.Logger) {
+	if h.Privacy == nil {
+		return
+	}
+	budget := h.PrivacyBudget
+	if budget <= 0 {
+		budget = DefaultPrivacyBudget
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		budget = min(budget, time.Until(dl)/2)
+	}
+	pctx, cancel := context.WithTimeout(ctx, budget)
+	defer cancel()
+	n, err := h.Privacy.CarryOutPrivacyRequests(pctx, h.Now())
+	if err != nil {
+		log.WarnContext(ctx, "erasure requests not all carried out: the next run continues", "finished", n, "error", err)
+		return
+	}
+	if n > 0 {
+		log.InfoContext(ctx, "erasure requests carried out", "finished", n)
+	}
+}
+
+// heldForPrivacy reports whether an erasure of the task's shop or customer
+// is pending: then nothing may be sent for the task. It is asked right
+// before every send.
+func (h *Handler) heldForPrivacy(ctx context.Context, t thankyou.Task) (bool, error) {
+	if h.Privacy == nil {
+		return false, nil
+	}
+	return h.Privacy.PrivacyHold(ctx, t)
 }
 
 func (h *Handler) nearDeadline(ctx context.Context) bool {
@@ -356,6 +416,14 @@ func (h *Handler) one(ctx context.Context, owner, id string, lim *limiter, log *
 		return h.finish(ctx, owner, t, thankyou.StateFailed, fmt.Sprintf("gave up after %d attempts: %s", h.MaxAttempts, lastReason(t)), t.ErrorCode, log)
 	case now.After(t.Deadline):
 		return h.finish(ctx, owner, t, thankyou.StateExpired, fmt.Sprintf("not sent by its deadline %s", t.Deadline.UTC().Format(time.RFC3339)), 0, log)
+	}
+	held, err := h.heldForPrivacy(ctx, t)
+	if err != nil {
+		log.ErrorContext(ctx, "privacy check failed", "error", err)
+		return h.retry(ctx, owner, t, window, zones, "could not check for a privacy request", 0, 0, log)
+	}
+	if held {
+		return h.finish(ctx, owner, t, thankyou.StateCancelled, privacyHeldReason, 0, log)
 	}
 	// The customer first, for every channel: a staff call is made only
 	// for a customer who may be called, inside the customer's hours.

@@ -336,9 +336,10 @@ func (s *Store) eraseShopResumably(ctx context.Context, key map[string]types.Att
 			return deleted, err
 		}
 	}
-	// The settings go last: until then the shop's deliveries still verify,
-	// so a platform's retry of the request is accepted (and holds sends).
-	if err := s.DeleteShop(ctx, r.Source, r.Shop); err != nil && thankyou.ErrorCode(err) != thankyou.ENOTFOUND {
+	// The settings go last (EraseShopSettings keeps only the secret
+	// references, so a platform's retry of the request still verifies and
+	// is accepted, now and after).
+	if err := s.EraseShopSettings(ctx, r.Source, r.Shop, now); err != nil {
 		return deleted, err
 	}
 	if _, err := s.DeleteShopStaff(ctx, r.Source, r.Shop); err != nil {

@@ -153,8 +153,8 @@ func TestShopErasureIsAcceptedAtOnceAndFinishesAfterAFailureHalfWay(t *testing.T
 	if kept := countPrefix(t, client, table, "TASK#"+thankyou.TaskID(thankyou.SourceShopify, other, "")); kept != 101 {
 		t.Errorf("%d of the other shop's tasks kept, want 101", kept)
 	}
-	if _, err := store.GetShop(ctx, thankyou.SourceShopify, shop); thankyou.ErrorCode(err) != thankyou.ENOTFOUND {
-		t.Errorf("the shop's settings: %v, want deleted last", err)
+	if left, err := store.GetShop(ctx, thankyou.SourceShopify, shop); err != nil || left.ErasedAt.IsZero() || left.Name != "" || len(left.SecretRefs) != 1 {
+		t.Errorf("the shop's settings = %+v, %v; want erased last, its secret references kept", left, err)
 	}
 	all, err := store.PrivacyRequests(ctx, false)
 	if err != nil || len(all) != 1 {

@@ -57,6 +57,8 @@ type shopItem struct {
 	VoiceLanguage    string   `dynamodbav:"voiceLanguage,omitempty"`
 	VoicePlayURL     string   `dynamodbav:"voicePlayUrl,omitempty"`
 	UpdatedAt        string   `dynamodbav:"updatedAt"`
+	ErasedAt         string   `dynamodbav:"erasedAt,omitempty"`
+	ExpiresAt        int64    `dynamodbav:"expiresAt,omitempty"`
 }
 
 // PutShop stores a shop's settings, replacing any earlier ones. The shop
@@ -131,6 +133,33 @@ func (s *Store) ListShops(ctx context.Context) ([]thankyou.Shop, error) {
 	return out, nil
 }
 
+// EraseShopSettings replaces a stored shop's settings with what is left of
+// them once the shop's data is erased: its source, id and secret
+// references (no personal data; they verify a repeated privacy request),
+// and when it was erased; the item expires with the retention. A shop
+// without stored settings is left alone.
+func (s *Store) EraseShopSettings(ctx context.Context, source thankyou.Source, id string, now time.Time) error {
+	sh, err := s.GetShop(ctx, source, id)
+	if thankyou.ErrorCode(err) == thankyou.ENOTFOUND {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	it := shopItem{
+		PK: shopsPK, SK: "SHOP#" + string(source) + ":" + id, Source: string(source), ID: id, SecretRefs: sh.SecretRefs,
+		Delay: "0s", ExpireAfter: "0s", UpdatedAt: formatTime(now), ErasedAt: formatTime(now), ExpiresAt: s.expiresAt(now),
+	}
+	av, err := attributevalue.MarshalMap(it)
+	if err != nil {
+		return fmt.Errorf("erase shop settings %s:%s: %w", source, id, err)
+	}
+	if _, err := s.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: av}); err != nil {
+		return fmt.Errorf("erase shop settings %s:%s: %w", source, id, err)
+	}
+	return nil
+}
+
 // DeleteShop removes a shop's settings (not its tasks); an unknown shop is
 // ENOTFOUND.
 func (s *Store) DeleteShop(ctx context.Context, source thankyou.Source, id string) error {
@@ -157,8 +186,16 @@ func decodeShop(av map[string]types.AttributeValue) (thankyou.Shop, error) {
 	if err := errors.Join(err1, err2); err != nil {
 		return thankyou.Shop{}, fmt.Errorf("decode shop %s:%s: %w", it.Source, it.ID, err)
 	}
+	var erased time.Time
+	if it.ErasedAt != "" {
+		var err error
+		if erased, err = time.Parse(time.RFC3339Nano, it.ErasedAt); err != nil {
+			return thankyou.Shop{}, fmt.Errorf("decode shop %s:%s: erasedAt: %w", it.Source, it.ID, err)
+		}
+	}
 	return thankyou.Shop{
-		Source: thankyou.Source(it.Source), ID: it.ID, Name: it.Name, SecretRefs: it.SecretRefs,
+		ErasedAt: erased,
+		Source:   thankyou.Source(it.Source), ID: it.ID, Name: it.Name, SecretRefs: it.SecretRefs,
 		TimeZone: it.TimeZone, DefaultCountry: it.DefaultCountry, Channel: thankyou.Channel(it.Channel), StaffPhone: it.StaffPhone, StaffHours: it.StaffHours,
 		WindowStart: it.WindowStart, WindowEnd: it.WindowEnd, Days: it.Days, Closed: it.Closed, Delay: delay, ExpireAfter: expire,
 		SMSTemplate: it.SMSTemplate, StaffTemplate: it.StaffTemplate,

@@ -58,6 +58,14 @@ type world struct {
 
 func newWorld(t *testing.T, flaky faults.FlakyTwilioOptions) *world {
 	t.Helper()
+	return newQueuedWorld(t, flaky, 0)
+}
+
+// newQueuedWorld is newWorld with a Twilio that holds each accepted
+// message in its queue for queue before sending it (date_sent null until
+// then), as a Messaging Service with a backlog does.
+func newQueuedWorld(t *testing.T, flaky faults.FlakyTwilioOptions, queue time.Duration) *world {
+	t.Helper()
 	client, table := dynamotest.NewTable(t)
 	shield, err := faults.NewThrottler(dynamotest.Endpoint(), 0, 1)
 	if err != nil {
@@ -67,7 +75,7 @@ func newWorld(t *testing.T, flaky faults.FlakyTwilioOptions) *world {
 	t.Cleanup(shieldSrv.Close)
 	shielded := dynamotest.NewClient(t, func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(shieldSrv.URL) })
 	clock := localstack.NewClock(dueAt.Add(5 * time.Minute))
-	tw, err := twiliotest.NewServer(twiliotest.Options{AccountSID: accountSID, AuthToken: authToken, Now: clock.Now})
+	tw, err := twiliotest.NewServer(twiliotest.Options{AccountSID: accountSID, AuthToken: authToken, Now: clock.Now, Queue: queue})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +87,7 @@ func newWorld(t *testing.T, flaky faults.FlakyTwilioOptions) *world {
 	front := httptest.NewServer(fl)
 	t.Cleanup(front.Close)
 	// The dispatcher's own configuration, from the Lambda's environment:
-	// lease 2m, 5 attempts, 4 sends in flight. Only the send rate is raised,
+	// lease 10m, 5 attempts, 4 sends in flight. Only the send rate is raised,
 	// so that the suite does not wait on the 10/s limiter.
 	cfg, err := config.LoadDispatcher(env(t, localstack.DispatcherID, table, map[string]string{
 		"TWILIO_API_BASE_URL": front.URL,

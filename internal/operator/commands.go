@@ -36,7 +36,7 @@ type Group struct {
 
 // Groups lists the tool's commands, in the help's order.
 func Groups() []Group {
-	return []Group{shopsGroup(), tasksGroup(), customersGroup(), staffGroup(), optOutsGroup(), summaryGroup()}
+	return []Group{shopsGroup(), tasksGroup(), customersGroup(), privacyGroup(), staffGroup(), optOutsGroup(), summaryGroup()}
 }
 
 const usageHead = `Usage: thankyou [--table NAME] COMMAND [FLAGS]

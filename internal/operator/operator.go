@@ -47,6 +47,7 @@ type Store interface {
 	PutStaff(ctx context.Context, m thankyou.StaffMember, now time.Time) error
 	ListStaff(ctx context.Context, source thankyou.Source, shop string) ([]thankyou.StaffMember, error)
 	DeleteStaff(ctx context.Context, source thankyou.Source, shop, id string) error
+	PrivacyRequests(ctx context.Context, pendingOnly bool) ([]dynamo.PrivacyRequest, error)
 }
 
 // Tool runs commands.
@@ -122,6 +123,12 @@ func (t *Tool) shopsList(ctx context.Context, args []string) error {
 	tw := tabwriter.NewWriter(t.Out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SOURCE\tID\tNAME\tZONE\tWINDOW\tCHANNEL\tRULES")
 	for _, sh := range list {
+		if !sh.ErasedAt.IsZero() {
+			// Erased on its request: only its secret references are left
+			// (see `thankyou privacy list`).
+			fmt.Fprintf(tw, "%s\t%s\t(erased %s)\t\t\t\t\n", sh.Source, sh.ID, sh.ErasedAt.UTC().Format(time.DateOnly))
+			continue
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s-%s %s\t%s\t%s\n", sh.Source, sh.ID, sh.Name, sh.TimeZone, sh.WindowStart, sh.WindowEnd, sh.Days, sh.Channel, rulesSummary(sh.Rules))
 	}
 	return tw.Flush()

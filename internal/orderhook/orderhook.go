@@ -67,8 +67,10 @@ type Store interface {
 	CancelTask(ctx context.Context, o thankyou.Order, reason string, now time.Time) (thankyou.Task, error)
 	SeenEvent(ctx context.Context, source thankyou.Source, shop, eventID string, now time.Time) (bool, error)
 	RecordEvent(ctx context.Context, source thankyou.Source, shop, eventID string, now time.Time) (first bool, err error)
-	EraseCustomer(ctx context.Context, source thankyou.Source, shop string, c thankyou.Customer, now time.Time) (int, error)
-	EraseShop(ctx context.Context, source thankyou.Source, shop string, now time.Time) (int, error)
+	// RequestErasure records a customer's or a shop's erasure, to be
+	// carried out by the dispatcher; from then on nothing is sent for
+	// that customer or shop.
+	RequestErasure(ctx context.Context, source thankyou.Source, shop string, kind thankyou.DeliveryKind, c thankyou.Customer, now time.Time) error
 	CustomerReport(ctx context.Context, source thankyou.Source, shop string, c thankyou.Customer) (thankyou.Report, error)
 }
 
@@ -87,14 +89,13 @@ type Handler struct {
 // Answer is the JSON body of a successful answer.
 type Answer struct {
 	// Status is "created", "duplicate", "cancelled", "cancel_requested",
-	// "already_<state>", "erased", "reported" or "ignored".
+	// "already_<state>", "accepted" (an erasure request), "reported" or
+	// "ignored".
 	Status string `json:"status"`
 	TaskID string `json:"task,omitempty"`
 	State  string `json:"state,omitempty"`
 	DueAt  string `json:"due,omitempty"`
 	Reason string `json:"reason,omitempty"`
-	// Erased counts the tasks whose personal data was erased.
-	Erased *int `json:"erased,omitempty"`
 	// Report lists what is held about a customer (ids, states, field names;
 	// no personal values).
 	Report *thankyou.Report `json:"report,omitempty"`
@@ -145,6 +146,12 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if err := h.Shops.Admit(ctx, shop, shopID); err != nil {
 		return Answer{}, refused(ctx, log, err)
 	}
+	if !shop.ErasedAt.IsZero() && d.Kind != thankyou.DeliveryCustomerRedact && d.Kind != thankyou.DeliveryShopRedact && d.Kind != thankyou.DeliveryDataRequest {
+		// The shop asked for its data to be erased: only its privacy
+		// requests are still accepted.
+		log.InfoContext(ctx, "delivery for an erased shop ignored")
+		return Answer{Status: "ignored", Reason: "the shop's data was erased on its request"}, nil
+	}
 	if d.Kind == thankyou.DeliveryOrderCreated {
 		h.Metrics.Count(metrics.OrdersReceived, 1, metrics.Source(string(name)))
 	}
@@ -170,16 +177,12 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 		ans, err = h.create(ctx, shop, d.Order, now, log)
 	case thankyou.DeliveryOrderCancelled:
 		ans, err = h.cancel(ctx, d, now, log)
-	case thankyou.DeliveryCustomerRedact:
-		var n int
-		n, err = h.Store.EraseCustomer(ctx, name, shopID, d.Customer, now)
-		ans = Answer{Status: "erased", Erased: &n}
-		log.InfoContext(ctx, "customer data erased", "tasks", n)
-	case thankyou.DeliveryShopRedact:
-		var n int
-		n, err = h.Store.EraseShop(ctx, name, shopID, now)
-		ans = Answer{Status: "erased", Erased: &n}
-		log.InfoContext(ctx, "shop data erased", "tasks", n)
+	case thankyou.DeliveryCustomerRedact, thankyou.DeliveryShopRedact:
+		// One durable write, answered at once; the dispatcher carries it
+		// out on its schedule until it is done.
+		err = h.Store.RequestErasure(ctx, name, shopID, d.Kind, d.Customer, now)
+		ans = Answer{Status: "accepted", Reason: "erasure recorded: nothing more is sent, and the data is erased on the dispatcher's next runs"}
+		log.InfoContext(ctx, "erasure request recorded", "kind", d.Kind)
 	case thankyou.DeliveryDataRequest:
 		var rep thankyou.Report
 		rep, err = h.Store.CustomerReport(ctx, name, shopID, d.Customer)

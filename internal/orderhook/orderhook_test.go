@@ -40,21 +40,24 @@ const (
 var received = time.Date(2026, 11, 23, 16, 0, 2, 0, time.UTC)
 
 type fixture struct {
-	h      *orderhook.Handler
-	store  *dynamo.Store
-	client *dynamodb.Client
-	table  string
+	// coldStart builds the handler again on the same table, as a new
+	// Lambda instance would: nothing cached.
+	coldStart func()
+	h         *orderhook.Handler
+	store     *dynamo.Store
+	client    *dynamodb.Client
+	table     string
 }
 
 // newFixture builds the order webhook exactly as its Lambda main does, from
 // events/env.json (the local secret), against a fresh dynalite table.
-func newFixture(t *testing.T, override map[string]string) *fixture {
+func newFixture(t testing.TB, override map[string]string) *fixture {
 	t.Helper()
 	return newLoggingFixture(t, override, io.Discard)
 }
 
 // newLoggingFixture is newFixture with the handler's JSON log written to w.
-func newLoggingFixture(t *testing.T, override map[string]string, w io.Writer) *fixture {
+func newLoggingFixture(t testing.TB, override map[string]string, w io.Writer) *fixture {
 	t.Helper()
 	client, table := dynamotest.NewTable(t)
 	env, err := localstack.LoadEnvFile(filepath.Join("..", "..", "events", "env.json"))
@@ -84,7 +87,14 @@ func newLoggingFixture(t *testing.T, override map[string]string, w io.Writer) *f
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{h: h, store: dynamo.New(client, table, dynamo.Options{}), client: client, table: table}
+	f := &fixture{h: h, store: dynamo.New(client, table, dynamo.Options{}), client: client, table: table}
+	f.coldStart = func() {
+		t.Helper()
+		if f.h, err = app.NewOrderWebhook(context.Background(), cfg, deps); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return f
 }
 
 func loadEvent(t testing.TB, name string) events.APIGatewayV2HTTPRequest {

@@ -194,8 +194,12 @@ func TestCustomerRedactRemovesTheirDataFromEveryItem(t *testing.T) {
 		t.Fatalf("data request: %d %v", status, body)
 	}
 	status, body = f.postAt(t, loadEvent(t, "shopify-customers-redact.json"))
-	if status != http.StatusOK || body["status"] != "erased" {
+	if status != http.StatusOK || body["status"] != "accepted" {
 		t.Fatalf("redact: %d %v", status, body)
+	}
+	// Accepted at once, carried out by the dispatcher's next run.
+	if n, err := f.store.CarryOutPrivacyRequests(ctx, received); err != nil || n != 1 {
+		t.Fatalf("carrying out the request: %d, %v", n, err)
 	}
 	// Read every item of the table back.
 	out, err := f.client.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(f.table)})
@@ -250,8 +254,11 @@ func TestShopRedactErasesTheShop(t *testing.T) {
 	}
 	f.postAt(t, loadEvent(t, "generic-order-created.json")) // another source's shop stays
 	status, body := f.postAt(t, loadEvent(t, "shopify-shop-redact.json"))
-	if status != http.StatusOK || body["status"] != "erased" {
+	if status != http.StatusOK || body["status"] != "accepted" {
 		t.Fatalf("shop redact: %d %v", status, body)
+	}
+	if n, err := f.store.CarryOutPrivacyRequests(context.Background(), received); err != nil || n != 1 {
+		t.Fatalf("carrying out the request: %d, %v", n, err)
 	}
 	if _, err := f.store.GetTask(context.Background(), order1001); thankyou.ErrorCode(err) != thankyou.ENOTFOUND {
 		t.Errorf("the shop's task is still there: %v", err)
@@ -259,8 +266,22 @@ func TestShopRedactErasesTheShop(t *testing.T) {
 	if _, err := f.store.GetTask(context.Background(), genericTask); err != nil {
 		t.Errorf("another shop's task was erased: %v", err)
 	}
-	if _, err := f.store.GetShop(context.Background(), stored.Source, stored.ID); thankyou.ErrorCode(err) != thankyou.ENOTFOUND {
-		t.Errorf("the shop's stored settings (with a staff phone) are still there: %v", err)
+	left, err := f.store.GetShop(context.Background(), stored.Source, stored.ID)
+	if err != nil || left.ErasedAt.IsZero() || left.Name != "" || left.StaffPhone != "" || len(left.SecretRefs) != 1 {
+		t.Errorf("the shop's stored settings = %+v, %v; want only its secret references and when it was erased", left, err)
+	}
+	// Shopify repeats the request (its first answer was lost): accepted
+	// again, after the settings are gone, by any instance. An order is not
+	// acted on.
+	f.coldStart()
+	if status, body := f.postAt(t, loadEvent(t, "shopify-shop-redact.json")); status != http.StatusOK || body["status"] != "accepted" {
+		t.Errorf("the repeated shop/redact: %d %v, want 200 accepted", status, body)
+	}
+	if status, body := f.postAt(t, loadEvent(t, "shopify-second-order.json")); status != http.StatusOK || body["status"] != "ignored" {
+		t.Errorf("an order for the erased shop: %d %v, want 200 ignored", status, body)
+	}
+	if _, err := f.store.GetTask(context.Background(), order1002); thankyou.ErrorCode(err) != thankyou.ENOTFOUND {
+		t.Errorf("an order for the erased shop made a task: %v", err)
 	}
 	if roster, err := f.store.ListStaff(context.Background(), stored.Source, stored.ID); err != nil || len(roster) != 0 {
 		t.Errorf("the shop's staff roster (phones) is still there: %d members, %v", len(roster), err)

@@ -243,3 +243,25 @@ func stripeSigned(t *testing.T, body []byte) events.APIGatewayV2HTTPRequest {
 	arrived := time.UnixMilli(ev.RequestContext.TimeEpoch).UTC()
 	return withHeader(ev, "stripe-signature", stripe.Sign([]byte("whsec_localstripesigningsecret0123456789"), arrived, body))
 }
+
+// WooCommerce's topic header is not signed either: the signed order's
+// status decides. A cancelled order resent as order.created still only
+// cancels; a paid order resent as another topic is ignored, never
+// cancelled.
+func TestWooCommercesStatusNotItsTopicChoosesTheAction(t *testing.T) {
+	f := newFixture(t, nil)
+	if status, body := f.postAt(t, loadEvent(t, "woocommerce-order-created.json")); status != http.StatusCreated {
+		t.Fatalf("order: %d %v", status, body)
+	}
+	status, body := f.postAt(t, withHeader(loadEvent(t, "woocommerce-order-created.json"), "x-wc-webhook-topic", "order.deleted"))
+	if status != http.StatusOK || body["status"] != "ignored" {
+		t.Errorf("the paid order resent as order.deleted: %d %v, want 200 ignored", status, body)
+	}
+	if got, err := f.store.GetTask(context.Background(), wooTask); err != nil || got.State != thankyou.StatePending {
+		t.Fatalf("task = %s, %v; want pending", got.State, err)
+	}
+	status, body = f.postAt(t, withHeader(loadEvent(t, "woocommerce-order-cancelled.json"), "x-wc-webhook-topic", "order.created"))
+	if status != http.StatusOK || body["status"] != "cancelled" {
+		t.Errorf("the cancelled order resent as order.created: %d %v, want 200 cancelled (its status decides)", status, body)
+	}
+}

@@ -398,19 +398,20 @@ const (
 // dynamoAccess lists the DynamoDB calls each function's code makes.
 var dynamoAccess = map[string][]access{
 	config.OrderWebhook: {
-		{"dynamodb:PutItem", tableARN},    // one task per order, conditional put; event records
-		{"dynamodb:GetItem", tableARN},    // shop settings, customer history, events
-		{"dynamodb:UpdateItem", tableARN}, // customer records, cancellations, erasure
-		{"dynamodb:DeleteItem", tableARN}, // erasure (customer records, shop/redact)
-		{"dynamodb:Scan", tableARN},       // shop/redact only: a rare administrative erasure
+		{"dynamodb:PutItem", tableARN},    // one task per order, conditional put; event records; erasure requests; the learnt shop id
+		{"dynamodb:GetItem", tableARN},    // shop settings, customer history, events, the learnt shop id
+		{"dynamodb:UpdateItem", tableARN}, // customer records, cancellations
 	},
 	config.Dispatcher: {
 		{"dynamodb:Query", dueIndexARN},   // the due sweep
 		{"dynamodb:Query", callsIndexARN}, // staff members' open calls (assignment, digest)
 		{"dynamodb:Query", tableARN},      // the staff rosters (one partition)
 		{"dynamodb:GetItem", tableARN},
-		{"dynamodb:UpdateItem", tableARN}, // claim, record the send, digest once a day
-		{"dynamodb:PutItem", tableARN},    // the round-robin position
+		{"dynamodb:UpdateItem", tableARN},     // claim, record the send, digest once a day
+		{"dynamodb:PutItem", tableARN},        // the round-robin position
+		{"dynamodb:Scan", tableARN},           // a shop's erasure request, page by page
+		{"dynamodb:DeleteItem", tableARN},     // erasure requests: customer records, settings, staff
+		{"dynamodb:BatchWriteItem", tableARN}, // a shop's erasure request: its items in batches
 	},
 	config.TwilioWebhook: {
 		{"dynamodb:GetItem", tableARN},

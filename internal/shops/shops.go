@@ -271,6 +271,11 @@ func (r *Registry) remember(key string, c cached) {
 // retired half of a rotation); a shop with no readable secret at all is a
 // configuration error.
 func (r *Registry) ready(ctx context.Context, sh thankyou.Shop) (Shop, error) {
+	if !sh.ErasedAt.IsZero() {
+		// Only its privacy requests are still accepted: its secrets are
+		// all that is left, and all that is needed.
+		return r.secretsOf(ctx, Shop{Shop: sh, Zone: time.UTC})
+	}
 	w, err := polite.ParseWindow(sh.WindowStart, sh.WindowEnd, sh.Days)
 	if err != nil {
 		return Shop{}, fmt.Errorf("shop %s:%s: send window: %w", sh.Source, sh.ID, err)
@@ -283,7 +288,12 @@ func (r *Registry) ready(ctx context.Context, sh thankyou.Shop) (Shop, error) {
 	if err != nil {
 		return Shop{}, fmt.Errorf("shop %s:%s: %w", sh.Source, sh.ID, err)
 	}
-	out := Shop{Shop: sh, Window: w, Closed: mergeDates(closed, r.closed), Zone: zone}
+	return r.secretsOf(ctx, Shop{Shop: sh, Window: w, Closed: mergeDates(closed, r.closed), Zone: zone})
+}
+
+// secretsOf resolves the shop's secret references into out.Secrets.
+func (r *Registry) secretsOf(ctx context.Context, out Shop) (Shop, error) {
+	sh := out.Shop
 	for _, ref := range sh.SecretRefs {
 		v, err := r.secrets.Resolve(ctx, config.Secret{Ref: ref})
 		if secret.IsNotFound(err) {

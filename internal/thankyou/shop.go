@@ -41,6 +41,11 @@ type Shop struct {
 	SMSTemplate, StaffTemplate string
 	// Voice is the automated thank-you call (ChannelCall).
 	Voice Voice
+	// ErasedAt is set when the shop's data was erased on its request:
+	// its settings are gone but its secret references, so that a repeated
+	// privacy request still verifies and is accepted; nothing else is
+	// acted on.
+	ErasedAt time.Time
 }
 
 // Rules decide which orders are thanked. The zero value thanks every order

@@ -159,9 +159,15 @@ func (c *Client) SendSMS(ctx context.Context, to, body, statusCallback string) (
 // whose outcome is unknown (a timeout, or a process that died before
 // recording the SID).
 //
-// It lists Messages with To and DateSent on or after since's UTC day,
-// newest first, and keeps those created at or after since. Errors wrap a
-// *thankyou.SendError as SendSMS's do.
+// It finds the message by what Twilio sets when it accepts it: the
+// recipient, the sender (the From number, or the Messaging Service), the
+// body (which names the order) and date_created. Not by date_sent: Twilio
+// sets that only when the message leaves its queue, and a message still
+// held in a Messaging Service's backlog has none. (The status callback
+// URL, which carries the task id, is not part of the Message resource.)
+// It lists the recipient's messages, newest first, and stops at the first
+// one created and sent before since. Errors wrap a *thankyou.SendError as
+// SendSMS's do.
 func (c *Client) FindSent(ctx context.Context, to, body string, since time.Time) (sid string, found bool, err error) {
 	if err := ctx.Err(); err != nil {
 		return "", false, fmt.Errorf("find sms sent to %s: %w", phone.Mask(to), err)
@@ -174,7 +180,6 @@ func (c *Client) FindSent(ctx context.Context, to, body string, since time.Time)
 	since = since.UTC().Truncate(time.Second)
 	params := &twapi.ListMessageParams{}
 	params.SetTo(to)
-	params.SetDateSentAfter(since.Truncate(24 * time.Hour))
 	params.SetPageSize(pageSize)
 
 	pageToken, pageNumber := "", ""
@@ -187,7 +192,7 @@ func (c *Client) FindSent(ctx context.Context, to, body string, since time.Time)
 		if err != nil {
 			return "", false, fmt.Errorf("find sms sent to %s: %w", phone.Mask(to), err)
 		}
-		sid, found, done, err := scanPage(page.Messages, to, body, since)
+		sid, found, done, err := c.scanPage(page.Messages, to, body, since)
 		if err != nil || found || done {
 			if err != nil {
 				err = fmt.Errorf("find sms sent to %s: %w", phone.Mask(to), err)
@@ -210,27 +215,39 @@ func (c *Client) FindSent(ctx context.Context, to, body string, since time.Time)
 }
 
 // scanPage looks through one page of messages, newest first, for an
-// outbound message to the number to created at or after since. done reports
-// that the page reached messages sent before since, so that later pages
-// cannot match: whether Twilio orders by date_sent or date_created, a
-// message sent before since was also created before it.
-func scanPage(msgs []twapi.ApiV2010Message, to, body string, since time.Time) (sid string, found, done bool, err error) {
+// outbound message from this client's sender to the number to, with the
+// body (when given), created at or after since. done reports that the
+// page reached a message created and sent before since, so that later
+// pages cannot match: whether Twilio orders by date_sent or date_created,
+// older messages follow it. A message still queued (no date_sent) never
+// ends the search.
+func (c *Client) scanPage(msgs []twapi.ApiV2010Message, to, body string, since time.Time) (sid string, found, done bool, err error) {
 	for _, m := range msgs {
-		if sent, err := parseTime(deref(m.DateSent)); err == nil && sent.Before(since) {
-			return "", false, true, nil
-		}
-		if deref(m.Direction) != "outbound-api" || deref(m.To) != to || (body != "" && deref(m.Body) != body) {
-			continue
-		}
 		created, err := parseTime(deref(m.DateCreated))
 		if err != nil {
 			return "", false, false, fmt.Errorf("message %s: date_created: %w", deref(m.Sid), err)
 		}
-		if !created.Before(since) {
-			return deref(m.Sid), true, false, nil
+		if created.Before(since) {
+			if sent, err := parseTime(deref(m.DateSent)); err == nil && sent.Before(since) {
+				return "", false, true, nil
+			}
+			continue
 		}
+		if deref(m.Direction) != "outbound-api" || deref(m.To) != to || (body != "" && deref(m.Body) != body) || !c.ours(m) {
+			continue
+		}
+		return deref(m.Sid), true, false, nil
 	}
 	return "", false, false, nil
+}
+
+// ours reports whether m was sent with this client's sender: its
+// Messaging Service, else its From number.
+func (c *Client) ours(m twapi.ApiV2010Message) bool {
+	if c.messagingServiceSID != "" {
+		return deref(m.MessagingServiceSid) == c.messagingServiceSID
+	}
+	return c.from == "" || deref(m.From) == c.from
 }
 
 // parseTime reads a Twilio timestamp: RFC 2822 ("Mon, 23 Nov 2026 16:00:00

@@ -287,33 +287,37 @@ func TestFindSent(t *testing.T) {
 		},
 		{name: "since in another time zone", sent: []sent{{customer, day.Add(16*time.Hour + time.Minute)}}, since: day.Add(16 * time.Hour).In(time.FixedZone("PST", -8*3600)), wantFound: 0},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			clk := &clock{}
-			srv := mustServer(t, twiliotest.Options{Now: clk.Now})
-			c := mustClient(t, srv, nil)
-			var sids []string
-			for _, s := range tt.sent {
-				clk.Set(s.at)
-				sid, err := c.SendSMS(context.Background(), s.to, "Thanks!", "")
-				if err != nil {
-					t.Fatalf("SendSMS: %v", err)
+	// Each case is played with messages sent at once, and with messages
+	// that wait in Twilio's queue (no date_sent yet) when FindSent looks.
+	for _, queue := range []time.Duration{0, 72 * time.Hour} {
+		for _, tt := range tests {
+			t.Run(fmt.Sprintf("%s, queued %s", tt.name, queue), func(t *testing.T) {
+				clk := &clock{}
+				srv := mustServer(t, twiliotest.Options{Now: clk.Now, Queue: queue})
+				c := mustClient(t, srv, nil)
+				var sids []string
+				for _, s := range tt.sent {
+					clk.Set(s.at)
+					sid, err := c.SendSMS(context.Background(), s.to, "Thanks!", "")
+					if err != nil {
+						t.Fatalf("SendSMS: %v", err)
+					}
+					sids = append(sids, sid)
 				}
-				sids = append(sids, sid)
-			}
 
-			sid, found, err := c.FindSent(context.Background(), customer, "", tt.since)
-			if err != nil {
-				t.Fatalf("FindSent: %v", err)
-			}
-			wantSID := ""
-			if tt.wantFound >= 0 {
-				wantSID = sids[tt.wantFound]
-			}
-			if found != (tt.wantFound >= 0) || sid != wantSID {
-				t.Errorf("FindSent = %q, %v; want %q, %v", sid, found, wantSID, tt.wantFound >= 0)
-			}
-		})
+				sid, found, err := c.FindSent(context.Background(), customer, "", tt.since)
+				if err != nil {
+					t.Fatalf("FindSent: %v", err)
+				}
+				wantSID := ""
+				if tt.wantFound >= 0 {
+					wantSID = sids[tt.wantFound]
+				}
+				if found != (tt.wantFound >= 0) || sid != wantSID {
+					t.Errorf("FindSent = %q, %v; want %q, %v", sid, found, wantSID, tt.wantFound >= 0)
+				}
+			})
+		}
 	}
 }
 

@@ -73,8 +73,8 @@ func (s *Server) messageJSONLocked(m *message) messageJSON {
 		To:              m.To,
 		URI:             uri + ".json",
 	}
-	if !m.dateSent.IsZero() {
-		d := twilioTime(m.dateSent)
+	if sent := s.sentLocked(m); !sent.IsZero() {
+		d := twilioTime(sent)
 		out.DateSent = &d
 	}
 	if m.From != "" {
@@ -90,6 +90,15 @@ func (s *Server) messageJSONLocked(m *message) messageJSON {
 	return out
 }
 
+// sentLocked is m's date_sent: zero while it waits in the queue (see
+// Options.Queue); s.mu must be held.
+func (s *Server) sentLocked(m *message) time.Time {
+	if s.now().Before(m.dateSent) {
+		return time.Time{}
+	}
+	return m.dateSent
+}
+
 // listFilter is what List Messages was asked for.
 type listFilter struct {
 	to, from string
@@ -97,17 +106,18 @@ type listFilter struct {
 	sentOn, sentAfter, sentBefore time.Time
 }
 
-func (f listFilter) match(m *message) bool {
+// match reports whether m, sent at sent (zero: still queued), is listed.
+func (f listFilter) match(m *message, sent time.Time) bool {
 	if f.to != "" && m.To != f.to || f.from != "" && m.From != f.from {
 		return false
 	}
 	if f.sentOn.IsZero() && f.sentAfter.IsZero() && f.sentBefore.IsZero() {
 		return true
 	}
-	if m.dateSent.IsZero() {
+	if sent.IsZero() {
 		return false
 	}
-	day := m.dateSent.UTC().Truncate(24 * time.Hour)
+	day := sent.UTC().Truncate(24 * time.Hour)
 	return (f.sentOn.IsZero() || day.Equal(f.sentOn)) &&
 		(f.sentAfter.IsZero() || !day.Before(f.sentAfter)) &&
 		(f.sentBefore.IsZero() || !day.After(f.sentBefore))
@@ -160,7 +170,7 @@ func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	var matched []*message
 	for i := len(s.messages) - 1; i >= 0; i-- { // newest first
-		if m := s.messages[i]; f.match(m) {
+		if m := s.messages[i]; f.match(m, s.sentLocked(m)) {
 			matched = append(matched, m)
 		}
 	}

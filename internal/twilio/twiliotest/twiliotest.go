@@ -59,6 +59,11 @@ type Options struct {
 	AutoStatus []string
 	// Now is the clock for date_created and the like; nil means time.Now.
 	Now func() time.Time
+	// Queue holds each accepted message in a queue this long before it
+	// is sent, as a Messaging Service with a backlog does: until then its
+	// date_sent is null, and List Messages' DateSent filters do not find
+	// it. Zero: a message is sent the moment it is accepted.
+	Queue time.Duration
 	// Logger, when set, receives a line per accepted message, with masked
 	// numbers only.
 	Logger *slog.Logger
@@ -386,9 +391,9 @@ func (s *Server) accept(form url.Values) Message {
 			Status:              "queued",
 			Created:             now,
 		},
-		// Twilio's own examples carry date_sent from the moment a message
-		// is queued; List Messages filters on it.
-		dateSent:    now,
+		// date_sent is set when the message leaves the queue (Queue
+		// later); until then it is null (see sentLocked).
+		dateSent:    now.Add(s.opts.Queue),
 		dateUpdated: now,
 		numSegments: segments(form.Get("Body")),
 	}

@@ -680,3 +680,37 @@ func TestDerivedSIDsNameEachTasksMessages(t *testing.T) {
 		t.Error("derived SIDs collide")
 	}
 }
+
+// With a queue, a message is accepted with no date_sent, and a List
+// Messages filtered on DateSent does not list it until it leaves the
+// queue; listed by recipient alone, it is there from the start.
+func TestQueuedMessageHasNoDateSentUntilItLeavesTheQueue(t *testing.T) {
+	now := time.Date(2026, 11, 23, 16, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	srv := mustServer(t, twiliotest.Options{Now: clock, Queue: time.Hour})
+	resp, msg := call(t, srv, http.MethodPost, messagesPath, createForm(customer, sender, "Thanks!"))
+	if resp.StatusCode != http.StatusCreated || msg["date_sent"] != nil || msg["date_created"] == nil {
+		t.Fatalf("created: %d, date_sent %v, date_created %v; want 201 with no date_sent", resp.StatusCode, msg["date_sent"], msg["date_created"])
+	}
+	listed := func(query string) int {
+		_, v := call(t, srv, http.MethodGet, messagesPath+"?"+query, nil)
+		msgs, _ := v["messages"].([]any)
+		return len(msgs)
+	}
+	bySent := url.Values{"To": {customer}, "DateSent>": {"2026-11-23"}}.Encode()
+	byTo := url.Values{"To": {customer}}.Encode()
+	if n, m := listed(bySent), listed(byTo); n != 0 || m != 1 {
+		t.Errorf("while queued: %d listed by DateSent, %d by recipient; want 0 and 1", n, m)
+	}
+	mu.Lock()
+	now = now.Add(time.Hour)
+	mu.Unlock()
+	if n := listed(bySent); n != 1 {
+		t.Errorf("after it left the queue: %d listed by DateSent, want 1", n)
+	}
+	_, v := call(t, srv, http.MethodGet, "/2010-04-01/Accounts/"+accountSID+"/Messages/"+msg["sid"].(string)+".json", nil)
+	if v["date_sent"] == nil {
+		t.Error("no date_sent after the message left the queue")
+	}
+}
