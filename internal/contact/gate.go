@@ -137,12 +137,6 @@ func (g *Gate) check(ctx context.Context, c Contact, now time.Time) (Decision, e
 	return g.hours(c, now), nil
 }
 
-// Hours answers the hours rule alone for c at now (no consent, no caps):
-// what Check says about the time.
-func Hours(c Contact, now time.Time) Decision {
-	return (&Gate{}).hours(c, now)
-}
-
 // hours asks polite.Hours, the one hours check, with the recipient's
 // window: a roster member's shift, else c.Window.
 func (g *Gate) hours(c Contact, now time.Time) Decision {
