@@ -33,8 +33,10 @@ type Gate struct {
 	// zero means DefaultNumberCap. A state's legal cap (LegalCap), when
 	// lower, wins.
 	NumberCap Cap
-	// LegalCap, when set, is the legal cap for a recipient (ok false: none
-	// known); the gate never allows more than it.
+	// LegalCap is the legal cap for a recipient (ok false: none known);
+	// the gate never allows more than it. Nil means StateCap: the caps of
+	// the US state rules (polite.LegalCap), which configuration cannot
+	// lift.
 	LegalCap func(r polite.Recipient) (Cap, bool)
 	// Sender and Caller are the Twilio adapter.
 	Sender Sender
@@ -201,18 +203,27 @@ func (g *Gate) take(ctx context.Context, c Contact, now time.Time, d Decision) (
 	return Decision{Outcome: Defer, Code: CodeNumberCap, At: free, Detail: detail}, nil
 }
 
+// StateCap is the legal cap of the recipient's US state rules (a number
+// of contacts per 24 hours), when one applies.
+func StateCap(r polite.Recipient) (Cap, bool) {
+	n := polite.LegalCap(r)
+	return Cap{Max: n, Per: 24 * time.Hour}, n > 0
+}
+
 // numberCap is the configured cap, never above the recipient's legal cap.
 func (g *Gate) numberCap(c Contact) Cap {
 	limit := g.NumberCap
 	if limit.Max <= 0 || limit.Per <= 0 {
 		limit = DefaultNumberCap
 	}
-	if g.LegalCap != nil {
-		if legal, ok := g.LegalCap(polite.Recipient{Phone: c.To, Zones: c.Zones, Region: c.Region}); ok && legal.Max > 0 {
-			// Fewer contacts over a period at least as long is stricter.
-			limit.Max = min(limit.Max, legal.Max)
-			limit.Per = max(limit.Per, legal.Per)
-		}
+	legalCap := g.LegalCap
+	if legalCap == nil {
+		legalCap = StateCap
+	}
+	if legal, ok := legalCap(polite.Recipient{Phone: c.To, Zones: c.Zones, Region: c.Region, Country: c.Country}); ok && legal.Max > 0 {
+		// Fewer contacts over a period at least as long is stricter.
+		limit.Max = min(limit.Max, legal.Max)
+		limit.Per = max(limit.Per, legal.Per)
 	}
 	return limit
 }

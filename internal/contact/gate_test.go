@@ -216,3 +216,28 @@ func TestCustomerCapRefuses(t *testing.T) {
 		t.Fatalf("second order within 30 days: %+v", d)
 	}
 }
+
+// TestStateCapAppliesWithoutConfiguration: a gate built with no LegalCap
+// still holds a Florida number to the state's cap (the rules' data file),
+// whatever the deployment configures; a New York number is not held to it.
+func TestStateCapAppliesWithoutConfiguration(t *testing.T) {
+	ny := mustZone(t, "America/New_York")
+	at := time.Date(2026, 12, 2, 11, 0, 0, 0, ny)
+	w := mustWindow(t, "09:00", "20:00", "Mon-Sun")
+	for _, tc := range []struct {
+		number string
+		want   int
+	}{{"+13055550123", 3}, {customer, 6}} {
+		g := &contact.Gate{Consent: optOuts{}, Caps: &slots{}, NumberCap: contact.Cap{Max: 10, Per: time.Hour}}
+		sent := 0
+		for i := range 6 {
+			c := contact.Contact{Kind: contact.KindSMS, To: tc.number, Zones: []*time.Location{ny}, Window: w, Task: string(rune('a' + i))}
+			if d, _ := g.Admit(context.Background(), c, at.Add(time.Duration(i)*time.Hour)); d.Outcome == contact.Send {
+				sent++
+			}
+		}
+		if sent != tc.want {
+			t.Errorf("%s: sent %d in 6h with a configured 10/h, want %d", tc.number, sent, tc.want)
+		}
+	}
+}

@@ -579,7 +579,14 @@ func (s *simulation) check() []string {
 				bad = append(bad, fmt.Sprintf("%s to member %s at %s: outside their shift", c.Kind, c.Member.ID, at))
 			}
 		default:
-			if v := (polite.Hours{Window: c.Window}).At(at, polite.Recipient{Phone: c.To, Zones: c.Zones, Region: c.Region}); !v.Open {
+			// A customer is timed by the law where they live; the shop's
+			// staff phone by its hours within the federal ones.
+			rcpt := polite.Recipient{Zones: c.Zones}
+			switch c.Kind {
+			case contact.KindSMS, contact.KindCall, contact.KindCallList, contact.KindBridgeCustomer:
+				rcpt = polite.Recipient{Phone: c.To, Zones: c.Zones, Region: c.Region, Country: c.Country}
+			}
+			if v := (polite.Hours{Window: c.Window, Closed: c.Closed}).At(at, rcpt); !v.Open {
 				bad = append(bad, fmt.Sprintf("%s to %s at %s: outside the hours (%s)", c.Kind, phone.Mask(c.To), at, v.Reason))
 			}
 			for _, z := range c.Zones {
