@@ -22,12 +22,10 @@ func TestNothingIsSentWhileAnErasureIsPending(t *testing.T) {
 		task.Order.Shop, task.Order.Phone, task.Recipient = "closing.myshopify.com", "+12125550143", "+12125550143"
 		task.ID = task.Order.TaskID() // the shop's erasure finds its tasks by their ids
 	})
-	if err := f.store.RequestErasure(ctx, jane.Order.Source, jane.Order.Shop, thankyou.DeliveryCustomerRedact,
-		thankyou.Customer{Phones: []string{jane.Order.Phone}}, f.clock.Now()); err != nil {
+	if err := f.store.RequestErasure(ctx, thankyou.Erasure{Source: jane.Order.Source, Shop: jane.Order.Shop, Kind: thankyou.DeliveryCustomerRedact, Customer: thankyou.Customer{Phones: []string{jane.Order.Phone}}}, f.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.store.RequestErasure(ctx, closing.Order.Source, closing.Order.Shop, thankyou.DeliveryShopRedact,
-		thankyou.Customer{}, f.clock.Now()); err != nil {
+	if err := f.store.RequestErasure(ctx, thankyou.Erasure{Source: closing.Order.Source, Shop: closing.Order.Shop, Kind: thankyou.DeliveryShopRedact}, f.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 

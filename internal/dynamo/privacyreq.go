@@ -117,7 +117,8 @@ func privacySK(source thankyou.Source, shop string, kind thankyou.DeliveryKind, 
 // is already pending is left as it is; one that was carried out already
 // is recorded again and carried out again (erasing is idempotent): a
 // repeated request is always accepted.
-func (s *Store) RequestErasure(ctx context.Context, source thankyou.Source, shop string, kind thankyou.DeliveryKind, c thankyou.Customer, now time.Time) error {
+func (s *Store) RequestErasure(ctx context.Context, e thankyou.Erasure, now time.Time) error {
+	source, shop, kind, c := e.Source, e.Shop, e.Kind, e.Customer
 	if kind != thankyou.DeliveryCustomerRedact && kind != thankyou.DeliveryShopRedact {
 		return fmt.Errorf("request erasure: %q is not an erasure", kind)
 	}

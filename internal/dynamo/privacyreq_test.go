@@ -115,7 +115,7 @@ func TestShopErasureIsAcceptedAtOnceAndFinishesAfterAFailureHalfWay(t *testing.T
 		t.Fatal(err)
 	}
 
-	if err := store.RequestErasure(ctx, thankyou.SourceShopify, shop, thankyou.DeliveryShopRedact, thankyou.Customer{}, t0); err != nil {
+	if err := store.RequestErasure(ctx, thankyou.Erasure{Source: thankyou.SourceShopify, Shop: shop, Kind: thankyou.DeliveryShopRedact}, t0); err != nil {
 		t.Fatal(err)
 	}
 	if held, err := store.PrivacyHold(ctx, open); err != nil || !held {
@@ -169,7 +169,7 @@ func TestShopErasureIsAcceptedAtOnceAndFinishesAfterAFailureHalfWay(t *testing.T
 	}
 
 	// Shopify repeats the request: it is accepted, and carried out again.
-	if err := store.RequestErasure(ctx, thankyou.SourceShopify, shop, thankyou.DeliveryShopRedact, thankyou.Customer{}, t0.Add(time.Hour)); err != nil {
+	if err := store.RequestErasure(ctx, thankyou.Erasure{Source: thankyou.SourceShopify, Shop: shop, Kind: thankyou.DeliveryShopRedact}, t0.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if pending, _ := store.PrivacyRequests(ctx, true); len(pending) != 1 {
@@ -190,7 +190,7 @@ func TestCustomerErasureHoldsTheirSendsAndForgetsThemWhenDone(t *testing.T) {
 	bob.Order.Phone, bob.Recipient, bob.Order.Email = "+14155550199", "+14155550199", "bob@example.com"
 	bob = e.create(t, bob)
 	c := thankyou.Customer{PlatformID: "7", Phones: []string{testPhone}}
-	if err := e.store.RequestErasure(ctx, jane.Order.Source, jane.Order.Shop, thankyou.DeliveryCustomerRedact, c, t0); err != nil {
+	if err := e.store.RequestErasure(ctx, thankyou.Erasure{Source: jane.Order.Source, Shop: jane.Order.Shop, Kind: thankyou.DeliveryCustomerRedact, Customer: c}, t0); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {

@@ -218,6 +218,8 @@ type body struct {
 	Event  string `json:"event"`
 	Order  order  `json:"order"`
 	Reason string `json:"reason"`
+	// Shop is the shop the signed body names, if it names one.
+	Shop string `json:"shop"`
 }
 
 type order struct {
@@ -251,7 +253,10 @@ type customer struct {
 // Parse normalises a delivery that passed Verify. order.created gives a
 // DeliveryOrderCreated with the order, order.cancelled a
 // DeliveryOrderCancelled with the order's Source, Shop and ID and the
-// reason. EventID is X-Event-Id, OccurredAt the X-Timestamp time.
+// reason. EventID is X-Event-Id, OccurredAt the X-Timestamp time. A body
+// that names its shop ("shop", signed) makes that shop the order's and the
+// Delivery's Shop, whatever X-Shop said; else the order's shop is X-Shop's
+// and Delivery.Shop is "".
 //
 // A created order's Items are the first thankyou.MaxItems of order.items
 // with a name, in the order given: "<quantity> × <name>", or the name alone
@@ -285,6 +290,11 @@ func (s *Source) Parse(r webhook.Request, defaultCountry string) (thankyou.Deliv
 		return thankyou.Delivery{}, err
 	}
 	d := thankyou.Delivery{Topic: b.Event, EventID: eventID, OccurredAt: occurred}
+	if b.Shop != "" {
+		// Signed: the body's shop is the event's, whatever the route said.
+		shop = thankyou.ShopID(thankyou.SourceGeneric, b.Shop)
+		d.Shop = shop
+	}
 	o := thankyou.Order{Source: thankyou.SourceGeneric, Shop: shop, ID: b.Order.ID}
 	switch b.Event {
 	case EventOrderCancelled:

@@ -16,14 +16,13 @@ func TestPrivacyListShowsPendingAndFinishedRequests(t *testing.T) {
 	tool, out, store := newTool(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
-	if err := store.RequestErasure(ctx, thankyou.SourceShopify, "gone.myshopify.com", thankyou.DeliveryShopRedact, thankyou.Customer{}, at); err != nil {
+	if err := store.RequestErasure(ctx, thankyou.Erasure{Source: thankyou.SourceShopify, Shop: "gone.myshopify.com", Kind: thankyou.DeliveryShopRedact}, at); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := store.CarryOutPrivacyRequests(ctx, at.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	if err := store.RequestErasure(ctx, thankyou.SourceShopify, "shop-a.myshopify.com", thankyou.DeliveryCustomerRedact,
-		thankyou.Customer{Phones: []string{"+12125550123"}, Emails: []string{"jane.doe@example.com"}}, at.Add(time.Hour)); err != nil {
+	if err := store.RequestErasure(ctx, thankyou.Erasure{Source: thankyou.SourceShopify, Shop: "shop-a.myshopify.com", Kind: thankyou.DeliveryCustomerRedact, Customer: thankyou.Customer{Phones: []string{"+12125550123"}, Emails: []string{"jane.doe@example.com"}}}, at.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if err := run(t, tool, "privacy list"); err != nil {
@@ -62,7 +61,7 @@ func TestAnErasedShopIsListedAsErased(t *testing.T) {
 		t.Fatal(err)
 	}
 	at := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
-	if err := store.RequestErasure(ctx, thankyou.SourceShopify, "gone.myshopify.com", thankyou.DeliveryShopRedact, thankyou.Customer{}, at); err != nil {
+	if err := store.RequestErasure(ctx, thankyou.Erasure{Source: thankyou.SourceShopify, Shop: "gone.myshopify.com", Kind: thankyou.DeliveryShopRedact}, at); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := store.CarryOutPrivacyRequests(ctx, at); err != nil {

@@ -70,7 +70,7 @@ type Store interface {
 	// RequestErasure records a customer's or a shop's erasure, to be
 	// carried out by the dispatcher; from then on nothing is sent for
 	// that customer or shop.
-	RequestErasure(ctx context.Context, source thankyou.Source, shop string, kind thankyou.DeliveryKind, c thankyou.Customer, now time.Time) error
+	RequestErasure(ctx context.Context, e thankyou.Erasure, now time.Time) error
 	CustomerReport(ctx context.Context, source thankyou.Source, shop string, c thankyou.Customer) (thankyou.Report, error)
 }
 
@@ -180,7 +180,7 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	case thankyou.DeliveryCustomerRedact, thankyou.DeliveryShopRedact:
 		// One durable write, answered at once; the dispatcher carries it
 		// out on its schedule until it is done.
-		err = h.Store.RequestErasure(ctx, name, shopID, d.Kind, d.Customer, now)
+		err = h.Store.RequestErasure(ctx, thankyou.Erasure{Source: name, Shop: shopID, Kind: d.Kind, Customer: d.Customer}, now)
 		ans = Answer{Status: "accepted", Reason: "erasure recorded: nothing more is sent, and the data is erased on the dispatcher's next runs"}
 		log.InfoContext(ctx, "erasure request recorded", "kind", d.Kind)
 	case thankyou.DeliveryDataRequest:

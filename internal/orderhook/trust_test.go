@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/thankyoucalls/thankyoucalls/internal/generic"
 	"github.com/thankyoucalls/thankyoucalls/internal/stripe"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
@@ -263,5 +264,41 @@ func TestWooCommercesStatusNotItsTopicChoosesTheAction(t *testing.T) {
 	status, body = f.postAt(t, withHeader(loadEvent(t, "woocommerce-order-cancelled.json"), "x-wc-webhook-topic", "order.created"))
 	if status != http.StatusOK || body["status"] != "cancelled" {
 		t.Errorf("the cancelled order resent as order.created: %d %v, want 200 cancelled (its status decides)", status, body)
+	}
+}
+
+// A generic event may name its shop in the signed body: then that shop is
+// the delivery's, whatever X-Shop says, and its own secret must verify the
+// body. One signed order resent under other X-Shop values is one task.
+func TestAGenericBodyNamesItsOwnShop(t *testing.T) {
+	t.Setenv("SHOP_B_SECRET", "shop-b-secret")
+	f := newFixture(t, map[string]string{"SHOP_IDS": "generic:thankyou-demo,generic:a,generic:b"})
+	at := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
+	ev := genericOrder(t, "thankyou-demo", "local-generic-webhook-secret", "S-1", "+12125550166", at)
+	ev.Body = strings.Replace(ev.Body, `{"event"`, `{"shop":"thankyou-demo","event"`, 1)
+	ev = withHeader(ev, "x-signature-256", generic.Sign([]byte("local-generic-webhook-secret"), at, []byte(ev.Body)))
+	for _, route := range []string{"thankyou-demo", "a", "b", ""} {
+		status, body := f.postAt(t, withHeader(ev, "x-shop", route))
+		if status >= 300 || (body["task"] != "" && body["task"] != "generic:thankyou-demo:S-1") {
+			t.Errorf("routed as %q: %d %v, want the body's shop's task", route, status, body)
+		}
+	}
+	if n := f.tasks(t); n != 1 {
+		t.Errorf("%d tasks, want 1", n)
+	}
+	// A stored shop with its own secret: the environment's secret does not
+	// speak for it.
+	stored := thankyou.Shop{Source: thankyou.SourceGeneric, ID: "shop-b", Name: "B", SecretRefs: []string{"env:SHOP_B_SECRET"},
+		TimeZone: "America/New_York", DefaultCountry: "US", Channel: thankyou.ChannelSMS,
+		WindowStart: "10:00", WindowEnd: "17:00", Days: "Mon-Fri", Delay: 72 * time.Hour, ExpireAfter: 72 * time.Hour}
+	if err := f.store.PutShop(context.Background(), stored, received); err != nil {
+		t.Fatal(err)
+	}
+	forged := genericOrder(t, "thankyou-demo", "local-generic-webhook-secret", "S-2", "+12125550166", at)
+	forged.Body = strings.Replace(forged.Body, `{"event"`, `{"shop":"shop-b","event"`, 1)
+	forged = withHeader(forged, "x-signature-256", generic.Sign([]byte("local-generic-webhook-secret"), at, []byte(forged.Body)))
+	before := f.items(t)
+	if status, body := f.postAt(t, forged); status != http.StatusUnauthorized || f.items(t) != before {
+		t.Errorf("a body naming a shop whose secret did not sign it: %d %v, %d items written; want 401 and nothing", status, body, f.items(t)-before)
 	}
 }

@@ -306,6 +306,16 @@ type Delivery struct {
 	Shop string
 }
 
+// Erasure is a request to erase a customer's data at a shop
+// (DeliveryCustomerRedact, with the Customer) or all of a shop's data
+// (DeliveryShopRedact).
+type Erasure struct {
+	Source   Source
+	Shop     string
+	Kind     DeliveryKind
+	Customer Customer
+}
+
 // Customer identifies a customer for privacy requests: any of these may be
 // set; phones are E.164.
 type Customer struct {
