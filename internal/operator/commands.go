@@ -36,7 +36,7 @@ type Group struct {
 
 // Groups lists the tool's commands, in the help's order.
 func Groups() []Group {
-	return []Group{shopsGroup(), tasksGroup(), customersGroup(), staffGroup(), optOutsGroup(), summaryGroup()}
+	return []Group{shopsGroup(), tasksGroup(), customersGroup(), staffGroup(), optOutsGroup(), summaryGroup(), dashboardGroup()}
 }
 
 const usageHead = `Usage: thankyou [--table NAME] COMMAND [FLAGS]
@@ -383,6 +383,20 @@ func summaryGroup() Group {
            for the orders received in the period: thanked, delivered, skipped by reason,
            failed by Twilio code, expired, cancelled, opted out. (Reads the whole table.)
 `, run: (*Tool).summary},
+		},
+	}
+}
+
+func dashboardGroup() Group {
+	return Group{
+		Name:  "dashboard",
+		Title: "Dashboard (the same, in a browser: today, upcoming, staff calls, tasks, opt-outs)",
+		Commands: []Command{
+			{Name: "dashboard", Usage: `dashboard [--addr 127.0.0.1:0] [--open]
+           serves the dashboard on this machine only (a loopback address; any other is
+           refused) and prints its address, which holds a random key; --open shows it in
+           the browser (xdg-open). Ctrl-C stops. Every change is a form with a CSRF token.
+`, run: (*Tool).dashboard},
 		},
 	}
 }

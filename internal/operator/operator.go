@@ -66,6 +66,10 @@ type Tool struct {
 	// stderr is a terminal.
 	Progress io.Writer
 	Now      func() time.Time
+	// Dashboard serves the dashboard on addr (loopback only) until ctx
+	// ends, and opens it in a browser when open is set; cmd/thankyou sets
+	// it (package dashboard). Nil: the command is not available.
+	Dashboard func(ctx context.Context, addr string, open bool) error
 }
 
 // DefaultSecretsPath is the template's default ShopSecretsPath.
@@ -473,4 +477,17 @@ func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+func (t *Tool) dashboard(ctx context.Context, args []string) error {
+	fs := newFlags("dashboard")
+	addr := fs.String("addr", "127.0.0.1:0", "")
+	open := fs.Bool("open", false, "")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if t.Dashboard == nil {
+		return errors.New("this build of the tool has no dashboard")
+	}
+	return t.Dashboard(ctx, *addr, *open)
 }
