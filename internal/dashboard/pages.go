@@ -310,11 +310,11 @@ func age(d time.Duration) string {
 // taskData is the task page.
 type taskData struct {
 	ID, State, Reason, Order, Shop, Source, FirstName, To, Channel string
-	Due, Deadline, Created, TimeZone, Window, SID               string
-	ErrorCode, Attempts, Reminders, HandOvers                    int
-	Member, Call                                                 string
-	CanCancel, CanRetry                                          bool
-	History                                                      []eventRow
+	Due, Deadline, Created, TimeZone, Window, SID                  string
+	ErrorCode, Attempts, Reminders, HandOvers                      int
+	Member, Call                                                   string
+	CanCancel, CanRetry                                            bool
+	History                                                        []eventRow
 }
 
 type eventRow struct{ At, Event, Detail string }
@@ -506,4 +506,3 @@ func (s *Server) effect(w http.ResponseWriter, r *http.Request) {
 		Chart   lineChart
 	}{rep.Verdict, effectChart(rep.Points)}, "")
 }
-

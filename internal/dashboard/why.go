@@ -94,16 +94,16 @@ func weight(r polite.Reason) int {
 	switch {
 	case r == polite.ReasonOpen:
 		return 0
-	case r == polite.ReasonWindow:
+	case r == polite.ReasonWindow, r == polite.ReasonLegal:
+		// The window lies inside the legal hours: a night is the
+		// window's, whichever of the two the hours name first.
 		return 1
-	case r == polite.ReasonLegal:
-		return 2
 	case r == polite.ReasonClosed:
-		return 3
+		return 2
 	case r == polite.ReasonHoliday:
-		return 4
+		return 3
 	}
-	return 5 // a state's rule, or no polite time
+	return 4 // a state's rule, or no polite time
 }
 
 // zonesOf is a task's recipient zones (d's zone when it has none).
