@@ -80,7 +80,7 @@ func outcomeChart(first time.Time, days []operator.Summary) chart {
 			y -= h
 			c.Bars = append(c.Bars, bar{X: x + 1, Y: y, W: step - 2, H: h, Class: o.Class, Title: fmt.Sprintf("%s: %d %s", day.Format("Mon 2 Jan"), n, o.Name)})
 		}
-		if i%7 == 0 || i == len(days)-1 {
+		if i%7 == 0 || i == len(days)-1 && i%7 >= 3 {
 			c.Ticks = append(c.Ticks, tick{X: x + step/2, Y: float64(chartH - 5), Label: day.Format("2 Jan")})
 		}
 	}

@@ -122,9 +122,11 @@ type countRow struct {
 
 // todayData is the Today page.
 type todayData struct {
-	Day          string
-	Due          int
-	Overdue      int
+	Day     string
+	Due     int
+	Overdue int
+	// Sent counts the messages Twilio accepted today, delivered or not.
+	Sent         int
 	Today        operator.Summary
 	Failed       []countRow
 	Skipped      []countRow
@@ -197,6 +199,7 @@ func (s *Server) today(w http.ResponseWriter, r *http.Request) {
 			d.OptOutsToday++
 		}
 	}
+	d.Sent = d.Today.Sent + d.Today.Delivered + d.Today.Undelivered
 	d.Chart = outcomeChart(first, perDay)
 	s.render(w, r, http.StatusOK, "today", "Today", d, "")
 }
