@@ -53,21 +53,30 @@ func whyThen(t thankyou.Task, d operator.RetryDefaults) Why {
 	closed, _ := polite.ParseDates(t.Closed)
 	h := polite.Hours{Window: w, Closed: closed}
 	r := polite.Recipient{Phone: t.Recipient, Zones: zonesOf(t, d), Region: t.Order.Region, Country: t.Order.Country}
-	// Walk back from the due time while the hours are closed: the
-	// weightiest rule met on the way is why it is not earlier.
-	var best polite.Verdict
-	from := t.DueAt.Add(-time.Minute)
-	stop := t.DueAt.Add(-whyHorizon)
-	if t.CreatedAt.After(stop) {
-		stop = t.CreatedAt
-	}
-	for at := from; !at.Before(stop); at = at.Add(-whyStep) {
-		v := h.At(at, r)
-		if v.Open {
-			break
-		}
-		if weight(v.Reason) > weight(best.Reason) {
-			best = v
+	// The instant before the due time, then each day before it back to
+	// the order, in the middle of the window (where the day-long rules
+	// show: holidays, closed dates, a state's days): the weightiest rule
+	// met before an open instant is why it is not earlier.
+	best := h.At(t.DueAt.Add(-time.Minute), r)
+	if !best.Open {
+		z := r.Zones[0]
+		y, m, day := t.DueAt.In(z).Date()
+		mid := w.Start + (w.End-w.Start)/2
+		for i := 0; i <= whyDays; i++ {
+			at := time.Date(y, m, day-i, 0, 0, 0, 0, z).Add(mid)
+			if at.Before(t.CreatedAt) {
+				break
+			}
+			if !at.Before(t.DueAt) {
+				continue
+			}
+			v := h.At(at, r)
+			if v.Open {
+				break
+			}
+			if weight(v.Reason) > weight(best.Reason) {
+				best = v
+			}
 		}
 	}
 	if best.Reason == polite.ReasonOpen {
@@ -83,11 +92,8 @@ func whyThen(t thankyou.Task, d operator.RetryDefaults) Why {
 	return Why{Rule: rule, Detail: operator.Scrub(best.Detail)}
 }
 
-// whyThen looks back whyHorizon at most, whyStep at a time.
-const (
-	whyHorizon = 7 * 24 * time.Hour
-	whyStep    = 30 * time.Minute
-)
+// whyDays is how many days before the due time whyThen looks at.
+const whyDays = 14
 
 // weight ranks the hours' reasons: the one named is the weightiest met.
 func weight(r polite.Reason) int {
