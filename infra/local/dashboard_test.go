@@ -194,6 +194,14 @@ func TestDashboardInChromium(t *testing.T) {
 			if err == nil {
 				dom, err = chromedp.Run(ctx, chromedp.OuterHTML("html"))
 			}
+			var scrollWidth int64
+			if err == nil {
+				// Readable on a phone: nothing wider than the screen.
+				scrollWidth, err = chromedp.Run(ctx, chromedp.Evaluate[int64]("document.documentElement.scrollWidth"))
+			}
+			if err == nil && scrollWidth > width {
+				t.Errorf("%s at %d px is %d px wide: it scrolls sideways", p.name, width, scrollWidth)
+			}
 			if err == nil {
 				shot, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
 			}
