@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"runtime"
@@ -105,7 +106,8 @@ func run(ctx context.Context, args []string, std streams) int {
 		Progress: std.progress,
 		Now:      time.Now,
 		Dashboard: func(ctx context.Context, addr string, open bool) error {
-			return dashboard.Serve(ctx, dashboard.Options{Store: store, Now: time.Now}, addr, open, std.out)
+			log := slog.New(slog.NewJSONHandler(stderr, nil))
+			return dashboard.Serve(ctx, dashboard.Options{Store: store, Now: time.Now, Log: log}, addr, open, std.out)
 		},
 	}
 	if err := tool.RunCommand(ctx, line.Topic, line.Args); err != nil {

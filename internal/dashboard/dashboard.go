@@ -233,8 +233,11 @@ func Serve(ctx context.Context, o Options, addr string, open bool, out io.Writer
 	fmt.Fprintf(out, "Dashboard: %s\n(this machine only; the address holds the key, keep it to yourself; Ctrl-C stops)\n", u)
 	if open {
 		if p, err := exec.LookPath("xdg-open"); err == nil {
-			if err := exec.CommandContext(ctx, p, u).Start(); err != nil {
+			cmd := exec.CommandContext(ctx, p, u)
+			if err := cmd.Start(); err != nil {
 				fmt.Fprintf(out, "could not open a browser: %v\n", err)
+			} else {
+				go func() { _ = cmd.Wait() }() // reaped; its status says nothing more
 			}
 		} else {
 			fmt.Fprintln(out, "--open: xdg-open is not installed; open the address above in a browser")
