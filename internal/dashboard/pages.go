@@ -415,7 +415,7 @@ func (s *Server) optOutAdd(w http.ResponseWriter, r *http.Request) {
 		s.showOptOuts(w, r, http.StatusBadRequest, "Not added: "+thankyou.ErrorMessage(err)+" (a national number is read with the country, default US)")
 		return
 	}
-	if err := s.o.Store.AddOptOut(r.Context(), e164, strings.TrimSpace(r.PostForm.Get("reason")), s.o.Now()); err != nil {
+	if err := operator.AddOptOut(r.Context(), s.o.Store, e164, r.PostForm.Get("reason"), s.o.Now()); err != nil {
 		s.fail(w, r, "add the opt-out", err)
 		return
 	}
@@ -434,11 +434,16 @@ func (s *Server) optOutRemove(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, s.Path()+"optouts?done=notfound", http.StatusSeeOther)
 		return
 	}
-	if err := s.o.Store.ClearOptOut(r.Context(), list[i].Phone); err != nil {
+	found, err := operator.RemoveOptOut(r.Context(), s.o.Store, list[i].Phone)
+	if err != nil {
 		s.fail(w, r, "remove the opt-out", err)
 		return
 	}
-	http.Redirect(w, r, s.Path()+"optouts?done=removed", http.StatusSeeOther)
+	done := "removed"
+	if !found {
+		done = "notfound" // removed meanwhile
+	}
+	http.Redirect(w, r, s.Path()+"optouts?done="+done, http.StatusSeeOther)
 }
 
 // conversationRow is a conversation as the Replies page shows it.
