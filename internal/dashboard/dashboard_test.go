@@ -328,15 +328,21 @@ func TestActionsCancelRetryAndOptOutsDoWhatTheToolDoes(t *testing.T) {
 	if len(refs) != 2 {
 		t.Fatalf("the opt-outs page has %d remove buttons, want 2", len(refs))
 	}
+	if code, _, body := post(t, base+"optouts/remove", url.Values{"csrf": {s.CSRF()}, "ref": {refs[0][1]}}); code != http.StatusBadRequest || !strings.Contains(body, "Not removed") {
+		t.Errorf("remove an opt-out without saying its owner asked: %d", code)
+	}
+	if list, _ := f.store.ListOptOuts(ctx); len(list) != 2 {
+		t.Errorf("a refused removal removed: %d opt-outs left", len(list))
+	}
 	for _, m := range refs {
-		if code, loc, _ := post(t, base+"optouts/remove", url.Values{"csrf": {s.CSRF()}, "ref": {m[1]}}); code != http.StatusSeeOther || !strings.Contains(loc, "done=removed") {
+		if code, loc, _ := post(t, base+"optouts/remove", url.Values{"csrf": {s.CSRF()}, "ref": {m[1]}, "yes": {"on"}}); code != http.StatusSeeOther || !strings.Contains(loc, "done=removed") {
 			t.Errorf("remove an opt-out: %d %s", code, loc)
 		}
 	}
 	if list, err := f.store.ListOptOuts(ctx); err != nil || len(list) != 0 {
 		t.Errorf("after removing both: %v %v", list, err)
 	}
-	if code, loc, _ := post(t, base+"optouts/remove", url.Values{"csrf": {s.CSRF()}, "ref": {refs[0][1]}}); code != http.StatusSeeOther || !strings.Contains(loc, "done=notfound") {
+	if code, loc, _ := post(t, base+"optouts/remove", url.Values{"csrf": {s.CSRF()}, "ref": {refs[0][1]}, "yes": {"on"}}); code != http.StatusSeeOther || !strings.Contains(loc, "done=notfound") {
 		t.Errorf("remove one no longer there: %d %s", code, loc)
 	}
 }

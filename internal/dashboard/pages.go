@@ -424,6 +424,11 @@ func (s *Server) optOutAdd(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) optOutRemove(w http.ResponseWriter, r *http.Request) {
 	ref := r.PostForm.Get("ref")
+	if r.PostForm.Get("yes") != "on" {
+		// As `optouts remove` needs --yes.
+		s.showOptOuts(w, r, http.StatusBadRequest, "Not removed: tick that its owner asked to be contacted again (for example by texting START).")
+		return
+	}
 	list, err := s.o.Store.ListOptOuts(r.Context())
 	if err != nil {
 		s.fail(w, r, "read the opt-outs", err)
