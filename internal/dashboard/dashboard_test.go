@@ -222,6 +222,12 @@ func TestEveryPageShowsItsFiguresOnlyWithTheToken(t *testing.T) {
 			}
 		})
 	}
+	if code, body := get(t, ts.URL+s.Path()+"task?id=shopify:a.myshopify.com:none"); code != http.StatusNotFound || !strings.Contains(body, "No task") {
+		t.Errorf("an unknown task: %d", code)
+	}
+	if code, _ := get(t, ts.URL+s.Path()+"no-such-page"); code != http.StatusNotFound {
+		t.Errorf("an unknown page: %d", code)
+	}
 	if code, _ := get(t, ts.URL+strings.TrimSuffix(s.Path(), "/")); code != http.StatusSeeOther {
 		t.Errorf("the root without its slash: %d, want a redirect", code)
 	}
