@@ -114,9 +114,6 @@ func TestDashboardInChromium(t *testing.T) {
 	if bin == "" {
 		t.Skip("Chromium not found: the browser tests need it (Debian: apt-get install -y chromium; or set CHROMIUM to its path); .ci/run installs it")
 	}
-	if testing.Short() {
-		t.Skip("-short: the browser test is skipped")
-	}
 	base, store, pending := demoDashboard(t)
 	shots := os.Getenv(ScreenshotsEnv)
 	if shots == "" {
