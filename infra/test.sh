@@ -61,6 +61,11 @@ export THANKYOU_TEST_DYNAMODB_ENDPOINT="http://127.0.0.1:$dport"
 export THANKYOU_TEST_PRISM_URL="http://127.0.0.1:$pport"
 
 echo "--- go test -race"
+if command -v chromium >/dev/null || command -v chromium-browser >/dev/null || command -v google-chrome >/dev/null || [ -n "${CHROMIUM:-}" ]; then
+  echo "Chromium found: the dashboard's browser test runs (infra/local TestDashboardInChromium)"
+else
+  echo "Chromium not found: the dashboard's browser test is SKIPPED (install it: apt-get install -y chromium, or set CHROMIUM)"
+fi
 go test -race -count=1 -timeout 20m ./... 2>&1 | tee "$work/test.txt"
 status=${PIPESTATUS[0]}
 [ "$status" -eq 0 ] || exit "$status"

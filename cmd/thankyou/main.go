@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"runtime"
@@ -22,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/thankyoucalls/thankyoucalls/internal/dashboard"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
 	"github.com/thankyoucalls/thankyoucalls/internal/operator"
 )
@@ -95,13 +97,18 @@ func run(ctx context.Context, args []string, std streams) int {
 		fmt.Fprintln(stderr, "thankyou: no AWS region: set AWS_REGION (the stack's region) or AWS_PROFILE; locally any region, e.g. AWS_REGION=us-east-1")
 		return 1
 	}
+	store := dynamo.New(dynamodb.NewFromConfig(cfg), table, dynamo.Options{})
 	tool := &operator.Tool{
-		Store:    dynamo.New(dynamodb.NewFromConfig(cfg), table, dynamo.Options{}),
+		Store:    store,
 		Out:      std.out,
 		Err:      stderr,
 		In:       std.in,
 		Progress: std.progress,
 		Now:      time.Now,
+		Dashboard: func(ctx context.Context, addr string, open bool) error {
+			log := slog.New(slog.NewJSONHandler(stderr, nil))
+			return dashboard.Serve(ctx, dashboard.Options{Store: store, Now: time.Now, Log: log}, addr, open, std.out)
+		},
 	}
 	if err := tool.RunCommand(ctx, line.Topic, line.Args); err != nil {
 		if errors.Is(err, operator.ErrUsage) {

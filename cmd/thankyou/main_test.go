@@ -3,8 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/http"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo/dynamotest"
 )
@@ -51,6 +55,8 @@ func TestToolExitsWithStatusAndAdvice(t *testing.T) {
 		{"an unknown flag is a usage error", dynamotest.Endpoint(), []string{"--table", table, "tasks", "show", "--task", "x"}, 2, "", "tasks show --id TASK_ID"},
 		{"a group without its command", dynamotest.Endpoint(), []string{"--table", table, "tasks"}, 2, "", "expected one of `tasks list`"},
 		{"--version", dynamotest.Endpoint(), []string{"--version"}, 0, "thankyou ", ""},
+		{"the dashboard listens on loopback only", dynamotest.Endpoint(), []string{"--table", table, "dashboard", "--addr", "0.0.0.0:0"}, 1, "", "loopback only"},
+		{"the dashboard's flags", dynamotest.Endpoint(), []string{"--table", table, "dashboard", "--port", "80"}, 2, "", "dashboard [--addr 127.0.0.1:0] [--open]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -116,4 +122,55 @@ func TestHelpAtEveryLevelShowsOnlyWhatWasAskedFor(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDashboardServesTheTableUntilStopped: `thankyou dashboard` prints its
+// address with the key, answers on it, and stops with its context.
+func TestDashboardServesTheTableUntilStopped(t *testing.T) {
+	_, table := dynamotest.NewTable(t)
+	localAWS(t, dynamotest.Endpoint())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errOut syncBuffer
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, []string{"--table", table, "dashboard"}, streams{out: &out, err: &errOut}) }()
+	addr := regexp.MustCompile(`http://127\.0\.0\.1:\d+/[0-9a-f]{32}/`)
+	deadline := time.Now().Add(10 * time.Second)
+	for addr.FindString(out.String()) == "" && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	u := addr.FindString(out.String())
+	if u == "" {
+		t.Fatalf("no address printed: %q %q", out.String(), errOut.String())
+	}
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET %s: %d", u, resp.StatusCode)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("exit %d after stopping: %s", code, errOut.String())
+	}
+}
+
+// syncBuffer is a buffer written by the tool and read by the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }

@@ -36,7 +36,7 @@ type Group struct {
 
 // Groups lists the tool's commands, in the help's order.
 func Groups() []Group {
-	return []Group{shopsGroup(), tasksGroup(), customersGroup(), privacyGroup(), staffGroup(), optOutsGroup(), summaryGroup()}
+	return []Group{shopsGroup(), tasksGroup(), customersGroup(), privacyGroup(), staffGroup(), optOutsGroup(), summaryGroup(), dashboardGroup()}
 }
 
 const usageHead = `Usage: thankyou [--table NAME] COMMAND [FLAGS]
@@ -296,6 +296,8 @@ Give two while rotating a secret.
 settings: --time-zone ZONE (America/New_York) --country CC (US) --channel sms|staff|call
           --staff-phone E164 --window HH:MM-HH:MM (10:00-17:00; clamped to 08:00-21:00)
           --days DAYS (Mon-Fri) --delay DURATION (72h) --expire-after DURATION (72h)
+          --staff-hours HH:MM-HH:MM --staff-days DAYS (Mon-Fri): when the staff phone may be
+            texted, in the shop's zone (empty --staff-hours: the deployment's STAFF_HOURS)
           --closed DATES (days nobody is contacted, recipient-local: 2026-12-24,2026-12-31;
             added to public holidays and the law, which a shop cannot loosen)
           --min-total AMOUNT --first-order-only[=false] --skip-test-orders=true|false (true)
@@ -383,6 +385,20 @@ func summaryGroup() Group {
            for the orders received in the period: thanked, delivered, skipped by reason,
            failed by Twilio code, expired, cancelled, opted out. (Reads the whole table.)
 `, run: (*Tool).summary},
+		},
+	}
+}
+
+func dashboardGroup() Group {
+	return Group{
+		Name:  "dashboard",
+		Title: "Dashboard (the same, in a browser: today, upcoming, staff calls, tasks, opt-outs)",
+		Commands: []Command{
+			{Name: "dashboard", Usage: `dashboard [--addr 127.0.0.1:0] [--open]
+           serves the dashboard on this machine only (a loopback address; any other is
+           refused) and prints its address, which holds a random key; --open shows it in
+           the browser (xdg-open). Ctrl-C stops. Every change is a form with a CSRF token.
+`, run: (*Tool).dashboard},
 		},
 	}
 }

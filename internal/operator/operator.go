@@ -67,6 +67,10 @@ type Tool struct {
 	// stderr is a terminal.
 	Progress io.Writer
 	Now      func() time.Time
+	// Dashboard serves the dashboard on addr (loopback only) until ctx
+	// ends, and opens it in a browser when open is set; cmd/thankyou sets
+	// it (package dashboard). Nil: the command is not available.
+	Dashboard func(ctx context.Context, addr string, open bool) error
 }
 
 // DefaultSecretsPath is the template's default ShopSecretsPath.
@@ -261,8 +265,18 @@ func (t *Tool) shopsPut(ctx context.Context, args []string) error {
 			return fmt.Errorf("%w: %s", ErrUsage, thankyou.ErrorMessage(err))
 		}
 	}
-	if *staffHours != "" {
-		sh.StaffHours = strings.TrimSpace(*staffHours) + " " + strings.TrimSpace(*staffDays)
+	switch {
+	case given["staff-hours"] && strings.TrimSpace(*staffHours) == "":
+		sh.StaffHours = "" // back to the deployment's STAFF_HOURS
+	case given["staff-hours"] || given["staff-days"]:
+		hours := strings.TrimSpace(*staffHours)
+		if hours == "" {
+			hours, _, _ = strings.Cut(sh.StaffHours, " ")
+		}
+		if hours == "" {
+			return fmt.Errorf("%w: --staff-days needs --staff-hours (e.g. --staff-hours 09:00-17:00)", ErrUsage)
+		}
+		sh.StaffHours = hours + " " + strings.TrimSpace(*staffDays)
 		if _, err := polite.ParseString(sh.StaffHours); err != nil {
 			return fmt.Errorf("--staff-hours/--staff-days: %s (write them as 09:00-17:00 and Mon-Fri)", thankyou.ErrorMessage(err))
 		}
@@ -489,4 +503,17 @@ func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+func (t *Tool) dashboard(ctx context.Context, args []string) error {
+	fs := newFlags("dashboard")
+	addr := fs.String("addr", "127.0.0.1:0", "")
+	open := fs.Bool("open", false, "")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if t.Dashboard == nil {
+		return errors.New("this build of the tool has no dashboard")
+	}
+	return t.Dashboard(ctx, *addr, *open)
 }

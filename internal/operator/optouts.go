@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -129,7 +130,7 @@ func (t *Tool) optOutsAdd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.AddOptOut(ctx, e164, *reason, t.Now()); err != nil {
+	if err := AddOptOut(ctx, s, e164, *reason, t.Now()); err != nil {
 		return err
 	}
 	fmt.Fprintf(t.Out, "Opted out %s: it is contacted by no shop from now on (customers and staff alike).\n", phone.Mask(e164))
@@ -154,14 +155,11 @@ func (t *Tool) optOutsRemove(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if _, found, err := s.GetOptOut(ctx, e164); err != nil {
+	if found, err := RemoveOptOut(ctx, s, e164); err != nil {
 		return err
 	} else if !found {
 		fmt.Fprintf(t.Out, "%s was not opted out: nothing changed.\n", phone.Mask(e164))
 		return nil
-	}
-	if err := s.ClearOptOut(ctx, e164); err != nil {
-		return err
 	}
 	fmt.Fprintf(t.Out, "Removed the opt-out of %s: it may be contacted again.\n", phone.Mask(e164))
 	return nil
@@ -204,4 +202,27 @@ func (t *Tool) optOutsCheck(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintln(t.Out, ".")
 	return nil
+}
+
+// AddOptOut records an opt-out an operator received by phone or email
+// (e164 normalised): effective at once, for every shop. Both `optouts add`
+// and the dashboard add with it.
+func AddOptOut(ctx context.Context, s OptOuts, e164, reason string, now time.Time) error {
+	if err := s.AddOptOut(ctx, e164, strings.TrimSpace(reason), now); err != nil {
+		return fmt.Errorf("add the opt-out of %s: %w", phone.Mask(e164), err)
+	}
+	return nil
+}
+
+// RemoveOptOut removes a number's opt-out; found is false, and nothing
+// changes, when it had none. Both `optouts remove` and the dashboard
+// remove with it.
+func RemoveOptOut(ctx context.Context, s OptOuts, e164 string) (found bool, err error) {
+	if _, found, err = s.GetOptOut(ctx, e164); err != nil || !found {
+		return found, err
+	}
+	if err := s.ClearOptOut(ctx, e164); err != nil {
+		return true, fmt.Errorf("remove the opt-out of %s: %w", phone.Mask(e164), err)
+	}
+	return true, nil
 }

@@ -28,10 +28,18 @@ func TestShopsPutStoresTheStaffPhonesHours(t *testing.T) {
 	if err := run(t, tool, base+" --staff-hours 22:00-23:00"); err == nil || !strings.Contains(err.Error(), "--staff-hours") {
 		t.Errorf("staff hours outside the legal hours: %v, want refused", err)
 	}
+	// shops put changes only what it is given: the hours stay, and an
+	// empty --staff-hours gives the deployment's back.
 	if err := run(t, tool, base); err != nil {
 		t.Fatal(err)
 	}
+	if sh, _ := store.GetShop(context.Background(), thankyou.SourceShopify, "a.myshopify.com"); sh.StaffHours != "10:00-16:00 Mon-Sat" {
+		t.Errorf("without --staff-hours: %q, want them kept", sh.StaffHours)
+	}
+	if err := run(t, tool, base+` --staff-hours=`); err != nil {
+		t.Fatal(err)
+	}
 	if sh, _ := store.GetShop(context.Background(), thankyou.SourceShopify, "a.myshopify.com"); sh.StaffHours != "" {
-		t.Errorf("without --staff-hours: %q, want the deployment's (empty)", sh.StaffHours)
+		t.Errorf("with an empty --staff-hours: %q, want the deployment's (empty)", sh.StaffHours)
 	}
 }

@@ -250,51 +250,18 @@ func (t *Tool) tasksRetry(ctx context.Context, args []string) error {
 		return fmt.Errorf("--window/--days: %s", thankyou.ErrorMessage(err))
 	}
 
-	task, err := t.Store.GetTask(ctx, *id)
+	res, err := Retry(ctx, t.Store, *id, RetryDefaults{Window: fallback, Zone: fallbackZone, ExpireAfter: *expireAfter}, t.Now())
 	if err != nil {
-		return describeTask(err)
+		return err
 	}
-	if !dynamo.Retryable(task.State) {
-		return notRetryable(task)
-	}
-	w := fallback
-	if task.Window != "" {
-		if w, err = polite.ParseString(task.Window); err != nil {
-			return fmt.Errorf("task %s has an unreadable window %q (%s): nothing changed", task.ID, task.Window, thankyou.ErrorMessage(err))
-		}
-	}
-	zones := polite.Zones(strings.Split(task.TimeZone, ","), fallbackZone)
-	closed, err := polite.ParseDates(task.Closed)
-	if err != nil {
-		return fmt.Errorf("task %s has unreadable closed dates %q (%s): nothing changed", task.ID, task.Closed, thankyou.ErrorMessage(err))
-	}
-	to := task.Order.Phone
-	if to == "" {
-		to = task.Recipient
-	}
-	now := t.Now()
-	v := polite.Hours{Window: w, Closed: closed}.At(now, polite.Recipient{Phone: to, Zones: zones, Region: task.Order.Region, Country: task.Order.Country})
-	due := now
-	switch {
-	case v.Reason == polite.ReasonNoPoliteTime:
-		return fmt.Errorf("task %s was not retried: %s (%s)", task.ID, polite.NoPoliteTimeText, v.Detail)
-	case !v.Open:
-		due = v.Next
-	}
-	due = ceilSecond(due)
-	retried, err := t.Store.RetryTask(ctx, task.ID, task.State, due, due.Add(*expireAfter), now)
-	if err != nil {
-		if c := thankyou.ErrorCode(err); c == thankyou.ECONFLICT || c == thankyou.ENOTFOUND {
-			return fmt.Errorf("task %s was not retried: %s (see `thankyou tasks show --id %s`)", task.ID, thankyou.ErrorMessage(err), task.ID)
-		}
-		return fmt.Errorf("retry task %s: %w", task.ID, err)
-	}
-	view := newTaskView(retried)
+	task, retried, in := res.Before, res.After, res.Zone
+	due := retried.DueAt
+	v := newTaskView(retried)
 	if *asJSON {
-		return writeJSON(t.Out, view)
+		return writeJSON(t.Out, v)
 	}
 	fmt.Fprintf(t.Out, "Task %s (was %s) is pending again: due %s UTC (%s %s), deadline %s UTC. The dispatcher sends it at its first run after that.\n",
-		task.ID, task.State, human(view.Due), due.In(zones[0]).Format("Mon 15:04"), zones[0], human(view.Deadline))
+		task.ID, task.State, human(v.Due), due.In(in).Format("Mon 15:04"), in, human(v.Deadline))
 	if hint := codeHint(task.ErrorCode); hint != "" {
 		fmt.Fprintf(t.Out, "Note: it failed with Twilio code %d (%s); it will likely fail the same way unless that was fixed.\n", task.ErrorCode, hint)
 	}
@@ -339,31 +306,16 @@ func (t *Tool) tasksCancel(ctx context.Context, args []string) error {
 	if strings.TrimSpace(*reason) == "" {
 		*reason = defaultCancelReason
 	}
-	task, err := t.Store.GetTask(ctx, *id)
+	after, already, err := Cancel(ctx, t.Store, *id, *reason, t.Now())
 	if err != nil {
-		return describeTask(err)
+		return err
 	}
-	switch task.State {
-	case thankyou.StatePending, thankyou.StateSending:
-	case thankyou.StateCancelled:
+	if already {
 		if *asJSON {
-			return writeJSON(t.Out, newTaskView(task))
+			return writeJSON(t.Out, newTaskView(after))
 		}
-		fmt.Fprintf(t.Out, "Task %s is already cancelled (%s).\n", task.ID, orDash(scrub(task.Reason)))
+		fmt.Fprintf(t.Out, "Task %s is already cancelled (%s).\n", after.ID, orDash(scrub(after.Reason)))
 		return nil
-	default:
-		return fmt.Errorf("task %s is %s: only a pending task can be cancelled (nothing changed)", task.ID, task.State)
-	}
-	after, err := t.Store.CancelTask(ctx, task.Order, strings.TrimSpace(*reason), t.Now())
-	if thankyou.ErrorCode(err) == thankyou.ECONFLICT && after.State == thankyou.StateSending {
-		return fmt.Errorf("task %s: %s; check in a few minutes with `thankyou tasks show --id %s`", task.ID, thankyou.ErrorMessage(err), task.ID)
-	}
-	if err != nil {
-		return fmt.Errorf("cancel task %s: %w", task.ID, err)
-	}
-	if after.State != thankyou.StateCancelled {
-		// It moved on between the read and the cancellation.
-		return fmt.Errorf("task %s is %s now: only a pending task can be cancelled (nothing changed)", task.ID, after.State)
 	}
 	if *asJSON {
 		return writeJSON(t.Out, newTaskView(after))
@@ -466,3 +418,123 @@ func orDash(s string) string {
 	}
 	return s
 }
+
+// RetryDefaults are what a retried task that carries no window or zone of
+// its own is sent in, and how long after its new due time it expires.
+type RetryDefaults struct {
+	Window      polite.Window
+	Zone        *time.Location
+	ExpireAfter time.Duration
+}
+
+// DefaultRetry is the configuration's defaults, as `tasks retry` takes
+// them without flags.
+func DefaultRetry() (RetryDefaults, error) {
+	start, end, _ := strings.Cut(defaultWindow, "-")
+	w, err := polite.ParseWindow(start, end, defaultDays)
+	if err != nil {
+		return RetryDefaults{}, fmt.Errorf("the default window: %w", err)
+	}
+	zone, err := time.LoadLocation(defaultTimeZone)
+	if err != nil {
+		return RetryDefaults{}, fmt.Errorf("the default zone %s: %w", defaultTimeZone, err)
+	}
+	return RetryDefaults{Window: w, Zone: zone, ExpireAfter: defaultExpireAfter}, nil
+}
+
+// RetryResult is a retried task before and after, and the zone its new
+// due time was chosen in.
+type RetryResult struct {
+	Before, After thankyou.Task
+	Zone          *time.Location
+}
+
+// Retry puts a failed, expired or undelivered task back to pending, due at
+// the next polite time of its own window and zones (d's for a task that
+// has none). Every other state is refused with an error saying why. Both
+// `tasks retry` and the dashboard retry with it.
+func Retry(ctx context.Context, s Store, id string, d RetryDefaults, now time.Time) (RetryResult, error) {
+	task, err := s.GetTask(ctx, id)
+	if err != nil {
+		return RetryResult{}, describeTask(err)
+	}
+	if !dynamo.Retryable(task.State) {
+		return RetryResult{}, notRetryable(task)
+	}
+	w := d.Window
+	if task.Window != "" {
+		if w, err = polite.ParseString(task.Window); err != nil {
+			return RetryResult{}, fmt.Errorf("task %s has an unreadable window %q (%s): nothing changed", task.ID, task.Window, thankyou.ErrorMessage(err))
+		}
+	}
+	zones := polite.Zones(strings.Split(task.TimeZone, ","), d.Zone)
+	closed, err := polite.ParseDates(task.Closed)
+	if err != nil {
+		return RetryResult{}, fmt.Errorf("task %s has unreadable closed dates %q (%s): nothing changed", task.ID, task.Closed, thankyou.ErrorMessage(err))
+	}
+	to := task.Order.Phone
+	if to == "" {
+		to = task.Recipient
+	}
+	// The same hours the dispatcher's gate asks: the window, the law where
+	// the customer lives, holidays and closed dates.
+	v := polite.Hours{Window: w, Closed: closed}.At(now, polite.Recipient{Phone: to, Zones: zones, Region: task.Order.Region, Country: task.Order.Country})
+	due := now
+	switch {
+	case v.Reason == polite.ReasonNoPoliteTime:
+		return RetryResult{}, fmt.Errorf("task %s was not retried: %s (%s)", task.ID, polite.NoPoliteTimeText, v.Detail)
+	case !v.Open:
+		due = v.Next
+	}
+	due = ceilSecond(due)
+	retried, err := s.RetryTask(ctx, task.ID, task.State, due, due.Add(d.ExpireAfter), now)
+	if err != nil {
+		if c := thankyou.ErrorCode(err); c == thankyou.ECONFLICT || c == thankyou.ENOTFOUND {
+			return RetryResult{}, fmt.Errorf("task %s was not retried: %s (see `thankyou tasks show --id %s`)", task.ID, thankyou.ErrorMessage(err), task.ID)
+		}
+		return RetryResult{}, fmt.Errorf("retry task %s: %w", task.ID, err)
+	}
+	return RetryResult{Before: task, After: retried, Zone: zones[0]}, nil
+}
+
+// RetryHint names a Twilio refusal that a retry does not cure, "" for
+// other codes.
+func RetryHint(code int) string { return codeHint(code) }
+
+// Cancel cancels a pending task (or asks the dispatcher holding it to),
+// recording reason (the default one when blank). A task already
+// cancelled is returned as it is with already set; every other state is
+// refused with an error saying why. Both `tasks cancel` and the dashboard
+// cancel with it.
+func Cancel(ctx context.Context, s Store, id, reason string, now time.Time) (task thankyou.Task, already bool, err error) {
+	if strings.TrimSpace(reason) == "" {
+		reason = defaultCancelReason
+	}
+	task, err = s.GetTask(ctx, id)
+	if err != nil {
+		return thankyou.Task{}, false, describeTask(err)
+	}
+	switch task.State {
+	case thankyou.StatePending, thankyou.StateSending:
+	case thankyou.StateCancelled:
+		return task, true, nil
+	default:
+		return thankyou.Task{}, false, fmt.Errorf("task %s is %s: only a pending task can be cancelled (nothing changed)", task.ID, task.State)
+	}
+	after, err := s.CancelTask(ctx, task.Order, strings.TrimSpace(reason), now)
+	if thankyou.ErrorCode(err) == thankyou.ECONFLICT && after.State == thankyou.StateSending {
+		return thankyou.Task{}, false, fmt.Errorf("task %s: %s; check in a few minutes with `thankyou tasks show --id %s`", task.ID, thankyou.ErrorMessage(err), task.ID)
+	}
+	if err != nil {
+		return thankyou.Task{}, false, fmt.Errorf("cancel task %s: %w", task.ID, err)
+	}
+	if after.State != thankyou.StateCancelled {
+		// It moved on between the read and the cancellation.
+		return thankyou.Task{}, false, fmt.Errorf("task %s is %s now: only a pending task can be cancelled (nothing changed)", task.ID, after.State)
+	}
+	return after, false, nil
+}
+
+// Scrub masks the phone numbers and emails a free-text reason may quote,
+// as the tool prints it.
+func Scrub(s string) string { return scrub(s) }
