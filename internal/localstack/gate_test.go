@@ -29,7 +29,7 @@ func remindedAna(t *testing.T) (*localstack.Stack, *localstack.Clock) {
 // zone dials nobody, and Ana is told when Jane may be called.
 func TestCallAtNightForTheCustomerDialsNothing(t *testing.T) {
 	s, clock := remindedAna(t)
-	clock.Set(time.Date(2026, 11, 27, 2, 10, 0, 0, ny))
+	clock.Set(time.Date(2026, 12, 4, 2, 10, 0, 0, ny))
 	answer := reply(t, s, anaPhone, "CALL 1001")
 	if want := "It is 02:10 for Jane; Jane can be called from 10:00 their time. Reply LATER or SKIP."; !strings.Contains(answer, want) {
 		t.Errorf("CALL at 02:10 answered %s, want %q", answer, want)
@@ -46,9 +46,9 @@ func TestCallAtNightForTheCustomerDialsNothing(t *testing.T) {
 // reminder went out; Ana's CALL dials nobody and closes the call opted_out.
 func TestCallForAnOptedOutCustomerDialsNothing(t *testing.T) {
 	s, clock := remindedAna(t)
-	clock.Set(time.Date(2026, 11, 26, 11, 5, 0, 0, ny))
+	clock.Set(time.Date(2026, 12, 3, 11, 5, 0, 0, ny))
 	reply(t, s, customer, "STOP")
-	clock.Set(time.Date(2026, 11, 26, 11, 10, 0, 0, ny))
+	clock.Set(time.Date(2026, 12, 3, 11, 10, 0, 0, ny))
 	answer := reply(t, s, anaPhone, "CALL 1001")
 	if !strings.Contains(answer, "opted out") || !strings.Contains(answer, "nothing was dialled") {
 		t.Errorf("CALL answered %s, want that Jane opted out and nothing was dialled", answer)
@@ -83,12 +83,12 @@ func TestOptedOutCustomerIsNeverOnACallList(t *testing.T) {
 // reminders, her call goes to Ben, and Jane's task is not opted out.
 func TestStaffStopHandsTheCallsOn(t *testing.T) {
 	s, clock := remindedAna(t)
-	clock.Set(time.Date(2026, 11, 26, 11, 30, 0, 0, ny))
+	clock.Set(time.Date(2026, 12, 3, 11, 30, 0, 0, ny))
 	reply(t, s, anaPhone, "STOP")
 	if task := task1001(t, s); task.State == thankyou.StateOptedOut || !task.State.Open() {
 		t.Fatalf("after Ana's STOP the task is %s (%q), want still open", task.State, task.Reason)
 	}
-	if sum := run(t, s, clock, time.Date(2026, 11, 26, 11, 35, 0, 0, ny)); sum.Reminded != 1 {
+	if sum := run(t, s, clock, time.Date(2026, 12, 3, 11, 35, 0, 0, ny)); sum.Reminded != 1 {
 		t.Fatalf("dispatcher = %+v, want the call handed to Ben", sum)
 	}
 	task := task1001(t, s)
@@ -102,7 +102,7 @@ func TestStaffStopHandsTheCallsOn(t *testing.T) {
 		t.Errorf("Ben got %q, want the reminder", got)
 	}
 	// A second order later in the day is never assigned to Ana.
-	for _, at := range []time.Time{time.Date(2026, 11, 26, 15, 40, 0, 0, ny), time.Date(2026, 11, 27, 11, 0, 0, 0, ny)} {
+	for _, at := range []time.Time{time.Date(2026, 12, 3, 15, 40, 0, 0, ny), time.Date(2026, 12, 4, 11, 0, 0, 0, ny)} {
 		run(t, s, clock, at)
 		if got := messagesTo(s, anaPhone); len(got) != 1 {
 			t.Fatalf("at %s Ana got %d messages, want no more after STOP", at, len(got))
