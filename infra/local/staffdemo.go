@@ -48,7 +48,7 @@ func staffDemo(ctx context.Context, s *localstack.Stack, clock *localstack.Clock
 	sh := thankyou.Shop{
 		Source: thankyou.SourceShopify, ID: callShop, Name: "Thank-you Calls Demo", SecretRefs: []string{"env:" + callShopVar},
 		TimeZone: "America/New_York", DefaultCountry: "US", Channel: thankyou.ChannelStaff, StaffPhone: callShopPhone,
-		WindowStart: "10:00", WindowEnd: "17:00", Days: "Mon-Fri", Delay: 96 * time.Hour, ExpireAfter: 72 * time.Hour,
+		WindowStart: "10:00", WindowEnd: "17:00", Days: "Mon-Fri", Delay: 72 * time.Hour, ExpireAfter: 72 * time.Hour,
 	}
 	if err := s.DynamoDB.PutShop(ctx, sh, clock.Now()); err != nil {
 		return err
