@@ -17,7 +17,7 @@ import (
 
 func TestHoldoutIsStableAndCloseToTheSharePerChannel(t *testing.T) {
 	const n = 100_000
-	share := effect.Share(1000)
+	share := thankyou.Share(1000)
 	for _, c := range []thankyou.Channel{thankyou.ChannelSMS, thankyou.ChannelCall, thankyou.ChannelStaff} {
 		held, moved := 0, 0
 		for i := range n {
@@ -48,7 +48,7 @@ func TestHoldoutNeverHoldsOutWithoutAShareOrAKey(t *testing.T) {
 			t.Fatal("held out under a 0% share")
 		}
 	}
-	if effect.HeldOut("s", thankyou.ChannelSMS, "", effect.MaxShare) {
+	if effect.HeldOut("s", thankyou.ChannelSMS, "", thankyou.MaxShare) {
 		t.Fatal("a customer without a key was held out")
 	}
 }
@@ -70,42 +70,6 @@ func TestCustomerKeysHoldNoClearValue(t *testing.T) {
 	if k.Phone == effect.CustomerKeys("other", o).Phone {
 		t.Error("the key does not depend on the shop's salt")
 	}
-}
-
-func TestParseShare(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		want effect.Share
-		ok   bool
-	}{
-		{"10%", 1000, true}, {"2.5%", 250, true}, {"0", 0, true}, {"0%", 0, true}, {"50%", 5000, true},
-		{"51%", 0, false}, {"10", 0, false}, {"-1%", 0, false}, {"x%", 0, false}, {"NaN%", 0, false},
-	} {
-		got, err := effect.ParseShare(tc.in)
-		if (err == nil) != tc.ok || got != tc.want {
-			t.Errorf("ParseShare(%q) = %v, %v; want %v, ok=%v", tc.in, got, err, tc.want, tc.ok)
-		}
-		if err == nil {
-			if back, _ := effect.ParseShare(got.String()); back != got {
-				t.Errorf("%q: String %q does not read back", tc.in, got.String())
-			}
-		}
-	}
-}
-
-func FuzzParseShare(f *testing.F) {
-	for _, s := range []string{"10%", "0", "2.5%", "1e3%", ""} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		sh, err := effect.ParseShare(s)
-		if err != nil {
-			return
-		}
-		if sh < 0 || sh > effect.MaxShare {
-			t.Fatalf("ParseShare(%q) = %d, out of range", s, sh)
-		}
-	})
 }
 
 func FuzzParseWithin(f *testing.F) {

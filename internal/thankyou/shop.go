@@ -38,6 +38,11 @@ type Shop struct {
 	SMSTemplate, StaffTemplate string
 	// Voice is the automated thank-you call (ChannelCall).
 	Voice Voice
+	// Holdout is the share of new customers held out of every thank-you
+	// to measure their effect; Salt keys the draw and the customers'
+	// hashes (generated once, never shown). See package effect.
+	Holdout Share
+	Salt    string
 }
 
 // Rules decide which orders are thanked. The zero value thanks every order

@@ -25,7 +25,7 @@ type Shop struct {
 	// Within is the repeat window the effect is defined over.
 	Within time.Duration
 	// Holdout is the share held out, by effect.HeldOut under Salt.
-	Holdout effect.Share
+	Holdout thankyou.Share
 	Salt    string
 	// Channels and their true effect: the thanked customers' repeat rate
 	// within the window is Base + Lift[channel], the held-out customers'
