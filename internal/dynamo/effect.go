@@ -94,7 +94,8 @@ func placedAt(t thankyou.Task) time.Time {
 //     customer) writes nothing.
 //
 // Every call first reads the customer's keys (one BatchGetItem of one or
-// two items). A retried delivery changes nothing more.
+// two items). A retried delivery changes nothing more, and its Repeat is
+// false.
 func (s *Store) LinkOrder(ctx context.Context, shop thankyou.Shop, t thankyou.Task) (effect.Assignment, error) {
 	keys := effect.CustomerKeys(shop.Salt, t.Order)
 	if shop.Salt == "" || keys.Primary() == "" {
@@ -170,10 +171,13 @@ func (s *Store) addRepeat(ctx context.Context, t thankyou.Task, link linkItem, t
 	entry := strings.Join([]string{formatTime(at), t.Order.Total, t.Order.Currency, ref}, "|")
 	u := newUpdate()
 	u.add("orders", &types.AttributeValueMemberSS{Value: []string{entry}})
-	// An erased customer's link is not made again by a late order.
-	_, err = s.updateItem(ctx, linkKey(t.Order.Shop, target), u, "attribute_exists(pk)")
+	// An erased customer's link is not made again by a late order; a
+	// retried delivery finds its order there already (Repeat false, so
+	// that it is counted once).
+	cond := fmt.Sprintf("attribute_exists(pk) AND NOT contains(%s, %s)", u.name("orders"), u.value("entry", str(entry)))
+	_, err = s.updateItem(ctx, linkKey(t.Order.Shop, target), u, cond)
 	if isConditionFailed(err) {
-		return effect.Assignment{}, nil
+		return a, nil
 	}
 	if err != nil {
 		return effect.Assignment{}, fmt.Errorf("link repeat order of task %s: %w", t.ID, err)

@@ -56,6 +56,7 @@ func TestRepeatOrdersLinkThroughPhoneOrEmailAcrossSourcesIgnoringCancelled(t *te
 		{shopify, order(thankyou.SourceShopify, "1", testPhone, testEmail, "50.00", day0), true, false}, // retried
 		{generic, order(thankyou.SourceGeneric, "g-2", "", "ADA@example.com", "20.00", day0.Add(10*24*time.Hour)), true, true},
 		{shopify, order(thankyou.SourceShopify, "3", testPhone, "", "30.00", day0.Add(20*24*time.Hour)), true, true},
+		{shopify, order(thankyou.SourceShopify, "3", testPhone, "", "30.00", day0.Add(20*24*time.Hour)), true, false}, // retried
 		{shopify, order(thankyou.SourceShopify, "4", testPhone, "", "99.00", day0.Add(30*24*time.Hour)), true, true},
 		{shopify, order(thankyou.SourceShopify, "5", bob.phone, "", "10.00", day0.Add(time.Hour)), true, false},
 	}
@@ -68,14 +69,14 @@ func TestRepeatOrdersLinkThroughPhoneOrEmailAcrossSourcesIgnoringCancelled(t *te
 		if a.Linked != s.wantLinked || a.Repeat != s.wantRepeat {
 			t.Errorf("step %d (%s): %+v, want linked %v repeat %v", i, s.task.ID, a, s.wantLinked, s.wantRepeat)
 		}
-		if i < 5 {
+		if i < 6 {
 			groups[a.HeldOut]++
 		}
 	}
 	if len(groups) != 1 {
 		t.Errorf("one customer's orders fell in both groups: %v", groups)
 	}
-	if err := e.store.MarkOrderCancelled(ctx, steps[4].task.Order, day0.Add(31*24*time.Hour)); err != nil {
+	if err := e.store.MarkOrderCancelled(ctx, steps[5].task.Order, day0.Add(31*24*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	links, err := e.store.EffectLinks(ctx, testShop)

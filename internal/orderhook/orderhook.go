@@ -70,6 +70,7 @@ type Store interface {
 	EraseCustomer(ctx context.Context, source thankyou.Source, shop string, c thankyou.Customer, now time.Time) (int, error)
 	EraseShop(ctx context.Context, source thankyou.Source, shop string, now time.Time) (int, error)
 	CustomerReport(ctx context.Context, source thankyou.Source, shop string, c thankyou.Customer) (thankyou.Report, error)
+	EffectStore
 }
 
 // Handler handles POST /webhooks/{source}.
@@ -169,7 +170,9 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	case thankyou.DeliveryOrderCreated:
 		ans, err = h.create(ctx, shop, d.Order, now, log)
 	case thankyou.DeliveryOrderCancelled:
-		ans, err = h.cancel(ctx, d, now, log)
+		if ans, err = h.cancel(ctx, d, now, log); err == nil {
+			err = h.uncount(ctx, shop, d.Order, now)
+		}
 	case thankyou.DeliveryCustomerRedact:
 		var n int
 		n, err = h.Store.EraseCustomer(ctx, name, shopID, d.Customer, now)
@@ -306,6 +309,10 @@ func (h *Handler) create(ctx context.Context, shop shops.Shop, o thankyou.Order,
 			t = skipped(t, reason)
 		}
 	}
+	t, err := h.measure(ctx, shop, t)
+	if err != nil {
+		return Answer{}, err
+	}
 	created, err := h.Store.CreateTask(ctx, t)
 	if err != nil {
 		return Answer{}, thankyou.WrapError(thankyou.EINTERNAL, "could not store the task", err)
@@ -321,6 +328,9 @@ func (h *Handler) create(ctx context.Context, shop shops.Shop, o thankyou.Order,
 		h.Metrics.Count(metrics.TasksCreated, 1, metrics.Source(string(o.Source)))
 		ans.DueAt = t.DueAt.Format(time.RFC3339)
 		log.InfoContext(ctx, "task created", "due", ans.DueAt, "zone", t.TimeZone, "channel", t.Channel, "recipient", phone.Mask(t.Recipient))
+	} else if t.State == thankyou.StateHeldOut {
+		h.Metrics.Count(metrics.HeldOut, 1, metrics.Source(string(o.Source)))
+		log.InfoContext(ctx, "order held out", "reason", t.Reason)
 	} else if t.State == thankyou.StateExpired {
 		h.Metrics.Count(metrics.Expired, 1, metrics.Source(string(o.Source)))
 		log.InfoContext(ctx, "task expired at once", "reason", t.Reason, "zone", t.TimeZone)
