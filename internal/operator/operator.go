@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
+	"github.com/thankyoucalls/thankyoucalls/internal/effect"
 	"github.com/thankyoucalls/thankyoucalls/internal/message"
 	"github.com/thankyoucalls/thankyoucalls/internal/phone"
 	"github.com/thankyoucalls/thankyoucalls/internal/polite"
@@ -47,6 +48,7 @@ type Store interface {
 	PutStaff(ctx context.Context, m thankyou.StaffMember, now time.Time) error
 	ListStaff(ctx context.Context, source thankyou.Source, shop string) ([]thankyou.StaffMember, error)
 	DeleteStaff(ctx context.Context, source thankyou.Source, shop, id string) error
+	EffectLinks(ctx context.Context, shop string) ([]effect.Link, error)
 }
 
 // Tool runs commands.
@@ -150,7 +152,7 @@ func (t *Tool) shopsGet(ctx context.Context, args []string) error {
 	for _, row := range [][2]string{
 		{"source", v.Source}, {"id", v.ID}, {"name", v.Name}, {"secret refs", strings.Join(v.SecretRefs, ", ")},
 		{"time zone", v.TimeZone}, {"country", v.DefaultCountry}, {"channel", v.Channel}, {"staff phone", phone.Mask(sh.StaffPhone)},
-		{"window", v.Window + " " + v.Days}, {"closed", v.Closed}, {"delay", v.Delay}, {"expire after", v.ExpireAfter}, {"rules", rulesSummary(sh.Rules)},
+		{"window", v.Window + " " + v.Days}, {"closed", v.Closed}, {"delay", v.Delay}, {"expire after", v.ExpireAfter}, {"rules", rulesSummary(sh.Rules)}, {"holdout", v.Holdout},
 	} {
 		fmt.Fprintf(tw, "%s\t%s\n", row[0], row[1])
 	}
@@ -186,6 +188,7 @@ func (t *Tool) shopsPut(ctx context.Context, args []string) error {
 		voice       = fs.String("voice", "", "")
 		voiceLang   = fs.String("voice-language", "en-US", "")
 		playURL     = fs.String("voice-play-url", "", "")
+		holdout     = fs.String("holdout", "0", "")
 	)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -251,6 +254,9 @@ func (t *Tool) shopsPut(ctx context.Context, args []string) error {
 		if sh.Channel, err = thankyou.ParseChannel(*channel); err != nil {
 			return fmt.Errorf("%w: %s", ErrUsage, thankyou.ErrorMessage(err))
 		}
+	}
+	if err := t.applyHoldout(ctx, &sh, given["holdout"], *holdout); err != nil {
+		return err
 	}
 	if err := validate(&sh, *secretsPath); err != nil {
 		return err
@@ -450,6 +456,7 @@ type shopView struct {
 	Delay          string         `json:"delay"`
 	ExpireAfter    string         `json:"expireAfter"`
 	Rules          thankyou.Rules `json:"rules"`
+	Holdout        string         `json:"holdout"`
 }
 
 func newShopView(sh thankyou.Shop) shopView {
@@ -457,7 +464,7 @@ func newShopView(sh thankyou.Shop) shopView {
 		Source: string(sh.Source), ID: sh.ID, Name: sh.Name, SecretRefs: sh.SecretRefs, TimeZone: sh.TimeZone,
 		DefaultCountry: sh.DefaultCountry, Channel: string(sh.Channel), StaffPhone: phone.Mask(sh.StaffPhone),
 		Window: sh.WindowStart + "-" + sh.WindowEnd, Days: sh.Days, Closed: sh.Closed, Delay: sh.Delay.String(), ExpireAfter: sh.ExpireAfter.String(),
-		Rules: sh.Rules,
+		Rules: sh.Rules, Holdout: sh.Holdout.String(),
 	}
 }
 
