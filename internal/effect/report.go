@@ -297,8 +297,8 @@ func compare(c thankyou.Channel, t, held *Group, opts Options) Comparison {
 	case cmp.CI.High < 0:
 		cmp.Verdict = fmt.Sprintf("%s brings %s fewer repeat customers per 100 %s", words, oneDecimal(-cmp.Difference), estimate)
 	case more > 0:
-		cmp.Verdict = fmt.Sprintf("not enough data yet: about %s more customers per group to detect a %s-point difference (so far %s per 100 %s)",
-			thousands(roundTwo(more)), points(detect), signed(cmp.Difference), estimate)
+		cmp.Verdict = fmt.Sprintf("not enough data yet: about %s more customers per group to detect a %s-point difference (so far %s per 100, 95%% CI %s to %s)",
+			thousands(roundTwo(more)), points(detect), signed(cmp.Difference), oneDecimal(cmp.CI.Low), oneDecimal(cmp.CI.High))
 	default:
 		cmp.Verdict = fmt.Sprintf("no difference shown: %s per 100 %s; a difference of %s points would most likely have shown", signed(cmp.Difference), estimate, points(detect))
 	}

@@ -12,7 +12,7 @@ const (
 	plotWidth  = 720
 	plotHeight = 420
 	marginL    = 56
-	marginR    = 170
+	marginR    = 200
 	marginT    = 40
 	marginB    = 48
 )
@@ -42,10 +42,14 @@ func WriteSVG(w io.Writer, rep Report) error {
 	fmt.Fprintf(&b, `<rect width="%d" height="%d" fill="#ffffff"/>`+"\n", plotWidth, plotHeight)
 	fmt.Fprintf(&b, `<text x="%d" y="22" font-size="14">%s</text>`+"\n", marginL, esc(fmt.Sprintf("Customers who ordered again, by days since their first order (%s to %s)", rep.Since.Format("2006-01-02"), rep.Until.Format("2006-01-02"))))
 	// Axes and grid.
-	for i := 0; i <= 5; i++ {
-		r := maxRate * float64(i) / 5
+	tick := 0.05
+	if maxRate > 0.4 {
+		tick = 0.1
+	}
+	for i := 0; float64(i)*tick <= maxRate+1e-9; i++ {
+		r := float64(i) * tick
 		fmt.Fprintf(&b, `<line x1="%d" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#dddddd"/>`+"\n", marginL, y(r), marginL+innerW, y(r))
-		fmt.Fprintf(&b, `<text x="%d" y="%.1f" text-anchor="end">%s%%</text>`+"\n", marginL-6, y(r)+4, oneDecimal(100*r))
+		fmt.Fprintf(&b, `<text x="%d" y="%.1f" text-anchor="end">%s%%</text>`+"\n", marginL-6, y(r)+4, points(r))
 	}
 	step := max(days/6, 1)
 	for d := 0; d <= days; d += step {
@@ -72,7 +76,7 @@ func WriteSVG(w io.Writer, rep Report) error {
 			dash = ` stroke-dasharray="6 4"`
 		}
 		fmt.Fprintf(&b, `<g><title>%s</title>`+"\n", esc(g.Name))
-		fmt.Fprintf(&b, `<polygon points="%s" fill="%s" fill-opacity="0.15" stroke="none"/>`+"\n", strings.TrimSpace(band.String()), colour)
+		fmt.Fprintf(&b, `<polygon points="%s" fill="%s" fill-opacity="0.10" stroke="none"/>`+"\n", strings.TrimSpace(band.String()), colour)
 		fmt.Fprintf(&b, `<polyline points="%s" fill="none" stroke="%s" stroke-width="2"%s/>`+"\n", strings.TrimSpace(line.String()), colour, dash)
 		ly := marginT + 10 + 22*i
 		fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="%s" stroke-width="2"%s/>`+"\n", marginL+innerW+12, ly, marginL+innerW+36, ly, colour, dash)

@@ -49,16 +49,16 @@ type Customer struct {
 }
 
 // Demo is the shop of the demo and the bench: 4,000 customers over six
-// months from 2026-01-05, a 10% holdout, a 20% base repeat rate within 90
+// months from 2026-01-05, a 20% holdout, a 20% base repeat rate within 90
 // days and a true lift of 2 points for the SMS, 5 for the automated call
 // and 8 for the staff call.
 func Demo() Shop {
 	return Shop{
 		Seed: 7, Customers: 4000, Start: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC), Months: 6,
-		Within: effect.DefaultWithin, Holdout: 1000, Salt: "demo-salt",
-		Channels: []thankyou.Channel{thankyou.ChannelSMS, thankyou.ChannelCall, thankyou.ChannelStaff},
-		Base:     0.20,
-		Lift:     map[thankyou.Channel]float64{thankyou.ChannelSMS: 0.02, thankyou.ChannelCall: 0.05, thankyou.ChannelStaff: 0.08},
+		Within: effect.DefaultWithin, Holdout: 2000, Salt: "demo-salt",
+		Channels:  []thankyou.Channel{thankyou.ChannelSMS, thankyou.ChannelCall, thankyou.ChannelStaff},
+		Base:      0.20,
+		Lift:      map[thankyou.Channel]float64{thankyou.ChannelSMS: 0.02, thankyou.ChannelCall: 0.05, thankyou.ChannelStaff: 0.08},
 		Cancelled: 0.05,
 	}
 }
@@ -86,7 +86,9 @@ func Generate(s Shop) []Customer {
 			// more likely, and maybe more orders after it.
 			at := first
 			for n := 0; n == 0 || rng.Float64() < 0.3; n++ {
-				gap := time.Duration(math.Min(rng.ExpFloat64()/3, 1) * float64(s.Within-time.Hour))
+				// Sooner is likelier: an exponential cut at the window's end.
+				u := rng.Float64() * (1 - math.Exp(-3))
+				gap := time.Duration(-math.Log(1-u) / 3 * float64(s.Within-time.Hour))
 				if n > 0 {
 					gap = time.Duration(rng.ExpFloat64() * 40 * 24 * float64(time.Hour))
 				}
