@@ -91,7 +91,7 @@ func placedAt(t thankyou.Task) time.Time {
 //     it is today) and gets a link (one conditional PutItem, and one more
 //     for the email's alias when the order has both a phone and an email);
 //   - anything else (no phone nor email, an order not thanked from a new
-//     customer) writes nothing.
+//     customer, a platform's test order) writes nothing.
 //
 // Every call first reads the customer's keys (one BatchGetItem of one or
 // two items). A retried delivery changes nothing more, and its Repeat is
@@ -106,10 +106,15 @@ func (s *Store) LinkOrder(ctx context.Context, shop thankyou.Shop, t thankyou.Ta
 		if err != nil {
 			return effect.Assignment{}, fmt.Errorf("link order of task %s: %w", t.ID, err)
 		}
+		if link != nil && t.Order.Test {
+			// A platform's test order is nobody's purchase: it keeps the
+			// customer's group, and is not linked.
+			return effect.Assignment{Linked: true, HeldOut: link.HeldOut, Channel: thankyou.Channel(link.Channel), Share: thankyou.Share(link.Share)}, nil
+		}
 		if link != nil {
 			return s.addRepeat(ctx, t, *link, target)
 		}
-		if t.State != thankyou.StatePending {
+		if t.State != thankyou.StatePending || t.Order.Test {
 			return effect.Assignment{}, nil
 		}
 		a, created, err := s.putLink(ctx, shop, t, keys)

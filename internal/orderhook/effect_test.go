@@ -1,6 +1,7 @@
 package orderhook_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/thankyoucalls/thankyoucalls/internal/effect"
 	"github.com/thankyoucalls/thankyoucalls/internal/generic"
+	"github.com/thankyoucalls/thankyoucalls/internal/metrics"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
 
@@ -53,6 +55,8 @@ func TestHeldOutCustomersAreNeverContactedAndTheirRepeatsCount(t *testing.T) {
 	if err := f.store.PutShop(ctx, sh, received); err != nil {
 		t.Fatal(err)
 	}
+	var emf bytes.Buffer
+	f.h.Metrics = metrics.New(&emf, nil)
 	t0 := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
 	const customers = 40
 	held := map[int]bool{}
@@ -98,6 +102,27 @@ func TestHeldOutCustomersAreNeverContactedAndTheirRepeatsCount(t *testing.T) {
 		if err != nil || task.State != thankyou.StatePending {
 			t.Errorf("due task %s: %+v, %v", id, task.State, err)
 		}
+	}
+	if got, want := strings.Count(emf.String(), `"HeldOut":1`), 2*n; got != want {
+		t.Errorf("%d HeldOut counts in the EMF records, want %d", got, want)
+	}
+	if got := strings.Count(emf.String(), `"RepeatOrder":1`); got != customers {
+		t.Errorf("%d RepeatOrder counts in the EMF records, want %d", got, customers)
+	}
+	// A held-out customer's test order: never contacted, and no purchase.
+	hi := 0
+	for !held[hi] {
+		hi++
+	}
+	at := t0.Add(3 * time.Hour)
+	test := genericOrder(t, effectShop, secret, "T-1", fmt.Sprintf("+1212555%04d", hi), at)
+	test.Body = strings.Replace(test.Body, `"shipping_country":"US"`, `"shipping_country":"US","test":true`, 1)
+	test.Headers["x-signature-256"] = generic.Sign([]byte(secret), at, []byte(test.Body))
+	if status, body := f.postAt(t, test); status != http.StatusCreated || body["state"] != string(thankyou.StateHeldOut) {
+		t.Fatalf("test order of held-out customer %d: %d %v, want held out", hi, status, body)
+	}
+	if got := strings.Count(emf.String(), `"RepeatOrder":1`); got != customers {
+		t.Errorf("the test order was counted as a repeat")
 	}
 	// The first customer's repeat is refunded.
 	if status, body := f.postAt(t, genericCancel(effectShop, secret, "R1-00", t0.Add(3*time.Hour))); status != http.StatusOK {
