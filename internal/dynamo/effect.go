@@ -93,8 +93,8 @@ func placedAt(t thankyou.Task) time.Time {
 //   - anything else (no phone nor email, an order not thanked from a new
 //     customer, a platform's test order) writes nothing.
 //
-// Every call first reads the customer's keys (one BatchGetItem of one or
-// two items). A retried delivery changes nothing more, and its Repeat is
+// Every call first reads the customer's link (one GetItem, a second when
+// the phone's key has none and the order has an email too). A retried delivery changes nothing more, and its Repeat is
 // false.
 func (s *Store) LinkOrder(ctx context.Context, shop thankyou.Shop, t thankyou.Task) (effect.Assignment, error) {
 	keys := effect.CustomerKeys(shop.Salt, t.Order)
@@ -126,37 +126,29 @@ func (s *Store) LinkOrder(ctx context.Context, shop thankyou.Shop, t thankyou.Ta
 	return effect.Assignment{}, fmt.Errorf("link order of task %s: the customer's link keeps changing", t.ID)
 }
 
-// findLink reads the links under the customer's keys: the phone's first.
-// target is the key of the link itself (an alias names it).
+// findLink reads the customer's link under their keys, the phone's first
+// (one strongly consistent GetItem per key tried, so a customer found by
+// their phone costs one). target is the key of the link itself (an alias
+// names it).
 func (s *Store) findLink(ctx context.Context, shop string, keys effect.Keys) (*linkItem, string, error) {
-	var req []map[string]types.AttributeValue
 	for _, k := range keys.All() {
-		req = append(req, linkKey(shop, k))
-	}
-	out, err := s.client.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{
-		RequestItems: map[string]types.KeysAndAttributes{s.table: {Keys: req, ConsistentRead: aws.Bool(true)}},
-	})
-	if err != nil {
-		return nil, "", err
-	}
-	if len(out.UnprocessedKeys) > 0 {
-		return nil, "", fmt.Errorf("read customer links: %d keys unprocessed", len(out.UnprocessedKeys[s.table].Keys))
-	}
-	found := map[string]linkItem{}
-	for _, av := range out.Responses[s.table] {
+		out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
+			TableName: aws.String(s.table), Key: linkKey(shop, k), ConsistentRead: aws.Bool(true),
+		})
+		if err != nil {
+			return nil, "", err
+		}
+		if out.Item == nil {
+			continue
+		}
 		var it linkItem
-		if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+		if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
 			return nil, "", fmt.Errorf("decode customer link: %w", err)
 		}
-		found[strings.TrimPrefix(it.SK, "LINK#")] = it
-	}
-	for _, k := range keys.All() {
-		if it, ok := found[k]; ok {
-			if it.Alias != "" {
-				return &it, it.Alias, nil
-			}
-			return &it, k, nil
+		if it.Alias != "" {
+			return &it, it.Alias, nil
 		}
+		return &it, k, nil
 	}
 	return nil, "", nil
 }

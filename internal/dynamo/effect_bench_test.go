@@ -19,8 +19,9 @@ import (
 // BenchmarkLinkOrder measures what measuring a shop's effect adds to a new
 // order (LinkOrder, before the task is written), in DynamoDB requests and
 // on-demand request units: a new customer's first order with a phone and
-// an email (the read of both keys, the link and the email's alias), and a
-// returning customer's repeat order (the read and one update).
+// an email (a read of each key, the link and the email's alias), and a
+// returning customer's repeat order (a read of the phone's key and one
+// update).
 func BenchmarkLinkOrder(b *testing.B) {
 	tpl, err := samtemplate.Load(samtemplate.RepoTemplatePath())
 	if err != nil {
