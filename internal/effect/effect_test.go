@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -206,20 +208,15 @@ func TestIntervalCoversTheSimulatedEffect(t *testing.T) {
 	}
 }
 
-func TestSVGIsValidXML(t *testing.T) {
-	shop := effectsim.Demo()
-	rep := effect.Build(effectsim.Links(effectsim.Generate(shop)), effect.Options{Since: shop.Start, Now: shop.End(), Resamples: 100})
-	rep.Groups[0].Name = `<sms & "co">` // escaped, not markup
-	var buf bytes.Buffer
-	if err := effect.WriteSVG(&buf, rep); err != nil {
-		t.Fatal(err)
-	}
-	dec := xml.NewDecoder(&buf)
-	lines, root := 0, ""
+// validSVG parses r to its end and returns its root element and how many
+// polylines it draws.
+func validSVG(t *testing.T, r io.Reader) (root string, lines int) {
+	t.Helper()
+	dec := xml.NewDecoder(r)
 	for {
 		tok, err := dec.Token()
 		if err == io.EOF {
-			break
+			return root, lines
 		}
 		if err != nil {
 			t.Fatalf("the SVG is not valid XML: %v", err)
@@ -233,6 +230,30 @@ func TestSVGIsValidXML(t *testing.T) {
 			}
 		}
 	}
+}
+
+// The plot the documentation shows (make effect-demo) is a valid SVG with
+// six groups.
+func TestTheDocumentedPlotIsValid(t *testing.T) {
+	f, err := os.Open(filepath.Join("..", "..", "docs", "effect-demo.svg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if root, lines := validSVG(t, f); root != "svg http://www.w3.org/2000/svg" || lines != 6 {
+		t.Errorf("docs/effect-demo.svg: root %q with %d lines, want an svg with 6", root, lines)
+	}
+}
+
+func TestSVGIsValidXML(t *testing.T) {
+	shop := effectsim.Demo()
+	rep := effect.Build(effectsim.Links(effectsim.Generate(shop)), effect.Options{Since: shop.Start, Now: shop.End(), Resamples: 100})
+	rep.Groups[0].Name = `<sms & "co">` // escaped, not markup
+	var buf bytes.Buffer
+	if err := effect.WriteSVG(&buf, rep); err != nil {
+		t.Fatal(err)
+	}
+	root, lines := validSVG(t, &buf)
 	if root != "svg http://www.w3.org/2000/svg" || lines != len(rep.Groups) {
 		t.Errorf("root %q with %d lines; want an svg with one line per group (%d)", root, lines, len(rep.Groups))
 	}
