@@ -86,7 +86,8 @@ func placedAt(t thankyou.Task) time.Time {
 //
 //   - a customer with a link keeps their group; an order placed after
 //     their first is added to their link as a repeat (one UpdateItem);
-//   - a customer without one, whose order is to be thanked (t pending),
+//   - a customer without one, whose order is to be thanked
+//     (effect.ToBeThanked),
 //     is assigned a group now (effect.HeldOut under the shop's share as
 //     it is today) and gets a link (one conditional PutItem, and one more
 //     for the email's alias when the order has both a phone and an email);
@@ -114,7 +115,7 @@ func (s *Store) LinkOrder(ctx context.Context, shop thankyou.Shop, t thankyou.Ta
 		if link != nil {
 			return s.addRepeat(ctx, t, *link, target)
 		}
-		if t.State != thankyou.StatePending || t.Order.Test {
+		if !effect.ToBeThanked(t.State) || t.Order.Test {
 			return effect.Assignment{}, nil
 		}
 		a, created, err := s.putLink(ctx, shop, t, keys)

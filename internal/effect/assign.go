@@ -22,3 +22,13 @@ type Assignment struct {
 func (a Assignment) HeldOutReason() string {
 	return "held out: the customer is in the shop's " + a.Share.String() + " holdout group for " + string(a.Channel) + ", never contacted"
 }
+
+// ToBeThanked reports whether a new task in state s is one to be thanked:
+// its customer is drawn into a group, and a held-out customer's task is
+// held out instead. Every new task is, but a skipped or expired one (or
+// one already held out): a task waiting for a later start (such as the
+// order's fulfilment) is held out from its creation, so it is never
+// contacted when it starts.
+func ToBeThanked(s thankyou.State) bool {
+	return s != thankyou.StateSkipped && s != thankyou.StateExpired && s != thankyou.StateHeldOut && s != thankyou.StateCancelled
+}

@@ -258,3 +258,14 @@ func TestSVGIsValidXML(t *testing.T) {
 		t.Errorf("root %q with %d lines; want an svg with one line per group (%d)", root, lines, len(rep.Groups))
 	}
 }
+
+func TestOnlyTasksToBeThankedAreDrawn(t *testing.T) {
+	for s, want := range map[thankyou.State]bool{
+		thankyou.StatePending: true, "awaiting_something": true,
+		thankyou.StateSkipped: false, thankyou.StateExpired: false, thankyou.StateHeldOut: false, thankyou.StateCancelled: false,
+	} {
+		if got := effect.ToBeThanked(s); got != want {
+			t.Errorf("ToBeThanked(%s) = %v, want %v", s, got, want)
+		}
+	}
+}

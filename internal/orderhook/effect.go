@@ -40,7 +40,7 @@ func (h *Handler) measure(ctx context.Context, shop shops.Shop, t thankyou.Task)
 	if a.Repeat {
 		h.Metrics.Count(metrics.RepeatOrder, 1, metrics.Source(string(t.Order.Source)))
 	}
-	if a.HeldOut && t.State == thankyou.StatePending {
+	if a.HeldOut && effect.ToBeThanked(t.State) {
 		t = skipped(t, a.HeldOutReason())
 		t.State = thankyou.StateHeldOut
 	}
