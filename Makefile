@@ -24,6 +24,11 @@ test: deps
 bench: deps
 	infra/bench.sh
 
+## effect-demo: a generated shop with a known lift per channel through the store on dynalite; writes docs/effect-demo.svg
+.PHONY: effect-demo
+effect-demo: deps
+	$(GO) run ./infra/effectdemo -plot docs/effect-demo.svg
+
 ## deps: the local stand-ins from npm (dynalite, Prism), pinned by infra/package-lock.json
 deps: infra/node_modules/.package-lock.json
 

@@ -5,7 +5,9 @@
 #      the send rate limit held);
 #   3. the Lambda binaries: sizes, cold starts, what each event costs;
 #   4. the cost model for 100, 10,000 and 1,000,000 orders a month, from the
-#      figures of sections 2 and 3 of this same run.
+#      figures of sections 2 and 3 of this same run;
+#   5. what measuring the thank-yous' effect costs per order, and a generated
+#      shop whose known lift the report recovers.
 # Nothing here is asserted: the machines are shared and noisy, so read
 # figures, not verdicts.
 #   BENCHTIME=500x BENCH_DISPATCH_TASKS=10000 COLDSTART_RUNS=30 infra/bench.sh
@@ -59,6 +61,14 @@ go run ./infra/coldstart -runs "$COLDSTART_RUNS" -arm64 bin -json "$work/profile
 echo
 echo "== 4. What it costs a month (internal/cost, from the figures above)"
 go run ./internal/cost/cmd -profile "$work/profile.json" -bench "$work/dispatch.txt"
+
+echo
+echo "== 5. What the thank-yous do: a generated shop with a known lift, through the store on dynalite (infra/effectdemo)"
+go test -run '^$' -bench BenchmarkLinkOrder -benchtime 200x ./internal/dynamo/ >"$work/effect.txt" 2>&1 || fail "$work/effect.txt" "section 5"
+go test -run '^$' -bench BenchmarkEffectReport -benchtime 20x ./internal/dev/effectsim/ >>"$work/effect.txt" 2>&1 || fail "$work/effect.txt" "section 5"
+grep -E '^Benchmark(LinkOrder|EffectReport)' "$work/effect.txt"
+echo "(per order a shop with a holdout pays; the report of 4,000 customers with its bootstrap intervals)"
+go run ./infra/effectdemo -plot "$work/effect.svg"
 
 echo
 echo "make bench took $(($(date +%s) - started)) s"

@@ -118,6 +118,9 @@ func (s *Store) EraseCustomer(ctx context.Context, source thankyou.Source, shop 
 			return erased, fmt.Errorf("erase customer at %s: delete customer record: %w", scope(source, shop), err)
 		}
 	}
+	if err := s.eraseEffect(ctx, source, shop, c); err != nil {
+		return erased, fmt.Errorf("erase customer at %s: %w", scope(source, shop), err)
+	}
 	return erased, nil
 }
 
@@ -256,8 +259,9 @@ func (s *Store) EraseShop(ctx context.Context, source thankyou.Source, shop stri
 		TableName:            aws.String(s.table),
 		ConsistentRead:       aws.Bool(true),
 		ProjectionExpression: aws.String("pk, sk"),
-		FilterExpression:     aws.String("begins_with(pk, :task) OR begins_with(pk, :customer) OR begins_with(pk, :event)"),
+		FilterExpression:     aws.String("begins_with(pk, :task) OR begins_with(pk, :customer) OR begins_with(pk, :event) OR pk = :effect"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":effect":   str(effectPK(shop)),
 			":task":     str("TASK#" + sc + ":"),
 			":customer": str("CUSTOMER#" + sc + "#"),
 			":event":    str("EVENT#" + sc + ":"),

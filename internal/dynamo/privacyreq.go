@@ -296,8 +296,9 @@ func (s *Store) eraseShopResumably(ctx context.Context, key map[string]types.Att
 		ConsistentRead:       aws.Bool(true),
 		Limit:                aws.Int32(shopErasePage),
 		ProjectionExpression: aws.String("pk, sk"),
-		FilterExpression:     aws.String("begins_with(pk, :task) OR begins_with(pk, :customer) OR begins_with(pk, :event)"),
+		FilterExpression:     aws.String("begins_with(pk, :task) OR begins_with(pk, :customer) OR begins_with(pk, :event) OR pk = :effect"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":effect":   str(effectPK(r.Shop)),
 			":task":     str("TASK#" + sc + ":"),
 			":customer": str("CUSTOMER#" + sc + "#"),
 			":event":    str("EVENT#" + sc + ":"),

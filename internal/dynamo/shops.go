@@ -56,6 +56,8 @@ type shopItem struct {
 	Voice            string   `dynamodbav:"voice,omitempty"`
 	VoiceLanguage    string   `dynamodbav:"voiceLanguage,omitempty"`
 	VoicePlayURL     string   `dynamodbav:"voicePlayUrl,omitempty"`
+	Holdout          int      `dynamodbav:"holdout,omitempty"`
+	Salt             string   `dynamodbav:"salt,omitempty"`
 	UpdatedAt        string   `dynamodbav:"updatedAt"`
 	ErasedAt         string   `dynamodbav:"erasedAt,omitempty"`
 	ExpiresAt        int64    `dynamodbav:"expiresAt,omitempty"`
@@ -78,6 +80,7 @@ func (s *Store) PutShop(ctx context.Context, sh thankyou.Shop, now time.Time) er
 		SkipTags: sh.Rules.SkipTags, Countries: sh.Rules.Countries, FrequencyCapDays: sh.Rules.FrequencyCapDays,
 		SMSTemplate: sh.SMSTemplate, StaffTemplate: sh.StaffTemplate,
 		VoiceConsent: sh.Voice.Consent, Voice: sh.Voice.Voice, VoiceLanguage: sh.Voice.Language, VoicePlayURL: sh.Voice.PlayURL,
+		Holdout: int(sh.Holdout), Salt: sh.Salt,
 		UpdatedAt: formatTime(now),
 	}
 	av, err := attributevalue.MarshalMap(it)
@@ -199,7 +202,8 @@ func decodeShop(av map[string]types.AttributeValue) (thankyou.Shop, error) {
 		TimeZone: it.TimeZone, DefaultCountry: it.DefaultCountry, Channel: thankyou.Channel(it.Channel), StaffPhone: it.StaffPhone, StaffHours: it.StaffHours,
 		WindowStart: it.WindowStart, WindowEnd: it.WindowEnd, Days: it.Days, Closed: it.Closed, Delay: delay, ExpireAfter: expire,
 		SMSTemplate: it.SMSTemplate, StaffTemplate: it.StaffTemplate,
-		Voice: thankyou.Voice{Consent: it.VoiceConsent, Voice: it.Voice, Language: it.VoiceLanguage, PlayURL: it.VoicePlayURL},
+		Voice:   thankyou.Voice{Consent: it.VoiceConsent, Voice: it.Voice, Language: it.VoiceLanguage, PlayURL: it.VoicePlayURL},
+		Holdout: thankyou.Share(it.Holdout), Salt: it.Salt,
 		Rules: thankyou.Rules{
 			MinTotal: it.MinTotal, FirstOrderOnly: it.FirstOrderOnly, SkipTestOrders: it.SkipTestOrders,
 			SkipTags: it.SkipTags, Countries: it.Countries, FrequencyCapDays: it.FrequencyCapDays,

@@ -49,11 +49,12 @@ func (s *Store) CreateTask(ctx context.Context, t thankyou.Task) (created bool, 
 		}
 		it.DuePK = s.duePK(t.ID)
 		it.DueSK = dueSK(t.DueAt, t.ID)
-	case thankyou.StateSkipped, thankyou.StateExpired:
-		// Expired at once: its number's zones share no polite time.
+	case thankyou.StateSkipped, thankyou.StateExpired, thankyou.StateHeldOut:
+		// Expired at once: its number's zones share no polite time. Held
+		// out: never contacted, so never in the due index.
 		it.ExpiresAt = s.expiresAt(t.CreatedAt)
 	default:
-		return false, thankyou.Errorf(thankyou.EINVALID, "create task %s: a new task is pending, skipped or expired, not %q", t.ID, t.State)
+		return false, thankyou.Errorf(thankyou.EINVALID, "create task %s: a new task is pending, skipped, expired or held out, not %q", t.ID, t.State)
 	}
 	it.History = []historyEntry{{At: formatTime(t.CreatedAt), Event: "created", Detail: "state=" + string(t.State)}}
 	av, err := attributevalue.MarshalMap(it)

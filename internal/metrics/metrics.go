@@ -58,6 +58,13 @@ const (
 	OptedOut = "OptedOut"
 	// OptedIn counts inbound START messages (Twilio webhook).
 	OptedIn = "OptedIn"
+	// HeldOut counts new orders of customers in their shop's holdout
+	// group, recorded held out and never contacted (order webhook, by
+	// Source).
+	HeldOut = "HeldOut"
+	// RepeatOrder counts later orders linked to a customer's first
+	// thanked or held-out order (order webhook, by Source).
+	RepeatOrder = "RepeatOrder"
 	// CallsCompleted counts customers called (Twilio webhook): staff
 	// replied DONE, a click-to-call bridge connected, or an automated call
 	// was answered.

@@ -36,7 +36,7 @@ type Group struct {
 
 // Groups lists the tool's commands, in the help's order.
 func Groups() []Group {
-	return []Group{shopsGroup(), tasksGroup(), customersGroup(), privacyGroup(), staffGroup(), optOutsGroup(), summaryGroup(), dashboardGroup()}
+	return []Group{shopsGroup(), tasksGroup(), customersGroup(), privacyGroup(), staffGroup(), optOutsGroup(), summaryGroup(), effectGroup(), dashboardGroup()}
 }
 
 const usageHead = `Usage: thankyou [--table NAME] COMMAND [FLAGS]
@@ -307,6 +307,8 @@ settings: --time-zone ZONE (America/New_York) --country CC (US) --channel sms|st
           --voice-consent[=false] (customers agreed to an automated call; required for --channel call)
           --voice NAME (<Say> voice, e.g. Polly.Joanna) --voice-language LANG (en-US)
           --voice-play-url URL (https recording played instead of <Say>)
+          --holdout PERCENT (0) new customers held out of every thank-you, to measure
+            their effect (see effect); a returning customer keeps their group
           An empty value (--skip-tags "") clears a list or a text.
 `,
 	}
@@ -373,6 +375,23 @@ func staffGroup() Group {
 with the fewest open calls, in their own hours and zone; with no roster, to the shop's
 --staff-phone.
 `,
+	}
+}
+
+func effectGroup() Group {
+	return Group{
+		Name:  "effect",
+		Title: "Effect (what the thank-yous do: repeat purchases of thanked and held-out customers)",
+		Commands: []Command{
+			{Name: "effect", Usage: `effect --source SOURCE --shop ID --since DATE [--until DATE] [--within 90d] [--json]
+       [--plot FILE.svg]
+           for the customers whose first thanked or held-out order was placed in the period
+           and whose window (--within days after it) has passed: per group, the customers,
+           those who ordered again, the repeat rate, orders and revenue per customer; each
+           channel against its held-out customers with 95% intervals and a verdict. --plot
+           writes the cumulative repeat rate by day as an SVG. (Reads the shop's links.)
+`, run: (*Tool).effect},
+		},
 	}
 }
 

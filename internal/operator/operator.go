@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
+	"github.com/thankyoucalls/thankyoucalls/internal/effect"
 	"github.com/thankyoucalls/thankyoucalls/internal/message"
 	"github.com/thankyoucalls/thankyoucalls/internal/phone"
 	"github.com/thankyoucalls/thankyoucalls/internal/polite"
@@ -48,6 +49,7 @@ type Store interface {
 	ListStaff(ctx context.Context, source thankyou.Source, shop string) ([]thankyou.StaffMember, error)
 	DeleteStaff(ctx context.Context, source thankyou.Source, shop, id string) error
 	PrivacyRequests(ctx context.Context, pendingOnly bool) ([]dynamo.PrivacyRequest, error)
+	EffectLinks(ctx context.Context, shop string) ([]effect.Link, error)
 }
 
 // Tool runs commands.
@@ -161,7 +163,7 @@ func (t *Tool) shopsGet(ctx context.Context, args []string) error {
 	for _, row := range [][2]string{
 		{"source", v.Source}, {"id", v.ID}, {"name", v.Name}, {"secret refs", strings.Join(v.SecretRefs, ", ")},
 		{"time zone", v.TimeZone}, {"country", v.DefaultCountry}, {"channel", v.Channel}, {"staff phone", phone.Mask(sh.StaffPhone)},
-		{"window", v.Window + " " + v.Days}, {"closed", v.Closed}, {"delay", v.Delay}, {"expire after", v.ExpireAfter}, {"rules", rulesSummary(sh.Rules)},
+		{"window", v.Window + " " + v.Days}, {"closed", v.Closed}, {"delay", v.Delay}, {"expire after", v.ExpireAfter}, {"rules", rulesSummary(sh.Rules)}, {"holdout", v.Holdout},
 	} {
 		fmt.Fprintf(tw, "%s\t%s\n", row[0], row[1])
 	}
@@ -199,6 +201,7 @@ func (t *Tool) shopsPut(ctx context.Context, args []string) error {
 		voice       = fs.String("voice", "", "")
 		voiceLang   = fs.String("voice-language", "en-US", "")
 		playURL     = fs.String("voice-play-url", "", "")
+		holdout     = fs.String("holdout", "0", "")
 	)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -280,6 +283,9 @@ func (t *Tool) shopsPut(ctx context.Context, args []string) error {
 		if _, err := polite.ParseString(sh.StaffHours); err != nil {
 			return fmt.Errorf("--staff-hours/--staff-days: %s (write them as 09:00-17:00 and Mon-Fri)", thankyou.ErrorMessage(err))
 		}
+	}
+	if err := t.applyHoldout(ctx, &sh, given["holdout"], *holdout); err != nil {
+		return err
 	}
 	if err := validate(&sh, *secretsPath); err != nil {
 		return err
@@ -480,6 +486,7 @@ type shopView struct {
 	Delay          string         `json:"delay"`
 	ExpireAfter    string         `json:"expireAfter"`
 	Rules          thankyou.Rules `json:"rules"`
+	Holdout        string         `json:"holdout"`
 }
 
 func newShopView(sh thankyou.Shop) shopView {
@@ -487,7 +494,7 @@ func newShopView(sh thankyou.Shop) shopView {
 		Source: string(sh.Source), ID: sh.ID, Name: sh.Name, SecretRefs: sh.SecretRefs, TimeZone: sh.TimeZone,
 		DefaultCountry: sh.DefaultCountry, Channel: string(sh.Channel), StaffPhone: phone.Mask(sh.StaffPhone), StaffHours: sh.StaffHours,
 		Window: sh.WindowStart + "-" + sh.WindowEnd, Days: sh.Days, Closed: sh.Closed, Delay: sh.Delay.String(), ExpireAfter: sh.ExpireAfter.String(),
-		Rules: sh.Rules,
+		Rules: sh.Rules, Holdout: sh.Holdout.String(),
 	}
 }
 

@@ -20,7 +20,7 @@ import (
 // thank-you: each task counts once, under its state now.
 //
 // Received = Thanked + NotYetSent + AwaitingCall + Skipped + Failed +
-// Expired + Cancelled + OptedOut + Other.
+// Expired + Cancelled + OptedOut + HeldOut + Other.
 type Summary struct {
 	Since  time.Time `json:"since"`
 	Until  time.Time `json:"until"`
@@ -54,6 +54,9 @@ type Summary struct {
 	// CallsCompleted counts customers called: staff calls answered DONE
 	// or bridged, and automated calls answered.
 	CallsCompleted int `json:"callsCompleted"`
+	// HeldOut counts the orders of customers in the shop's holdout group,
+	// never contacted (see package effect).
+	HeldOut int `json:"heldOut,omitempty"`
 	// Other counts tasks in a state this tool does not know.
 	Other int `json:"other,omitempty"`
 }
@@ -109,6 +112,8 @@ func (s *Summary) Add(t thankyou.Task) {
 		s.Cancelled++
 	case thankyou.StateOptedOut:
 		s.OptedOut++
+	case thankyou.StateHeldOut:
+		s.HeldOut++
 	default:
 		s.Other++
 	}
@@ -232,6 +237,9 @@ func (s Summary) write(t *Tool) error {
 	row("cancelled", s.Cancelled, "order cancelled or refunded, customer erased, or by an operator")
 	row("opted out", s.OptedOut, "the recipient replied STOP")
 	row("calls completed", s.CallsCompleted, "staff replied DONE or the call was bridged; automated calls answered")
+	if s.HeldOut > 0 {
+		row("held out", s.HeldOut, "the shop's holdout group: never contacted, to measure the effect")
+	}
 	if s.Other > 0 {
 		row("other states", s.Other, "")
 	}

@@ -53,8 +53,8 @@ func TestSummaryCountsEachTaskOnceUnderItsState(t *testing.T) {
 		{
 			"open and other ends",
 			[]thankyou.Task{task(thankyou.StatePending, "", 0), task(thankyou.StateSending, "", 0), task(thankyou.StateExpired, "", 0),
-				task(thankyou.StateCancelled, "refunded", 0), task(thankyou.StateOptedOut, "", 21610), task("lost", "", 0)},
-			operator.Summary{Received: 6, NotYetSent: 2, Expired: 1, Cancelled: 1, OptedOut: 1, Other: 1},
+				task(thankyou.StateCancelled, "refunded", 0), task(thankyou.StateOptedOut, "", 21610), task("lost", "", 0), task(thankyou.StateHeldOut, "held out", 0)},
+			operator.Summary{Received: 7, NotYetSent: 2, Expired: 1, Cancelled: 1, OptedOut: 1, HeldOut: 1, Other: 1},
 		},
 	}
 	for _, tt := range tests {
@@ -67,7 +67,7 @@ func TestSummaryCountsEachTaskOnceUnderItsState(t *testing.T) {
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("summary =\n%+v\nwant\n%+v", got, tt.want)
 			}
-			parts := got.Thanked + got.NotYetSent + got.AwaitingCall + got.Skipped + got.Failed + got.Expired + got.Cancelled + got.OptedOut + got.Other
+			parts := got.Thanked + got.NotYetSent + got.AwaitingCall + got.Skipped + got.Failed + got.Expired + got.Cancelled + got.OptedOut + got.HeldOut + got.Other
 			if got.Received != parts || got.Received != len(tt.tasks) {
 				t.Errorf("received %d, parts add up to %d, tasks %d", got.Received, parts, len(tt.tasks))
 			}

@@ -44,10 +44,10 @@ func scopeFlags(src, shop string) (thankyou.Source, string, error) {
 func stateFlag(s string) (thankyou.State, error) {
 	switch st := thankyou.State(strings.ToLower(strings.TrimSpace(s))); st {
 	case "", thankyou.StatePending, thankyou.StateSending, thankyou.StateReminded, thankyou.StateSent, thankyou.StateDelivered, thankyou.StateUndelivered,
-		thankyou.StateFailed, thankyou.StateCalled, thankyou.StateSkipped, thankyou.StateOptedOut, thankyou.StateExpired, thankyou.StateCancelled:
+		thankyou.StateFailed, thankyou.StateCalled, thankyou.StateSkipped, thankyou.StateOptedOut, thankyou.StateExpired, thankyou.StateCancelled, thankyou.StateHeldOut:
 		return st, nil
 	}
-	return "", fmt.Errorf("%w: --state %q: not a task state; use one of pending, sending, reminded, sent, delivered, undelivered, failed, called, skipped, opted_out, expired, cancelled", ErrUsage, s)
+	return "", fmt.Errorf("%w: --state %q: not a task state; use one of pending, sending, reminded, sent, delivered, undelivered, failed, called, skipped, opted_out, expired, cancelled, held_out", ErrUsage, s)
 }
 
 // inScope reports whether a task belongs to the source and shop (either

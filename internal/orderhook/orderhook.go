@@ -72,6 +72,7 @@ type Store interface {
 	// that customer or shop.
 	RequestErasure(ctx context.Context, e thankyou.Erasure, now time.Time) error
 	CustomerReport(ctx context.Context, source thankyou.Source, shop string, c thankyou.Customer) (thankyou.Report, error)
+	EffectStore
 }
 
 // Handler handles POST /webhooks/{source}.
@@ -176,7 +177,9 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	case thankyou.DeliveryOrderCreated:
 		ans, err = h.create(ctx, shop, d.Order, now, log)
 	case thankyou.DeliveryOrderCancelled:
-		ans, err = h.cancel(ctx, d, now, log)
+		if ans, err = h.cancel(ctx, d, now, log); err == nil {
+			err = h.uncount(ctx, shop, d.Order, now)
+		}
 	case thankyou.DeliveryCustomerRedact, thankyou.DeliveryShopRedact:
 		// One durable write, answered at once; the dispatcher carries it
 		// out on its schedule until it is done.
@@ -309,6 +312,10 @@ func (h *Handler) create(ctx context.Context, shop shops.Shop, o thankyou.Order,
 			t = skipped(t, reason)
 		}
 	}
+	t, err := h.measure(ctx, shop, t)
+	if err != nil {
+		return Answer{}, err
+	}
 	created, err := h.Store.CreateTask(ctx, t)
 	if err != nil {
 		return Answer{}, thankyou.WrapError(thankyou.EINTERNAL, "could not store the task", err)
@@ -324,6 +331,9 @@ func (h *Handler) create(ctx context.Context, shop shops.Shop, o thankyou.Order,
 		h.Metrics.Count(metrics.TasksCreated, 1, metrics.Source(string(o.Source)))
 		ans.DueAt = t.DueAt.Format(time.RFC3339)
 		log.InfoContext(ctx, "task created", "due", ans.DueAt, "zone", t.TimeZone, "channel", t.Channel, "recipient", phone.Mask(t.Recipient))
+	} else if t.State == thankyou.StateHeldOut {
+		h.Metrics.Count(metrics.HeldOut, 1, metrics.Source(string(o.Source)))
+		log.InfoContext(ctx, "order held out", "reason", t.Reason)
 	} else if t.State == thankyou.StateExpired {
 		h.Metrics.Count(metrics.Expired, 1, metrics.Source(string(o.Source)))
 		log.InfoContext(ctx, "task expired at once", "reason", t.Reason, "zone", t.TimeZone)

@@ -46,6 +46,11 @@ type Shop struct {
 	// privacy request still verifies and is accepted; nothing else is
 	// acted on.
 	ErasedAt time.Time
+	// Holdout is the share of new customers held out of every thank-you
+	// to measure their effect; Salt keys the draw and the customers'
+	// hashes (generated once, never shown). See package effect.
+	Holdout Share
+	Salt    string
 }
 
 // Rules decide which orders are thanked. The zero value thanks every order

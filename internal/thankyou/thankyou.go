@@ -140,6 +140,9 @@ const (
 	StateOptedOut    State = "opted_out"   // the recipient texted STOP
 	StateExpired     State = "expired"     // too late to be polite
 	StateCancelled   State = "cancelled"   // the order was cancelled or refunded
+	// StateHeldOut is an order of a customer in the shop's holdout group:
+	// never contacted, kept to measure what the thank-yous do.
+	StateHeldOut State = "held_out"
 	// StateReminded is a staff call whose reminder went out: it waits for
 	// the staff member's reply, and is due again for a follow-up (a
 	// snoozed reminder, or escalation) at DueAt.
