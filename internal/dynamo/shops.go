@@ -55,6 +55,14 @@ type shopItem struct {
 	VoiceLanguage    string   `dynamodbav:"voiceLanguage,omitempty"`
 	VoicePlayURL     string   `dynamodbav:"voicePlayUrl,omitempty"`
 	UpdatedAt        string   `dynamodbav:"updatedAt"`
+	// Trigger and MaxWait (a Go duration) are what the delay counts from
+	// and how long a task waits for it; Language the shop's language;
+	// the template maps the shop's own texts by language.
+	Trigger        string            `dynamodbav:"trigger,omitempty"`
+	MaxWait        string            `dynamodbav:"maxWait,omitempty"`
+	Language       string            `dynamodbav:"language,omitempty"`
+	SMSTemplates   map[string]string `dynamodbav:"smsTemplates,omitempty"`
+	StaffTemplates map[string]string `dynamodbav:"staffTemplates,omitempty"`
 }
 
 // PutShop stores a shop's settings, replacing any earlier ones. The shop
@@ -75,6 +83,11 @@ func (s *Store) PutShop(ctx context.Context, sh thankyou.Shop, now time.Time) er
 		SMSTemplate: sh.SMSTemplate, StaffTemplate: sh.StaffTemplate,
 		VoiceConsent: sh.Voice.Consent, Voice: sh.Voice.Voice, VoiceLanguage: sh.Voice.Language, VoicePlayURL: sh.Voice.PlayURL,
 		UpdatedAt: formatTime(now),
+		Trigger:   string(sh.Trigger), Language: sh.Language,
+		SMSTemplates: sh.SMSTemplates, StaffTemplates: sh.StaffTemplates,
+	}
+	if sh.MaxWait > 0 {
+		it.MaxWait = sh.MaxWait.String()
 	}
 	av, err := attributevalue.MarshalMap(it)
 	if err != nil {
@@ -152,10 +165,18 @@ func decodeShop(av map[string]types.AttributeValue) (thankyou.Shop, error) {
 	}
 	delay, err1 := time.ParseDuration(it.Delay)
 	expire, err2 := time.ParseDuration(it.ExpireAfter)
-	if err := errors.Join(err1, err2); err != nil {
+	var maxWait time.Duration
+	var err3 error
+	if it.MaxWait != "" {
+		maxWait, err3 = time.ParseDuration(it.MaxWait)
+	}
+	trigger, err4 := thankyou.ParseTrigger(it.Trigger)
+	if err := errors.Join(err1, err2, err3, err4); err != nil {
 		return thankyou.Shop{}, fmt.Errorf("decode shop %s:%s: %w", it.Source, it.ID, err)
 	}
 	return thankyou.Shop{
+		Trigger: trigger, MaxWait: maxWait, Language: it.Language,
+		SMSTemplates: it.SMSTemplates, StaffTemplates: it.StaffTemplates,
 		Source: thankyou.Source(it.Source), ID: it.ID, Name: it.Name, SecretRefs: it.SecretRefs,
 		TimeZone: it.TimeZone, DefaultCountry: it.DefaultCountry, Channel: thankyou.Channel(it.Channel), StaffPhone: it.StaffPhone,
 		WindowStart: it.WindowStart, WindowEnd: it.WindowEnd, Days: it.Days, Delay: delay, ExpireAfter: expire,

@@ -23,7 +23,8 @@ const maxParallelQueries = 8
 // CreateTask writes a new task. It returns created=false and no error when
 // the task already exists (a repeated webhook, or a cancellation that
 // arrived first and left a cancelled task) and then changes nothing.
-// A pending task is put in the due index at its DueAt; a skipped task is
+// A pending task is put in the due index at its DueAt, a task awaiting
+// its fulfilment at its Deadline (the end of its wait); a skipped task is
 // not, and gets its expiry (CreatedAt + retention) at once.
 //
 // Once the task is written, the customer's record (see CustomerKey) gets
@@ -49,10 +50,19 @@ func (s *Store) CreateTask(ctx context.Context, t thankyou.Task) (created bool, 
 		}
 		it.DuePK = s.duePK(t.ID)
 		it.DueSK = dueSK(t.DueAt, t.ID)
+	case thankyou.StateAwaitingFulfilment:
+		// It waits outside the dispatcher's reach until its trigger
+		// arrives, except at the end of its wait (Deadline), when the
+		// dispatcher claims it only to expire it.
+		if t.Deadline.IsZero() {
+			return false, thankyou.Errorf(thankyou.EINVALID, "create task %s: awaiting task without the end of its wait", t.ID)
+		}
+		it.DuePK = s.duePK(t.ID)
+		it.DueSK = dueSK(t.Deadline, t.ID)
 	case thankyou.StateSkipped:
 		it.ExpiresAt = s.expiresAt(t.CreatedAt)
 	default:
-		return false, thankyou.Errorf(thankyou.EINVALID, "create task %s: a new task is pending or skipped, not %q", t.ID, t.State)
+		return false, thankyou.Errorf(thankyou.EINVALID, "create task %s: a new task is pending, awaiting_fulfilment or skipped, not %q", t.ID, t.State)
 	}
 	it.History = []historyEntry{{At: formatTime(t.CreatedAt), Event: "created", Detail: "state=" + string(t.State)}}
 	av, err := attributevalue.MarshalMap(it)
@@ -187,7 +197,9 @@ func (s *Store) DueTaskIDs(ctx context.Context, now time.Time, limit int) ([]str
 // and PreviousClaimAt says when the dead run claimed it). A reminded call's
 // claim is not Recovered, and it keeps the call in the calls index (and its
 // MessageSID, the last reminder's), so the staff member's reply still finds
-// it while the dispatcher holds it.
+// it while the dispatcher holds it. Last, a task still awaiting its
+// fulfilment at the end of its wait (Deadline at or before now) is claimed
+// with Waited set: the dispatcher expires it.
 // The claim moves the task to sending, counts an attempt and moves its
 // due-index entry to the lease expiry, so an abandoned claim is swept again.
 // When none holds the error matches thankyou.ErrNotClaimable.
@@ -219,12 +231,17 @@ func (s *Store) Claim(ctx context.Context, id, owner string, now time.Time, leas
 			event = "recovered"
 		case thankyou.StateReminded:
 			detail += " from=reminded"
+		case thankyou.StateAwaitingFulfilment:
+			detail += " from=awaiting_fulfilment"
 		}
 		u.history(now, event, detail)
 		nowV := u.value("now", str(formatTime(now)))
 		timeAttr := "dueAt"
-		if recovery {
+		switch from {
+		case thankyou.StateSending:
 			timeAttr = "leaseExpiresAt"
+		case thankyou.StateAwaitingFulfilment:
+			timeAttr = "deadline"
 		}
 		cond := fmt.Sprintf("%s = %s AND %s <= %s", u.name("state"), u.value("condState", str(string(from))),
 			u.name(timeAttr), nowV)
@@ -234,12 +251,13 @@ func (s *Store) Claim(ctx context.Context, id, owner string, now time.Time, leas
 		av  map[string]types.AttributeValue
 		err error
 
-		recovered bool
+		recovered, waited bool
 	)
-	for _, from := range []thankyou.State{thankyou.StatePending, thankyou.StateReminded, thankyou.StateSending} {
+	for _, from := range []thankyou.State{thankyou.StatePending, thankyou.StateReminded, thankyou.StateSending, thankyou.StateAwaitingFulfilment} {
 		av, err = claim(from)
 		if !isConditionFailed(err) {
 			recovered = from == thankyou.StateSending
+			waited = from == thankyou.StateAwaitingFulfilment
 			break
 		}
 	}
@@ -253,7 +271,7 @@ func (s *Store) Claim(ctx context.Context, id, owner string, now time.Time, leas
 	if err != nil {
 		return thankyou.Claim{}, fmt.Errorf("claim task %s: %w", id, err)
 	}
-	c := thankyou.Claim{Task: t, Recovered: recovered}
+	c := thankyou.Claim{Task: t, Recovered: recovered, Waited: waited}
 	if recovered {
 		if c.PreviousClaimAt, err = parseTime(it.PrevClaimedAt); err != nil {
 			return thankyou.Claim{}, fmt.Errorf("claim task %s: prevClaimedAt: %w", id, err)
