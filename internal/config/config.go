@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/thankyoucalls/thankyoucalls/internal/language"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
 
@@ -123,6 +124,9 @@ var Vars = []Var{
 	{Name: "VOICE_LANGUAGE", Functions: []string{OrderWebhook}, Default: "en-US", Doc: "<Say> language of the automated call."},
 	{Name: "VOICE_PLAY_URL", Functions: []string{OrderWebhook}, Doc: "https URL of a recorded thank-you played instead of <Say> (empty: spoken)."},
 	{Name: "STAFF_PHONE", Functions: []string{OrderWebhook}, Doc: "Staff member's phone (E.164) for the staff channel."},
+	{Name: "TRIGGER", Functions: []string{OrderWebhook}, Default: "order", Doc: "What THANK_YOU_DELAY counts from: order, fulfilment or delivery (then a task waits for that event)."},
+	{Name: "FULFILMENT_MAX_WAIT", Functions: []string{OrderWebhook}, Default: "720h", Doc: "How long a task waits for its fulfilment or delivery before it expires unsent."},
+	{Name: "DEFAULT_LANGUAGE", Functions: []string{OrderWebhook, Dispatcher}, Default: "en", Doc: "The shop's language (en, es, fr, de, pt, ja): for orders without a supported language, and staff reminders."},
 	{Name: "TWILIO_ACCOUNT_SID", Functions: []string{Dispatcher, TwilioWebhook}, Doc: "Twilio account SID (AC...)."},
 	{Name: "TWILIO_AUTH_TOKEN", Functions: []string{Dispatcher, TwilioWebhook}, Secret: true, Doc: "Twilio auth token (or TWILIO_AUTH_TOKEN_PARAM)."},
 	{Name: "TWILIO_FROM", Functions: []string{Dispatcher, TwilioWebhook}, Doc: "Sender number (E.164); or set TWILIO_MESSAGING_SERVICE_SID."},
@@ -288,6 +292,17 @@ func (r *reader) list(name string) []string {
 	return out
 }
 
+// language reads a built-in language (package language) from a locale tag.
+func (r *reader) language(name string) string {
+	s := r.str(name)
+	l := language.Match(s)
+	if l == "" {
+		r.fail(name, "%q is not one of the built-in languages (%s)", s, strings.Join(language.Supported, ", "))
+		return language.English
+	}
+	return l
+}
+
 func (r *reader) decimal(name string) string {
 	s := r.str(name)
 	if s == "" {
@@ -361,6 +376,12 @@ type OrderWebhookConfig struct {
 	StaffPhone         string
 	Rules              thankyou.Rules
 	Voice              thankyou.Voice
+	// Trigger is what Delay counts from; MaxWait how long a task waits for
+	// its fulfilment or delivery.
+	Trigger thankyou.Trigger
+	MaxWait time.Duration
+	// Language is the shop's built-in language (package language).
+	Language string
 }
 
 // Secrets returns the configured sources' secrets by source.
@@ -392,6 +413,8 @@ func LoadOrderWebhook(get Getenv) (OrderWebhookConfig, error) {
 		ExpireAfter:       r.duration("EXPIRE_AFTER"),
 		Window:            r.window(),
 		StaffPhone:        r.str("STAFF_PHONE"),
+		MaxWait:           r.duration("FULFILMENT_MAX_WAIT"),
+		Language:          r.language("DEFAULT_LANGUAGE"),
 		Voice: thankyou.Voice{
 			Consent:  r.boolean("VOICE_CONSENT"),
 			Voice:    r.str("VOICE"),
@@ -430,6 +453,14 @@ func LoadOrderWebhook(get Getenv) (OrderWebhookConfig, error) {
 	if err := thankyou.CheckVoice(ch, c.Voice); err != nil {
 		r.fail("VOICE_CONSENT", "%s", thankyou.ErrorMessage(err))
 	}
+	trigger, err := thankyou.ParseTrigger(r.str("TRIGGER"))
+	if err != nil {
+		r.fail("TRIGGER", "%s", thankyou.ErrorMessage(err))
+	}
+	c.Trigger = trigger
+	if c.MaxWait <= 0 {
+		r.fail("FULFILMENT_MAX_WAIT", "must be positive")
+	}
 	return c, r.err()
 }
 
@@ -456,6 +487,10 @@ type DispatcherConfig struct {
 	Lease          time.Duration
 	SMSTemplate    string
 	StaffTemplate  string
+	// Language is the language of SMSTemplate and StaffTemplate (or of the
+	// built-in texts when they are empty): a task in another language gets
+	// that language's built-in texts.
+	Language string
 	// EscalateAfter is the working time a staff call may stay unanswered
 	// before one more reminder, and again before it is reassigned.
 	EscalateAfter time.Duration
@@ -484,6 +519,7 @@ func LoadDispatcher(get Getenv) (DispatcherConfig, error) {
 		Lease:          r.duration("LEASE_DURATION"),
 		SMSTemplate:    r.str("SMS_TEMPLATE"),
 		StaffTemplate:  r.str("STAFF_TEMPLATE"),
+		Language:       r.language("DEFAULT_LANGUAGE"),
 		EscalateAfter:  r.duration("ESCALATE_AFTER"),
 		DigestLead:     r.duration("DIGEST_LEAD"),
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/thankyoucalls/thankyoucalls/internal/apigw"
 	"github.com/thankyoucalls/thankyoucalls/internal/eligibility"
+	"github.com/thankyoucalls/thankyoucalls/internal/language"
 	"github.com/thankyoucalls/thankyoucalls/internal/metrics"
 	"github.com/thankyoucalls/thankyoucalls/internal/phone"
 	"github.com/thankyoucalls/thankyoucalls/internal/polite"
@@ -57,6 +58,10 @@ type Store interface {
 	EraseCustomer(ctx context.Context, source thankyou.Source, shop string, c thankyou.Customer, now time.Time) (int, error)
 	EraseShop(ctx context.Context, source thankyou.Source, shop string, now time.Time) (int, error)
 	CustomerReport(ctx context.Context, source thankyou.Source, shop string, c thankyou.Customer) (thankyou.Report, error)
+	GetTask(ctx context.Context, id string) (thankyou.Task, error)
+	// StartAwaiting makes a task awaiting its fulfilment pending, due at
+	// due; a task in any other state is returned with an ECONFLICT error.
+	StartAwaiting(ctx context.Context, id string, at, due, deadline, now time.Time) (thankyou.Task, error)
 }
 
 // Handler handles POST /webhooks/{source}.
@@ -74,6 +79,7 @@ type Handler struct {
 // Answer is the JSON body of a successful answer.
 type Answer struct {
 	// Status is "created", "duplicate", "cancelled", "cancel_requested",
+	// "started" (a fulfilment or delivery started a waiting task's delay),
 	// "already_<state>", "erased", "reported" or "ignored".
 	Status string `json:"status"`
 	TaskID string `json:"task,omitempty"`
@@ -171,6 +177,8 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 		ans, err = h.create(ctx, shop, d.Order, now, log)
 	case thankyou.DeliveryOrderCancelled:
 		ans, err = h.cancel(ctx, d, now, log)
+	case thankyou.DeliveryOrderFulfilled, thankyou.DeliveryOrderDelivered:
+		ans, err = h.fulfilled(ctx, shop, d, now, log)
 	case thankyou.DeliveryCustomerRedact:
 		var n int
 		n, err = h.Store.EraseCustomer(ctx, name, shopID, d.Customer, now)
@@ -201,7 +209,7 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 
 func (h *Handler) create(ctx context.Context, shop shops.Shop, o thankyou.Order, now time.Time, log *slog.Logger) (Answer, error) {
 	t := TaskFor(shop, o, now)
-	if t.State == thankyou.StatePending {
+	if t.State == thankyou.StatePending || t.State == thankyou.StateAwaitingFulfilment {
 		var hist eligibility.History
 		// The customer's history costs a read; only two rules need it.
 		if shop.Rules.FrequencyCapDays > 0 || (shop.Rules.FirstOrderOnly && o.CustomerOrders == 0) {
@@ -225,6 +233,12 @@ func (h *Handler) create(ctx context.Context, shop shops.Shop, o thankyou.Order,
 		return Answer{Status: "duplicate", TaskID: t.ID}, nil
 	}
 	ans := Answer{Status: "created", TaskID: t.ID, State: string(t.State), Reason: t.Reason}
+	if t.State == thankyou.StateAwaitingFulfilment {
+		h.Metrics.Count(metrics.TasksCreated, 1, metrics.Source(string(o.Source)))
+		log.InfoContext(ctx, "task created, awaiting the order's "+string(t.Trigger), "until", t.Deadline.Format(time.RFC3339),
+			"channel", t.Channel, "language", t.Language, "recipient", phone.Mask(t.Recipient))
+		return ans, nil
+	}
 	if t.State == thankyou.StatePending {
 		h.Metrics.Count(metrics.TasksCreated, 1, metrics.Source(string(o.Source)))
 		ans.DueAt = t.DueAt.Format(time.RFC3339)
@@ -256,6 +270,46 @@ func (h *Handler) cancel(ctx context.Context, d thankyou.Delivery, now time.Time
 	}
 }
 
+// fulfilled starts the delay of the order's task when it was waiting for
+// this event: due at the event's time plus the shop's delay, inside the
+// customer's polite hours (Schedule, as for a new order). A task that is
+// not waiting (already started, cancelled, under the order trigger) is
+// left as it is, and an order without a task is acknowledged.
+func (h *Handler) fulfilled(ctx context.Context, shop shops.Shop, d thankyou.Delivery, now time.Time, log *slog.Logger) (Answer, error) {
+	id := d.Order.TaskID()
+	log = log.With("task", id)
+	t, err := h.Store.GetTask(ctx, id)
+	switch {
+	case thankyou.ErrorCode(err) == thankyou.ENOTFOUND:
+		log.InfoContext(ctx, "fulfilment of an order without a thank-you task: nothing to do")
+		return Answer{Status: "ignored", TaskID: id, Reason: "no thank-you task for this order"}, nil
+	case err != nil:
+		return Answer{}, thankyou.WrapError(thankyou.EINTERNAL, "could not read the task", err)
+	case t.State != thankyou.StateAwaitingFulfilment:
+		log.InfoContext(ctx, "fulfilment of a task that is not waiting for it: nothing to do", "state", t.State)
+		return Answer{Status: "already_" + string(t.State), TaskID: id, State: string(t.State)}, nil
+	case !t.Trigger.StartedBy(d.Kind):
+		log.InfoContext(ctx, "the task waits for another event", "trigger", t.Trigger, "kind", d.Kind)
+		return Answer{Status: "ignored", TaskID: id, State: string(t.State), Reason: "the thank-you waits for the order's " + string(t.Trigger)}, nil
+	}
+	at := d.FulfilledAt
+	if at.IsZero() || at.After(now) {
+		at = now
+	}
+	zones := polite.Zones(phone.TimeZones(t.Order.Phone), shop.Zone)
+	due, deadline := Schedule(shop, zones, at, now)
+	t, err = h.Store.StartAwaiting(ctx, id, at.UTC().Truncate(time.Second), due, deadline, now)
+	switch {
+	case thankyou.ErrorCode(err) == thankyou.ECONFLICT:
+		log.InfoContext(ctx, "the task changed meanwhile: nothing to do", "state", t.State)
+		return Answer{Status: "already_" + string(t.State), TaskID: id, State: string(t.State)}, nil
+	case err != nil:
+		return Answer{}, thankyou.WrapError(thankyou.EINTERNAL, "could not start the task", err)
+	}
+	log.InfoContext(ctx, "the order's "+string(t.Trigger)+" started the thank-you's delay", "due", due.Format(time.RFC3339))
+	return Answer{Status: "started", TaskID: id, State: string(t.State), DueAt: due.Format(time.RFC3339)}, nil
+}
+
 func ignoredReason(d thankyou.Delivery) string {
 	if d.Reason != "" {
 		return d.Reason
@@ -263,9 +317,12 @@ func ignoredReason(d thankyou.Delivery) string {
 	return "topic " + d.Topic + " is not acted on"
 }
 
-// TaskFor builds the task for a new order at a shop: its recipient, its due
-// time in the customer's polite hours and its deadline, or a skipped task
-// with the reason it cannot be sent.
+// TaskFor builds the task for a new order at a shop: its recipient, its
+// language and template, its due time in the customer's polite hours and
+// its deadline, or a skipped task with the reason it cannot be sent. Under
+// a shop's fulfilment or delivery trigger the task is
+// StateAwaitingFulfilment instead, until the end of its wait (its
+// Deadline: the order's time plus the shop's MaxWait).
 func TaskFor(shop shops.Shop, o thankyou.Order, now time.Time) thankyou.Task {
 	now = now.UTC()
 	t := thankyou.Task{
@@ -287,29 +344,81 @@ func TaskFor(shop shops.Shop, o thankyou.Order, now time.Time) thankyou.Task {
 	}
 	// A delivery that arrives after the order's whole thank-you period
 	// (a stale retry, a late backfill) is not thanked late.
-	if latest := placed.Add(shop.Delay + shop.ExpireAfter); now.After(latest) {
+	latest := placed.Add(shop.Delay + shop.ExpireAfter)
+	if shop.Trigger.Waits() {
+		latest = placed.Add(maxWait(shop))
+	}
+	if now.After(latest) {
 		return skipped(t, "order placed too long ago to thank ("+now.Sub(placed).Round(time.Hour).String()+" ago)")
 	}
+	// The customer's language, else the shop's; a staff reminder is in
+	// the shop's language, which its staff read.
+	t.Language = language.Choose(o.Locale, shop.Language)
 	switch shop.Channel {
 	case thankyou.ChannelStaff:
-		t.Recipient, t.Template = shop.StaffPhone, shop.StaffTemplate
+		t.Language = language.Choose(shop.Language)
+		t.Recipient, t.Template = shop.StaffPhone, templateFor(shop, shop.StaffTemplates, shop.StaffTemplate, t.Language)
 	case thankyou.ChannelCall:
 		// The SMS template serves the SMS that replaces a call (no
 		// consent, or not answered).
-		t.Recipient, t.Template, t.Voice = o.Phone, shop.SMSTemplate, shop.Voice
+		t.Recipient, t.Template, t.Voice = o.Phone, templateFor(shop, shop.SMSTemplates, shop.SMSTemplate, t.Language), voiceIn(shop.Voice, t.Language)
 	default:
-		t.Recipient, t.Template = o.Phone, shop.SMSTemplate
+		t.Recipient, t.Template = o.Phone, templateFor(shop, shop.SMSTemplates, shop.SMSTemplate, t.Language)
 	}
 	zones := polite.Zones(phone.TimeZones(o.Phone), shop.Zone)
 	t.TimeZone = polite.ZoneNames(zones)
-	// A delivery retried after the delay must not be due in the past.
-	from := placed.Add(shop.Delay)
+	if shop.Trigger.Waits() {
+		t.State, t.Trigger = thankyou.StateAwaitingFulfilment, shop.Trigger
+		t.Deadline = latest.UTC().Truncate(time.Second)
+		return t
+	}
+	t.DueAt, t.Deadline = Schedule(shop, zones, placed, now)
+	return t
+}
+
+// Schedule is when a thank-you whose delay counts from start is due: the
+// shop's delay after start (never before now: a delivery retried after
+// the delay is not due in the past), moved into the recipient's polite
+// hours; and its deadline, the shop's ExpireAfter later.
+func Schedule(shop shops.Shop, zones []*time.Location, start, now time.Time) (due, deadline time.Time) {
+	from := start.Add(shop.Delay)
 	if from.Before(now) {
 		from = now
 	}
-	t.DueAt = shop.Window.Next(from, zones).UTC().Truncate(time.Second)
-	t.Deadline = t.DueAt.Add(shop.ExpireAfter)
-	return t
+	due = shop.Window.Next(from, zones).UTC().Truncate(time.Second)
+	return due, due.Add(shop.ExpireAfter)
+}
+
+// maxWait is how long a task of the shop waits for its trigger.
+func maxWait(shop shops.Shop) time.Duration {
+	if shop.MaxWait > 0 {
+		return shop.MaxWait
+	}
+	return thankyou.DefaultMaxWait
+}
+
+// templateFor is the shop's own template of a channel for a language: the
+// one written for that language, else its plain one when the language is
+// the shop's own, else "" (the built-in text in that language).
+func templateFor(shop shops.Shop, byLanguage map[string]string, plain, lang string) string {
+	if s := byLanguage[lang]; s != "" {
+		return s
+	}
+	if lang == language.Choose(shop.Language) {
+		return plain
+	}
+	return ""
+}
+
+// voiceIn is the shop's voice settings for a call in lang: its own when
+// its <Say> language is lang (or unset and lang is the shop's), else
+// Twilio's default voice of lang, since a voice speaks one language.
+func voiceIn(v thankyou.Voice, lang string) thankyou.Voice {
+	if language.Match(v.Language) == lang || v.Language == "" && lang == language.English {
+		return v
+	}
+	v.Voice, v.Language = "", language.SayLanguage(lang)
+	return v
 }
 
 func skipped(t thankyou.Task, reason string) thankyou.Task {

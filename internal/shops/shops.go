@@ -9,6 +9,7 @@
 package shops
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -43,6 +44,10 @@ const CacheFor = time.Minute
 // Registry finds shops. It is safe for concurrent use.
 type Registry struct {
 	bySource map[thankyou.Source]Shop
+	// language and maxWait are the deployment's, for stored shops that
+	// set none.
+	language string
+	maxWait  time.Duration
 	store    Store
 	secrets  *secret.Resolver
 	now      func() time.Time
@@ -67,7 +72,8 @@ func FromConfig(ctx context.Context, cfg config.OrderWebhookConfig, r *secret.Re
 	if err != nil {
 		return nil, fmt.Errorf("send window: %w", err)
 	}
-	reg := &Registry{bySource: map[thankyou.Source]Shop{}, store: store, secrets: r, now: time.Now, cache: map[string]cached{}}
+	reg := &Registry{bySource: map[thankyou.Source]Shop{}, store: store, secrets: r, now: time.Now, cache: map[string]cached{},
+		language: cfg.Language, maxWait: cfg.MaxWait}
 	for src, sec := range cfg.Secrets() {
 		val, err := r.Resolve(ctx, sec)
 		if secret.IsNotFound(err) {
@@ -92,6 +98,9 @@ func FromConfig(ctx context.Context, cfg config.OrderWebhookConfig, r *secret.Re
 				ExpireAfter:    cfg.ExpireAfter,
 				Rules:          cfg.Rules,
 				Voice:          cfg.Voice,
+				Trigger:        cfg.Trigger,
+				MaxWait:        cfg.MaxWait,
+				Language:       cfg.Language,
 			},
 			Secrets: [][]byte{[]byte(val)},
 			Window:  w,
@@ -167,6 +176,12 @@ func (r *Registry) ready(ctx context.Context, sh thankyou.Shop) (Shop, error) {
 		return Shop{}, fmt.Errorf("shop %s:%s: time zone %q: %w", sh.Source, sh.ID, sh.TimeZone, err)
 	}
 	out := Shop{Shop: sh, Window: w, Zone: zone}
+	if out.Language == "" {
+		out.Language = r.language
+	}
+	if out.MaxWait <= 0 {
+		out.MaxWait = cmp.Or(r.maxWait, thankyou.DefaultMaxWait)
+	}
 	for _, ref := range sh.SecretRefs {
 		v, err := r.secrets.Resolve(ctx, config.Secret{Ref: ref})
 		if secret.IsNotFound(err) {
