@@ -77,7 +77,7 @@ func TestAFulfillmentBodyMustBeAFulfillment(t *testing.T) {
 
 func TestOrdersCarryTheCustomersLocaleAndFamilyName(t *testing.T) {
 	for _, tc := range []struct {
-		name, fields           string
+		name, fields          string
 		locale, first, family string
 	}{
 		{"japanese customer", `"customer_locale":"ja","customer":{"first_name":"太郎","last_name":"山田"}`, "ja", "太郎", "山田"},
