@@ -175,6 +175,15 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	switch d.Kind {
 	case thankyou.DeliveryOrderCreated:
 		ans, err = h.create(ctx, shop, d.Order, now, log)
+		if err == nil && !d.FulfilledAt.IsZero() {
+			// An order that comes already fulfilled (WooCommerce's
+			// completed) also starts a task waiting for its fulfilment.
+			f := thankyou.Delivery{Kind: thankyou.DeliveryOrderFulfilled, Order: d.Order, FulfilledAt: d.FulfilledAt}
+			var started Answer
+			if started, err = h.fulfilled(ctx, shop, f, now, log); err == nil && started.Status == "started" {
+				ans = started
+			}
+		}
 	case thankyou.DeliveryOrderCancelled:
 		ans, err = h.cancel(ctx, d, now, log)
 	case thankyou.DeliveryOrderFulfilled, thankyou.DeliveryOrderDelivered:

@@ -303,8 +303,9 @@ type Delivery struct {
 	// Customer names the customer of a privacy request.
 	Customer Customer
 	// FulfilledAt is when the order was fulfilled or delivered, as the
-	// signed body says (DeliveryOrderFulfilled, DeliveryOrderDelivered);
-	// zero when the body gives no time.
+	// signed body says (DeliveryOrderFulfilled, DeliveryOrderDelivered, and
+	// a DeliveryOrderCreated of an order that comes already fulfilled);
+	// zero when the body gives no time, or for an order not fulfilled.
 	FulfilledAt time.Time
 }
 
