@@ -96,11 +96,16 @@ Shops (a deployment serves several shops; each has its own secret, zone, window 
             --voice-consent (customers agreed to an automated call; required for --channel call)
             --voice NAME (<Say> voice, e.g. Polly.Joanna) --voice-language LANG (en-US)
             --voice-play-url URL (https recording played instead of <Say>)
+            --trigger order|fulfilment|delivery (order: what --delay counts from)
+            --max-wait DURATION (720h: how long a task waits for its fulfilment or delivery)
+            --language LANG (en, es, fr, de, pt, ja; empty: the deployment's DEFAULT_LANGUAGE)
+            --sms-template-LANG TEXT --staff-template-LANG TEXT (the shop's own text in one
+              language, e.g. --sms-template-es; any template flag takes @FILE to read a file)
 
 Thank-you tasks (phone numbers masked, names and emails never shown):
   tasks list [--source SOURCE [--shop ID]] [--state STATE] [--since DATE] [--until DATE] [--json]
-             STATE: pending, sending, reminded, sent, delivered, undelivered, failed,
-             called, skipped, opted_out, expired, cancelled. Skipped and failed tasks show why.
+             STATE: awaiting_fulfilment, pending, sending, reminded, sent, delivered, undelivered,
+             failed, called, skipped, opted_out, expired, cancelled. Skipped and failed tasks show why.
              --since/--until select the creation time. (Reads the whole table.)
   tasks list --upcoming [--source SOURCE [--shop ID]] [--since DATE] [--until DATE] [--json]
              pending tasks, the next due first (overdue ones too); --since/--until
@@ -245,6 +250,7 @@ func (t *Tool) shopsGet(ctx context.Context, args []string) error {
 		{"source", v.Source}, {"id", v.ID}, {"name", v.Name}, {"secret refs", strings.Join(v.SecretRefs, ", ")},
 		{"time zone", v.TimeZone}, {"country", v.DefaultCountry}, {"channel", v.Channel}, {"staff phone", phone.Mask(sh.StaffPhone)},
 		{"window", v.Window + " " + v.Days}, {"delay", v.Delay}, {"expire after", v.ExpireAfter}, {"rules", rulesSummary(sh.Rules)},
+		{"trigger", v.Trigger + triggerWait(v)}, {"language", orDash(v.Language)}, {"own templates", orDash(strings.Join(v.TemplateLanguages, ", "))},
 	} {
 		fmt.Fprintf(tw, "%s\t%s\n", row[0], row[1])
 	}
@@ -279,6 +285,10 @@ func (t *Tool) shopsPut(ctx context.Context, args []string) error {
 		voice       = fs.String("voice", "", "")
 		voiceLang   = fs.String("voice-language", "en-US", "")
 		playURL     = fs.String("voice-play-url", "", "")
+		trigger     = fs.String("trigger", "order", "")
+		maxWait     = fs.Duration("max-wait", thankyou.DefaultMaxWait, "")
+		lang        = fs.String("language", "", "")
+		byLanguage  = languageTemplateFlags(fs)
 	)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -299,11 +309,23 @@ func (t *Tool) shopsPut(ctx context.Context, args []string) error {
 			MinTotal: *minTotal, FirstOrderOnly: *firstOnly, SkipTestOrders: *skipTest,
 			SkipTags: list(*skipTags), Countries: upper(list(*countries)), FrequencyCapDays: *capDays,
 		},
-		SMSTemplate: *smsTemplate, StaffTemplate: *staffTmpl,
-		Voice: thankyou.Voice{Consent: *consent, Voice: *voice, Language: *voiceLang, PlayURL: *playURL},
+		Voice:   thankyou.Voice{Consent: *consent, Voice: *voice, Language: *voiceLang, PlayURL: *playURL},
+		MaxWait: *maxWait, Language: *lang,
 	}
 	if sh.Channel, err = thankyou.ParseChannel(*channel); err != nil {
 		return describe(err)
+	}
+	if sh.Trigger, err = thankyou.ParseTrigger(*trigger); err != nil {
+		return describe(err)
+	}
+	if sh.SMSTemplate, err = templateText("sms-template", *smsTemplate); err != nil {
+		return err
+	}
+	if sh.StaffTemplate, err = templateText("staff-template", *staffTmpl); err != nil {
+		return err
+	}
+	if err := byLanguage.read(&sh); err != nil {
+		return err
 	}
 	if err := validate(&sh, *secretsPath); err != nil {
 		return err
@@ -385,6 +407,7 @@ func validate(sh *thankyou.Shop, secretsPath string) error {
 	if _, err := message.NewRenderer(sh.SMSTemplate, sh.StaffTemplate); err != nil {
 		problems = append(problems, "--sms-template/--staff-template: "+thankyou.ErrorMessage(err))
 	}
+	problems = append(problems, checkLanguages(sh)...)
 	if err := thankyou.CheckVoice(sh.Channel, sh.Voice); err != nil {
 		problems = append(problems, "--channel call/--voice-consent/--voice-play-url: "+thankyou.ErrorMessage(err))
 	}
@@ -481,10 +504,34 @@ type shopView struct {
 	Delay          string         `json:"delay"`
 	ExpireAfter    string         `json:"expireAfter"`
 	Rules          thankyou.Rules `json:"rules"`
+	// Trigger is what the delay counts from, MaxWait how long a task waits
+	// for it; Language the shop's; TemplateLanguages those it has its own
+	// texts for.
+	Trigger           string   `json:"trigger"`
+	MaxWait           string   `json:"maxWait,omitempty"`
+	Language          string   `json:"language,omitempty"`
+	TemplateLanguages []string `json:"templateLanguages,omitempty"`
+}
+
+// triggerWait says how long a waiting trigger waits: " (at most 720h0m0s)".
+func triggerWait(v shopView) string {
+	if v.MaxWait == "" {
+		return ""
+	}
+	return " (at most " + v.MaxWait + ")"
 }
 
 func newShopView(sh thankyou.Shop) shopView {
+	trigger := sh.Trigger
+	if trigger == "" {
+		trigger = thankyou.TriggerOrder
+	}
+	maxWait := ""
+	if trigger.Waits() && sh.MaxWait > 0 {
+		maxWait = sh.MaxWait.String()
+	}
 	return shopView{
+		Trigger: string(trigger), MaxWait: maxWait, Language: sh.Language, TemplateLanguages: templateLanguages(sh),
 		Source: string(sh.Source), ID: sh.ID, Name: sh.Name, SecretRefs: sh.SecretRefs, TimeZone: sh.TimeZone,
 		DefaultCountry: sh.DefaultCountry, Channel: string(sh.Channel), StaffPhone: phone.Mask(sh.StaffPhone),
 		Window: sh.WindowStart + "-" + sh.WindowEnd, Days: sh.Days, Delay: sh.Delay.String(), ExpireAfter: sh.ExpireAfter.String(),
