@@ -34,7 +34,7 @@ type Shop struct {
 	// deployment's): the thank-you's for a customer whose order gives no
 	// supported language, and the staff reminders'.
 	Language string
-	Rules                        Rules
+	Rules    Rules
 	// SMSTemplate and StaffTemplate are the shop's own message texts (Go
 	// text/template); empty for the deployment's.
 	SMSTemplate, StaffTemplate string

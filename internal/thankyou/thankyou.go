@@ -187,7 +187,7 @@ type Task struct {
 	Trigger Trigger
 	// TriggeredAt is when that event happened (zero under TriggerOrder).
 	TriggeredAt time.Time
-	Attempts int
+	Attempts    int
 	// LeaseOwner and LeaseExpiresAt are set while a dispatcher holds the
 	// task in StateSending.
 	LeaseOwner     string
