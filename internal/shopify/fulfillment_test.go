@@ -97,3 +97,35 @@ func TestOrdersCarryTheCustomersLocaleAndFamilyName(t *testing.T) {
 		})
 	}
 }
+
+// FuzzParseFulfillment: any fulfilment body gives a fulfilment or delivery
+// of a valid order id, an ignored delivery, or an EINVALID error.
+func FuzzParseFulfillment(f *testing.F) {
+	for _, name := range []string{"shopify-fulfillments-create.json", "shopify-fulfillments-update-delivered.json"} {
+		b := readFile(f, "../../infra/fixtures/testdata/"+name)
+		f.Add(TopicFulfillmentsCreate, b)
+		f.Add(TopicFulfillmentsUpdate, b)
+	}
+	f.Add(TopicFulfillmentsUpdate, []byte(`{"id":1,"order_id":"18446744073709551615","status":"success","shipment_status":"delivered","updated_at":null}`))
+	f.Add(TopicFulfillmentsCreate, []byte(`{"id":1,"order_id":2,"status":null}`))
+	f.Fuzz(func(t *testing.T, topic string, body []byte) {
+		d, err := parse(deliveryHeader(topic, testShop, ""), body)
+		if err != nil {
+			if errorCode(err) != thankyou.EINVALID {
+				t.Fatalf("error %v, want EINVALID", err)
+			}
+			return
+		}
+		switch d.Kind {
+		case thankyou.DeliveryOrderFulfilled, thankyou.DeliveryOrderDelivered:
+			if d.Order.ID == "" || d.Order.Shop != testShop || d.Order.Source != thankyou.SourceShopify {
+				t.Fatalf("fulfilment of order %+v", d.Order)
+			}
+		case thankyou.DeliveryIgnored:
+		default:
+			if topic == TopicFulfillmentsCreate || topic == TopicFulfillmentsUpdate {
+				t.Fatalf("a fulfilment topic gave %q", d.Kind)
+			}
+		}
+	})
+}
