@@ -614,6 +614,10 @@ func FuzzParse(f *testing.F) {
 			if d.Topic != TopicShopRedact {
 				t.Fatalf("shop redact from topic %q", d.Topic)
 			}
+		case thankyou.DeliveryOrderFulfilled, thankyou.DeliveryOrderDelivered:
+			if d.Order.ID == "" || d.Order.Source != thankyou.SourceShopify {
+				t.Fatalf("fulfilment of order %+v", d.Order)
+			}
 		default:
 			t.Fatalf("unknown Kind %q", d.Kind)
 		}
