@@ -515,15 +515,17 @@ func TestSchemaIsTheEmbeddedFile(t *testing.T) {
 
 func TestEveryPayloadInTestdataIsAcceptedOrRefusedAsItsNameSays(t *testing.T) {
 	s := mustNew(t)
-	for _, name := range []string{"generic-order-created.json", "generic-order-cancelled.json", "generic-invalid.json"} {
+	names := []string{"generic-order-created.json", "generic-order-cancelled.json", "generic-invalid.json",
+		"generic-order-fulfilled.json", "generic-order-delivered.json"}
+	for _, name := range names {
 		_, err := s.Parse(delivery(secret, now, string(readTestdata(t, name))), "US")
 		wantInvalid := strings.Contains(name, "invalid")
 		if (err != nil) != wantInvalid {
 			t.Errorf("%s: Parse = %v, want invalid %v", name, err, wantInvalid)
 		}
 	}
-	if got := len(testdataPayloads(t)); got != 3 {
-		t.Errorf("%d generic payloads in testdata, this test names 3", got)
+	if got := len(testdataPayloads(t)); got != len(names) {
+		t.Errorf("%d generic payloads in testdata, this test names %d", got, len(names))
 	}
 }
 
