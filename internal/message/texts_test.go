@@ -107,32 +107,44 @@ func TestBuiltInTextsFitTheirSegmentBudget(t *testing.T) {
 }
 
 // TestUCS2SegmentCounts pins the encoding and segment count of each
-// built-in thank-you SMS with the typical order: a text that grows past
-// its count, or loses GSM-7, fails here.
+// built-in thank-you SMS and staff reminder (with its items, as
+// RenderReminder leaves them) for the typical order: a text that grows
+// past its count, or loses GSM-7, fails here.
 func TestUCS2SegmentCounts(t *testing.T) {
-	want := map[string]struct {
+	type count struct {
 		enc  string
 		segs int
-	}{
-		language.English:    {message.GSM7, 1},
-		language.Spanish:    {message.UCS2, 2}, // the í of Lucía
-		language.French:     {message.UCS2, 2}, // the ç of Françoise
-		language.German:     {message.GSM7, 1},
-		language.Portuguese: {message.UCS2, 2},
-		language.Japanese:   {message.UCS2, 1},
 	}
+	want := map[string]struct{ sms, reminder count }{
+		language.English:    {count{message.GSM7, 1}, count{message.GSM7, 2}},
+		language.Spanish:    {count{message.UCS2, 2}, count{message.UCS2, 3}}, // the í of Lucía
+		language.French:     {count{message.UCS2, 2}, count{message.UCS2, 3}}, // the ç of Françoise
+		language.German:     {count{message.GSM7, 1}, count{message.GSM7, 2}},
+		language.Portuguese: {count{message.UCS2, 2}, count{message.UCS2, 3}},
+		language.Japanese:   {count{message.UCS2, 1}, count{message.UCS2, 2}},
+	}
+	now := time.Date(2026, 12, 2, 15, 0, 0, 0, time.UTC)
 	for _, lang := range language.Supported {
 		r, err := message.NewRendererIn(lang, "", "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		sms, err := r.Render(thankyou.ChannelSMS, message.DataFor(typical(lang), "Example Shop"))
+		task := typical(lang)
+		d := message.DataFor(task, "Example Shop")
+		sms, err := r.Render(thankyou.ChannelSMS, d)
 		if err != nil {
 			t.Fatal(err)
 		}
-		segs, enc := message.Segments(sms)
-		if enc != want[lang].enc || segs != want[lang].segs {
-			t.Errorf("%s SMS: %d %s segments, want %d %s: %q", lang, segs, enc, want[lang].segs, want[lang].enc, sms)
+		if segs, enc := message.Segments(sms); (count{enc, segs}) != want[lang].sms {
+			t.Errorf("%s SMS: %d %s segments, want %+v: %q", lang, segs, enc, want[lang].sms, sms)
+		}
+		d.OrderedAgo, d.CallUntil = message.AgoIn(lang, now.AddDate(0, 0, -3), now, time.UTC), "17:00"
+		rem, err := r.RenderReminder(d, task.Order.Items)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if segs, enc := message.Segments(rem); (count{enc, segs}) != want[lang].reminder {
+			t.Errorf("%s reminder: %d %s segments, want %+v: %q", lang, segs, enc, want[lang].reminder, rem)
 		}
 	}
 }
