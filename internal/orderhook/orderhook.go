@@ -181,6 +181,10 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 			f := thankyou.Delivery{Kind: thankyou.DeliveryOrderFulfilled, Order: d.Order, FulfilledAt: d.FulfilledAt}
 			var started Answer
 			if started, err = h.fulfilled(ctx, shop, f, now, log); err == nil && started.Status == "started" {
+				if ans.Status == "created" {
+					// Created and started at once: still a creation.
+					started.Status = ans.Status
+				}
 				ans = started
 			}
 		}

@@ -46,6 +46,10 @@ func TestFulfilmentAndDeliveryStartTheDelay(t *testing.T) {
 			{"woocommerce-duplicate.json", "duplicate", thankyou.StateAwaitingFulfilment, time.Time{}},
 			{"woocommerce-order-completed.json", "started", thankyou.StatePending, monday1000},
 		}},
+		{"woocommerce completed at once", "fulfilment", wooTask, []triggerStep{
+			{"woocommerce-order-completed.json", "created", thankyou.StatePending, monday1000},
+			{"woocommerce-order-created.json", "duplicate", thankyou.StatePending, monday1000},
+		}},
 		{"generic delivered starts a fulfilment trigger", "fulfilment", genericTask, []triggerStep{
 			{"generic-order-created.json", "created", thankyou.StateAwaitingFulfilment, time.Time{}},
 			{"generic-order-delivered.json", "started", thankyou.StatePending, monday1000},
