@@ -112,8 +112,9 @@ func (s *Store) getTask(ctx context.Context, id string) (thankyou.Task, taskItem
 }
 
 // DueTaskIDs returns the ids of open tasks due at or before now: pending
-// tasks whose due time has come, reminded staff calls due for a follow-up
-// and claimed tasks whose lease has expired.
+// tasks whose due time has come, reminded staff calls due for a follow-up,
+// claimed tasks whose lease has expired and tasks still awaiting their
+// fulfilment at the end of their wait.
 // It queries every shard of the due index (a few at a time) and returns the
 // oldest first, at most limit ids (0 means no limit). The index is
 // eventually consistent, so a claim must still check each task.
