@@ -1,8 +1,10 @@
 // Package orderhook is the order webhook: it verifies a shop platform's
 // signed delivery, normalises it, and acts on it: exactly one thank-you task
 // per new order (due a few days later inside the recipient's polite hours,
-// or recorded as skipped with its reason), a cancelled order's task
-// cancelled, a customer's or a shop's personal data erased on request.
+// or waiting for the order's fulfilment or delivery when the shop counts
+// the delay from it, or recorded as skipped with its reason), a waiting
+// task started by that event, a cancelled order's task cancelled, a
+// customer's or a shop's personal data erased on request.
 package orderhook
 
 import (
