@@ -1,7 +1,8 @@
 // Package message writes the text of the messages: the thank-you SMS to the
 // customer and the reminder to a staff member to call the customer, from
-// configurable text/template templates, and tells how many SMS segments a
-// text costs.
+// configurable text/template templates or the built-in texts of six
+// languages, greeting the customer by the right name for their language,
+// and tells how many SMS segments a text costs.
 package message
 
 import (

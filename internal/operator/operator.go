@@ -334,6 +334,9 @@ func (t *Tool) shopsPut(ctx context.Context, args []string) error {
 		return fmt.Errorf("store shop: %w", err)
 	}
 	fmt.Fprintf(t.Out, "Stored shop %s:%s (%s). Register its webhook at /webhooks/%s.\n", sh.Source, sh.ID, sh.Name, sh.Source)
+	if sh.Trigger.Waits() {
+		fmt.Fprintf(t.Out, "Its thank-yous wait for the order's %s: send its fulfilments and deliveries too (see docs/triggers-and-languages.md).\n", sh.Trigger)
+	}
 	return nil
 }
 
