@@ -222,3 +222,27 @@ func TestAgoIn(t *testing.T) {
 		}
 	}
 }
+
+// FuzzGreetName: any names and locale from an order give a greeting that
+// is the given name, or carries the full name (with its honorific), or
+// for Hungarian a word of it; never a panic.
+func FuzzGreetName(f *testing.F) {
+	f.Add("太郎", "山田", "太郎 山田", "ja", "ja")
+	f.Add("", "", "김민수", "ko-KR", "en")
+	f.Add("Nagy", "", "Nagy Anna", "hu", "en")
+	f.Add("Ada", "Lovelace", "Ada Lovelace", "en-GB", "es")
+	f.Add("", "", " \u3000 ", "zh", "en")
+	f.Fuzz(func(t *testing.T, first, family, full, locale, lang string) {
+		o := thankyou.Order{FirstName: first, FamilyName: family, CustomerName: full, Locale: locale}
+		got := message.GreetName(o, lang)
+		display := strings.Join(strings.Fields(message.DisplayName(o)), " ")
+		switch {
+		case got == strings.TrimSpace(first):
+		case lang == language.Japanese && strings.HasSuffix(got, "様"):
+		case strings.Contains(got, display) && display != "":
+		case language.Base(locale) == "hu" && strings.Contains(display, got):
+		default:
+			t.Fatalf("GreetName(%+v, %q) = %q", o, lang, got)
+		}
+	})
+}
