@@ -6,7 +6,7 @@ STATICCHECK_VERSION ?= v0.8.2
 GOVULNCHECK_VERSION ?= v1.9.0
 export STATICCHECK_VERSION GOVULNCHECK_VERSION
 
-.PHONY: demo local test unit lint fuzz bench build deps clean $(addprefix build-,$(FUNCTIONS))
+.PHONY: demo local test unit lint fuzz bench build deps clean events dynamodb $(addprefix build-,$(FUNCTIONS))
 
 ## demo: start the local stack (dynalite, local Twilio, the functions) and play the demo story
 demo: deps
@@ -30,11 +30,39 @@ deps: infra/node_modules/.package-lock.json
 infra/node_modules/.package-lock.json: infra/package.json infra/package-lock.json
 	npm ci --prefix infra --no-audit --no-fund --loglevel=error
 
-## build: the Lambda binaries as SAM builds them (linux/arm64, stripped) into bin/
+## events: rewrite events/ for the current time (order times, timestamps, signatures), for sam local invoke
+EVENTS ?= events
+events:
+	$(GO) run ./infra/fixtures -out $(EVENTS)
+
+## dynamodb: for sam local invoke: dynalite on 127.0.0.1:8000 with the table, and the local Twilio on 127.0.0.1:8001
+dynamodb: deps
+	$(GO) run ./infra/local -services
+
+## build: the Lambda binaries as sam build makes them (linux, the template's architecture, stripped) into bin/
 build: $(addprefix build-,$(FUNCTIONS))
 
 $(addprefix build-,$(FUNCTIONS)): build-%:
-	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -trimpath -ldflags='-s -w' -tags lambda.norpc -o bin/$*/bootstrap ./functions/$*
+	$(MAKE) --no-print-directory build-$(LAMBDA_$*) ARTIFACTS_DIR=$(CURDIR)/bin/$*
+
+# sam build (template.yaml: BuildMethod makefile, CodeUri .) runs
+# build-<LogicalId> with ARTIFACTS_DIR set. LAMBDA_ARCH is the template's
+# Architectures (a test checks they agree); the sam local test builds the
+# same recipe for its own machine's architecture family.
+LAMBDA_ARCH ?= arm64
+LAMBDA_order-webhook  := OrderWebhookFunction
+LAMBDA_dispatcher     := DispatcherFunction
+LAMBDA_twilio-webhook := TwilioWebhookFunction
+LAMBDAS := $(foreach f,$(FUNCTIONS),$(LAMBDA_$(f)))
+.PHONY: $(addprefix build-,$(LAMBDAS))
+GO_LAMBDA_BUILD = CGO_ENABLED=0 GOOS=linux GOARCH=$(LAMBDA_ARCH) $(GO) build -trimpath -ldflags='-s -w' -tags lambda.norpc
+
+build-OrderWebhookFunction:
+	$(GO_LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/order-webhook
+build-DispatcherFunction:
+	$(GO_LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/dispatcher
+build-TwilioWebhookFunction:
+	$(GO_LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/twilio-webhook
 
 clean:
 	rm -rf bin .aws-sam

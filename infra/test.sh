@@ -29,6 +29,14 @@ if [ -n "$unformatted" ]; then echo "gofmt needed: $unformatted" >&2; exit 1; fi
 echo "--- staticcheck"
 go run "honnef.co/go/tools/cmd/staticcheck@${STATICCHECK_VERSION:-v0.8.2}" ./...
 
+echo "--- cfn-lint template.yaml"
+if command -v cfn-lint >/dev/null; then
+  cfn-lint template.yaml
+  echo "cfn-lint $(cfn-lint --version | awk '{print $2}'): template.yaml clean"
+else
+  echo "cfn-lint is not installed: template lint skipped (install it: pip install cfn-lint, or apt-get install cfn-lint)"
+fi
+
 echo "--- govulncheck"
 if ! go run "golang.org/x/vuln/cmd/govulncheck@${GOVULNCHECK_VERSION:-v1.9.0}" ./... > "$work/vuln.txt" 2>&1; then
   if grep -q "fetching vulnerabilities\|dial tcp\|no such host\|connection refused\|403" "$work/vuln.txt"; then

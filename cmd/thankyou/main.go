@@ -7,11 +7,13 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
+	"strings"
 	"syscall"
 	"time"
 
@@ -52,19 +54,35 @@ func isTerminal(f *os.File) bool {
 
 func run(ctx context.Context, args []string, std streams) int {
 	stderr := std.err
-	fs := flag.NewFlagSet("thankyou", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	table := fs.String("table", os.Getenv("TABLE_NAME"), "")
-	err := fs.Parse(args)
-	if errors.Is(err, flag.ErrHelp) || err == nil && fs.Arg(0) == "help" {
-		fmt.Fprint(std.out, operator.Usage)
+	line, err := operator.ParseLine(args)
+	if err != nil {
+		return usageError(stderr, err)
+	}
+	switch {
+	case line.Version:
+		fmt.Fprintln(std.out, version())
+		return 0
+	case line.Help:
+		h, err := operator.Help(line.Topic...)
+		if err != nil {
+			return usageError(stderr, err)
+		}
+		fmt.Fprint(std.out, h)
 		return 0
 	}
-	if err != nil || fs.NArg() == 0 {
-		fmt.Fprint(stderr, operator.Usage)
-		return 2
+	// A command line naming no command is understood before any table is
+	// looked for.
+	if _, err := operator.Help(line.Topic...); err != nil {
+		return usageError(stderr, err)
 	}
-	if *table == "" {
+	if len(line.Topic) == 0 {
+		return usageError(stderr, &operator.UsageError{Err: errors.New("no command given")})
+	}
+	table := os.Getenv("TABLE_NAME")
+	if line.TableSet {
+		table = line.Table
+	}
+	if table == "" {
 		fmt.Fprintln(stderr, "thankyou: no table: pass --table NAME or set TABLE_NAME (the stack's TableName output)")
 		return 2
 	}
@@ -78,24 +96,68 @@ func run(ctx context.Context, args []string, std streams) int {
 		return 1
 	}
 	tool := &operator.Tool{
-		Store:    dynamo.New(dynamodb.NewFromConfig(cfg), *table, dynamo.Options{}),
+		Store:    dynamo.New(dynamodb.NewFromConfig(cfg), table, dynamo.Options{}),
 		Out:      std.out,
+		Err:      stderr,
 		In:       std.in,
 		Progress: std.progress,
 		Now:      time.Now,
 	}
-	if err := tool.Run(ctx, fs.Args()); err != nil {
-		fmt.Fprintf(stderr, "thankyou: %v\n", err)
-		if h := hint(err, *table); h != "" {
-			fmt.Fprintf(stderr, "thankyou: %s\n", h)
-		}
+	if err := tool.RunCommand(ctx, line.Topic, line.Args); err != nil {
 		if errors.Is(err, operator.ErrUsage) {
-			fmt.Fprint(stderr, "\n"+operator.Usage)
-			return 2
+			return usageError(stderr, err)
+		}
+		fmt.Fprintf(stderr, "thankyou: %v\n", err)
+		if h := hint(err, table); h != "" {
+			fmt.Fprintf(stderr, "thankyou: %s\n", h)
 		}
 		return 1
 	}
 	return 0
+}
+
+// usageError prints a command line's mistake and the usage of what it
+// was about (a command, a group, or the whole tool), and is exit status 2.
+func usageError(stderr io.Writer, err error) int {
+	fmt.Fprintf(stderr, "thankyou: %v\n", err)
+	var topic []string
+	var ue *operator.UsageError
+	if errors.As(err, &ue) && ue.Topic != "" {
+		topic = strings.Fields(ue.Topic)
+	}
+	h, herr := operator.Help(topic...)
+	if herr != nil {
+		h, _ = operator.Help()
+	}
+	fmt.Fprint(stderr, "\n"+h)
+	return 2
+}
+
+// version is the tool's version: the module version and the commit it
+// was built from, as the Go toolchain records them.
+func version() string {
+	v, rev, modified := "(devel)", "", false
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if bi.Main.Version != "" {
+			v = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				modified = s.Value == "true"
+			}
+		}
+	}
+	out := "thankyou " + v
+	if rev != "" {
+		out += " " + rev[:min(12, len(rev))]
+		if modified {
+			out += "+modified"
+		}
+	}
+	return out + " " + runtime.Version()
 }
 
 // hint says what to do about an error that comes from the AWS environment

@@ -44,6 +44,13 @@ func TestToolExitsWithStatusAndAdvice(t *testing.T) {
 		{"nothing listening", "http://127.0.0.1:1", []string{"--table", table, "shops", "list"}, 1, "", "start the local stack"},
 		{"the wiring works", dynamotest.Endpoint(), []string{"--table", table, "tasks", "list"}, 0, "No tasks match.", ""},
 		{"summary", dynamotest.Endpoint(), []string{"--table", table, "summary", "--since", "2026-11-01", "--json"}, 0, `"ordersReceived": 0`, ""},
+		{"the table after the command", dynamotest.Endpoint(), []string{"tasks", "list", "--table", table, "--state", "failed"}, 0, "No tasks match.", ""},
+		{"flags before the command", dynamotest.Endpoint(), []string{"--table=" + table, "--state", "failed", "tasks", "list"}, 0, "No tasks match.", ""},
+		{"a bad state is a usage error", dynamotest.Endpoint(), []string{"--table", table, "tasks", "list", "--state", "lost"}, 2, "", "not a task state"},
+		{"a bad date is a usage error", dynamotest.Endpoint(), []string{"--table", table, "summary", "--since", "yesterday"}, 2, "", "write a day like"},
+		{"an unknown flag is a usage error", dynamotest.Endpoint(), []string{"--table", table, "tasks", "show", "--task", "x"}, 2, "", "tasks show --id TASK_ID"},
+		{"a group without its command", dynamotest.Endpoint(), []string{"--table", table, "tasks"}, 2, "", "expected one of `tasks list`"},
+		{"--version", dynamotest.Endpoint(), []string{"--version"}, 0, "thankyou ", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -53,6 +60,59 @@ func TestToolExitsWithStatusAndAdvice(t *testing.T) {
 			if code != tt.code || !strings.Contains(out.String(), tt.stdout) || !strings.Contains(errOut.String(), tt.stderr) {
 				t.Errorf("exit %d, stdout %q, stderr %q; want exit %d, stdout with %q, stderr with %q",
 					code, out.String(), errOut.String(), tt.code, tt.stdout, tt.stderr)
+			}
+		})
+	}
+}
+
+// TestHelpAtEveryLevelShowsOnlyWhatWasAskedFor: help, --help and -h give
+// the whole usage, a group's or one command's, on stdout with status 0;
+// a usage error gives only the relevant usage, on stderr with status 2.
+func TestHelpAtEveryLevelShowsOnlyWhatWasAskedFor(t *testing.T) {
+	localAWS(t, dynamotest.Endpoint())
+	tests := []struct {
+		args       []string
+		code       int
+		has, hasNo []string
+	}{
+		{[]string{"help"}, 0, []string{"tasks list --upcoming", "customers erase", "staff put", "summary --since"}, nil},
+		{[]string{"-h"}, 0, []string{"shops put", "summary --since"}, nil},
+		{[]string{"tasks", "--help"}, 0, []string{"tasks list", "tasks retry", "STATE is one of"}, []string{"shops put", "customers erase"}},
+		{[]string{"help", "tasks"}, 0, []string{"tasks show", "tasks cancel"}, []string{"staff put"}},
+		{[]string{"tasks", "list", "--help"}, 0, []string{"tasks list [--source", "--upcoming", "DATE is a day"}, []string{"tasks retry", "shops put"}},
+		{[]string{"help", "tasks", "list"}, 0, []string{"tasks list [--source"}, []string{"tasks cancel"}},
+		{[]string{"--help", "tasks", "list", "--state", "failed"}, 0, []string{"tasks list [--source"}, []string{"tasks cancel"}},
+		{[]string{"summary", "-h"}, 0, []string{"summary --since DATE"}, []string{"tasks list"}},
+		{[]string{"shops", "put", "--help"}, 0, []string{"changes only the settings given", "--window HH:MM-HH:MM"}, []string{"tasks list"}},
+		{[]string{"staff", "--help"}, 0, []string{"fewest open calls"}, []string{"issue", "does not use the roster"}},
+		{[]string{"help", "orders"}, 2, []string{"unknown command", "Usage: thankyou"}, nil},
+		{[]string{"--table", "t", "tasks", "show", "--nope"}, 2, []string{"tasks show --id TASK_ID"}, []string{"tasks list", "shops put"}},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			code := run(context.Background(), tt.args, streams{out: &out, err: &errOut})
+			text := out.String()
+			if tt.code != 0 {
+				text = errOut.String()
+				if out.Len() != 0 {
+					t.Errorf("a usage error wrote to stdout: %q", out.String())
+				}
+			} else if errOut.Len() != 0 {
+				t.Errorf("help wrote to stderr: %q", errOut.String())
+			}
+			if code != tt.code {
+				t.Errorf("exit %d, want %d\n%s", code, tt.code, text)
+			}
+			for _, s := range tt.has {
+				if !strings.Contains(text, s) {
+					t.Errorf("output lacks %q:\n%s", s, text)
+				}
+			}
+			for _, s := range tt.hasNo {
+				if strings.Contains(text, s) {
+					t.Errorf("output has %q, which is not about what was asked:\n%s", s, text)
+				}
 			}
 		})
 	}

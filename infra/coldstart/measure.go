@@ -16,11 +16,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/thankyoucalls/thankyoucalls/infra/fixtures/story"
 	"github.com/thankyoucalls/thankyoucalls/internal/cost"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynalite"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
@@ -124,7 +126,7 @@ func loadFunctions() ([]function, error) {
 		for _, ev := range fns[i].events {
 			payload := []byte(`{}`)
 			if ev.file != "" {
-				if payload, err = os.ReadFile(filepath.Join("events", ev.file)); err != nil {
+				if payload, err = fixture(ev.file); err != nil {
 					return nil, fmt.Errorf("fixture: %w", err)
 				}
 			}
@@ -310,7 +312,7 @@ func (e *environment) dropTable(ctx context.Context, name string) {
 // the fixture's message SID, as the dispatcher would (through the metering
 // proxy, so that the meter knows the item).
 func (e *environment) markSent(ctx context.Context, table string) error {
-	b, err := os.ReadFile(filepath.Join("events", statusFixture))
+	b, err := fixture(statusFixture)
 	if err != nil {
 		return err
 	}
@@ -481,4 +483,31 @@ func quantile(s samples, q float64) float64 {
 	slices.Sort(c)
 	i := int(math.Ceil(q*float64(len(c)))) - 1
 	return c[max(0, min(i, len(c)-1))]
+}
+
+// fixtures are the event fixtures written for the time of the measurement
+// (as `make events` writes them), since the functions run on the real clock.
+var fixtures = sync.OnceValues(func() (map[string][]byte, error) {
+	files, err := story.Generate(time.Now())
+	if err != nil {
+		return nil, err
+	}
+	m := map[string][]byte{}
+	for _, f := range files {
+		m[f.Path] = f.Data
+	}
+	return m, nil
+})
+
+// fixture is one of fixtures, by its path under events/.
+func fixture(path string) ([]byte, error) {
+	m, err := fixtures()
+	if err != nil {
+		return nil, err
+	}
+	b, ok := m[path]
+	if !ok {
+		return nil, fmt.Errorf("no fixture %s", path)
+	}
+	return b, nil
 }

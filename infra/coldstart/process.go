@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/thankyoucalls/thankyoucalls/infra/lambdaemu"
 	"github.com/thankyoucalls/thankyoucalls/internal/cost"
 )
 
@@ -42,14 +43,14 @@ func launch(ctx context.Context, bin string, env []string, name string, events [
 	var res runResult
 	// The first request for an event ends INIT: what the meter saw until
 	// then was the function's initialisation.
-	api, err := newRuntimeAPI(func() { res.initRequests = meter.Take() })
+	api, err := lambdaemu.NewRuntimeAPI(func() { res.initRequests = meter.Take() })
 	if err != nil {
 		return runResult{}, err
 	}
-	defer api.close()
+	defer api.Close()
 	logs := newLogSplitter()
 	cmd := exec.CommandContext(ctx, bin)
-	cmd.Env = append(env, "AWS_LAMBDA_RUNTIME_API="+api.addr)
+	cmd.Env = append(env, "AWS_LAMBDA_RUNTIME_API="+api.Addr)
 	cmd.Stdout, cmd.Stderr = logs, logs
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 
@@ -68,43 +69,43 @@ func launch(ctx context.Context, bin string, env []string, name string, events [
 	ids := make([]string, len(events))
 	for i, payload := range events {
 		ids[i] = fmt.Sprintf("%s-%d-%d", name, start.UnixNano(), i)
-		inv := invocation{
-			id:       ids[i],
-			payload:  payload,
-			deadline: time.Now().Add(timeout),
-			arn:      "arn:aws:lambda:us-east-1:123456789012:function:thankyou-" + name,
+		inv := lambdaemu.Invocation{
+			ID:       ids[i],
+			Payload:  payload,
+			Deadline: time.Now().Add(timeout),
+			ARN:      "arn:aws:lambda:us-east-1:123456789012:function:thankyou-" + name,
 		}
 		select {
-		case api.offers <- inv:
+		case api.Offers <- inv:
 		case err := <-exited:
 			return res, fmt.Errorf("%s exited before asking for event %d: %v\n%s", name, i, err, logs.text())
 		case <-time.After(30 * time.Second):
 			stop()
 			return res, fmt.Errorf("%s did not ask for event %d within 30s\n%s", name, i, logs.text())
 		}
-		var a answer
+		var a lambdaemu.Answer
 		select {
-		case a = <-api.answers:
+		case a = <-api.Answers:
 		case err := <-exited:
 			return res, fmt.Errorf("%s exited during event %d: %v\n%s", name, i, err, logs.text())
 		case <-time.After(timeout):
 			stop()
 			return res, fmt.Errorf("%s did not answer event %d within %s\n%s", name, i, timeout, logs.text())
 		}
-		if a.kind != "response" || a.id != ids[i] {
+		if a.Kind != "response" || a.ID != ids[i] {
 			stop()
-			return res, fmt.Errorf("%s answered event %d with %s %s: %s\n%s", name, i, a.kind, a.id, a.body, logs.text())
+			return res, fmt.Errorf("%s answered event %d with %s %s: %s\n%s", name, i, a.Kind, a.ID, a.Body, logs.text())
 		}
 		if i == 0 {
-			res.init = api.firstRequest().Sub(start)
-			res.cold = a.at.Sub(start)
+			res.init = api.FirstRequest().Sub(start)
+			res.cold = a.At.Sub(start)
 		}
 		var gw struct {
 			StatusCode int `json:"statusCode"`
 		}
-		_ = json.Unmarshal(a.body, &gw)
+		_ = json.Unmarshal(a.Body, &gw)
 		res.events = append(res.events, eventResult{
-			handler:  a.at.Sub(api.servedAt(ids[i])),
+			handler:  a.At.Sub(api.ServedAt(ids[i])),
 			requests: meter.Take(),
 			status:   gw.StatusCode,
 		})

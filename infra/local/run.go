@@ -8,17 +8,23 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/thankyoucalls/thankyoucalls/infra/fixtures/story"
+	"github.com/thankyoucalls/thankyoucalls/internal/config"
 	"github.com/thankyoucalls/thankyoucalls/internal/localstack"
 	"github.com/thankyoucalls/thankyoucalls/internal/phone"
+	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 	"github.com/thankyoucalls/thankyoucalls/internal/twilio/twiliotest"
 )
 
 type options struct {
-	demo                            bool
+	demo, services                  bool
 	apiAddr, twilioAddr, dynamoAddr string
 	envFile                         string
 }
@@ -59,13 +65,19 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		TwilioAddr:       o.twilioAddr,
 		Now:              now,
 		Logger:           logger,
+		ServicesOnly:     o.services,
 	})
 	if err != nil {
 		return err
 	}
 	defer stack.Close()
 
-	fmt.Fprintf(out, "Local stack is up:\n  HTTP API      %s  (POST /webhooks/shopify, /twilio/status, /twilio/inbound)\n  Local Twilio  %s  (nothing leaves this machine)\n  DynamoDB      table %q\n\n", stack.APIURL, stack.Twilio.URL(), stack.Table)
+	banner(out, stack)
+	if o.services {
+		fmt.Fprintln(out, "For sam local invoke (events/env.json points the functions here). Ctrl-C stops.")
+		<-ctx.Done()
+		return nil
+	}
 	if !o.demo {
 		fmt.Fprintln(out, "Serving with the real clock; the dispatcher runs every minute. Ctrl-C stops.")
 		t := time.NewTicker(time.Minute)
@@ -90,9 +102,15 @@ func run(ctx context.Context, o options, out io.Writer) error {
 func demo(ctx context.Context, s *localstack.Stack, clock *localstack.Clock, env map[string]map[string]string, out io.Writer) error {
 	step := func(format string, args ...any) { fmt.Fprintf(out, "\n== "+format+"\n", args...) }
 
-	step("Monday and Tuesday — shops' platforms send webhooks (fixtures from events/order-webhook/, each at its own time)")
+	step("Monday and Tuesday — shops' platforms send webhooks (the fixtures of events/order-webhook/ as recorded, in the order they arrive)")
 	var ids []string
 	start := clock.Now()
+	type delivery struct {
+		file string
+		ev   events.APIGatewayV2HTTPRequest
+		at   time.Time
+	}
+	var deliveries []delivery
 	for _, f := range []string{
 		"shopify-orders-create.json", "shopify-duplicate.json", "shopify-second-order.json",
 		"shopify-no-phone.json", "shopify-bad-signature.json", "shopify-malformed.json",
@@ -100,13 +118,17 @@ func demo(ctx context.Context, s *localstack.Stack, clock *localstack.Clock, env
 		"stripe-checkout-completed.json", "stripe-replayed.json", "stripe-rotated-secret.json",
 		"generic-order-created.json", "woocommerce-order-cancelled.json",
 	} {
-		ev, err := localstack.LoadHTTPEvent(filepath.Join("events", "order-webhook", f))
+		ev, err := recordedEvent("order-webhook/" + f)
 		if err != nil {
 			return err
 		}
-		// Each delivery arrives at its own time: replay windows are judged
-		// against it.
-		at := time.UnixMilli(ev.RequestContext.TimeEpoch).UTC()
+		deliveries = append(deliveries, delivery{f, ev, time.UnixMilli(ev.RequestContext.TimeEpoch).UTC()})
+	}
+	// Printed in time order: each delivery arrives at its own time, and
+	// replay windows are judged against it.
+	slices.SortStableFunc(deliveries, func(a, b delivery) int { return a.at.Compare(b.at) })
+	for _, d := range deliveries {
+		f, ev, at := d.file, d.ev, d.at
 		clock.Set(at)
 		status, raw, err := localstack.PostEvent(ctx, s.APIURL, ev)
 		if err != nil {
@@ -224,4 +246,48 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// recordedEvent is a fixture of the recorded story (story.RefTime), which
+// the demo replays with its own clock, whatever time events/ was last
+// written for.
+func recordedEvent(path string) (events.APIGatewayV2HTTPRequest, error) {
+	var ev events.APIGatewayV2HTTPRequest
+	b, err := story.Recorded(path)
+	if err != nil {
+		return ev, err
+	}
+	if err := json.Unmarshal(b, &ev); err != nil {
+		return ev, fmt.Errorf("%s: %w", path, err)
+	}
+	return ev, nil
+}
+
+// banner prints where everything listens: the API and each of its routes,
+// DynamoDB and its table, the local Twilio, and the environment the
+// operators' tool needs to read the local table.
+func banner(out io.Writer, s *localstack.Stack) {
+	fmt.Fprintln(out, "Local stack is up:")
+	if s.APIURL != "" {
+		fmt.Fprintf(out, "  HTTP API      %s\n", s.APIURL)
+		for _, fn := range []string{config.OrderWebhook, config.TwilioWebhook} {
+			for _, route := range config.Routes[fn] {
+				method, path, _ := strings.Cut(route, " ")
+				paths := []string{path}
+				if strings.Contains(path, "{source}") {
+					paths = nil
+					for _, src := range []thankyou.Source{thankyou.SourceShopify, thankyou.SourceWooCommerce, thankyou.SourceStripe, thankyou.SourceGeneric} {
+						paths = append(paths, strings.Replace(path, "{source}", string(src), 1))
+					}
+				}
+				for _, p := range paths {
+					fmt.Fprintf(out, "                %-4s %s%s  (%s)\n", method, s.APIURL, p, fn)
+				}
+			}
+		}
+	}
+	fmt.Fprintf(out, "  DynamoDB      %s  table %s\n", s.DynamoDBEndpoint, s.Table)
+	fmt.Fprintf(out, "  Local Twilio  %s  (nothing leaves this machine)\n", s.Twilio.URL())
+	fmt.Fprintf(out, "  thankyou:     export AWS_ENDPOINT_URL_DYNAMODB=%s AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local TABLE_NAME=%s\n\n",
+		s.DynamoDBEndpoint, s.Table)
 }

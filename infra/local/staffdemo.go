@@ -2,13 +2,16 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/thankyoucalls/thankyoucalls/infra/fixtures/story"
 	"github.com/thankyoucalls/thankyoucalls/internal/localstack"
 	"github.com/thankyoucalls/thankyoucalls/internal/phone"
 	"github.com/thankyoucalls/thankyoucalls/internal/shopify"
@@ -38,12 +41,14 @@ func staffDemo(ctx context.Context, s *localstack.Stack, clock *localstack.Clock
 	if err := os.Setenv(callShopVar, secret); err != nil {
 		return err
 	}
-	clock.Set(demoStart.Add(-5 * time.Minute))
-	step("Meanwhile, a second shop thanks by phone: its settings and staff, as `thankyou shops put` and `thankyou staff put` store them")
+	// The next week, so that the demo prints everything in time order.
+	const week = 7 * 24 * time.Hour
+	clock.Set(demoStart.Add(week - 5*time.Minute))
+	step("%s — the next week, a second shop thanks by phone: its settings and staff, as `thankyou shops put` and `thankyou staff put` store them", stamp(clock.Now()))
 	sh := thankyou.Shop{
 		Source: thankyou.SourceShopify, ID: callShop, Name: "Thank-you Calls Demo", SecretRefs: []string{"env:" + callShopVar},
 		TimeZone: "America/New_York", DefaultCountry: "US", Channel: thankyou.ChannelStaff, StaffPhone: callShopPhone,
-		WindowStart: "10:00", WindowEnd: "17:00", Days: "Mon-Fri", Delay: 72 * time.Hour, ExpireAfter: 72 * time.Hour,
+		WindowStart: "10:00", WindowEnd: "17:00", Days: "Mon-Fri", Delay: 96 * time.Hour, ExpireAfter: 72 * time.Hour,
 	}
 	if err := s.DynamoDB.PutShop(ctx, sh, clock.Now()); err != nil {
 		return err
@@ -59,8 +64,12 @@ func staffDemo(ctx context.Context, s *localstack.Stack, clock *localstack.Clock
 		fmt.Fprintf(out, "  staff %s: %s, 09:00-17:00 Mon-Fri %s\n", m.ID, phone.Mask(m.Phone), m.TimeZone)
 	}
 
-	ev, err := localstack.LoadHTTPEvent(filepath.Join("events", "order-webhook", "shopify-orders-create.json"))
+	var ev events.APIGatewayV2HTTPRequest
+	b, err := story.At(story.RefTime.Add(week), "order-webhook/shopify-orders-create.json")
 	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, &ev); err != nil {
 		return err
 	}
 	// Order 1004 at the second shop, signed with its secret.
@@ -103,7 +112,7 @@ func staffDemo(ctx context.Context, s *localstack.Stack, clock *localstack.Clock
 		return nil
 	}
 
-	due := time.Date(2026, 11, 26, 11, 0, 5, 0, nyZone())
+	due := time.Date(2026, 12, 3, 11, 0, 5, 0, nyZone())
 	step("Thursday 11:00 in New York, 72 h later: the reminder goes to the staff member on duty with the fewest open calls")
 	if err := run(due); err != nil {
 		return err

@@ -38,6 +38,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	sid := fs.String("account-sid", getenv("TWILIO_ACCOUNT_SID"), "account SID to accept (default $TWILIO_ACCOUNT_SID)")
 	token := fs.String("auth-token", getenv("TWILIO_AUTH_TOKEN"), "auth token to accept and sign webhooks with (default $TWILIO_AUTH_TOKEN)")
 	auto := fs.String("auto-status", "", "comma-separated statuses posted to each message's StatusCallback, e.g. sent,delivered")
+	derived := fs.Bool("derived-sids", false, "give each message the SID the event fixtures name for its task, not a random one")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -49,7 +50,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	}
 	log := slog.New(slog.NewJSONHandler(out, nil))
 	srv, err := twiliotest.NewServer(twiliotest.Options{
-		AccountSID: *sid, AuthToken: *token, Addr: *addr, AutoStatus: statuses, Logger: log,
+		AccountSID: *sid, AuthToken: *token, Addr: *addr, AutoStatus: statuses, Logger: log, DerivedSIDs: *derived,
 	})
 	if err != nil {
 		return err

@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/thankyoucalls/thankyoucalls/internal/boundlog"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
 
@@ -78,11 +79,16 @@ type ErrorBody struct {
 	Message string `json:"message"`
 }
 
-// Error answers err as JSON: its code and user-facing message. Internal
-// errors show a generic message; the caller logs the details.
+// MaxMessage is the most bytes of an error answer's message: a message
+// may quote what the sender sent, and an answer never grows with it.
+const MaxMessage = 512
+
+// Error answers err as JSON: its code and user-facing message, cut to
+// MaxMessage bytes. Internal errors show a generic message; the caller
+// logs the details.
 func Error(err error) events.APIGatewayV2HTTPResponse {
 	code := thankyou.ErrorCode(err)
-	return JSON(StatusFor(code), ErrorBody{Error: code, Message: thankyou.ErrorMessage(err)})
+	return JSON(StatusFor(code), ErrorBody{Error: code, Message: boundlog.Clip(thankyou.ErrorMessage(err), MaxMessage)})
 }
 
 // JSON answers v as JSON with the given status.

@@ -18,10 +18,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	twclient "github.com/twilio/twilio-go/client"
 
+	"github.com/thankyoucalls/thankyoucalls/internal/boundlog"
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
+	"github.com/thankyoucalls/thankyoucalls/internal/contact"
 	"github.com/thankyoucalls/thankyoucalls/internal/dispatch"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
 	"github.com/thankyoucalls/thankyoucalls/internal/generic"
+	"github.com/thankyoucalls/thankyoucalls/internal/inbound"
 	"github.com/thankyoucalls/thankyoucalls/internal/message"
 	"github.com/thankyoucalls/thankyoucalls/internal/metrics"
 	"github.com/thankyoucalls/thankyoucalls/internal/orderhook"
@@ -65,6 +68,12 @@ func AWSDeps(ctx context.Context) (Deps, error) {
 	}, nil
 }
 
+// logger is the functions' logger: every string it logs is bounded
+// (boundlog), whatever a sender put in it.
+func (d Deps) logger() *slog.Logger {
+	return slog.New(boundlog.New(d.Logger.Handler()))
+}
+
 func (d Deps) now() func() time.Time {
 	if d.Now != nil {
 		return d.Now
@@ -86,9 +95,9 @@ func window(w config.Window) (polite.Window, error) {
 
 // NewOrderWebhook builds the order webhook's handler.
 func NewOrderWebhook(ctx context.Context, cfg config.OrderWebhookConfig, d Deps) (*orderhook.Handler, error) {
-	log := d.Logger.With("function", config.OrderWebhook)
+	log := d.logger().With("function", config.OrderWebhook)
 	store := d.store(cfg.Common)
-	reg, err := shops.FromConfig(ctx, cfg, d.Secrets, store, log)
+	reg, err := shops.FromConfig(ctx, cfg, d.Secrets, store, store, log)
 	if err != nil {
 		return nil, err
 	}
@@ -117,6 +126,10 @@ func NewDispatcher(ctx context.Context, cfg config.DispatcherConfig, d Deps) (*d
 	if err != nil {
 		return nil, err
 	}
+	closed, err := polite.ParseDates(cfg.ClosedDates)
+	if err != nil {
+		return nil, fmt.Errorf("CLOSED_DATES: %w", err)
+	}
 	token, err := d.Secrets.Resolve(ctx, cfg.Twilio.AuthToken)
 	if err != nil {
 		return nil, fmt.Errorf("twilio auth token: %w", err)
@@ -129,18 +142,26 @@ func NewDispatcher(ctx context.Context, cfg config.DispatcherConfig, d Deps) (*d
 	if err != nil {
 		return nil, err
 	}
+	staffHours, err := polite.ParseString(cfg.StaffHours)
+	if err != nil {
+		return nil, fmt.Errorf("staff hours: %w", err)
+	}
 	store := d.store(cfg.Common)
 	return &dispatch.Handler{
 		Store:         store,
 		Sender:        sender,
 		Calls:         store,
 		Caller:        sender,
+		Caps:          store,
+		NumberCap:     contact.Cap(cfg.ContactCap),
+		StaffWindow:   staffHours,
 		EscalateAfter: cfg.EscalateAfter,
 		DigestLead:    cfg.DigestLead,
 		Renderer:      r,
 		Language:      cfg.Language,
 		ShopName:      cfg.ShopName,
 		Window:        w,
+		Closed:        closed,
 		ShopZone:      cfg.ShopTimeZone,
 		PublicBaseURL: cfg.PublicBaseURL,
 		MaxAttempts:   cfg.MaxAttempts,
@@ -148,7 +169,8 @@ func NewDispatcher(ctx context.Context, cfg config.DispatcherConfig, d Deps) (*d
 		Concurrency:   cfg.MaxConcurrency,
 		Rate:          cfg.SendRate,
 		Now:           d.now(),
-		Logger:        d.Logger.With("function", config.Dispatcher),
+		EventClock:    cfg.EventClock,
+		Logger:        d.logger().With("function", config.Dispatcher),
 		Metrics:       d.Metrics.For(config.Dispatcher),
 	}, nil
 }
@@ -173,7 +195,7 @@ func NewTwilioWebhook(ctx context.Context, cfg config.TwilioWebhookConfig, d Dep
 	}
 	help := cfg.HelpText
 	if help == "" {
-		help = cfg.ShopName + ": thank-you messages for your order. Reply STOP to opt out, START to opt back in."
+		help = inbound.HelpText(cfg.ShopName)
 	}
 	w, err := window(cfg.Window)
 	if err != nil {
@@ -183,11 +205,19 @@ func NewTwilioWebhook(ctx context.Context, cfg config.TwilioWebhookConfig, d Dep
 	if err != nil {
 		return nil, err
 	}
+	staffHours, err := polite.ParseString(cfg.StaffHours)
+	if err != nil {
+		return nil, fmt.Errorf("staff hours: %w", err)
+	}
 	v := twclient.NewRequestValidator(token)
 	store := d.store(cfg.Common)
 	return &twiliohook.Handler{
 		Store:         store,
 		Calls:         store,
+		Caps:          store,
+		NumberCap:     contact.Cap(cfg.ContactCap),
+		StaffWindow:   staffHours,
+		Questions:     store,
 		Twilio:        tw,
 		CallerID:      cfg.Twilio.From,
 		ShopName:      cfg.ShopName,
@@ -197,7 +227,7 @@ func NewTwilioWebhook(ctx context.Context, cfg config.TwilioWebhookConfig, d Dep
 		PublicBaseURL: cfg.PublicBaseURL,
 		HelpText:      help,
 		Now:           d.now(),
-		Logger:        d.Logger.With("function", config.TwilioWebhook),
+		Logger:        d.logger().With("function", config.TwilioWebhook),
 		Metrics:       d.Metrics.For(config.TwilioWebhook),
 	}, nil
 }

@@ -107,6 +107,7 @@ var Vars = []Var{
 	{Name: "WOOCOMMERCE_WEBHOOK_SECRET", Functions: []string{OrderWebhook}, Secret: true, Optional: true, Doc: "WooCommerce webhook secret (or WOOCOMMERCE_WEBHOOK_SECRET_PARAM)."},
 	{Name: "STRIPE_WEBHOOK_SECRET", Functions: []string{OrderWebhook}, Secret: true, Optional: true, Doc: "Stripe endpoint signing secret, whsec_... (or STRIPE_WEBHOOK_SECRET_PARAM)."},
 	{Name: "GENERIC_WEBHOOK_SECRET", Functions: []string{OrderWebhook}, Secret: true, Optional: true, Doc: "Secret for the generic JSON webhook (or GENERIC_WEBHOOK_SECRET_PARAM)."},
+	{Name: "SHOP_IDS", Functions: []string{OrderWebhook}, Doc: "The shop ids the environment's shop answers to, as source:id (shopify:a.myshopify.com, stripe: for none); a source with none learns the first one."},
 	{Name: "MIN_ORDER_TOTAL", Functions: []string{OrderWebhook}, Doc: "Smallest order total thanked, in the shop's currency (empty: no minimum)."},
 	{Name: "FIRST_ORDER_ONLY", Functions: []string{OrderWebhook}, Default: "false", Doc: "true thanks only a customer's first order."},
 	{Name: "SKIP_TEST_ORDERS", Functions: []string{OrderWebhook}, Default: "true", Doc: "true skips the platforms' test orders."},
@@ -117,6 +118,7 @@ var Vars = []Var{
 	{Name: "SEND_WINDOW_START", Functions: []string{OrderWebhook, Dispatcher, TwilioWebhook}, Default: "10:00", Doc: "Start of the send window, recipient-local (never before 08:00)."},
 	{Name: "SEND_WINDOW_END", Functions: []string{OrderWebhook, Dispatcher, TwilioWebhook}, Default: "17:00", Doc: "End of the send window, recipient-local (never after 21:00)."},
 	{Name: "SEND_DAYS", Functions: []string{OrderWebhook, Dispatcher, TwilioWebhook}, Default: "Mon-Fri", Doc: "Days to send on: a range (Mon-Fri) or a list (Mon,Wed,Sat)."},
+	{Name: "CLOSED_DATES", Functions: []string{OrderWebhook, Dispatcher}, Doc: "Comma-separated dates (2026-12-24,2026-12-31) on which nobody is contacted, recipient-local; added to public holidays and each shop's own."},
 	{Name: "EXPIRE_AFTER", Functions: []string{OrderWebhook}, Default: "72h", Doc: "A task not sent within this long after its due time expires."},
 	{Name: "CHANNEL", Functions: []string{OrderWebhook}, Default: "sms", Doc: "sms (text the customer), staff (text a staff member to call) or call (automated voice call; needs VOICE_CONSENT)."},
 	{Name: "VOICE_CONSENT", Functions: []string{OrderWebhook}, Default: "false", Doc: "true states that customers agreed to an automated call; without it CHANNEL=call is refused and no call is made."},
@@ -141,6 +143,8 @@ var Vars = []Var{
 	{Name: "DIGEST_LEAD", Functions: []string{Dispatcher}, Default: "30m", Doc: "How long before the end of their shift staff get the digest of their open calls."},
 	{Name: "SMS_TEMPLATE", Functions: []string{Dispatcher}, Doc: "text/template for the customer SMS (empty: built-in)."},
 	{Name: "STAFF_TEMPLATE", Functions: []string{Dispatcher}, Doc: "text/template for the staff reminder (empty: built-in)."},
+	{Name: "STAFF_HOURS", Functions: []string{Dispatcher, TwilioWebhook}, Default: "09:00-17:00 Mon-Fri", Doc: "Hours of the shop's default staff phone, in SHOP_TIME_ZONE (roster members have their own)."},
+	{Name: "CONTACT_CAP", Functions: []string{Dispatcher, TwilioWebhook}, Default: "1/24h", Doc: "Thank-you contacts per phone number across the deployment, as count/period (never above a state's legal cap)."},
 	{Name: "HELP_TEXT", Functions: []string{TwilioWebhook}, Doc: "Answer to HELP (empty: built-in, names the shop)."},
 }
 
@@ -303,6 +307,30 @@ func (r *reader) language(name string) string {
 	return l
 }
 
+// shopIDs reads a list of source:id entries ("shopify:a.myshopify.com",
+// "stripe:acct_1AbC", "stripe:" for deliveries that name no shop). Ids are
+// kept exactly as written.
+func (r *reader) shopIDs(name string) map[thankyou.Source][]string {
+	out := map[thankyou.Source][]string{}
+	for _, f := range strings.Split(r.str(name), ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		src, id, ok := strings.Cut(f, ":")
+		switch thankyou.Source(src) {
+		case thankyou.SourceShopify, thankyou.SourceWooCommerce, thankyou.SourceStripe, thankyou.SourceGeneric:
+		default:
+			ok = false
+		}
+		if !ok {
+			r.fail(name, "%q is not source:id with a source among shopify, woocommerce, stripe and generic", f)
+			continue
+		}
+		out[thankyou.Source(src)] = append(out[thankyou.Source(src)], id)
+	}
+	return out
+}
+
 func (r *reader) decimal(name string) string {
 	s := r.str(name)
 	if s == "" {
@@ -361,6 +389,25 @@ func (r *reader) window() Window {
 	return Window{Start: r.str("SEND_WINDOW_START"), End: r.str("SEND_WINDOW_END"), Days: r.str("SEND_DAYS")}
 }
 
+// Cap is a configured cap: at most Max in any Per.
+type Cap struct {
+	Max int
+	Per time.Duration
+}
+
+// contactCap reads CONTACT_CAP, written "1/24h".
+func (r *reader) contactCap() Cap {
+	s := r.str("CONTACT_CAP")
+	n, per, ok := strings.Cut(s, "/")
+	max, err := strconv.Atoi(strings.TrimSpace(n))
+	d, derr := time.ParseDuration(strings.TrimSpace(per))
+	if !ok || err != nil || derr != nil || max < 1 || d < time.Hour {
+		r.fail("CONTACT_CAP", "%q is not a cap like 1/24h (a count of at least 1, a period of at least 1h)", s)
+		return Cap{}
+	}
+	return Cap{Max: max, Per: d}
+}
+
 // OrderWebhookConfig is the order webhook's configuration.
 type OrderWebhookConfig struct {
 	Common
@@ -372,10 +419,17 @@ type OrderWebhookConfig struct {
 	GenericSecret      Secret
 	Delay, ExpireAfter time.Duration
 	Window             Window
-	Channel            thankyou.Channel
-	StaffPhone         string
-	Rules              thankyou.Rules
-	Voice              thankyou.Voice
+	// ClosedDates are the deployment's closed dates as written
+	// ("2026-12-24,2026-12-31"; polite.ParseDates reads them).
+	ClosedDates string
+	Channel     thankyou.Channel
+	StaffPhone  string
+	Rules       thankyou.Rules
+	Voice       thankyou.Voice
+	// ShopIDs are the shop ids the environment's shop answers to, by
+	// source (SHOP_IDS). A source without any learns the id of its first
+	// verified delivery and answers to that one only.
+	ShopIDs map[thankyou.Source][]string
 	// Trigger is what Delay counts from; MaxWait how long a task waits for
 	// its fulfilment or delivery.
 	Trigger thankyou.Trigger
@@ -412,6 +466,7 @@ func LoadOrderWebhook(get Getenv) (OrderWebhookConfig, error) {
 		Delay:             r.duration("THANK_YOU_DELAY"),
 		ExpireAfter:       r.duration("EXPIRE_AFTER"),
 		Window:            r.window(),
+		ClosedDates:       r.str("CLOSED_DATES"),
 		StaffPhone:        r.str("STAFF_PHONE"),
 		MaxWait:           r.duration("FULFILMENT_MAX_WAIT"),
 		Language:          r.language("DEFAULT_LANGUAGE"),
@@ -430,6 +485,7 @@ func LoadOrderWebhook(get Getenv) (OrderWebhookConfig, error) {
 			FrequencyCapDays: r.nonNegativeInt("FREQUENCY_CAP_DAYS"),
 		},
 	}
+	c.ShopIDs = r.shopIDs("SHOP_IDS")
 	if len(c.Secrets()) == 0 {
 		r.fail("SHOPIFY_WEBHOOK_SECRET", "no order source is configured: set the secret (or *_PARAM) of at least one of SHOPIFY_, WOOCOMMERCE_, STRIPE_ or GENERIC_WEBHOOK_SECRET")
 	}
@@ -477,8 +533,10 @@ type TwilioConfig struct {
 // DispatcherConfig is the dispatcher's configuration.
 type DispatcherConfig struct {
 	Common
-	ShopTimeZone   *time.Location
-	Window         Window
+	ShopTimeZone *time.Location
+	Window       Window
+	// ClosedDates are the deployment's closed dates as written.
+	ClosedDates    string
 	Twilio         TwilioConfig
 	PublicBaseURL  string
 	SendRate       float64
@@ -496,6 +554,16 @@ type DispatcherConfig struct {
 	EscalateAfter time.Duration
 	// DigestLead is how long before their shift ends staff get the digest.
 	DigestLead time.Duration
+	// StaffHours are the hours of the shop's default staff phone, as
+	// written ("09:00-17:00 Mon-Fri"); ContactCap caps thank-you contacts
+	// per number.
+	StaffHours string
+	ContactCap Cap
+	// EventClock takes a run's "now" from its scheduled event's time. It
+	// is set only under `sam local` (which sets AWS_SAM_LOCAL=true), so a
+	// fixture written for three days later can be played today; a
+	// deployed function never has it, whatever its environment says.
+	EventClock bool
 }
 
 // LoadDispatcher reads the dispatcher's configuration.
@@ -505,6 +573,7 @@ func LoadDispatcher(get Getenv) (DispatcherConfig, error) {
 		Common:       r.common(),
 		ShopTimeZone: r.location("SHOP_TIME_ZONE"),
 		Window:       r.window(),
+		ClosedDates:  r.str("CLOSED_DATES"),
 		Twilio: TwilioConfig{
 			AccountSID:          r.required("TWILIO_ACCOUNT_SID"),
 			AuthToken:           r.secret("TWILIO_AUTH_TOKEN"),
@@ -522,6 +591,9 @@ func LoadDispatcher(get Getenv) (DispatcherConfig, error) {
 		Language:       r.language("DEFAULT_LANGUAGE"),
 		EscalateAfter:  r.duration("ESCALATE_AFTER"),
 		DigestLead:     r.duration("DIGEST_LEAD"),
+		StaffHours:     r.str("STAFF_HOURS"),
+		ContactCap:     r.contactCap(),
+		EventClock:     get("AWS_SAM_LOCAL") == "true",
 	}
 	if c.EscalateAfter < 5*time.Minute {
 		r.fail("ESCALATE_AFTER", "must be at least 5m")
@@ -555,6 +627,10 @@ type TwilioWebhookConfig struct {
 	// default staff phone (roster members use their own hours).
 	ShopTimeZone *time.Location
 	Window       Window
+	// StaffHours and ContactCap as for the dispatcher: the bridge's legs
+	// go through the same gate.
+	StaffHours string
+	ContactCap Cap
 }
 
 // LoadTwilioWebhook reads the Twilio webhook's configuration.
@@ -575,6 +651,8 @@ func LoadTwilioWebhook(get Getenv) (TwilioWebhookConfig, error) {
 		},
 		ShopTimeZone: r.location("SHOP_TIME_ZONE"),
 		Window:       r.window(),
+		StaffHours:   r.str("STAFF_HOURS"),
+		ContactCap:   r.contactCap(),
 	}
 	if c.Twilio.AccountSID != "" && !strings.HasPrefix(c.Twilio.AccountSID, "AC") {
 		r.fail("TWILIO_ACCOUNT_SID", "must start with AC")

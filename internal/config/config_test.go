@@ -3,23 +3,26 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
 
-func TestReadmeDocumentsEveryVariable(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+func TestConfigurationDocDocumentsEveryVariable(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "docs", "configuration.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	readme := string(b)
 	for _, v := range Vars {
 		if !strings.Contains(readme, "| `"+v.Name+"`") && !strings.Contains(readme, "| `"+v.Name+"` / `_PARAM`") {
-			t.Errorf("README's configuration table has no row for %s", v.Name)
+			t.Errorf("docs/configuration.md's table has no row for %s", v.Name)
 		}
 		if v.Default != "" && !strings.Contains(readme, v.Default) {
-			t.Errorf("README does not state %s's default %q", v.Name, v.Default)
+			t.Errorf("docs/configuration.md does not state %s's default %q", v.Name, v.Default)
 		}
 	}
 }
@@ -86,5 +89,54 @@ func TestBadConfigurationSaysWhatToFix(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestShopIDsAreSourceAndIDKeptAsWritten(t *testing.T) {
+	c, err := LoadOrderWebhook(env(map[string]string{"TABLE_NAME": "t", "SHOPIFY_WEBHOOK_SECRET": "s",
+		"SHOP_IDS": "shopify:a.myshopify.com, stripe:acct_1AbCdEfGh,stripe:, woocommerce:shop.example:8443"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[thankyou.Source][]string{
+		thankyou.SourceShopify:     {"a.myshopify.com"},
+		thankyou.SourceStripe:      {"acct_1AbCdEfGh", ""},
+		thankyou.SourceWooCommerce: {"shop.example:8443"},
+	}
+	if !reflect.DeepEqual(c.ShopIDs, want) {
+		t.Errorf("ShopIDs = %q, want %q", c.ShopIDs, want)
+	}
+	for _, bad := range []string{"a.myshopify.com", "magento:x", ":x"} {
+		if _, err := LoadOrderWebhook(env(map[string]string{"TABLE_NAME": "t", "SHOPIFY_WEBHOOK_SECRET": "s", "SHOP_IDS": bad})); err == nil || !strings.Contains(err.Error(), "SHOP_IDS") {
+			t.Errorf("SHOP_IDS=%q: %v, want an error naming SHOP_IDS", bad, err)
+		}
+	}
+}
+
+// TestOnlySAMLocalTakesTheDispatchersClockFromTheEvent: the dispatcher's
+// deployed environment (any values, without AWS_SAM_LOCAL, which only the
+// SAM CLI sets and the template may not: see samtemplate's environment
+// check) never takes "now" from the scheduled event.
+func TestOnlySAMLocalTakesTheDispatchersClockFromTheEvent(t *testing.T) {
+	base := map[string]string{"TABLE_NAME": "t", "TWILIO_ACCOUNT_SID": "AC0123", "TWILIO_AUTH_TOKEN": "x",
+		"TWILIO_FROM": "+15005550006", "PUBLIC_BASE_URL": "https://api.example.com"}
+	for _, tc := range []struct {
+		samLocal string
+		want     bool
+	}{{"", false}, {"false", false}, {"1", false}, {"TRUE", false}, {"true", true}} {
+		e := map[string]string{}
+		for k, v := range base {
+			e[k] = v
+		}
+		if tc.samLocal != "" {
+			e["AWS_SAM_LOCAL"] = tc.samLocal
+		}
+		c, err := LoadDispatcher(env(e))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.EventClock != tc.want {
+			t.Errorf("AWS_SAM_LOCAL=%q: EventClock = %v, want %v", tc.samLocal, c.EventClock, tc.want)
+		}
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
+	"github.com/thankyoucalls/thankyoucalls/internal/contact"
 	"github.com/thankyoucalls/thankyoucalls/internal/language"
 	"github.com/thankyoucalls/thankyoucalls/internal/message"
 	"github.com/thankyoucalls/thankyoucalls/internal/metrics"
@@ -79,15 +80,29 @@ type Handler struct {
 	Store  Store
 	Sender Sender
 	// Calls and Caller serve staff calls and automated calls (see Calls).
-	Calls    Calls
-	Caller   Caller
-	Renderer *message.Renderer
+	Calls  Calls
+	Caller Caller
+	// Gate is the contact gate every send goes through; nil builds one
+	// from Store (consent), Caps, NumberCap, Sender and Caller. Sender
+	// and Caller are only ever called by the gate.
+	Gate *contact.Gate
+	// Caps keeps the per-number and per-customer caps' counts (nil: no
+	// caps); NumberCap is the per-number cap (zero: one per 24 h).
+	Caps      contact.Caps
+	NumberCap contact.Cap
+	// StaffWindow is the hours of a shop's default staff phone, in
+	// ShopZone (zero: contact.DefaultStaffWindow). Roster members have their own.
+	StaffWindow polite.Window
+	Renderer    *message.Renderer
 	// Language is the language of Renderer's texts: a task in another
 	// language gets the built-in texts of its own (package language).
 	Language string
 	ShopName string
 	Window   polite.Window
 	ShopZone *time.Location
+	// Closed are the deployment's closed dates, added to each task's
+	// shop's own (nobody is contacted on them).
+	Closed []polite.Date
 	// PublicBaseURL is where Twilio posts status callbacks (…/twilio/status).
 	PublicBaseURL string
 	MaxAttempts   int
@@ -105,13 +120,20 @@ type Handler struct {
 	// RetryBase and RetryMax bound the exponential backoff (defaults 5m, 6h).
 	RetryBase, RetryMax time.Duration
 	// Now is the clock; the local demo moves it forward.
-	Now    func() time.Time
-	Logger *slog.Logger
+	Now func() time.Time
+	// EventClock, for local runs only (sam local, the local stack), takes
+	// "now" from the scheduled event's time: a run of an event written for
+	// three days later sees three days later. Deployed it is false, and
+	// the event's time is never read.
+	EventClock bool
+	Logger     *slog.Logger
 	// Metrics counts runs (with a heartbeat), due tasks and each task's
 	// outcome (nil: none).
 	Metrics *metrics.Emitter
 
 	renderers renderers
+	gateOnce  sync.Once
+	builtGate *contact.Gate
 }
 
 // Summary counts what one run did.
@@ -184,9 +206,24 @@ const (
 	errored
 )
 
-// Handle is the Lambda entry point for the EventBridge schedule.
-func (h *Handler) Handle(ctx context.Context, _ events.EventBridgeEvent) (Summary, error) {
+// Handle is the Lambda entry point for the EventBridge schedule. With
+// EventClock set, the run's clock starts at the event's time.
+func (h *Handler) Handle(ctx context.Context, ev events.EventBridgeEvent) (Summary, error) {
+	if h.EventClock && !ev.Time.IsZero() {
+		ctx = context.WithValue(ctx, clockOffset{}, ev.Time.Sub(h.now(ctx)))
+	}
 	return h.Run(ctx)
+}
+
+// clockOffset is the context key of a run's clock offset (EventClock).
+type clockOffset struct{}
+
+// now is the run's clock: h.Now, moved by the offset Handle put in ctx.
+func (h *Handler) now(ctx context.Context) time.Time {
+	if d, ok := ctx.Value(clockOffset{}).(time.Duration); ok {
+		return h.Now().Add(d)
+	}
+	return h.Now()
 }
 
 // Run sweeps the due index until nothing due is left or the context's
@@ -207,7 +244,7 @@ func (h *Handler) Run(ctx context.Context) (Summary, error) {
 			log.WarnContext(ctx, "stopping early: the invocation's deadline is near")
 			break
 		}
-		ids, err := h.Store.DueTaskIDs(ctx, h.Now(), limit)
+		ids, err := h.Store.DueTaskIDs(ctx, h.now(ctx), limit)
 		if err != nil {
 			h.Metrics.Count(metrics.DispatchRuns, 1, metrics.Outcome(metrics.OutcomeError))
 			return sum, fmt.Errorf("dispatch: find due tasks: %w", err)
@@ -276,7 +313,7 @@ func (h *Handler) process(ctx context.Context, owner string, ids []string, lim *
 
 // one claims, checks, sends and records one task.
 func (h *Handler) one(ctx context.Context, owner, id string, lim *limiter, log *slog.Logger) outcome {
-	now := h.Now()
+	now := h.now(ctx)
 	c, err := h.Store.Claim(ctx, id, owner, now, h.Lease)
 	if errors.Is(err, thankyou.ErrNotClaimable) {
 		log.DebugContext(ctx, "not claimed: another run has it or it is no longer due")
@@ -323,25 +360,22 @@ func (h *Handler) one(ctx context.Context, owner, id string, lim *limiter, log *
 	case now.After(t.Deadline):
 		return h.finish(ctx, owner, t, thankyou.StateExpired, fmt.Sprintf("not sent by its deadline %s", t.Deadline.UTC().Format(time.RFC3339)), 0, log)
 	}
-	out, err := h.Store.OptedOut(ctx, t.Recipient)
+	// The customer first, for every channel: a staff call is made only
+	// for a customer who may be called, inside the customer's hours.
+	kind := contact.KindSMS
+	switch {
+	case t.Channel == thankyou.ChannelStaff:
+		kind = contact.KindCallList
+	case t.Channel == thankyou.ChannelCall && t.Voice.Consent:
+		kind = contact.KindCall
+	}
+	d, err := h.gate().Check(ctx, h.customerContact(t, kind, window, zones), now)
 	if err != nil {
-		log.ErrorContext(ctx, "opt-out check failed", "error", err)
-		return h.retry(ctx, owner, t, window, zones, "could not check opt-out: "+err.Error(), 0, 0, log)
+		log.ErrorContext(ctx, "contact check failed", "error", err)
+		return h.retry(ctx, owner, t, window, zones, "could not check consent: "+err.Error(), 0, 0, log)
 	}
-	if out {
-		return h.finish(ctx, owner, t, thankyou.StateOptedOut, "recipient opted out (replied STOP)", 0, log)
-	}
-	if !window.Contains(now, zones) {
-		next := window.Next(now, zones)
-		if next.After(t.Deadline) {
-			return h.finish(ctx, owner, t, thankyou.StateExpired, "no polite time left before its deadline", 0, log)
-		}
-		if err := h.Store.Reschedule(ctx, t.ID, owner, next, "outside the send window", 0, now); err != nil {
-			log.ErrorContext(ctx, "reschedule failed", "error", err)
-			return errored
-		}
-		log.InfoContext(ctx, "outside the send window: deferred", "due", next.UTC())
-		return deferred
+	if d.Outcome != contact.Send {
+		return h.act(ctx, owner, t, d, log)
 	}
 
 	switch {
@@ -364,13 +398,18 @@ func (h *Handler) one(ctx context.Context, owner, id string, lim *limiter, log *
 	if err := lim.wait(ctx); err != nil {
 		return h.retry(ctx, owner, t, window, zones, "run ended before sending", 0, 0, log)
 	}
-	sid, err := h.Sender.SendSMS(ctx, t.Recipient, body, config.StatusCallbackURL(h.PublicBaseURL, t.ID))
-	if err != nil {
+	d, sid, err := h.gate().SendText(ctx, h.customerContact(t, contact.KindSMS, window, zones), h.now(ctx), body, config.StatusCallbackURL(h.PublicBaseURL, t.ID))
+	switch {
+	case err != nil && d.Outcome == contact.Send:
 		return h.sendFailed(ctx, owner, t, window, zones, err, log)
+	case err != nil:
+		return h.retry(ctx, owner, t, window, zones, "could not check the contact: "+err.Error(), 0, 0, log)
+	case d.Outcome != contact.Send:
+		return h.act(ctx, owner, t, d, log)
 	}
 	// Record the SID at once: this is the one window where a crash would
 	// lose it (the status callback, which carries the task id, repairs it).
-	if err := h.Store.MarkSent(ctx, t.ID, owner, sid, h.Now()); err != nil {
+	if err := h.Store.MarkSent(ctx, t.ID, owner, sid, h.now(ctx)); err != nil {
 		// Twilio's first status callback can be faster than this write: it
 		// records the SID itself, and then this lease-guarded write loses.
 		if errors.Is(err, thankyou.ErrNotClaimable) {
@@ -403,7 +442,7 @@ func (h *Handler) recover(ctx context.Context, owner string, c thankyou.Claim, l
 	// rather than sending twice.
 	sid, found, err := h.Sender.FindSent(ctx, t.Recipient, body, c.PreviousClaimAt.Add(-clockSlack))
 	switch {
-	case err != nil && h.Now().After(t.Deadline):
+	case err != nil && h.now(ctx).After(t.Deadline):
 		return h.finish(ctx, owner, t, thankyou.StateFailed, "could not confirm with Twilio whether an interrupted send went out before the deadline", 0, log), true
 	case err != nil:
 		// Left claimed, not rescheduled: a normal claim would send without
@@ -419,7 +458,7 @@ func (h *Handler) recover(ctx context.Context, owner string, c thankyou.Claim, l
 
 // finishSent records a send found after an interrupted run.
 func (h *Handler) finishSent(ctx context.Context, owner string, t thankyou.Task, sid, reason string, log *slog.Logger) outcome {
-	if err := h.Store.Finish(ctx, t.ID, owner, thankyou.StateSent, reason, 0, sid, h.Now()); err != nil {
+	if err := h.Store.Finish(ctx, t.ID, owner, thankyou.StateSent, reason, 0, sid, h.now(ctx)); err != nil {
 		log.ErrorContext(ctx, "record recovered send failed", "error", err)
 		return errored
 	}
@@ -455,12 +494,19 @@ func (h *Handler) sendFailed(ctx context.Context, owner string, t thankyou.Task,
 // retry puts the task back with exponential backoff and jitter, inside the
 // window, or fails it when out of attempts or past its deadline.
 func (h *Handler) retry(ctx context.Context, owner string, t thankyou.Task, window polite.Window, zones []*time.Location, reason string, code int, after time.Duration, log *slog.Logger) outcome {
-	now := h.Now()
+	now := h.now(ctx)
 	if t.Attempts >= h.MaxAttempts {
 		return h.finish(ctx, owner, t, thankyou.StateFailed, fmt.Sprintf("gave up after %d attempts: %s", t.Attempts, reason), code, log)
 	}
 	wait := max(h.Backoff(t.Attempts), after)
-	due := window.Next(now.Add(wait), zones)
+	hours, rcpt := h.hoursOf(t, window, zones, log)
+	due := now.Add(wait)
+	switch v := hours.At(due, rcpt); {
+	case v.Reason == polite.ReasonNoPoliteTime:
+		return h.finish(ctx, owner, t, thankyou.StateExpired, polite.NoPoliteTimeText, code, log)
+	case !v.Open:
+		due = v.Next
+	}
 	if due.After(t.Deadline) {
 		return h.finish(ctx, owner, t, thankyou.StateFailed, "could not be sent before its deadline: "+reason, code, log)
 	}
@@ -555,6 +601,31 @@ func (rs *renderers) get(ch thankyou.Channel, text string) (*message.Renderer, e
 	return r, nil
 }
 
+// hoursOf returns the hours of a task's thank-you and whom they are for:
+// its window, its shop's and the deployment's closed dates, and the
+// customer's number, zones, region and country (the law and holidays that
+// apply to them). A staff call is timed by the customer's hours too.
+func (h *Handler) hoursOf(t thankyou.Task, window polite.Window, zones []*time.Location, log *slog.Logger) (polite.Hours, polite.Recipient) {
+	closed, err := polite.ParseDates(t.Closed)
+	if err != nil {
+		log.Warn("task has unreadable closed dates: ignored", "error", err)
+	}
+	to := t.Order.Phone
+	if to == "" {
+		to = t.Recipient
+	}
+	return polite.Hours{Window: window, Closed: append(closed, h.Closed...)},
+		polite.Recipient{Phone: to, Zones: zones, Region: t.Order.Region, Country: t.Order.Country}
+}
+
+// deferReason is what a task deferred by the hours records.
+func deferReason(v polite.Verdict) string {
+	if v.Reason == polite.ReasonWindow {
+		return "outside the send window"
+	}
+	return "outside the contact hours (" + string(v.Reason) + ")"
+}
+
 // windowOf returns the task's own shop window, else the configured one.
 func (h *Handler) windowOf(t thankyou.Task, log *slog.Logger) polite.Window {
 	if t.Window == "" {
@@ -587,7 +658,7 @@ func (h *Handler) Backoff(attempt int) time.Duration {
 }
 
 func (h *Handler) finish(ctx context.Context, owner string, t thankyou.Task, state thankyou.State, reason string, code int, log *slog.Logger) outcome {
-	if err := h.Store.Finish(ctx, t.ID, owner, state, reason, code, "", h.Now()); err != nil {
+	if err := h.Store.Finish(ctx, t.ID, owner, state, reason, code, "", h.now(ctx)); err != nil {
 		log.ErrorContext(ctx, "recording the outcome failed", "state", state, "error", err)
 		return errored
 	}

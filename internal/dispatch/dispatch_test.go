@@ -1,6 +1,8 @@
 package dispatch_test
 
 import (
+	"github.com/aws/aws-lambda-go/events"
+
 	"context"
 	"fmt"
 	"io"
@@ -41,8 +43,9 @@ func mustZone(name string) *time.Location {
 	return l
 }
 
-// dueAt is Thursday 26 November 2026, 11:00 in New York.
-var dueAt = time.Date(2026, 11, 26, 16, 0, 0, 0, time.UTC)
+// dueAt is Wednesday 25 November 2026, 11:00 in New York (Thursday is
+// Thanksgiving, when nobody is contacted).
+var dueAt = time.Date(2026, 11, 25, 16, 0, 0, 0, time.UTC)
 
 type fixture struct {
 	store  *dynamo.Store
@@ -602,5 +605,43 @@ func TestStatusCallbackFasterThanTheDispatchersWriteIsStillOneSend(t *testing.T)
 	f.clock.Advance(f.lease + time.Minute)
 	if s := run(t, h); s.Sent != 0 {
 		t.Errorf("later run = %+v, want nothing more sent", s)
+	}
+}
+
+// TestEventClockTakesNowFromTheScheduledEvent: a local run (EventClock) of a
+// sweep written for three days after the order sends the task; the same
+// event given to a deployed dispatcher (EventClock false) is read for
+// nothing, and the task waits for its real due time.
+func TestEventClockTakesNowFromTheScheduledEvent(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		eventClock bool
+		wantSent   int
+	}{
+		{"local run", true, 1},
+		{"deployed", false, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.addTask(t, "t1")
+			f.clock.Set(dueAt.Add(-72 * time.Hour)) // the order's day
+			h := f.handler(t)
+			h.EventClock = tc.eventClock
+			ev := events.EventBridgeEvent{DetailType: "Scheduled Event", Source: "aws.events", Time: dueAt.Add(5 * time.Minute)}
+			s, err := h.Handle(context.Background(), ev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Sent != tc.wantSent {
+				t.Fatalf("summary %+v, want %d sent", s, tc.wantSent)
+			}
+			got := f.task(t, "t1")
+			if tc.wantSent == 1 && (got.UpdatedAt.Before(dueAt) || got.UpdatedAt.After(dueAt.Add(10*time.Minute))) {
+				t.Errorf("sent at %s, want the event's time %s", got.UpdatedAt, dueAt.Add(5*time.Minute))
+			}
+			if tc.wantSent == 0 && got.State != thankyou.StatePending {
+				t.Errorf("deployed run of a future event: task %s, want pending", got.State)
+			}
+		})
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
+	"github.com/thankyoucalls/thankyoucalls/internal/contact"
+	"github.com/thankyoucalls/thankyoucalls/internal/inbound"
 	"github.com/thankyoucalls/thankyoucalls/internal/message"
 	"github.com/thankyoucalls/thankyoucalls/internal/metrics"
 	"github.com/thankyoucalls/thankyoucalls/internal/phone"
@@ -55,9 +57,23 @@ func (h *Handler) remind(ctx context.Context, owner string, t thankyou.Task, now
 	}
 	current := member(roster, t.Staff.MemberID)
 	reminders, reassigned := t.Staff.Reminders, t.Staff.Reassigned
+	// An assignee who texted STOP gets no more reminders: the call goes
+	// to the next member on duty (the customer's task goes on).
+	stopped := false
+	if t.Staff.MemberID != "" || !t.Staff.RemindedAt.IsZero() {
+		var err error
+		if stopped, err = h.gate().OptedOut(ctx, t.Recipient); err != nil {
+			log.ErrorContext(ctx, "checking the assignee's opt-out failed", "error", err)
+			return h.retry(ctx, owner, t, window, zones, "could not check the staff member's opt-out: "+err.Error(), 0, 0, log)
+		}
+	}
 	var to assignee
 	fresh := false
+	exclude := ""
 	switch {
+	case stopped:
+		reminders, fresh, exclude = 0, true, t.Staff.MemberID
+		reassigned++
 	case t.Staff.MemberID != "" && current == nil:
 		// The assignee left the roster: start again with someone else.
 		reminders, fresh = 0, true
@@ -69,7 +85,6 @@ func (h *Handler) remind(ctx context.Context, owner string, t thankyou.Task, now
 		fresh = true
 	}
 	if fresh {
-		exclude := ""
 		if t.Staff.Reminders >= 2 {
 			exclude = t.Staff.MemberID
 		}
@@ -81,6 +96,8 @@ func (h *Handler) remind(ctx context.Context, owner string, t thankyou.Task, now
 		switch {
 		case m != nil:
 			to = assignee{member: m, phone: m.Phone}
+		case stopped:
+			return h.waitForStaff(ctx, owner, t, roster, now, exclude, "the assignee opted out of reminders and nobody else is on duty", log)
 		case t.Staff.Reminders >= 2:
 			// Nobody else is on duty: wait for the next one who comes on.
 			return h.waitForStaff(ctx, owner, t, roster, now, exclude, "no other staff member on duty to take the call", log)
@@ -128,11 +145,39 @@ func (h *Handler) remind(ctx context.Context, owner string, t thankyou.Task, now
 	if err := lim.wait(ctx); err != nil {
 		return h.retry(ctx, owner, t, window, zones, "run ended before sending", 0, 0, log)
 	}
-	sid, err := h.Sender.SendSMS(ctx, to.phone, body, config.StatusCallbackURL(h.PublicBaseURL, t.ID))
-	if err != nil {
+	kind := contact.KindStaffReminder
+	if t.Staff.Reminders > 0 || reassigned > 0 {
+		kind = contact.KindFollowUp
+	}
+	d, sid, err := h.gate().SendText(ctx, h.staffContact(t, kind, to), h.now(ctx), body, config.StatusCallbackURL(h.PublicBaseURL, t.ID))
+	switch {
+	case err != nil && d.Outcome == contact.Send:
 		return h.sendFailed(ctx, owner, t, window, zones, err, log)
+	case err != nil:
+		return h.retry(ctx, owner, t, window, zones, "could not check the contact: "+err.Error(), 0, 0, log)
+	case d.Outcome != contact.Send:
+		return h.staffRefused(ctx, owner, t, roster, to, d, log)
 	}
 	return h.recordReminder(ctx, owner, t, to, sid, reminders+1, reassigned, now, window, log)
+}
+
+// staffRefused acts on the gate's refusal of a reminder: the customer
+// opted out ends the task opted_out; an assignee who opted out or is never
+// on duty hands the call on at the next run; outside the assignee's hours
+// it waits for them; an expiry ends it.
+func (h *Handler) staffRefused(ctx context.Context, owner string, t thankyou.Task, roster []thankyou.StaffMember, to assignee, d contact.Decision, log *slog.Logger) outcome {
+	switch {
+	case d.Outcome == contact.Defer:
+		return h.deferTo(ctx, owner, t, d.At, d.Reason(), log)
+	case d.Code == contact.CodeCustomerOptedOut || d.Outcome == contact.Expire:
+		return h.act(ctx, owner, t, d, log)
+	case d.Code == contact.CodeOptedOut && to.member == nil:
+		return h.waitForStaff(ctx, owner, t, roster, h.now(ctx), "", "the shop's staff phone opted out of reminders", log)
+	default:
+		// Recorded on the call: the next run sees the assignee opted
+		// out (or off shift) and picks someone else.
+		return h.waitForStaff(ctx, owner, t, roster, h.now(ctx), to.id(), d.Reason(), log)
+	}
 }
 
 // recordReminder records a reminder Twilio accepted, due again for its
@@ -145,14 +190,14 @@ func (h *Handler) recordReminder(ctx context.Context, owner string, t thankyou.T
 	}
 	if h.Calls == nil {
 		// No call store: a reminder is a plain message.
-		if err := h.Store.MarkSent(ctx, t.ID, owner, sid, h.Now()); err != nil {
+		if err := h.Store.MarkSent(ctx, t.ID, owner, sid, h.now(ctx)); err != nil {
 			log.ErrorContext(ctx, "sent, but recording the SID failed", "sid", sid, "error", err)
 			return errored
 		}
 		h.Metrics.Count(metrics.Sent, 1)
 		return reminded
 	}
-	if err := h.Calls.Remind(ctx, t.ID, owner, r, h.Now()); err != nil {
+	if err := h.Calls.Remind(ctx, t.ID, owner, r, h.now(ctx)); err != nil {
 		log.ErrorContext(ctx, "reminder sent, but recording it failed; the next run finds it at Twilio", "sid", sid, "error", err)
 		return errored
 	}
@@ -174,7 +219,7 @@ func (h *Handler) followUp(to assignee, now time.Time, window polite.Window) tim
 			return at.UTC().Truncate(time.Second)
 		}
 	}
-	return window.Add(now, d, []*time.Location{h.zone()}).UTC().Truncate(time.Second)
+	return h.staffWindow().Add(now, d, []*time.Location{h.zone()}).UTC().Truncate(time.Second)
 }
 
 func (h *Handler) zone() *time.Location {
@@ -189,7 +234,15 @@ func (h *Handler) zone() *time.Location {
 func (h *Handler) pick(ctx context.Context, t thankyou.Task, roster []thankyou.StaffMember, now time.Time, exclude string) (*thankyou.StaffMember, error) {
 	var onDuty []thankyou.StaffMember
 	for _, m := range roster {
-		if m.ID != exclude && staff.OnDuty(m, now) {
+		if m.ID == exclude || !staff.OnDuty(m, now) {
+			continue
+		}
+		// A member who opted out of reminders is never assigned.
+		out, err := h.gate().OptedOut(ctx, m.Phone)
+		if err != nil {
+			return nil, err
+		}
+		if !out {
 			onDuty = append(onDuty, m)
 		}
 	}
@@ -236,12 +289,17 @@ func (h *Handler) waitForStaff(ctx context.Context, owner string, t thankyou.Tas
 
 // deferTo puts a call back until due, keeping its progress.
 func (h *Handler) deferTo(ctx context.Context, owner string, t thankyou.Task, due time.Time, why string, log *slog.Logger) outcome {
-	due = due.UTC().Truncate(time.Second)
-	if err := h.Store.Reschedule(ctx, t.ID, owner, due, why, 0, h.Now()); err != nil {
+	// Rounded up to the second: never due before the time given.
+	if r := due.UTC().Truncate(time.Second); r.Before(due) {
+		due = r.Add(time.Second)
+	} else {
+		due = r
+	}
+	if err := h.Store.Reschedule(ctx, t.ID, owner, due, why, 0, h.now(ctx)); err != nil {
 		log.ErrorContext(ctx, "reschedule failed", "error", err)
 		return errored
 	}
-	log.InfoContext(ctx, "staff call deferred", "due", due, "why", why)
+	log.InfoContext(ctx, "deferred", "due", due, "why", why)
 	return deferred
 }
 
@@ -293,14 +351,14 @@ func (h *Handler) recoverReminder(ctx context.Context, owner string, c thankyou.
 	}
 	sid, found, err := h.Sender.FindSent(ctx, t.Recipient, body, c.PreviousClaimAt.Add(-clockSlack))
 	switch {
-	case err != nil && h.Now().After(t.Deadline):
+	case err != nil && h.now(ctx).After(t.Deadline):
 		return h.finish(ctx, owner, t, thankyou.StateFailed, "could not confirm with Twilio whether an interrupted reminder went out before the deadline", 0, log), true
 	case err != nil:
 		log.ErrorContext(ctx, "could not check whether the interrupted reminder went out; checking again after the lease", "error", err)
 		return ambiguous, true
 	case found && sid != t.MessageSID:
 		log.WarnContext(ctx, "interrupted reminder had gone out: recording it, not sending again", "sid", sid)
-		return h.recordReminder(ctx, owner, t, to, sid, t.Staff.Reminders+1, t.Staff.Reassigned, h.Now(), window, log), true
+		return h.recordReminder(ctx, owner, t, to, sid, t.Staff.Reminders+1, t.Staff.Reassigned, h.now(ctx), window, log), true
 	}
 	return 0, false
 }
@@ -329,7 +387,7 @@ func (h *Handler) digests(ctx context.Context, owner string, log *slog.Logger) i
 	if lead <= 0 {
 		lead = DefaultDigestLead
 	}
-	now := h.Now()
+	now := h.now(ctx)
 	roster, err := h.Calls.ListAllStaff(ctx)
 	if err != nil {
 		log.ErrorContext(ctx, "digest: reading the rosters failed", "error", err)
@@ -361,8 +419,14 @@ func (h *Handler) digests(ctx context.Context, owner string, log *slog.Logger) i
 			}
 			continue
 		}
-		if _, err := h.Sender.SendSMS(ctx, m.Phone, Digest(calls), ""); err != nil {
+		c := contact.Contact{Kind: contact.KindDigest, To: m.Phone, Member: &m}
+		d, _, err := h.gate().SendText(ctx, c, now, Digest(calls), "")
+		if err != nil {
 			mlog.ErrorContext(ctx, "digest: sending failed; it is not sent again today", "error", err)
+			continue
+		}
+		if d.Outcome != contact.Send {
+			mlog.InfoContext(ctx, "digest: not sent", "gate", d.Code)
 			continue
 		}
 		mlog.InfoContext(ctx, "digest sent", "openCalls", len(calls), "run", owner)
@@ -377,5 +441,5 @@ const maxDigestCalls = 5
 // Digest is the end-of-day SMS listing a staff member's open calls.
 func Digest(calls []thankyou.Task) string {
 	return message.CallList("End of day: ", calls, maxDigestCalls, false) +
-		"\nReply LIST for details, or LATER <order> tomorrow."
+		"\nReply " + inbound.WordList + " for details, or " + inbound.WordLater + " <order> tomorrow."
 }

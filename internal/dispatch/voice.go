@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
+	"github.com/thankyoucalls/thankyoucalls/internal/contact"
 	"github.com/thankyoucalls/thankyoucalls/internal/metrics"
 	"github.com/thankyoucalls/thankyoucalls/internal/polite"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
@@ -28,10 +29,16 @@ func (h *Handler) call(ctx context.Context, owner string, t thankyou.Task, windo
 	if err := lim.wait(ctx); err != nil {
 		return h.retry(ctx, owner, t, window, zones, "run ended before calling", 0, 0, log)
 	}
-	sid, err := h.Caller.StartCall(ctx, t.Recipient, "",
+	d, sid, err := h.gate().PlaceCall(ctx, h.customerContact(t, contact.KindCall, window, zones), h.now(ctx), "",
 		config.TaskURL(h.PublicBaseURL, config.VoicePath, t.ID),
 		config.TaskURL(h.PublicBaseURL, config.CallStatusPath, t.ID),
 		twilio.CallOptions{MachineDetection: twilio.MachineDetectionMessageEnd, Timeout: RingTimeout})
+	switch {
+	case err != nil && d.Outcome != contact.Send:
+		return h.retry(ctx, owner, t, window, zones, "could not check the contact: "+err.Error(), 0, 0, log)
+	case err == nil && d.Outcome != contact.Send:
+		return h.act(ctx, owner, t, d, log)
+	}
 	if err != nil {
 		if thankyou.ErrorCode(err) == thankyou.EINVALID {
 			// No caller id configured, a number Twilio cannot call: the
@@ -40,7 +47,7 @@ func (h *Handler) call(ctx context.Context, owner string, t thankyou.Task, windo
 		}
 		return h.sendFailed(ctx, owner, t, window, zones, err, log)
 	}
-	if err := h.Store.MarkSent(ctx, t.ID, owner, sid, h.Now()); err != nil {
+	if err := h.Store.MarkSent(ctx, t.ID, owner, sid, h.now(ctx)); err != nil {
 		log.ErrorContext(ctx, "call placed, but recording its SID failed", "sid", sid, "error", err)
 		return errored
 	}
@@ -65,7 +72,7 @@ func (h *Handler) toSMS(ctx context.Context, owner string, t thankyou.Task, reas
 	if h.Calls == nil {
 		return h.finish(ctx, owner, t, thankyou.StateFailed, reason, 0, log)
 	}
-	if err := h.Calls.ToSMS(ctx, t.ID, owner, reason, h.Now()); err != nil {
+	if err := h.Calls.ToSMS(ctx, t.ID, owner, reason, h.now(ctx)); err != nil {
 		log.ErrorContext(ctx, "falling back to the SMS failed", "error", err)
 		return errored
 	}

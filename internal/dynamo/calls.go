@@ -193,7 +193,8 @@ func (s *Store) CountOpenCalls(ctx context.Context, e164 string) (int, error) {
 // CloseCall ends the staff call id on its staff member's reply from e164:
 // state StateCalled (DONE; note, if not empty, is kept as the call's note
 // and any earlier reason is cleared) or StateSkipped (SKIP; note is the
-// reason, "skipped by staff" when empty). The task leaves the due and calls
+// reason, "skipped by staff" when empty) or StateOptedOut (the customer
+// opted out; note is the reason). The task leaves the due and calls
 // indexes, any dispatcher's lease ends (its next write finds the lease
 // lost) and the item gets its expiry. The history records the state, never
 // the note. It returns the task as it is afterwards.
@@ -204,8 +205,8 @@ func (s *Store) CountOpenCalls(ctx context.Context, e164 string) (int, error) {
 // is not open for this number"), or ENOTFOUND for an unknown task. Another
 // state, or an empty number, is EINVALID.
 func (s *Store) CloseCall(ctx context.Context, id, e164 string, state thankyou.State, note string, now time.Time) (thankyou.Task, error) {
-	if state != thankyou.StateCalled && state != thankyou.StateSkipped {
-		return thankyou.Task{}, thankyou.Errorf(thankyou.EINVALID, "close call %s: %q is neither %q nor %q", id, state, thankyou.StateCalled, thankyou.StateSkipped)
+	if state != thankyou.StateCalled && state != thankyou.StateSkipped && state != thankyou.StateOptedOut {
+		return thankyou.Task{}, thankyou.Errorf(thankyou.EINVALID, "close call %s: %q is not %q, %q or %q", id, state, thankyou.StateCalled, thankyou.StateSkipped, thankyou.StateOptedOut)
 	}
 	if err := checkPhone("close call "+id, e164); err != nil {
 		return thankyou.Task{}, err

@@ -209,3 +209,32 @@ func TestCancelTaskNeedsAnOrderID(t *testing.T) {
 		t.Errorf("CancelTask without an order id: code %q (%v), want %q", code, err, thankyou.EINVALID)
 	}
 }
+
+// Two WooCommerce shops whose ids differ only by ':' and '_' have their
+// own tasks: one's cancellation and one's erasure leave the other's alone.
+func TestShopsWhoseIDsDifferBySeparatorsStayApart(t *testing.T) {
+	e := newEnv(t, dynamo.Options{})
+	ctx := context.Background()
+	mk := func(shop string) thankyou.Task {
+		task := pendingTask("5001", t0)
+		task.Order.Source, task.Order.Shop = thankyou.SourceWooCommerce, shop
+		task.ID = task.Order.TaskID()
+		return e.create(t, task)
+	}
+	port, underscore := mk("victim.example:8443"), mk("victim.example_8443")
+	if port.ID == underscore.ID {
+		t.Fatalf("both shops' order 5001 is task %s", port.ID)
+	}
+	if _, err := e.store.CancelTask(ctx, cancellation(underscore), "cancelled", t0.Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.get(t, port.ID); got.State != thankyou.StatePending {
+		t.Errorf("the other shop's task is %s, want pending", got.State)
+	}
+	if _, err := e.store.EraseShop(ctx, thankyou.SourceWooCommerce, "victim.example_8443", t0); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.get(t, port.ID); got.State != thankyou.StatePending || got.Recipient != testPhone {
+		t.Errorf("after the other shop's erasure: %s to %q, want pending with its recipient", got.State, got.Recipient)
+	}
+}

@@ -28,6 +28,7 @@ type customerItem struct {
 	Shop          string   `dynamodbav:"shop,omitempty"`
 	TaskIDs       []string `dynamodbav:"taskIds,stringset,omitempty"`
 	LastThankedAt string   `dynamodbav:"lastThankedAt,omitempty"`
+	LastTask      string   `dynamodbav:"lastTask,omitempty"`
 	UpdatedAt     string   `dynamodbav:"updatedAt,omitempty"`
 	ExpiresAt     int64    `dynamodbav:"expiresAt,omitempty"`
 }
@@ -147,4 +148,48 @@ func (s *Store) CustomerHistory(ctx context.Context, o thankyou.Order) (eligibil
 		return eligibility.History{}, fmt.Errorf("customer history for task %s: lastThankedAt: %w", o.TaskID(), err)
 	}
 	return h, nil
+}
+
+// ReserveThankYou takes the order's customer's thank-you at the order's
+// shop under a frequency cap of capDays: with one conditional UpdateItem
+// on the customer's record, it becomes the customer's last thank-you
+// (lastThankedAt = now, lastTask = the order's task) only if the customer
+// was not thanked in the capDays before now, or the last thank-you is this
+// same order's (a retried delivery). So of two orders of one customer
+// handled at once, exactly one is reserved. When it is not reserved,
+// last is when the customer was last thanked. An order without phone and
+// email has no record and is always reserved.
+func (s *Store) ReserveThankYou(ctx context.Context, o thankyou.Order, capDays int, now time.Time) (reserved bool, last time.Time, err error) {
+	key := CustomerKey(o)
+	if key == "" || capDays <= 0 {
+		return true, time.Time{}, nil
+	}
+	cutoff := now.Add(-time.Duration(capDays) * 24 * time.Hour)
+	u := newUpdate()
+	u.set("source", str(string(o.Source)))
+	u.setString("shop", o.Shop)
+	u.set("lastThankedAt", str(formatTime(now)))
+	u.set("lastTask", str(o.TaskID()))
+	u.set("updatedAt", str(formatTime(now)))
+	// Kept until the cap has passed at least; recordCustomerTask extends it.
+	u.setExpr("expiresAt", fmt.Sprintf("if_not_exists(%s, %s)", u.name("expiresAt"), u.value("exp", num(s.expiresAt(now.Add(time.Duration(capDays)*24*time.Hour))))))
+	cond := fmt.Sprintf("attribute_not_exists(%s) OR %s <= %s OR %s = %s",
+		u.name("lastThankedAt"), u.name("lastThankedAt"), u.value("cutoff", str(formatTime(cutoff))),
+		u.name("lastTask"), u.value("task", str(o.TaskID())))
+	_, err = s.updateItem(ctx, customerKey(o.Source, o.Shop, key), u, cond)
+	if err == nil {
+		return true, time.Time{}, nil
+	}
+	if !isConditionFailed(err) {
+		return false, time.Time{}, fmt.Errorf("reserve thank-you for task %s: %w", o.TaskID(), err)
+	}
+	c, _, err := s.getCustomer(ctx, customerKey(o.Source, o.Shop, key))
+	if err != nil {
+		return false, time.Time{}, fmt.Errorf("reserve thank-you for task %s: %w", o.TaskID(), err)
+	}
+	last, err = parseTime(c.LastThankedAt)
+	if err != nil {
+		return false, time.Time{}, fmt.Errorf("reserve thank-you for task %s: lastThankedAt: %w", o.TaskID(), err)
+	}
+	return false, last, nil
 }

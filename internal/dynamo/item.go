@@ -33,6 +33,8 @@ type taskItem struct {
 	OrderCreatedAt string `dynamodbav:"orderCreatedAt,omitempty"`
 	Test           bool   `dynamodbav:"test"`
 	SkipReason     string `dynamodbav:"skipReason,omitempty"`
+	Country        string `dynamodbav:"country,omitempty"`
+	Region         string `dynamodbav:"region,omitempty"`
 	// Items are the order's first items (personal data of a kind).
 	Items []string `dynamodbav:"items,omitempty"`
 
@@ -45,6 +47,7 @@ type taskItem struct {
 	TimeZone       string `dynamodbav:"timeZone,omitempty"`
 	ShopName       string `dynamodbav:"shopName,omitempty"`
 	Window         string `dynamodbav:"window,omitempty"`
+	Closed         string `dynamodbav:"closed,omitempty"`
 	Template       string `dynamodbav:"template,omitempty"`
 	Language       string `dynamodbav:"language,omitempty"`
 	Trigger        string `dynamodbav:"trigger,omitempty"`
@@ -144,6 +147,8 @@ func newTaskItem(t thankyou.Task) taskItem {
 		OrderCreatedAt: formatTime(o.CreatedAt),
 		Test:           o.Test,
 		SkipReason:     o.SkipReason,
+		Country:        o.Country,
+		Region:         o.Region,
 		Items:          o.Items,
 		Channel:        string(t.Channel),
 		Recipient:      t.Recipient,
@@ -154,6 +159,7 @@ func newTaskItem(t thankyou.Task) taskItem {
 		TimeZone:       t.TimeZone,
 		ShopName:       t.ShopName,
 		Window:         t.Window,
+		Closed:         t.Closed,
 		Template:       t.Template,
 		Language:       t.Language,
 		Trigger:        string(t.Trigger),
@@ -220,6 +226,8 @@ func decodeTask(av map[string]types.AttributeValue) (thankyou.Task, taskItem, er
 			CreatedAt:    tm("orderCreatedAt", it.OrderCreatedAt),
 			Test:         it.Test,
 			SkipReason:   it.SkipReason,
+			Country:      it.Country,
+			Region:       it.Region,
 			Items:        it.Items,
 		},
 		Channel:         thankyou.Channel(it.Channel),
@@ -231,6 +239,7 @@ func decodeTask(av map[string]types.AttributeValue) (thankyou.Task, taskItem, er
 		TimeZone:        it.TimeZone,
 		ShopName:        it.ShopName,
 		Window:          it.Window,
+		Closed:          it.Closed,
 		Template:        it.Template,
 		Language:        it.Language,
 		Trigger:         thankyou.Trigger(it.Trigger),

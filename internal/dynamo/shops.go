@@ -40,6 +40,7 @@ type shopItem struct {
 	WindowStart      string   `dynamodbav:"windowStart"`
 	WindowEnd        string   `dynamodbav:"windowEnd"`
 	Days             string   `dynamodbav:"days"`
+	Closed           string   `dynamodbav:"closedDates,omitempty"`
 	Delay            string   `dynamodbav:"delay"`
 	ExpireAfter      string   `dynamodbav:"expireAfter"`
 	MinTotal         string   `dynamodbav:"minTotal,omitempty"`
@@ -76,7 +77,7 @@ func (s *Store) PutShop(ctx context.Context, sh thankyou.Shop, now time.Time) er
 		PK: shopsPK, SK: "SHOP#" + string(sh.Source) + ":" + sh.ID,
 		Source: string(sh.Source), ID: sh.ID, Name: sh.Name, SecretRefs: sh.SecretRefs,
 		TimeZone: sh.TimeZone, DefaultCountry: sh.DefaultCountry, Channel: string(sh.Channel), StaffPhone: sh.StaffPhone,
-		WindowStart: sh.WindowStart, WindowEnd: sh.WindowEnd, Days: sh.Days,
+		WindowStart: sh.WindowStart, WindowEnd: sh.WindowEnd, Days: sh.Days, Closed: sh.Closed,
 		Delay: sh.Delay.String(), ExpireAfter: sh.ExpireAfter.String(),
 		MinTotal: sh.Rules.MinTotal, FirstOrderOnly: sh.Rules.FirstOrderOnly, SkipTestOrders: sh.Rules.SkipTestOrders,
 		SkipTags: sh.Rules.SkipTags, Countries: sh.Rules.Countries, FrequencyCapDays: sh.Rules.FrequencyCapDays,
@@ -179,7 +180,7 @@ func decodeShop(av map[string]types.AttributeValue) (thankyou.Shop, error) {
 		SMSTemplates: it.SMSTemplates, StaffTemplates: it.StaffTemplates,
 		Source: thankyou.Source(it.Source), ID: it.ID, Name: it.Name, SecretRefs: it.SecretRefs,
 		TimeZone: it.TimeZone, DefaultCountry: it.DefaultCountry, Channel: thankyou.Channel(it.Channel), StaffPhone: it.StaffPhone,
-		WindowStart: it.WindowStart, WindowEnd: it.WindowEnd, Days: it.Days, Delay: delay, ExpireAfter: expire,
+		WindowStart: it.WindowStart, WindowEnd: it.WindowEnd, Days: it.Days, Closed: it.Closed, Delay: delay, ExpireAfter: expire,
 		SMSTemplate: it.SMSTemplate, StaffTemplate: it.StaffTemplate,
 		Voice: thankyou.Voice{Consent: it.VoiceConsent, Voice: it.Voice, Language: it.VoiceLanguage, PlayURL: it.VoicePlayURL},
 		Rules: thankyou.Rules{

@@ -59,10 +59,11 @@ func (s *Store) CreateTask(ctx context.Context, t thankyou.Task) (created bool, 
 		}
 		it.DuePK = s.duePK(t.ID)
 		it.DueSK = dueSK(t.Deadline, t.ID)
-	case thankyou.StateSkipped:
+	case thankyou.StateSkipped, thankyou.StateExpired:
+		// Expired at once: its number's zones share no polite time.
 		it.ExpiresAt = s.expiresAt(t.CreatedAt)
 	default:
-		return false, thankyou.Errorf(thankyou.EINVALID, "create task %s: a new task is pending, awaiting_fulfilment or skipped, not %q", t.ID, t.State)
+		return false, thankyou.Errorf(thankyou.EINVALID, "create task %s: a new task is pending, awaiting_fulfilment, skipped or expired, not %q", t.ID, t.State)
 	}
 	it.History = []historyEntry{{At: formatTime(t.CreatedAt), Event: "created", Detail: "state=" + string(t.State)}}
 	av, err := attributevalue.MarshalMap(it)

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/thankyoucalls/thankyoucalls/infra/fixtures/story"
 	"github.com/thankyoucalls/thankyoucalls/internal/apigw"
 	"github.com/thankyoucalls/thankyoucalls/internal/app"
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
@@ -47,10 +48,21 @@ const (
 // order1001 is the task of events/order-webhook/shopify-orders-create.json.
 const order1001 = "shopify:thankyou-demo.myshopify.com:820982911946154508"
 
-// loadEvent reads a fixture of events/ (a fresh copy each time).
+// recordedFile is the path of a fixture of the recorded story
+// (story.RefTime), which these tests replay with their own clock.
+func recordedFile(t testing.TB, path string) string {
+	t.Helper()
+	p, err := story.RecordedFile(t.TempDir(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// loadEvent reads a fixture of the recorded story (a fresh copy each time).
 func loadEvent(t testing.TB, dir, name string) events.APIGatewayV2HTTPRequest {
 	t.Helper()
-	ev, err := localstack.LoadHTTPEvent(repoPath("events", dir, name))
+	ev, err := localstack.LoadHTTPEvent(recordedFile(t, dir+"/"+name))
 	if err != nil {
 		t.Fatal(err)
 	}

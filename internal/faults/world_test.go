@@ -26,9 +26,10 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/twilio/twiliotest"
 )
 
-// dueAt is Thursday 26 November 2026, 11:00 in New York: inside the default
-// Mon–Fri 10:00–17:00 window, with six hours of it left.
-var dueAt = time.Date(2026, 11, 26, 16, 0, 0, 0, time.UTC)
+// dueAt is Wednesday 25 November 2026, 11:00 in New York: inside the
+// default Mon–Fri 10:00–17:00 window, with six hours of it left (Thursday
+// is Thanksgiving, when nobody is contacted).
+var dueAt = time.Date(2026, 11, 25, 16, 0, 0, 0, time.UTC)
 
 // faultShop is the shop of the suite's tasks.
 const faultShop = "fault-suite.myshopify.com"

@@ -96,6 +96,7 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("order created %v, number %q: want both", o.CreatedAt, o.Number)
 			}
 			checkItems(t, o.Items)
+			checkRegion(t, o.Region)
 		case thankyou.DeliveryOrderCancelled:
 			if d.Reason == "" {
 				t.Fatal("cancellation without a reason")

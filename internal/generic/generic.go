@@ -134,7 +134,7 @@ func (s *Source) ShopID(r webhook.Request) (string, error) {
 	if shop == "" {
 		return "", nil
 	}
-	shop = strings.ToLower(shop)
+	shop = thankyou.ShopID(thankyou.SourceGeneric, shop)
 	if !shopPattern.MatchString(shop) {
 		return "", thankyou.Errorf(thankyou.EINVALID,
 			"%s is not a shop key (1 to 100 of a-z, 0-9, '.', '_', '-', starting with a letter or digit)", from)
@@ -231,6 +231,7 @@ type order struct {
 	Tags               []string    `json:"tags"`
 	Customer           customer    `json:"customer"`
 	ShippingCountry    string      `json:"shipping_country"`
+	ShippingRegion     string      `json:"shipping_region"`
 	CustomerOrderCount json.Number `json:"customer_order_count"`
 	Items              []item      `json:"items"`
 	Locale             string      `json:"locale"`
@@ -339,6 +340,7 @@ func (s *Source) Parse(r webhook.Request, defaultCountry string) (thankyou.Deliv
 	o.Test = b.Order.Test
 	o.Tags = b.Order.Tags
 	o.Country = strings.ToUpper(b.Order.ShippingCountry)
+	o.Region = thankyou.Region(o.Country, b.Order.ShippingRegion)
 	o.CustomerOrders = count
 	o.Items = items
 	o.Phone, o.SkipReason = phone.FirstValid(defaultCountry, phone.Candidate{Raw: c.Phone, Region: o.Country})

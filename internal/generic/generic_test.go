@@ -21,7 +21,7 @@ import (
 )
 
 // testdataDir holds the payloads the event fixtures are built from.
-const testdataDir = "../../infra/fixtures/testdata"
+const testdataDir = "../../infra/fixtures/story/testdata"
 
 var (
 	secret = []byte("test-generic-secret")
@@ -280,6 +280,12 @@ func TestParseReadsEachField(t *testing.T) {
 			func(o thankyou.Order) bool { return o.Phone == "+12125550188" && o.Country == "" }, "Phone +12125550188"},
 		{"an international number ignores the shipping country", order(`,"shipping_country":"DE","customer":{"phone":"+44 7911 123456"}`), "US",
 			func(o thankyou.Order) bool { return o.Phone == "+447911123456" }, "Phone +447911123456"},
+		{"shipping region with its country", order(`,"shipping_country":"us","shipping_region":"fl"`), "US",
+			func(o thankyou.Order) bool { return o.Region == "US-FL" }, "Region US-FL"},
+		{"shipping region written in full", order(`,"shipping_country":"CA","shipping_region":"CA-ON"`), "US",
+			func(o thankyou.Order) bool { return o.Region == "CA-ON" }, "Region CA-ON"},
+		{"shipping region without a country is unknown", order(`,"shipping_region":"FL"`), "US",
+			func(o thankyou.Order) bool { return o.Region == "" }, "Region empty"},
 		{"no phone", order(`,"customer":{"first_name":"Sam"}`), "US",
 			func(o thankyou.Order) bool { return o.Phone == "" && o.SkipReason == "no usable phone number" }, "skip: no usable phone number"},
 		{"blank phone", order(`,"customer":{"phone":"  "}`), "US",
@@ -391,6 +397,7 @@ func TestSchemaAcceptsTheDocumentedShapeAndNamesTheFirstProblem(t *testing.T) {
 		{"test as a string", `{"event":"order.created","order":{"id":"1","created_at":"2026-11-23T17:00:00Z","test":"false"}}`, "order.test: got string, want boolean"},
 		{"a tag that is a number", `{"event":"order.created","order":{"id":"1","created_at":"2026-11-23T17:00:00Z","tags":["a",2]}}`, "order.tags[1]: got number, want string"},
 		{"country name", `{"event":"order.created","order":{"id":"1","created_at":"2026-11-23T17:00:00Z","shipping_country":"USA"}}`, "order.shipping_country: does not match the pattern ^[A-Za-z]{2}$"},
+		{"region name", `{"event":"order.created","order":{"id":"1","created_at":"2026-11-23T17:00:00Z","shipping_region":"Florida"}}`, "order.shipping_region: does not match the pattern ^([A-Za-z]{2}-)?[A-Za-z0-9]{1,3}$"},
 		{"phone as a number", `{"event":"order.created","order":{"id":"1","created_at":"2026-11-23T17:00:00Z","customer":{"phone":12125550188}}}`, "order.customer.phone: got number, want string"},
 		{"phone too long", `{"event":"order.created","order":{"id":"1","created_at":"2026-11-23T17:00:00Z","customer":{"phone":"` + strings.Repeat("1", 65) + `"}}}`, "order.customer.phone: is longer than 64 characters"},
 		{"negative order count", `{"event":"order.created","order":{"id":"1","created_at":"2026-11-23T17:00:00Z","customer_order_count":-1}}`, "order.customer_order_count: is less than 0"},

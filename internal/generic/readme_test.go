@@ -95,9 +95,16 @@ func TestREADMEShellRecipeSignsLikeSign(t *testing.T) {
 		t.Fatalf("README.md has %d ```sh blocks, want 1", len(blocks))
 	}
 	script := blocks[0]
+	// The recipe's order is placed when it is run: its created_at is $now.
+	created := regexp.MustCompile(`"created_at":"([^"]*)"`)
+	m := created.FindStringSubmatch(v.body)
+	if m == nil {
+		t.Fatal("the test vector's order has no created_at")
+	}
 	for _, want := range []string{
 		"secret='" + v.secret + "'\n",
-		"body='" + v.body + "'\n",
+		"now=$(date -u +%Y-%m-%dT%H:%M:%SZ)\n",
+		"body='" + created.ReplaceAllString(v.body, `"created_at":"'"$$now"'"`) + "'\n",
 		`-H "X-Timestamp: $ts"`,
 		`-H "X-Signature-256: sha256=$sig"`,
 		"--data-binary \"$body\"",
@@ -120,6 +127,7 @@ func TestREADMEShellRecipeSignsLikeSign(t *testing.T) {
 		t.Fatal("README's shell recipe does not set ts")
 	}
 	signing = re.ReplaceAllString(signing, "ts="+strconv.FormatInt(v.timestamp, 10))
+	signing = regexp.MustCompile(`(?m)^now=.*$`).ReplaceAllString(signing, "now="+m[1])
 	out, err := exec.Command("sh", "-c", "set -e\n"+signing+`printf 'sha256=%s' "$sig"`).CombinedOutput()
 	if err != nil {
 		t.Fatalf("running the recipe: %v: %s", err, out)

@@ -19,6 +19,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -61,18 +62,27 @@ type Options struct {
 	// Metrics receives the functions' CloudWatch EMF records, one per line,
 	// as Lambda's standard output would (nil: no metrics).
 	Metrics io.Writer
+	// ServicesOnly starts DynamoDB with the table and the local Twilio
+	// only, for the functions `sam local invoke` runs (events/env.json
+	// points them there): no API, no handlers. The local Twilio then gives
+	// messages the SIDs the event fixtures name, and posts no status
+	// callbacks (the fixtures are the callbacks).
+	ServicesOnly bool
 }
 
 // Stack is a running local stack.
 type Stack struct {
-	APIURL        string
-	Twilio        *twiliotest.Server
-	DynamoDB      *dynamo.Store
-	Client        *dynamodb.Client
-	Table         string
-	OrderWebhook  *orderhook.Handler
-	Dispatcher    *dispatch.Handler
-	TwilioWebhook *twiliohook.Handler
+	APIURL string
+	// DynamoDBEndpoint is where the table is (dynalite's URL when Start
+	// started it).
+	DynamoDBEndpoint string
+	Twilio           *twiliotest.Server
+	DynamoDB         *dynamo.Store
+	Client           *dynamodb.Client
+	Table            string
+	OrderWebhook     *orderhook.Handler
+	Dispatcher       *dispatch.Handler
+	TwilioWebhook    *twiliohook.Handler
 
 	closeOnce sync.Once
 	closers   []func()
@@ -98,14 +108,50 @@ func LoadEnvFile(path string) (map[string]map[string]string, error) {
 	return env, nil
 }
 
-// Start starts the stack. Close stops it.
-func Start(ctx context.Context, o Options) (s *Stack, err error) {
-	s = &Stack{}
-	defer func() {
-		if err != nil {
-			s.Close()
-		}
-	}()
+// PortInUseError is Start's error when an address it was told to listen
+// on is taken: Service names what would have listened there.
+type PortInUseError struct {
+	Service, Addr string
+	Err           error
+}
+
+func (e *PortInUseError) Error() string {
+	return fmt.Sprintf("%s: %s is in use", e.Service, e.Addr)
+}
+
+func (e *PortInUseError) Unwrap() error { return e.Err }
+
+// Services named by PortInUseError.
+const (
+	ServiceAPI      = "HTTP API"
+	ServiceTwilio   = "local Twilio"
+	ServiceDynamoDB = "DynamoDB (dynalite)"
+)
+
+// listen listens on addr, or says which service's address is taken.
+func listen(service, addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, &PortInUseError{Service: service, Addr: addr, Err: err}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s on %s: %w", service, addr, err)
+	}
+	return ln, nil
+}
+
+// Start starts the stack. Close stops it. When Start fails it leaves
+// nothing running.
+func Start(ctx context.Context, o Options) (*Stack, error) {
+	s := &Stack{}
+	if err := s.start(ctx, o); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Stack) start(ctx context.Context, o Options) error {
 	log := o.Logger
 	if log == nil {
 		log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
@@ -122,31 +168,65 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	// DynamoDB: the table from template.yaml's own definition.
 	endpoint := o.DynamoDBEndpoint
 	if endpoint == "" {
+		// Taken ports are found before anything starts.
+		for _, a := range []struct{ service, addr string }{
+			{ServiceDynamoDB, o.DynamoDBAddr}, {ServiceAPI, o.APIAddr}, {ServiceTwilio, o.TwilioAddr},
+		} {
+			if a.addr == "" || strings.HasSuffix(a.addr, ":0") || o.ServicesOnly && a.service == ServiceAPI {
+				continue
+			}
+			ln, err := listen(a.service, a.addr)
+			if err != nil {
+				return err
+			}
+			ln.Close()
+		}
 		p, err := dynalite.Start(ctx, o.DynamoDBAddr)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		s.closers = append(s.closers, p.Stop)
 		endpoint = p.Endpoint
 	}
+	s.DynamoDBEndpoint = endpoint
 	s.Client = NewDynamoDBClient(endpoint)
 	tpl, err := samtemplate.Load(samtemplate.RepoTemplatePath())
 	if err != nil {
-		return nil, err
+		return err
 	}
 	s.Table = getenv(DispatcherID)("TABLE_NAME")
 	in, err := tpl.CreateTableInput(s.Table)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := dynamo.CreateTable(ctx, s.Client, in, tpl.TTLAttribute()); err != nil {
-		return nil, fmt.Errorf("create table: %w", err)
+		return fmt.Errorf("create table: %w", err)
+	}
+
+	disp := getenv(DispatcherID)
+	if o.ServicesOnly {
+		s.Twilio, err = twiliotest.NewServer(twiliotest.Options{
+			AccountSID:  disp("TWILIO_ACCOUNT_SID"),
+			AuthToken:   disp("TWILIO_AUTH_TOKEN"),
+			Addr:        o.TwilioAddr,
+			DerivedSIDs: true,
+			Now:         o.Now,
+			Logger:      log.With("component", "local-twilio"),
+		})
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return &PortInUseError{Service: ServiceTwilio, Addr: o.TwilioAddr, Err: err}
+		}
+		if err != nil {
+			return fmt.Errorf("local Twilio: %w", err)
+		}
+		s.closers = append(s.closers, func() { _ = s.Twilio.Close() })
+		return nil
 	}
 
 	// The HTTP API listener first: its URL is the public base URL.
-	apiLn, err := net.Listen("tcp", o.APIAddr)
+	apiLn, err := listen(ServiceAPI, o.APIAddr)
 	if err != nil {
-		return nil, fmt.Errorf("local API on %s: %w", o.APIAddr, err)
+		return err
 	}
 	s.APIURL = "http://" + apiLn.Addr().String()
 
@@ -154,7 +234,6 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	if auto == nil {
 		auto = []string{"sent", "delivered"}
 	}
-	disp := getenv(DispatcherID)
 	s.Twilio, err = twiliotest.NewServer(twiliotest.Options{
 		AccountSID: disp("TWILIO_ACCOUNT_SID"),
 		AuthToken:  disp("TWILIO_AUTH_TOKEN"),
@@ -165,7 +244,10 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	})
 	if err != nil {
 		apiLn.Close()
-		return nil, fmt.Errorf("local Twilio: %w", err)
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return &PortInUseError{Service: ServiceTwilio, Addr: o.TwilioAddr, Err: err}
+		}
+		return fmt.Errorf("local Twilio: %w", err)
 	}
 	s.closers = append(s.closers, func() { _ = s.Twilio.Close() })
 
@@ -186,29 +268,29 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	ocfg, err := config.LoadOrderWebhook(withLocal(OrderWebhookID))
 	if err != nil {
 		apiLn.Close()
-		return nil, err
+		return err
 	}
 	if s.OrderWebhook, err = app.NewOrderWebhook(ctx, ocfg, deps); err != nil {
 		apiLn.Close()
-		return nil, err
+		return err
 	}
 	dcfg, err := config.LoadDispatcher(withLocal(DispatcherID))
 	if err != nil {
 		apiLn.Close()
-		return nil, err
+		return err
 	}
 	if s.Dispatcher, err = app.NewDispatcher(ctx, dcfg, deps); err != nil {
 		apiLn.Close()
-		return nil, err
+		return err
 	}
 	tcfg, err := config.LoadTwilioWebhook(withLocal(TwilioWebhookID))
 	if err != nil {
 		apiLn.Close()
-		return nil, err
+		return err
 	}
 	if s.TwilioWebhook, err = app.NewTwilioWebhook(ctx, tcfg, deps); err != nil {
 		apiLn.Close()
-		return nil, err
+		return err
 	}
 	s.DynamoDB = dynamo.New(s.Client, s.Table, dynamo.Options{Retention: ocfg.Retention})
 
@@ -227,7 +309,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		defer cancel()
 		_ = srv.Shutdown(sctx)
 	})
-	return s, nil
+	return nil
 }
 
 // routes are the HTTP API's routes, as config.Routes declares them.

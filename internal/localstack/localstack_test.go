@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/thankyoucalls/thankyoucalls/infra/fixtures/story"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo/dynamotest"
 	"github.com/thankyoucalls/thankyoucalls/internal/localstack"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
@@ -47,6 +50,17 @@ func (s *syncBuffer) String() string {
 }
 
 func root(parts ...string) string { return filepath.Join(append([]string{"..", ".."}, parts...)...) }
+
+// recorded is the path of a fixture of the recorded story (story.RefTime),
+// which these tests replay with their own clock.
+func recorded(t testing.TB, path string) string {
+	t.Helper()
+	p, err := story.RecordedFile(t.TempDir(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
 
 // startStack starts the local stack on a fresh table, with events/env.json
 // and the overrides given (each "NAME=value").
@@ -112,7 +126,7 @@ func TestSignedOrderBecomesOneDeliveredThankYou(t *testing.T) {
 		{"shopify-malformed.json", http.StatusBadRequest},
 		{"shopify-other-topic.json", http.StatusOK},
 	} {
-		ev, err := localstack.LoadHTTPEvent(root("events", "order-webhook", tc.fixture))
+		ev, err := localstack.LoadHTTPEvent(recorded(t, "order-webhook/"+tc.fixture))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -133,7 +147,7 @@ func TestSignedOrderBecomesOneDeliveredThankYou(t *testing.T) {
 	}
 
 	// The schedule fires (the fixture's event, at its own time).
-	b, err := os.ReadFile(root("events", "dispatcher", "scheduled.json"))
+	b, err := story.Recorded("dispatcher/sweep-three-days-later.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,6 +155,10 @@ func TestSignedOrderBecomesOneDeliveredThankYou(t *testing.T) {
 	if err := json.Unmarshal(b, &tick); err != nil {
 		t.Fatal(err)
 	}
+	// The fixture's tick is Thursday 26 November, 72 h after the order:
+	// Thanksgiving, when nobody is contacted. The same tick a day later
+	// finds order 1001 due (Friday 10:00 in New York).
+	tick.Time = tick.Time.Add(24 * time.Hour)
 	clock.Set(tick.Time)
 	sum, err := s.Dispatcher.Handle(ctx, tick)
 	if err != nil {
@@ -196,5 +214,47 @@ func TestSignedOrderBecomesOneDeliveredThankYou(t *testing.T) {
 				t.Errorf("a log line contains %q: %s", pii, line)
 			}
 		}
+	}
+}
+
+// TestTakenAddressFailsTheStartCleanly: a taken API or Twilio address is a
+// PortInUseError naming it, without a panic, and the stack's other parts
+// are stopped (the Twilio address is free again).
+func TestTakenAddressFailsTheStartCleanly(t *testing.T) {
+	env, err := localstack.LoadEnvFile(root("events", "env.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, service := range []string{localstack.ServiceAPI, localstack.ServiceTwilio} {
+		t.Run(service, func(t *testing.T) {
+			busy, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer busy.Close()
+			free, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			freeAddr := free.Addr().String()
+			free.Close()
+			o := localstack.Options{Env: env, DynamoDBEndpoint: dynamotest.Endpoint(),
+				APIAddr: freeAddr, TwilioAddr: busy.Addr().String(),
+				Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))}
+			if service == localstack.ServiceAPI {
+				o.APIAddr, o.TwilioAddr = busy.Addr().String(), freeAddr
+			}
+			_, table := dynamotest.NewTable(t)
+			o.Override = map[string]string{"TABLE_NAME": table}
+			s, err := localstack.Start(context.Background(), o)
+			var inUse *localstack.PortInUseError
+			if s != nil || !errors.As(err, &inUse) || inUse.Service != service || inUse.Addr != busy.Addr().String() {
+				t.Fatalf("Start = %v, %v; want a PortInUseError for %s at %s", s, err, service, busy.Addr())
+			}
+			if c, err := net.DialTimeout("tcp", freeAddr, 200*time.Millisecond); err == nil {
+				c.Close()
+				t.Errorf("%s still answers after the failed start", freeAddr)
+			}
+		})
 	}
 }

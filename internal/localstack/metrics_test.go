@@ -158,7 +158,7 @@ func TestMetricsCountWhatHappenedAndHoldNoPersonalData(t *testing.T) {
 		"stripe-checkout-completed.json", "stripe-replayed.json", "stripe-rotated-secret.json",
 		"generic-order-created.json", "woocommerce-order-cancelled.json",
 	} {
-		ev, err := localstack.LoadHTTPEvent(root("events", "order-webhook", f))
+		ev, err := localstack.LoadHTTPEvent(recorded(t, "order-webhook/"+f))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -25,16 +25,18 @@ const (
 
 var (
 	ny, _ = time.LoadLocation("America/New_York")
-	// dueAt is order 1001's due time: 72 h after the order, Thursday
-	// 2026-11-26 11:00 in New York (a few seconds after, as a tick).
-	dueAt = time.Date(2026, 11, 26, 11, 0, 5, 0, ny)
+	// dueAt is order 1001's due time: 240 h after the order (the stack's
+	// delay here, a week later than the fixtures' 72 h, which land on
+	// Thanksgiving, when nobody is contacted), Thursday 2026-12-03 11:00 in
+	// New York (a few seconds after, as a tick).
+	dueAt = time.Date(2026, 12, 3, 11, 0, 5, 0, ny)
 )
 
 // staffStack starts the stack with the staff channel and the demo shop's
 // roster.
 func staffStack(t *testing.T, clock *localstack.Clock, logs *syncBuffer) *localstack.Stack {
 	t.Helper()
-	s := startStack(t, clock, logs, "CHANNEL=staff")
+	s := startStack(t, clock, logs, "CHANNEL=staff", "THANK_YOU_DELAY=240h")
 	for _, m := range []thankyou.StaffMember{
 		{ID: "ana", Name: "Ana Ruiz", Phone: anaPhone, TimeZone: "America/New_York"},
 		{ID: "ben", Name: "Ben Okafor", Phone: benPhone, TimeZone: "America/Chicago"},
@@ -50,7 +52,7 @@ func staffStack(t *testing.T, clock *localstack.Clock, logs *syncBuffer) *locals
 // placeOrder1001 posts Shopify's orders/create fixture for order 1001.
 func placeOrder1001(t *testing.T, s *localstack.Stack) {
 	t.Helper()
-	ev, err := localstack.LoadHTTPEvent(root("events", "order-webhook", "shopify-orders-create.json"))
+	ev, err := localstack.LoadHTTPEvent(recorded(t, "order-webhook/shopify-orders-create.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +124,7 @@ func TestReminderThenDone(t *testing.T) {
 	}
 	body := got[0]
 	for _, want := range []string{
-		"Jane Doe", "Please call Jane", "+1 212-555-0123", "#1001", "199.65 USD", "3 days ago",
+		"Jane Doe", "Please call Jane", "+1 212-555-0123", "#1001", "199.65 USD", "10 days ago",
 		"2 x Hand-thrown Mug", "Linen Tea Towel Set", "by 17:00", "Reply DONE, LATER, SKIP or CALL 1001",
 	} {
 		if !strings.Contains(body, want) {
@@ -166,18 +168,18 @@ func TestReminderLaterComesBackAtTheRightTime(t *testing.T) {
 	placeOrder1001(t, s)
 	run(t, s, clock, dueAt)
 
-	clock.Set(time.Date(2026, 11, 26, 11, 30, 0, 0, ny))
+	clock.Set(time.Date(2026, 12, 3, 11, 30, 0, 0, ny))
 	if answer := reply(t, s, anaPhone, "later, 2h"); !strings.Contains(answer, "remind you about order 1001 (Jane) at 13:30") {
 		t.Errorf("LATER answered %s", answer)
 	}
 	task := task1001(t, s)
-	if want := time.Date(2026, 11, 26, 13, 30, 0, 0, ny); task.State != thankyou.StateReminded || !task.DueAt.Equal(want) {
+	if want := time.Date(2026, 12, 3, 13, 30, 0, 0, ny); task.State != thankyou.StateReminded || !task.DueAt.Equal(want) {
 		t.Fatalf("after LATER: %s due %s; want reminded, due %s", task.State, task.DueAt, want.UTC())
 	}
-	if sum := run(t, s, clock, time.Date(2026, 11, 26, 12, 30, 0, 0, ny)); sum.Due != 0 || len(messagesTo(s, anaPhone)) != 1 {
+	if sum := run(t, s, clock, time.Date(2026, 12, 3, 12, 30, 0, 0, ny)); sum.Due != 0 || len(messagesTo(s, anaPhone)) != 1 {
 		t.Errorf("an hour later: %+v and %d messages to Ana; want nothing due", sum, len(messagesTo(s, anaPhone)))
 	}
-	if sum := run(t, s, clock, time.Date(2026, 11, 26, 13, 30, 5, 0, ny)); sum.Reminded != 1 {
+	if sum := run(t, s, clock, time.Date(2026, 12, 3, 13, 30, 5, 0, ny)); sum.Reminded != 1 {
 		t.Fatalf("at the snooze's end: %+v, want one reminder", sum)
 	}
 	if got := messagesTo(s, anaPhone); len(got) != 2 || !strings.Contains(got[1], "#1001") {
@@ -185,7 +187,7 @@ func TestReminderLaterComesBackAtTheRightTime(t *testing.T) {
 	}
 
 	// LATER tomorrow lands at the start of her next working day.
-	clock.Set(time.Date(2026, 11, 27, 16, 0, 0, 0, ny)) // Friday
+	clock.Set(time.Date(2026, 12, 4, 16, 0, 0, 0, ny)) // Friday
 	if answer := reply(t, s, anaPhone, "LATER 1001 tomorrow"); !strings.Contains(answer, "on Mon at 09:00") {
 		t.Errorf("LATER tomorrow on a Friday answered %s", answer)
 	}
@@ -212,7 +214,7 @@ func TestReminderCallBridgesTheStaffMemberToTheCustomer(t *testing.T) {
 			placeOrder1001(t, s)
 			run(t, s, clock, dueAt)
 
-			clock.Set(time.Date(2026, 11, 26, 11, 10, 0, 0, ny))
+			clock.Set(time.Date(2026, 12, 3, 11, 10, 0, 0, ny))
 			if answer := reply(t, s, anaPhone, "CALL 1001"); !strings.Contains(answer, "Calling you now") {
 				t.Fatalf("CALL answered %s", answer)
 			}
@@ -258,10 +260,10 @@ func TestUnansweredReminderEscalates(t *testing.T) {
 	placeOrder1001(t, s)
 	run(t, s, clock, dueAt) // Thursday 11:00: Ana
 
-	if sum := run(t, s, clock, time.Date(2026, 11, 26, 14, 59, 0, 0, ny)); sum.Due != 0 {
+	if sum := run(t, s, clock, time.Date(2026, 12, 3, 14, 59, 0, 0, ny)); sum.Due != 0 {
 		t.Errorf("before 4 working hours: %+v, want nothing due", sum)
 	}
-	if sum := run(t, s, clock, time.Date(2026, 11, 26, 15, 0, 10, 0, ny)); sum.Reminded != 1 {
+	if sum := run(t, s, clock, time.Date(2026, 12, 3, 15, 0, 10, 0, ny)); sum.Reminded != 1 {
 		t.Fatalf("4 working hours later: %+v, want one more reminder", sum)
 	}
 	if got := messagesTo(s, anaPhone); len(got) != 2 {
@@ -269,7 +271,7 @@ func TestUnansweredReminderEscalates(t *testing.T) {
 	}
 	task := task1001(t, s)
 	// 15:00 + 4 working hours (2 h on Thursday, 2 h on Friday from 09:00).
-	if want := time.Date(2026, 11, 27, 11, 0, 10, 0, ny); !task.DueAt.Equal(want) || task.Staff.Reminders != 2 {
+	if want := time.Date(2026, 12, 4, 11, 0, 10, 0, ny); !task.DueAt.Equal(want) || task.Staff.Reminders != 2 {
 		t.Fatalf("after the second reminder: due %s, %d reminders; want %s, 2", task.DueAt, task.Staff.Reminders, want.UTC())
 	}
 	if sum := run(t, s, clock, task.DueAt.Add(5*time.Second)); sum.Reminded != 1 {
@@ -302,13 +304,13 @@ func TestEndOfDayDigest(t *testing.T) {
 	placeOrder1001(t, s)
 	run(t, s, clock, dueAt)
 
-	if sum := run(t, s, clock, time.Date(2026, 11, 26, 16, 20, 0, 0, ny)); sum.Digests != 0 {
+	if sum := run(t, s, clock, time.Date(2026, 12, 3, 16, 20, 0, 0, ny)); sum.Digests != 0 {
 		t.Errorf("16:20: %+v, want no digest yet", sum)
 	}
-	if sum := run(t, s, clock, time.Date(2026, 11, 26, 16, 35, 0, 0, ny)); sum.Digests != 1 {
+	if sum := run(t, s, clock, time.Date(2026, 12, 3, 16, 35, 0, 0, ny)); sum.Digests != 1 {
 		t.Errorf("16:35: %+v, want one digest", sum)
 	}
-	if sum := run(t, s, clock, time.Date(2026, 11, 26, 16, 40, 0, 0, ny)); sum.Digests != 0 {
+	if sum := run(t, s, clock, time.Date(2026, 12, 3, 16, 40, 0, 0, ny)); sum.Digests != 0 {
 		t.Errorf("16:40: %+v, want no second digest", sum)
 	}
 	// The reminder, the one more at 15:00, and the digest.
@@ -341,7 +343,7 @@ func TestAutomatedCall(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
 			clock := localstack.NewClock(time.Date(2026, 11, 23, 16, 0, 2, 0, time.UTC))
-			s := startStack(t, clock, &syncBuffer{}, "CHANNEL=call", "VOICE_CONSENT=true", "VOICE=Polly.Joanna")
+			s := startStack(t, clock, &syncBuffer{}, "CHANNEL=call", "VOICE_CONSENT=true", "VOICE=Polly.Joanna", "THANK_YOU_DELAY=240h")
 			placeOrder1001(t, s)
 			if sum := run(t, s, clock, dueAt); sum.Called != 1 {
 				t.Fatalf("dispatcher = %+v, want one call", sum)
@@ -389,7 +391,7 @@ func TestAutomatedCall(t *testing.T) {
 func TestAutomatedCallWithoutConsentSendsTheSMS(t *testing.T) {
 	ctx := context.Background()
 	clock := localstack.NewClock(time.Date(2026, 11, 23, 16, 0, 2, 0, time.UTC))
-	s := startStack(t, clock, &syncBuffer{})
+	s := startStack(t, clock, &syncBuffer{}, "THANK_YOU_DELAY=240h")
 	task := thankyou.Task{
 		ID:      order1001,
 		Order:   thankyou.Order{Source: thankyou.SourceShopify, Shop: "thankyou-demo.myshopify.com", ID: "820982911946154508", Number: "#1001", FirstName: "Jane", CustomerName: "Jane Doe", Phone: customer},
@@ -429,7 +431,7 @@ func noPersonalDataLogged(t *testing.T, logs *syncBuffer, pii ...string) {
 func TestNobodyOnDutyGoesToTheShopsPhone(t *testing.T) {
 	const shopPhone = "+12125550199" // STAFF_PHONE in events/env.json
 	clock := localstack.NewClock(time.Date(2026, 11, 23, 16, 0, 2, 0, time.UTC))
-	s := startStack(t, clock, &syncBuffer{}, "CHANNEL=staff")
+	s := startStack(t, clock, &syncBuffer{}, "CHANNEL=staff", "THANK_YOU_DELAY=240h")
 	late := thankyou.StaffMember{Source: thankyou.SourceShopify, ShopID: "thankyou-demo.myshopify.com", ID: "eve", Name: "Eve", Phone: anaPhone,
 		TimeZone: "America/New_York", WorkStart: "18:00", WorkEnd: "21:00", Days: "Mon-Fri", Active: true}
 	if err := s.DynamoDB.PutStaff(context.Background(), late, clock.Now()); err != nil {

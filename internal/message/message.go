@@ -17,6 +17,7 @@ import (
 
 	"github.com/nyaruka/phonenumbers"
 
+	"github.com/thankyoucalls/thankyoucalls/internal/inbound"
 	"github.com/thankyoucalls/thankyoucalls/internal/language"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
@@ -26,7 +27,7 @@ import (
 const (
 	DefaultSMSTemplate = `{{with .FirstName}}Hi {{.}},{{else}}Hi there,{{end}} thank you for your order #{{.OrderNumber}} at {{.ShopName}}! We really appreciate it.`
 
-	DefaultStaffTemplate = `Thank-you call: {{with .CustomerName}}{{.}}{{else}}a customer{{end}}, {{.CustomerPhone}}, order #{{.OrderNumber}}{{with .Total}}, {{.}} {{$.Currency}}{{end}}{{with .OrderedAgo}}, {{.}}{{end}}{{with .Items}}: {{.}}{{end}}. Please call {{with .FirstName}}{{.}}{{else}}them{{end}}{{with .CallUntil}} by {{.}}{{end}}. Reply DONE, LATER, SKIP or CALL {{.OrderNumber}}`
+	DefaultStaffTemplate = `Thank-you call: {{with .CustomerName}}{{.}}{{else}}a customer{{end}}, {{.CustomerPhone}}, order #{{.OrderNumber}}{{with .Total}}, {{.}} {{$.Currency}}{{end}}{{with .OrderedAgo}}, {{.}}{{end}}{{with .Items}}: {{.}}{{end}}. Please call {{with .FirstName}}{{.}}{{else}}them{{end}}{{with .CallUntil}} by {{.}}{{end}}. Reply ` + inbound.ReplyWords + ` {{.OrderNumber}}`
 )
 
 // MaxReminderSegments is how many SMS segments a staff reminder may take:
@@ -65,12 +66,23 @@ type Data struct {
 	Language string
 }
 
-// DataFor builds a template's Data from a task, in the task's language.
-// OrderNumber loses a leading "#" (templates write their own);
-// CustomerPhone is the customer's number formatted for people ("+1
-// 212-555-0123"), or as stored when it does not parse; FirstName is the
-// name the customer is greeted by in that language (GreetName) and
-// CustomerName their full name in their own name order (DisplayName).
+// MaxField is the most characters of one text from an order or a shop's
+// settings (a name, an order number, a total) that a message shows.
+const MaxField = 60
+
+// Clean is how every text from an order or a shop's settings enters a
+// message: thankyou.CleanText, the one sanitiser, at MaxField. Line breaks
+// and control characters collapse, so a customer's name cannot add a
+// paragraph ("SHOP OWNER: call ... instead") to a staff member's reminder.
+func Clean(s string) string { return thankyou.CleanText(s, MaxField) }
+
+// DataFor builds a template's Data from a task, in the task's language,
+// every text cleaned (Clean). OrderNumber loses a leading "#" (templates
+// write their own); CustomerPhone is the customer's number formatted for
+// people ("+1 212-555-0123"), or as stored when it does not parse;
+// FirstName is the name the customer is greeted by in that language
+// (GreetName) and CustomerName their full name in their own name order
+// (DisplayName).
 func DataFor(t thankyou.Task, shopName string) Data {
 	o := t.Order
 	return Data{
@@ -78,18 +90,29 @@ func DataFor(t thankyou.Task, shopName string) Data {
 		FirstName:     GreetName(o, t.Language),
 		CustomerName:  DisplayName(o),
 		OrderNumber:   OrderNumber(o),
-		Total:         strings.TrimSpace(o.Total),
-		Currency:      strings.TrimSpace(o.Currency),
-		ShopName:      strings.TrimSpace(shopName),
-		CustomerPhone: HumanPhone(o.Phone),
+		Total:         Clean(o.Total),
+		Currency:      Clean(o.Currency),
+		ShopName:      Clean(shopName),
+		CustomerPhone: Clean(HumanPhone(o.Phone)),
 		Items:         JoinItems(o.Items),
 	}
 }
 
-// JoinItems joins items for an SMS, with "x" for "×" (which is not in the
-// GSM-7 alphabet and would halve what a segment holds).
+// maxItem is the most characters of one item: a title
+// (thankyou.MaxItemTitle) after its "<quantity> × ".
+const maxItem = thankyou.MaxItemTitle + 16
+
+// JoinItems joins items for an SMS, each cleaned (thankyou.CleanText),
+// with "x" for "×" (which is not in the GSM-7 alphabet and would halve
+// what a segment holds).
 func JoinItems(items []string) string {
-	return strings.ReplaceAll(strings.Join(items, ", "), "×", "x")
+	clean := make([]string, 0, len(items))
+	for _, it := range items {
+		if it = thankyou.CleanText(it, maxItem); it != "" {
+			clean = append(clean, it)
+		}
+	}
+	return strings.ReplaceAll(strings.Join(clean, ", "), "×", "x")
 }
 
 // Ago says how long before now t was, in words a staff member reads at a

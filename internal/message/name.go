@@ -18,10 +18,10 @@ import (
 //     neutral one: "王伟"), and for Hungarian the given name, its last word;
 //   - else the given name, as the platform gave it.
 //
-// It is "" when the order names nobody.
+// Names are cleaned (Clean). It is "" when the order names nobody.
 func GreetName(o thankyou.Order, lang string) string {
-	first := strings.TrimSpace(o.FirstName)
-	family := strings.TrimSpace(o.FamilyName)
+	first := Clean(o.FirstName)
+	family := Clean(o.FamilyName)
 	full := strings.Join(strings.Fields(DisplayName(o)), " ")
 	if lang == language.Japanese {
 		for _, n := range []string{family, full, first} {
@@ -50,11 +50,12 @@ func GreetName(o thankyou.Order, lang string) string {
 // DisplayName is the customer's full name as their language writes it:
 // for a family-name-first locale whose platform gave both name fields,
 // family name then given name ("山田 太郎"); else the full name as given.
+// Every part is cleaned (Clean), and so is the whole.
 func DisplayName(o thankyou.Order) string {
-	first := strings.TrimSpace(o.FirstName)
-	family := strings.TrimSpace(o.FamilyName)
+	first := Clean(o.FirstName)
+	family := Clean(o.FamilyName)
 	if first != "" && family != "" && language.FamilyNameFirst(o.Locale) {
-		return family + " " + first
+		return Clean(family + " " + first)
 	}
-	return strings.TrimSpace(o.CustomerName)
+	return Clean(o.CustomerName)
 }

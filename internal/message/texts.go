@@ -5,6 +5,7 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/thankyoucalls/thankyoucalls/internal/inbound"
 	"github.com/thankyoucalls/thankyoucalls/internal/language"
 )
 
@@ -27,8 +28,9 @@ type agoWords struct {
 // language (not translated word for word) and kept within the segment
 // budget that message_test checks: the thank-you SMS in one segment in
 // GSM-7 or two in UCS-2, the reminder in MaxReminderSegments in GSM-7 or
-// three in UCS-2 (its items dropped), with typical names. The staff reply words (DONE, LATER, SKIP, CALL) stay as they are:
-// they are what the Twilio webhook reads.
+// three in UCS-2 (its items dropped), with typical names. The staff reply words (DONE, LATER, SKIP, CALL) stay
+// as they are, spelled by package inbound: they are what the Twilio
+// webhook reads.
 var builtin = map[string]texts{
 	language.English: {
 		sms:       DefaultSMSTemplate,
@@ -41,7 +43,7 @@ var builtin = map[string]texts{
 	},
 	language.Spanish: {
 		sms:       `{{with .FirstName}}¡Hola, {{.}}!{{else}}¡Hola!{{end}} Muchas gracias por tu pedido #{{.OrderNumber}} en {{.ShopName}}. Nos alegra mucho que nos hayas elegido.`,
-		staff:     `Llamada de agradecimiento: {{with .CustomerName}}{{.}}{{else}}un cliente{{end}}, {{.CustomerPhone}}, pedido #{{.OrderNumber}}{{with .Total}}, {{.}} {{$.Currency}}{{end}}{{with .OrderedAgo}}, {{.}}{{end}}{{with .Items}}: {{.}}{{end}}. Llama a {{with .FirstName}}{{.}}{{else}}la persona{{end}}{{with .CallUntil}} antes de las {{.}}{{end}}. Responde DONE, LATER, SKIP o CALL {{.OrderNumber}}`,
+		staff:     `Llamada de agradecimiento: {{with .CustomerName}}{{.}}{{else}}un cliente{{end}}, {{.CustomerPhone}}, pedido #{{.OrderNumber}}{{with .Total}}, {{.}} {{$.Currency}}{{end}}{{with .OrderedAgo}}, {{.}}{{end}}{{with .Items}}: {{.}}{{end}}. Llama a {{with .FirstName}}{{.}}{{else}}la persona{{end}}{{with .CallUntil}} antes de las {{.}}{{end}}. Responde ` + staffWords(" o ") + ` {{.OrderNumber}}`,
 		voice:     `Hola{{with .FirstName}}, {{.}}{{end}}. Te llamamos de {{with .ShopName}}{{.}}{{else}}nuestra tienda{{end}} para darte las gracias por tu pedido{{with .OrderNumber}} número {{.}}{{end}}. Nos hace mucha ilusión y esperamos que lo disfrutes. ¡Que tengas un día estupendo! Hasta pronto.`,
 		voicemail: `Hola{{with .FirstName}}, {{.}}{{end}}, te llamamos de {{with .ShopName}}{{.}}{{else}}nuestra tienda{{end}}. Solo queríamos darte las gracias por tu pedido. ¡Que tengas un día estupendo!`,
 		ago: agoWords{"hoy", "ayer",
@@ -50,7 +52,7 @@ var builtin = map[string]texts{
 	},
 	language.French: {
 		sms:       `{{with .FirstName}}Bonjour {{.}},{{else}}Bonjour,{{end}} un grand merci pour votre commande {{.OrderNumber}} chez {{.ShopName}} ! Toute l'équipe vous remercie de votre confiance.`,
-		staff:     `Appel de remerciement : {{with .CustomerName}}{{.}}{{else}}un client{{end}}, {{.CustomerPhone}}, commande {{.OrderNumber}}{{with .Total}}, {{.}} {{$.Currency}}{{end}}{{with .OrderedAgo}}, {{.}}{{end}}{{with .Items}} : {{.}}{{end}}. Merci d'appeler {{with .FirstName}}{{.}}{{else}}le client{{end}}{{with .CallUntil}} avant {{.}}{{end}}. Répondez DONE, LATER, SKIP ou CALL {{.OrderNumber}}`,
+		staff:     `Appel de remerciement : {{with .CustomerName}}{{.}}{{else}}un client{{end}}, {{.CustomerPhone}}, commande {{.OrderNumber}}{{with .Total}}, {{.}} {{$.Currency}}{{end}}{{with .OrderedAgo}}, {{.}}{{end}}{{with .Items}} : {{.}}{{end}}. Merci d'appeler {{with .FirstName}}{{.}}{{else}}le client{{end}}{{with .CallUntil}} avant {{.}}{{end}}. Répondez ` + staffWords(" ou ") + ` {{.OrderNumber}}`,
 		voice:     `Bonjour{{with .FirstName}} {{.}}{{end}}. Ici {{with .ShopName}}{{.}}{{else}}votre boutique{{end}} : nous vous appelons simplement pour vous remercier de votre commande{{with .OrderNumber}} numéro {{.}}{{end}}. Nous espérons qu'elle vous plaira. Très bonne journée, au revoir !`,
 		voicemail: `Bonjour{{with .FirstName}} {{.}}{{end}}, ici {{with .ShopName}}{{.}}{{else}}votre boutique{{end}}. Un petit appel pour vous remercier de votre commande. Très bonne journée !`,
 		ago: agoWords{"aujourd'hui", "hier",
@@ -59,7 +61,7 @@ var builtin = map[string]texts{
 	},
 	language.German: {
 		sms:       `{{with .FirstName}}Hallo {{.}},{{else}}Hallo,{{end}} vielen Dank für Ihre Bestellung #{{.OrderNumber}} bei {{.ShopName}}! Wir freuen uns sehr darüber.`,
-		staff:     `Dankesanruf: {{with .CustomerName}}{{.}}{{else}}ein Kunde{{end}}, {{.CustomerPhone}}, Bestellung #{{.OrderNumber}}{{with .Total}}, {{.}} {{$.Currency}}{{end}}{{with .OrderedAgo}}, {{.}}{{end}}{{with .Items}}: {{.}}{{end}}. Bitte {{with .FirstName}}{{.}}{{else}}die Person{{end}}{{with .CallUntil}} bis {{.}} Uhr{{end}} anrufen. Antworte DONE, LATER, SKIP oder CALL {{.OrderNumber}}`,
+		staff:     `Dankesanruf: {{with .CustomerName}}{{.}}{{else}}ein Kunde{{end}}, {{.CustomerPhone}}, Bestellung #{{.OrderNumber}}{{with .Total}}, {{.}} {{$.Currency}}{{end}}{{with .OrderedAgo}}, {{.}}{{end}}{{with .Items}}: {{.}}{{end}}. Bitte {{with .FirstName}}{{.}}{{else}}die Person{{end}}{{with .CallUntil}} bis {{.}} Uhr{{end}} anrufen. Antworte ` + staffWords(" oder ") + ` {{.OrderNumber}}`,
 		voice:     `Hallo{{with .FirstName}} {{.}}{{end}}, hier ist {{with .ShopName}}{{.}}{{else}}Ihr Shop{{end}}. Wir rufen an, um uns herzlich für Ihre Bestellung{{with .OrderNumber}} Nummer {{.}}{{end}} zu bedanken. Wir hoffen, sie gefällt Ihnen. Einen schönen Tag noch, auf Wiederhören!`,
 		voicemail: `Hallo{{with .FirstName}} {{.}}{{end}}, hier ist {{with .ShopName}}{{.}}{{else}}Ihr Shop{{end}}. Wir wollten uns nur kurz für Ihre Bestellung bedanken. Einen schönen Tag noch!`,
 		ago: agoWords{"heute", "gestern",
@@ -68,7 +70,7 @@ var builtin = map[string]texts{
 	},
 	language.Portuguese: {
 		sms:       `{{with .FirstName}}Olá, {{.}}!{{else}}Olá!{{end}} Agradecemos muito pelo seu pedido #{{.OrderNumber}} na loja {{.ShopName}}. Esperamos que goste!`,
-		staff:     `Ligação de agradecimento: {{with .CustomerName}}{{.}}{{else}}um cliente{{end}}, {{.CustomerPhone}}, pedido #{{.OrderNumber}}{{with .Total}}, {{.}} {{$.Currency}}{{end}}{{with .OrderedAgo}}, {{.}}{{end}}{{with .Items}}: {{.}}{{end}}. Ligue para {{with .FirstName}}{{.}}{{else}}a pessoa{{end}}{{with .CallUntil}} até {{.}}{{end}}. Responda DONE, LATER, SKIP ou CALL {{.OrderNumber}}`,
+		staff:     `Ligação de agradecimento: {{with .CustomerName}}{{.}}{{else}}um cliente{{end}}, {{.CustomerPhone}}, pedido #{{.OrderNumber}}{{with .Total}}, {{.}} {{$.Currency}}{{end}}{{with .OrderedAgo}}, {{.}}{{end}}{{with .Items}}: {{.}}{{end}}. Ligue para {{with .FirstName}}{{.}}{{else}}a pessoa{{end}}{{with .CallUntil}} até {{.}}{{end}}. Responda ` + staffWords(" ou ") + ` {{.OrderNumber}}`,
 		voice:     `Olá{{with .FirstName}}, {{.}}{{end}}! Aqui é da loja {{with .ShopName}}{{.}}{{else}}onde você comprou{{end}}. Estamos ligando para agradecer pelo seu pedido{{with .OrderNumber}} número {{.}}{{end}}. Esperamos que você goste muito. Tenha um ótimo dia. Tchau!`,
 		voicemail: `Olá{{with .FirstName}}, {{.}}{{end}}, aqui é da loja {{with .ShopName}}{{.}}{{else}}onde você comprou{{end}}. Só queríamos agradecer pelo seu pedido. Tenha um ótimo dia!`,
 		ago: agoWords{"hoje", "ontem",
@@ -77,7 +79,7 @@ var builtin = map[string]texts{
 	},
 	language.Japanese: {
 		sms:       `{{with .FirstName}}{{.}}、{{end}}この度は{{.ShopName}}でご注文（#{{.OrderNumber}}）いただき、誠にありがとうございます。心より感謝申し上げます。`,
-		staff:     `お礼の電話: {{with .CustomerName}}{{.}}{{else}}お客様{{end}} {{.CustomerPhone}} 注文#{{.OrderNumber}}{{with .Total}} {{.}}{{$.Currency}}{{end}}{{with .OrderedAgo}} {{.}}{{end}}{{with .Items}}（{{.}}）{{end}}。{{with .CallUntil}}{{.}}までに{{end}}{{with .FirstName}}{{.}}{{else}}お客様{{end}}へお電話ください。返信: DONE/LATER/SKIP/CALL {{.OrderNumber}}`,
+		staff:     `お礼の電話: {{with .CustomerName}}{{.}}{{else}}お客様{{end}} {{.CustomerPhone}} 注文#{{.OrderNumber}}{{with .Total}} {{.}}{{$.Currency}}{{end}}{{with .OrderedAgo}} {{.}}{{end}}{{with .Items}}（{{.}}）{{end}}。{{with .CallUntil}}{{.}}までに{{end}}{{with .FirstName}}{{.}}{{else}}お客様{{end}}へお電話ください。返信: ` + inbound.WordDone + "/" + inbound.WordLater + "/" + inbound.WordSkip + "/" + inbound.WordCall + ` {{.OrderNumber}}`,
 		voice:     `{{with .FirstName}}{{.}}、{{end}}こんにちは。{{with .ShopName}}{{.}}{{else}}当店{{end}}でございます。この度は{{with .OrderNumber}}ご注文番号{{.}}の{{end}}ご注文、誠にありがとうございました。お品物を気に入っていただけましたら幸いです。それでは失礼いたします。`,
 		voicemail: `{{with .FirstName}}{{.}}、{{end}}{{with .ShopName}}{{.}}{{else}}当店{{end}}でございます。ご注文のお礼をお伝えしたく、お電話いたしました。ありがとうございました。`,
 		ago: agoWords{"本日", "昨日",
@@ -151,4 +153,10 @@ func AgoIn(lang string, t, now time.Time, loc *time.Location) string {
 	default:
 		return w.weeks(days / 7)
 	}
+}
+
+// staffWords lists the staff reply words for a reminder in another
+// language, "DONE, LATER, SKIP" then or and CALL (" o ", " ou ").
+func staffWords(or string) string {
+	return inbound.WordDone + ", " + inbound.WordLater + ", " + inbound.WordSkip + or + inbound.WordCall
 }

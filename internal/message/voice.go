@@ -40,12 +40,13 @@ func CallList(lead string, calls []thankyou.Task, max int, withPhone bool) strin
 }
 
 // OrderNumber is an order's number as messages write it after "#" or
-// "order ": trimmed, without its own leading "#".
+// "order ": cleaned (Clean), without its own leading "#".
 func OrderNumber(o thankyou.Order) string {
-	return strings.TrimPrefix(strings.TrimSpace(o.Number), "#")
+	return strings.TrimSpace(strings.TrimPrefix(Clean(o.Number), "#"))
 }
 
-// FullName is the customer's full name (DisplayName), or "the customer".
+// FullName is the customer's full name (DisplayName, cleaned), or "the
+// customer".
 func FullName(o thankyou.Order) string {
 	if n := DisplayName(o); n != "" {
 		return n
@@ -54,9 +55,9 @@ func FullName(o thankyou.Order) string {
 }
 
 // FirstName is how a staff member calls the customer: their first name,
-// else their full name, else "the customer".
+// else their full name, else "the customer"; cleaned (Clean).
 func FirstName(o thankyou.Order) string {
-	if n := strings.TrimSpace(o.FirstName); n != "" {
+	if n := Clean(o.FirstName); n != "" {
 		return n
 	}
 	return FullName(o)

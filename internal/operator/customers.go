@@ -39,7 +39,7 @@ func (t *Tool) customersErase(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	shopID := strings.ToLower(strings.TrimSpace(*shop))
+	shopID := thankyou.ShopID(source, *shop)
 	if shopID == "" {
 		return fmt.Errorf("%w: --shop is required: the shop whose customer it is (see `thankyou shops list`)", ErrUsage)
 	}

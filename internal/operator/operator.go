@@ -17,6 +17,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -52,6 +54,9 @@ type Tool struct {
 	Store Store
 	// Out receives the commands' output: tables, JSON, confirmations.
 	Out io.Writer
+	// Err receives warnings, such as a window clamped to the legal hours
+	// (nil: Out).
+	Err io.Writer
 	// In is where a command that asks for confirmation reads the answer;
 	// nil when no one can answer (not a terminal): such a command then
 	// needs --yes.
@@ -69,110 +74,6 @@ const DefaultSecretsPath = "/thankyou/shops/"
 // ErrUsage marks a command line the tool could not understand; the caller
 // exits with status 2.
 var ErrUsage = errors.New("usage")
-
-// Usage is the tool's help text.
-const Usage = `Usage: thankyou [--table NAME] COMMAND ...
-
-Shops (a deployment serves several shops; each has its own secret, zone, window and rules):
-  shops list [--json]
-  shops get --source SOURCE --id ID [--json]
-  shops put --source SOURCE --id ID --name NAME --secret-ref REF[,REF...] [settings]
-  shops delete --source SOURCE --id ID
-
-  SOURCE is shopify, woocommerce, stripe or generic. ID is the shop as its platform names it:
-  the myshopify.com domain, the WooCommerce site's host, the Stripe account (acct_...) or the
-  ?shop= key of the webhook URL, the generic X-Shop value.
-  REF names where a webhook secret is kept: an SSM SecureString parameter under the stack's
-  ShopSecretsPath (--secrets-path, default /thankyou/shops/), or env:NAME for local runs.
-  Give two while rotating a secret.
-
-  settings: --time-zone ZONE (America/New_York) --country CC (US) --channel sms|staff|call
-            --staff-phone E164 --window HH:MM-HH:MM (10:00-17:00) --days DAYS (Mon-Fri)
-            --delay DURATION (72h) --expire-after DURATION (72h)
-            --min-total AMOUNT --first-order-only --skip-test-orders=true|false
-            --skip-tags a,b --countries US,CA --frequency-cap-days N
-            --sms-template TEXT --staff-template TEXT (Go text/template, e.g.
-              'Hi {{.FirstName}}, thanks for order #{{.OrderNumber}}! - {{.ShopName}}')
-            --voice-consent (customers agreed to an automated call; required for --channel call)
-            --voice NAME (<Say> voice, e.g. Polly.Joanna) --voice-language LANG (en-US)
-            --voice-play-url URL (https recording played instead of <Say>)
-            --trigger order|fulfilment|delivery (order: what --delay counts from)
-            --max-wait DURATION (720h: how long a task waits for its fulfilment or delivery)
-            --language LANG (en, es, fr, de, pt, ja; empty: the deployment's DEFAULT_LANGUAGE)
-            --sms-template-LANG TEXT --staff-template-LANG TEXT (the shop's own text in one
-              language, e.g. --sms-template-es; any template flag takes @FILE to read a file)
-
-Thank-you tasks (phone numbers masked, names and emails never shown):
-  tasks list [--source SOURCE [--shop ID]] [--state STATE] [--since DATE] [--until DATE] [--json]
-             STATE: awaiting_fulfilment, pending, sending, reminded, sent, delivered, undelivered,
-             failed, called, skipped, opted_out, expired, cancelled. Skipped and failed tasks show why.
-             --since/--until select the creation time. (Reads the whole table.)
-  tasks list --upcoming [--source SOURCE [--shop ID]] [--since DATE] [--until DATE] [--json]
-             pending tasks, the next due first (overdue ones too); --since/--until
-             select the due time. (Reads the due index, not the table.)
-  tasks show --id TASK_ID [--json]       the task and its history
-  tasks retry --id TASK_ID [--expire-after 72h] [--window HH:MM-HH:MM --days DAYS
-             --time-zone ZONE] [--json]
-             a failed, expired or undelivered task goes out again at the next polite
-             time in its own window and zone (the flags are for tasks that have none).
-             A sent or delivered task is never sent again.
-  tasks cancel --id TASK_ID [--reason TEXT] [--json]
-
-  DATE is a day (2026-11-23, UTC; as --until it includes that whole day) or an RFC 3339
-  time (2026-11-23T15:00:00Z; as --until it is excluded).
-
-Customers (privacy):
-  customers erase --source SOURCE --shop ID (--phone NUMBER | --email ADDRESS)
-                  [--order-ids ID,ID] [--country CC] [--yes] [--json]
-             removes the customer's phone, name and email from every task at that shop and
-             cancels their open tasks. Asks first unless --yes. Opt-outs are kept.
-
-Staff (who may be asked to call customers; phones masked, names never shown):
-  staff put --source SOURCE --shop ID --id SLUG --name NAME --phone NUMBER [--country CC]
-            [--time-zone ZONE] [--hours HH:MM-HH:MM (09:00-17:00)] [--days DAYS (Mon-Fri)]
-            [--active=true|false]
-             the zone defaults to the stored shop's; hours are clamped to 08:00-21:00.
-  staff list --source SOURCE --shop ID [--json]
-  staff delete --source SOURCE --shop ID --id SLUG
-  The dispatcher does not use the roster yet (issue #5): a shop's one staff number is set
-  with shops put --channel staff --staff-phone.
-
-Summary:
-  summary --since DATE [--until DATE] [--source SOURCE [--shop ID]] [--json]
-             for the orders received in the period: thanked, delivered, skipped by reason,
-             failed by Twilio code, expired, cancelled, opted out. (Reads the whole table.)
-
-The table is --table or TABLE_NAME; the DynamoDB endpoint and credentials come from the AWS
-SDK's standard settings (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB, ...).
-`
-
-// Run runs one command (args without the program name and global flags).
-func (t *Tool) Run(ctx context.Context, args []string) error {
-	if len(args) > 0 && args[0] == "summary" {
-		return t.summary(ctx, args[1:])
-	}
-	if len(args) < 2 {
-		return fmt.Errorf("%w: expected a command such as `shops list`, `tasks list` or `summary --since 2026-11-01`", ErrUsage)
-	}
-	cmd := map[string]func(context.Context, []string) error{
-		"shops list":      t.shopsList,
-		"shops get":       t.shopsGet,
-		"shops put":       t.shopsPut,
-		"shops delete":    t.shopsDelete,
-		"tasks list":      t.tasksList,
-		"tasks show":      t.tasksShow,
-		"tasks retry":     t.tasksRetry,
-		"tasks cancel":    t.tasksCancel,
-		"customers erase": t.customersErase,
-		"staff put":       t.staffPut,
-		"staff list":      t.staffList,
-		"staff delete":    t.staffDelete,
-	}[args[0]+" "+args[1]]
-	if cmd == nil {
-		return fmt.Errorf("%w: unknown command `%s %s`", ErrUsage, args[0], args[1])
-	}
-	return cmd(ctx, args[2:])
-}
 
 func newFlags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
@@ -197,7 +98,7 @@ func sourceFlag(s string) (thankyou.Source, error) {
 	case "":
 		return "", fmt.Errorf("%w: --source is required (shopify, woocommerce, stripe or generic)", ErrUsage)
 	default:
-		return "", fmt.Errorf("--source %q: not one of shopify, woocommerce, stripe, generic", s)
+		return "", fmt.Errorf("%w: --source %q: not one of shopify, woocommerce, stripe, generic", ErrUsage, s)
 	}
 }
 
@@ -237,7 +138,7 @@ func (t *Tool) shopsGet(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	sh, err := t.Store.GetShop(ctx, source, *id)
+	sh, err := t.Store.GetShop(ctx, source, thankyou.ShopID(source, *id))
 	if err != nil {
 		return describe(err)
 	}
@@ -249,7 +150,7 @@ func (t *Tool) shopsGet(ctx context.Context, args []string) error {
 	for _, row := range [][2]string{
 		{"source", v.Source}, {"id", v.ID}, {"name", v.Name}, {"secret refs", strings.Join(v.SecretRefs, ", ")},
 		{"time zone", v.TimeZone}, {"country", v.DefaultCountry}, {"channel", v.Channel}, {"staff phone", phone.Mask(sh.StaffPhone)},
-		{"window", v.Window + " " + v.Days}, {"delay", v.Delay}, {"expire after", v.ExpireAfter}, {"rules", rulesSummary(sh.Rules)},
+		{"window", v.Window + " " + v.Days}, {"closed", v.Closed}, {"delay", v.Delay}, {"expire after", v.ExpireAfter}, {"rules", rulesSummary(sh.Rules)},
 		{"trigger", v.Trigger + triggerWait(v)}, {"language", orDash(v.Language)}, {"own templates", orDash(strings.Join(v.TemplateLanguages, ", "))},
 	} {
 		fmt.Fprintf(tw, "%s\t%s\n", row[0], row[1])
@@ -270,6 +171,7 @@ func (t *Tool) shopsPut(ctx context.Context, args []string) error {
 		staff       = fs.String("staff-phone", "", "")
 		window      = fs.String("window", "10:00-17:00", "")
 		days        = fs.String("days", "Mon-Fri", "")
+		closed      = fs.String("closed", "", "")
 		delay       = fs.Duration("delay", 72*time.Hour, "")
 		expireAfter = fs.Duration("expire-after", 72*time.Hour, "")
 		minTotal    = fs.String("min-total", "", "")
@@ -297,46 +199,111 @@ func (t *Tool) shopsPut(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	start, end, ok := strings.Cut(*window, "-")
-	if !ok {
-		return fmt.Errorf("--window %q: write it as HH:MM-HH:MM, e.g. 10:00-17:00", *window)
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+
+	// A stored shop keeps every setting not given; a new one takes the
+	// defaults.
+	shopID := thankyou.ShopID(source, *id)
+	sh, err := t.Store.GetShop(ctx, source, shopID)
+	stored := err == nil
+	switch {
+	case shopID == "":
+		return fmt.Errorf("%w: --id is required", ErrUsage)
+	case err != nil && thankyou.ErrorCode(err) != thankyou.ENOTFOUND:
+		return fmt.Errorf("read shop %s:%s: %w", source, shopID, err)
+	case !stored:
+		for _, f := range []string{"source", "id", "name", "secret-ref", "time-zone", "country", "channel", "window", "days",
+			"delay", "expire-after", "skip-test-orders", "voice-language", "trigger", "max-wait"} {
+			given[f] = true
+		}
+		sh = thankyou.Shop{Source: source, ID: shopID}
 	}
-	sh := thankyou.Shop{
-		Source: source, ID: strings.ToLower(strings.TrimSpace(*id)), Name: strings.TrimSpace(*name),
-		SecretRefs: list(*refs), TimeZone: *zone, DefaultCountry: strings.ToUpper(*country),
-		StaffPhone: *staff, WindowStart: start, WindowEnd: end, Days: *days, Delay: *delay, ExpireAfter: *expireAfter,
-		Rules: thankyou.Rules{
-			MinTotal: *minTotal, FirstOrderOnly: *firstOnly, SkipTestOrders: *skipTest,
-			SkipTags: list(*skipTags), Countries: upper(list(*countries)), FrequencyCapDays: *capDays,
-		},
-		Voice:   thankyou.Voice{Consent: *consent, Voice: *voice, Language: *voiceLang, PlayURL: *playURL},
-		MaxWait: *maxWait, Language: *lang,
+	set := func(flag string, apply func()) {
+		if given[flag] {
+			apply()
+		}
 	}
-	if sh.Channel, err = thankyou.ParseChannel(*channel); err != nil {
-		return describe(err)
+	set("name", func() { sh.Name = strings.TrimSpace(*name) })
+	set("secret-ref", func() { sh.SecretRefs = list(*refs) })
+	set("time-zone", func() { sh.TimeZone = *zone })
+	set("country", func() { sh.DefaultCountry = strings.ToUpper(*country) })
+	set("staff-phone", func() { sh.StaffPhone = *staff })
+	if given["window"] {
+		start, end, ok := strings.Cut(*window, "-")
+		if !ok {
+			return fmt.Errorf("%w: --window %q: write it as HH:MM-HH:MM, e.g. 10:00-17:00", ErrUsage, *window)
+		}
+		sh.WindowStart, sh.WindowEnd = strings.TrimSpace(start), strings.TrimSpace(end)
 	}
-	if sh.Trigger, err = thankyou.ParseTrigger(*trigger); err != nil {
-		return describe(err)
+	set("days", func() { sh.Days = *days })
+	set("closed", func() { sh.Closed = *closed })
+	set("delay", func() { sh.Delay = *delay })
+	set("expire-after", func() { sh.ExpireAfter = *expireAfter })
+	set("min-total", func() { sh.Rules.MinTotal = *minTotal })
+	set("first-order-only", func() { sh.Rules.FirstOrderOnly = *firstOnly })
+	set("skip-test-orders", func() { sh.Rules.SkipTestOrders = *skipTest })
+	set("skip-tags", func() { sh.Rules.SkipTags = list(*skipTags) })
+	set("countries", func() { sh.Rules.Countries = upper(list(*countries)) })
+	set("frequency-cap-days", func() { sh.Rules.FrequencyCapDays = *capDays })
+	set("voice-consent", func() { sh.Voice.Consent = *consent })
+	set("voice", func() { sh.Voice.Voice = *voice })
+	set("voice-language", func() { sh.Voice.Language = *voiceLang })
+	set("voice-play-url", func() { sh.Voice.PlayURL = *playURL })
+	if given["channel"] {
+		if sh.Channel, err = thankyou.ParseChannel(*channel); err != nil {
+			return fmt.Errorf("%w: %s", ErrUsage, thankyou.ErrorMessage(err))
+		}
 	}
-	if sh.SMSTemplate, err = templateText("sms-template", *smsTemplate); err != nil {
-		return err
+	if given["trigger"] {
+		if sh.Trigger, err = thankyou.ParseTrigger(*trigger); err != nil {
+			return fmt.Errorf("%w: %s", ErrUsage, thankyou.ErrorMessage(err))
+		}
 	}
-	if sh.StaffTemplate, err = templateText("staff-template", *staffTmpl); err != nil {
-		return err
+	set("max-wait", func() { sh.MaxWait = *maxWait })
+	if sh.Trigger.Waits() && sh.MaxWait == 0 {
+		sh.MaxWait = thankyou.DefaultMaxWait // a shop stored before it had one
 	}
-	if err := byLanguage.read(&sh); err != nil {
+	set("language", func() { sh.Language = strings.TrimSpace(*lang) })
+	if given["sms-template"] {
+		if sh.SMSTemplate, err = templateText("sms-template", *smsTemplate); err != nil {
+			return err
+		}
+	}
+	if given["staff-template"] {
+		if sh.StaffTemplate, err = templateText("staff-template", *staffTmpl); err != nil {
+			return err
+		}
+	}
+	if err := byLanguage.read(&sh, given); err != nil {
 		return err
 	}
 	if err := validate(&sh, *secretsPath); err != nil {
 		return err
 	}
+	if cs, ce, clamped := clampHours(sh.WindowStart, sh.WindowEnd); clamped {
+		t.warn("--window %s-%s is clamped to %s-%s: no one is texted or called before 08:00 or after 21:00 in their own time", sh.WindowStart, sh.WindowEnd, cs, ce)
+		sh.WindowStart, sh.WindowEnd = cs, ce
+	}
 	if err := t.Store.PutShop(ctx, sh, t.Now()); err != nil {
 		return fmt.Errorf("store shop: %w", err)
 	}
-	fmt.Fprintf(t.Out, "Stored shop %s:%s (%s). Register its webhook at /webhooks/%s.\n", sh.Source, sh.ID, sh.Name, sh.Source)
 	if sh.Trigger.Waits() {
 		fmt.Fprintf(t.Out, "Its thank-yous wait for the order's %s: send its fulfilments and deliveries too (see docs/triggers-and-languages.md).\n", sh.Trigger)
 	}
+	if stored {
+		var changed []string
+		for _, f := range slices.Sorted(maps.Keys(given)) {
+			if f != "source" && f != "id" && f != "secrets-path" {
+				changed = append(changed, "--"+f)
+			}
+		}
+		fmt.Fprintf(t.Out, "Updated shop %s:%s (%s): %s changed, every other setting kept. Window %s-%s %s.\n",
+			sh.Source, sh.ID, sh.Name, orDash(strings.Join(changed, " ")), sh.WindowStart, sh.WindowEnd, sh.Days)
+		return nil
+	}
+	fmt.Fprintf(t.Out, "Stored shop %s:%s (%s), window %s-%s %s. Register its webhook at /webhooks/%s.\n",
+		sh.Source, sh.ID, sh.Name, sh.WindowStart, sh.WindowEnd, sh.Days, sh.Source)
 	return nil
 }
 
@@ -350,7 +317,7 @@ func (t *Tool) shopsDelete(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := t.Store.DeleteShop(ctx, source, *id); err != nil {
+	if err := t.Store.DeleteShop(ctx, source, thankyou.ShopID(source, *id)); err != nil {
 		return describe(err)
 	}
 	fmt.Fprintf(t.Out, "Deleted shop %s:%s. Its tasks stay until their retention ends.\n", source, *id)
@@ -388,6 +355,11 @@ func validate(sh *thankyou.Shop, secretsPath string) error {
 	}
 	if _, err := polite.ParseWindow(sh.WindowStart, sh.WindowEnd, sh.Days); err != nil {
 		problems = append(problems, "--window/--days: "+thankyou.ErrorMessage(err))
+	}
+	if dates, err := polite.ParseDates(sh.Closed); err != nil {
+		problems = append(problems, "--closed: "+thankyou.ErrorMessage(err))
+	} else {
+		sh.Closed = polite.FormatDates(dates)
 	}
 	if sh.Delay <= 0 || sh.ExpireAfter <= 0 {
 		problems = append(problems, "--delay and --expire-after must be positive durations like 72h")
@@ -504,6 +476,7 @@ type shopView struct {
 	StaffPhone     string         `json:"staffPhone,omitempty"`
 	Window         string         `json:"window"`
 	Days           string         `json:"days"`
+	Closed         string         `json:"closed,omitempty"`
 	Delay          string         `json:"delay"`
 	ExpireAfter    string         `json:"expireAfter"`
 	Rules          thankyou.Rules `json:"rules"`
@@ -537,7 +510,7 @@ func newShopView(sh thankyou.Shop) shopView {
 		Trigger: string(trigger), MaxWait: maxWait, Language: sh.Language, TemplateLanguages: templateLanguages(sh),
 		Source: string(sh.Source), ID: sh.ID, Name: sh.Name, SecretRefs: sh.SecretRefs, TimeZone: sh.TimeZone,
 		DefaultCountry: sh.DefaultCountry, Channel: string(sh.Channel), StaffPhone: phone.Mask(sh.StaffPhone),
-		Window: sh.WindowStart + "-" + sh.WindowEnd, Days: sh.Days, Delay: sh.Delay.String(), ExpireAfter: sh.ExpireAfter.String(),
+		Window: sh.WindowStart + "-" + sh.WindowEnd, Days: sh.Days, Closed: sh.Closed, Delay: sh.Delay.String(), ExpireAfter: sh.ExpireAfter.String(),
 		Rules: sh.Rules,
 	}
 }

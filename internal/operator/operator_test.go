@@ -33,7 +33,7 @@ func run(t *testing.T, tool *operator.Tool, line string) error {
 func TestShopsCanBeStoredListedReadAndDeleted(t *testing.T) {
 	tool, out, store := newTool(t)
 	for _, line := range []string{
-		"shops put --source shopify --id Shop-A.myshopify.com --name ShopA --secret-ref /thankyou/shops/shop-a,/thankyou/shops/shop-a-next --time-zone Europe/Paris --country FR --window 09:00-18:00 --days Mon-Sat --frequency-cap-days 30 --skip-tags wholesale,staff",
+		"shops put --source shopify --id Shop-A.myshopify.com --name ShopA --secret-ref /thankyou/shops/shop-a,/thankyou/shops/shop-a-next --time-zone Europe/Paris --country FR --window 09:00-18:00 --days Mon-Sat --frequency-cap-days 30 --skip-tags wholesale,staff --closed 2026-12-31,2026-12-24",
 		"shops put --source woocommerce --id shop-b.example --name ShopB --secret-ref env:SHOP_B_SECRET --channel staff --staff-phone (212)555-0199 --min-total 25.00 --countries us,ca",
 	} {
 		if err := run(t, tool, line); err != nil {
@@ -44,7 +44,7 @@ func TestShopsCanBeStoredListedReadAndDeleted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.TimeZone != "Europe/Paris" || a.WindowStart != "09:00" || a.Days != "Mon-Sat" || len(a.SecretRefs) != 2 || a.Rules.FrequencyCapDays != 30 || !a.Rules.SkipTestOrders {
+	if a.TimeZone != "Europe/Paris" || a.WindowStart != "09:00" || a.Closed != "2026-12-24,2026-12-31" || a.Days != "Mon-Sat" || len(a.SecretRefs) != 2 || a.Rules.FrequencyCapDays != 30 || !a.Rules.SkipTestOrders {
 		t.Errorf("stored shop A = %+v", a)
 	}
 	b, err := store.GetShop(context.Background(), thankyou.SourceWooCommerce, "shop-b.example")
@@ -93,6 +93,7 @@ func TestBadShopSettingsSayWhatToFixAndStoreNothing(t *testing.T) {
 		{"shops put --source shopify --id a --name A", "--secret-ref is required"},
 		{"shops put --source shopify --id a --name A --secret-ref /p --time-zone Mars/Base", "--time-zone"},
 		{"shops put --source shopify --id a --name A --secret-ref /p --window 10-17", "--window"},
+		{"shops put --source shopify --id a --name A --secret-ref /p --closed 24/12/2026", "--closed"},
 		{"shops put --source shopify --id a --name A --secret-ref /p --days Someday", "--window/--days"},
 		{"shops put --source shopify --id a --name A --secret-ref /p --channel staff", "--staff-phone"},
 		{"shops put --source shopify --id a --name A --secret-ref /p --min-total 1e3", "--min-total"},
@@ -185,5 +186,67 @@ func TestSkippedOrdersAreVisibleWithTheirReason(t *testing.T) {
 	}
 	if err := run(t, tool, "tasks show --id nope"); err == nil || !strings.Contains(err.Error(), "tasks list") {
 		t.Errorf("unknown task: %v, want a pointer to `tasks list`", err)
+	}
+}
+
+// TestShopsPutChangesOnlyTheSettingsGiven: a second shops put of a stored
+// shop keeps every setting it was not given.
+func TestShopsPutChangesOnlyTheSettingsGiven(t *testing.T) {
+	tool, out, store := newTool(t)
+	for _, line := range []string{
+		"shops put --source shopify --id a.myshopify.com --name A --secret-ref /thankyou/shops/a --time-zone Europe/Paris --country FR --window 09:00-18:00 --days Mon-Sat --channel staff --staff-phone +33612345678 --skip-tags wholesale --frequency-cap-days 30 --skip-test-orders=false",
+		"shops put --source shopify --id a.myshopify.com --min-total 20.00",
+	} {
+		if err := run(t, tool, line); err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+	}
+	got, err := store.GetShop(context.Background(), thankyou.SourceShopify, "a.myshopify.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Name != "A" || got.TimeZone != "Europe/Paris" || got.DefaultCountry != "FR" || got.WindowStart != "09:00" || got.WindowEnd != "18:00" ||
+		got.Days != "Mon-Sat" || got.Channel != thankyou.ChannelStaff || got.StaffPhone != "+33612345678" || len(got.Rules.SkipTags) != 1 ||
+		got.Rules.FrequencyCapDays != 30 || got.Rules.SkipTestOrders || got.Rules.MinTotal != "20.00" || len(got.SecretRefs) != 1 {
+		t.Errorf("after changing --min-total: %+v, want every other setting kept", got)
+	}
+	if !strings.Contains(out.String(), "Updated shop shopify:a.myshopify.com (A): --min-total changed") {
+		t.Errorf("output %q does not say what changed", out.String())
+	}
+	// A new shop still needs its name and secret.
+	if err := run(t, tool, "shops put --source shopify --id b.myshopify.com --min-total 20.00"); err == nil || !strings.Contains(err.Error(), "--name is required") {
+		t.Errorf("a new shop without --name: %v", err)
+	}
+}
+
+// TestClampedHoursAreStoredAndShownClampedWithAWarning: a window or a
+// shift outside 08:00-21:00 is what the dispatcher will use, 08:00-21:00
+// at most, and the tool says so.
+func TestClampedHoursAreStoredAndShownClampedWithAWarning(t *testing.T) {
+	tool, out, store := newTool(t)
+	var warnings bytes.Buffer
+	tool.Err = &warnings
+	if err := run(t, tool, "shops put --source shopify --id a.myshopify.com --name A --secret-ref /thankyou/shops/a --window 07:00-22:30"); err != nil {
+		t.Fatal(err)
+	}
+	sh, err := store.GetShop(context.Background(), thankyou.SourceShopify, "a.myshopify.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sh.WindowStart != "08:00" || sh.WindowEnd != "21:00" || !strings.Contains(out.String(), "window 08:00-21:00") ||
+		!strings.Contains(warnings.String(), "warning: --window 07:00-22:30 is clamped to 08:00-21:00") {
+		t.Errorf("stored %s-%s; out %q; warnings %q", sh.WindowStart, sh.WindowEnd, out.String(), warnings.String())
+	}
+	warnings.Reset()
+	out.Reset()
+	if err := run(t, tool, "staff put --source shopify --shop a.myshopify.com --id ana --name Ana --phone 2125550181 --hours 06:30-17:00"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "08:00-17:00") || !strings.Contains(warnings.String(), "warning: --hours 06:30-17:00 is clamped to 08:00-17:00") {
+		t.Errorf("staff put: out %q; warnings %q", out.String(), warnings.String())
+	}
+	warnings.Reset()
+	if err := run(t, tool, "shops put --source shopify --id a.myshopify.com --window 10:00-17:00"); err != nil || warnings.Len() != 0 {
+		t.Errorf("a legal window: %v, warnings %q", err, warnings.String())
 	}
 }

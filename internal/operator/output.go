@@ -9,6 +9,7 @@ import (
 
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
 	"github.com/thankyoucalls/thankyoucalls/internal/phone"
+	"github.com/thankyoucalls/thankyoucalls/internal/polite"
 )
 
 // progressBar draws one line on Tool.Progress, rewritten in place, while a
@@ -84,7 +85,7 @@ func parseDate(flagName, s string, endOfDay bool) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t.UTC(), nil
 	}
-	return time.Time{}, fmt.Errorf("--%s %q: write a day like 2026-11-23 (UTC) or a time like 2026-11-23T15:04:05Z", flagName, s)
+	return time.Time{}, fmt.Errorf("%w: --%s %q: write a day like 2026-11-23 (UTC) or a time like 2026-11-23T15:04:05Z", ErrUsage, flagName, s)
 }
 
 // period parses --since and --until (either may be empty) into [from, before).
@@ -100,7 +101,7 @@ func period(since, until string) (from, before time.Time, err error) {
 		}
 	}
 	if !from.IsZero() && !before.IsZero() && !before.After(from) {
-		return time.Time{}, time.Time{}, fmt.Errorf("--until %s is not after --since %s: the period is empty", until, since)
+		return time.Time{}, time.Time{}, fmt.Errorf("%w: --until %s is not after --since %s: the period is empty", ErrUsage, until, since)
 	}
 	return from, before, nil
 }
@@ -135,4 +136,35 @@ func plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return fmt.Sprintf("%d %s", n, many)
+}
+
+// warn writes a warning line for the operator.
+func (t *Tool) warn(format string, args ...any) {
+	w := t.Err
+	if w == nil {
+		w = t.Out
+	}
+	fmt.Fprintf(w, "warning: "+format+"\n", args...)
+}
+
+// clampHours narrows a window or shift (HH:MM start and end) to the legal
+// hours, 08:00-21:00, as the dispatcher does (polite.ParseWindow): what is
+// stored and shown is what is used. It returns the new start and end and
+// whether they changed.
+func clampHours(start, end string) (string, string, bool) {
+	w, err := polite.ParseWindow(start, end, "Mon")
+	if err != nil {
+		return start, end, false
+	}
+	hhmm := func(d time.Duration) string {
+		return fmt.Sprintf("%02d:%02d", int(d/time.Hour), int(d%time.Hour/time.Minute))
+	}
+	pad := func(s string) string {
+		if s = strings.TrimSpace(s); len(s) == 4 && s[1] == ':' {
+			return "0" + s
+		}
+		return s
+	}
+	cs, ce := hhmm(w.Start), hhmm(w.End)
+	return cs, ce, cs != pad(start) || ce != pad(end)
 }

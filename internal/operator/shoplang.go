@@ -42,19 +42,25 @@ func templateText(flagName, v string) (string, error) {
 	return strings.TrimRight(string(b), "\r\n"), nil
 }
 
-// read fills the shop's templates by language from the flags (files read).
-func (lt languageTemplates) read(sh *thankyou.Shop) error {
+// read sets the shop's templates by language from the flags given (files
+// read); a language's template given empty is removed, the others kept.
+func (lt languageTemplates) read(sh *thankyou.Shop, given map[string]bool) error {
 	for _, l := range language.Supported {
 		for _, f := range []struct {
 			kind string
 			v    *string
 			into *map[string]string
 		}{{"sms", lt.sms[l], &sh.SMSTemplates}, {"staff", lt.staff[l], &sh.StaffTemplates}} {
-			text, err := templateText(f.kind+"-template-"+l, *f.v)
+			name := f.kind + "-template-" + l
+			if !given[name] {
+				continue
+			}
+			text, err := templateText(name, *f.v)
 			if err != nil {
 				return err
 			}
 			if strings.TrimSpace(text) == "" {
+				delete(*f.into, l)
 				continue
 			}
 			if *f.into == nil {

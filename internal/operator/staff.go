@@ -38,7 +38,7 @@ func (t *Tool) staffPut(ctx context.Context, args []string) error {
 		return err
 	}
 	m := thankyou.StaffMember{
-		Source: source, ShopID: strings.ToLower(strings.TrimSpace(*shop)), ID: strings.ToLower(strings.TrimSpace(*id)),
+		Source: source, ShopID: thankyou.ShopID(source, *shop), ID: strings.ToLower(strings.TrimSpace(*id)),
 		Name: strings.TrimSpace(*name), TimeZone: strings.TrimSpace(*zone), Days: *days, Active: *active,
 	}
 	var problems []string
@@ -78,6 +78,10 @@ func (t *Tool) staffPut(ctx context.Context, args []string) error {
 	if len(problems) > 0 {
 		return errors.New(strings.Join(problems, "; "))
 	}
+	if cs, ce, clamped := clampHours(m.WorkStart, m.WorkEnd); clamped {
+		t.warn("--hours %s-%s is clamped to %s-%s: no one is texted or called before 08:00 or after 21:00 in their own time", m.WorkStart, m.WorkEnd, cs, ce)
+		m.WorkStart, m.WorkEnd = cs, ce
+	}
 	if err := t.Store.PutStaff(ctx, m, t.Now()); err != nil {
 		return fmt.Errorf("store staff member: %w", err)
 	}
@@ -101,7 +105,7 @@ func (t *Tool) staffList(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	id := strings.ToLower(strings.TrimSpace(*shop))
+	id := thankyou.ShopID(source, *shop)
 	if id == "" {
 		return fmt.Errorf("%w: --shop is required: the shop's id as in `thankyou shops list`", ErrUsage)
 	}
@@ -139,7 +143,7 @@ func (t *Tool) staffDelete(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	sh := strings.ToLower(strings.TrimSpace(*shop))
+	sh := thankyou.ShopID(source, *shop)
 	if sh == "" || strings.TrimSpace(*id) == "" {
 		return fmt.Errorf("%w: staff delete needs --shop and --id", ErrUsage)
 	}

@@ -38,7 +38,7 @@ func scopeFlags(src, shop string) (thankyou.Source, string, error) {
 		return "", "", nil
 	}
 	source, err := sourceFlag(src)
-	return source, shop, err
+	return source, thankyou.ShopID(source, shop), err
 }
 
 func stateFlag(s string) (thankyou.State, error) {
@@ -47,7 +47,7 @@ func stateFlag(s string) (thankyou.State, error) {
 		thankyou.StateFailed, thankyou.StateCalled, thankyou.StateSkipped, thankyou.StateOptedOut, thankyou.StateExpired, thankyou.StateCancelled:
 		return st, nil
 	}
-	return "", fmt.Errorf("--state %q: not a task state; use one of awaiting_fulfilment, pending, sending, reminded, sent, delivered, undelivered, failed, called, skipped, opted_out, expired, cancelled", s)
+	return "", fmt.Errorf("%w: --state %q: not a task state; use one of awaiting_fulfilment, pending, sending, reminded, sent, delivered, undelivered, failed, called, skipped, opted_out, expired, cancelled", ErrUsage, s)
 }
 
 // inScope reports whether a task belongs to the source and shop (either
@@ -127,7 +127,7 @@ func (t *Tool) tasksList(ctx context.Context, args []string) error {
 	fmt.Fprintln(tw, "TASK\tSTATE\tORDER\tTO\tCREATED (UTC)\tDUE (UTC)\tCODE\tREASON")
 	for _, v := range views {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v.ID, v.State, orDash(v.OrderNumber), orDash(v.Recipient),
-			orDash(v.Created), orDash(v.Due), orDash(codeText(v.ErrorCode)), orDash(v.Reason))
+			orDash(human(v.Created)), orDash(human(v.Due)), orDash(codeText(v.ErrorCode)), orDash(v.Reason))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -161,9 +161,9 @@ func (t *Tool) tasksShow(ctx context.Context, args []string) error {
 	tw := tabwriter.NewWriter(t.Out, 0, 0, 2, ' ', 0)
 	rows := [][2]string{
 		{"task", v.ID}, {"state", v.State}, {"reason", v.Reason}, {"order", v.OrderNumber}, {"shop", v.Shop},
-		{"channel", v.Channel}, {"to", v.Recipient}, {"due (UTC)", v.Due}, {"deadline (UTC)", v.Deadline},
-		{"time zone", v.TimeZone}, {"window", v.Window}, {"attempts", fmt.Sprint(v.Attempts)}, {"twilio sid", v.MessageSID},
-		{"error code", codeText(v.ErrorCode)}, {"created (UTC)", v.Created},
+		{"channel", v.Channel}, {"to", v.Recipient}, {"due (UTC)", human(v.Due)}, {"deadline (UTC)", human(v.Deadline)},
+		{"time zone", v.TimeZone}, {"region", v.Region}, {"window", v.Window}, {"closed", v.Closed}, {"attempts", fmt.Sprint(v.Attempts)}, {"twilio sid", v.MessageSID},
+		{"error code", codeText(v.ErrorCode)}, {"created (UTC)", human(v.Created)},
 	}
 	if v.Channel == string(thankyou.ChannelStaff) {
 		rows = append(rows, [][2]string{{"staff member", v.StaffMember},
@@ -202,7 +202,7 @@ func (t *Tool) tasksShow(ctx context.Context, args []string) error {
 	tw = tabwriter.NewWriter(t.Out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "HISTORY (UTC)\tEVENT\tDETAIL")
 	for _, ev := range v.History {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", ev.At, ev.Event, orDash(ev.Detail))
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", human(ev.At), ev.Event, orDash(ev.Detail))
 	}
 	return tw.Flush()
 }
@@ -214,9 +214,9 @@ func notRetryable(task thankyou.Task) error {
 	case thankyou.StateSent, thankyou.StateDelivered, thankyou.StateCalled:
 		return fmt.Errorf("task %s is %s: a thank-you that went out is never sent again", id, task.State)
 	case thankyou.StatePending, thankyou.StateSending, thankyou.StateReminded:
-		return fmt.Errorf("task %s is still %s (due %s UTC): it goes out by itself; nothing to retry", id, task.State, stamp(task.DueAt))
+		return fmt.Errorf("task %s is still %s (due %s UTC): it goes out by itself; nothing to retry", id, task.State, human(stamp(task.DueAt)))
 	case thankyou.StateAwaitingFulfilment:
-		return fmt.Errorf("task %s is awaiting the order's %s (until %s UTC): it starts by itself; nothing to retry", id, task.Trigger, stamp(task.Deadline))
+		return fmt.Errorf("task %s is awaiting the order's %s (until %s UTC): it starts by itself; nothing to retry", id, task.Trigger, human(stamp(task.Deadline)))
 	case thankyou.StateOptedOut:
 		return fmt.Errorf("task %s is opted_out: the recipient asked for no more messages (STOP), so it is never sent", id)
 	case thankyou.StateSkipped:
@@ -273,8 +273,24 @@ func (t *Tool) tasksRetry(ctx context.Context, args []string) error {
 		}
 	}
 	zones := polite.Zones(strings.Split(task.TimeZone, ","), fallbackZone)
+	closed, err := polite.ParseDates(task.Closed)
+	if err != nil {
+		return fmt.Errorf("task %s has unreadable closed dates %q (%s): nothing changed", task.ID, task.Closed, thankyou.ErrorMessage(err))
+	}
+	to := task.Order.Phone
+	if to == "" {
+		to = task.Recipient
+	}
 	now := t.Now()
-	due := ceilSecond(w.Next(now, zones))
+	v := polite.Hours{Window: w, Closed: closed}.At(now, polite.Recipient{Phone: to, Zones: zones, Region: task.Order.Region, Country: task.Order.Country})
+	due := now
+	switch {
+	case v.Reason == polite.ReasonNoPoliteTime:
+		return fmt.Errorf("task %s was not retried: %s (%s)", task.ID, polite.NoPoliteTimeText, v.Detail)
+	case !v.Open:
+		due = v.Next
+	}
+	due = ceilSecond(due)
 	retried, err := t.Store.RetryTask(ctx, task.ID, task.State, due, due.Add(*expireAfter), now)
 	if err != nil {
 		if c := thankyou.ErrorCode(err); c == thankyou.ECONFLICT || c == thankyou.ENOTFOUND {
@@ -282,12 +298,12 @@ func (t *Tool) tasksRetry(ctx context.Context, args []string) error {
 		}
 		return fmt.Errorf("retry task %s: %w", task.ID, err)
 	}
-	v := newTaskView(retried)
+	view := newTaskView(retried)
 	if *asJSON {
-		return writeJSON(t.Out, v)
+		return writeJSON(t.Out, view)
 	}
 	fmt.Fprintf(t.Out, "Task %s (was %s) is pending again: due %s UTC (%s %s), deadline %s UTC. The dispatcher sends it at its first run after that.\n",
-		task.ID, task.State, v.Due, due.In(zones[0]).Format("Mon 15:04"), zones[0], v.Deadline)
+		task.ID, task.State, human(view.Due), due.In(zones[0]).Format("Mon 15:04"), zones[0], human(view.Deadline))
 	if hint := codeHint(task.ErrorCode); hint != "" {
 		fmt.Fprintf(t.Out, "Note: it failed with Twilio code %d (%s); it will likely fail the same way unless that was fixed.\n", task.ErrorCode, hint)
 	}
@@ -386,7 +402,9 @@ type taskView struct {
 	Due         string `json:"due,omitempty"`
 	Deadline    string `json:"deadline,omitempty"`
 	TimeZone    string `json:"timeZone,omitempty"`
+	Region      string `json:"region,omitempty"`
 	Window      string `json:"window,omitempty"`
+	Closed      string `json:"closed,omitempty"`
 	Attempts    int    `json:"attempts"`
 	MessageSID  string `json:"sid,omitempty"`
 	ErrorCode   int    `json:"errorCode,omitempty"`
@@ -418,9 +436,20 @@ type eventView struct {
 	Detail string `json:"detail,omitempty"`
 }
 
+// stamp is a time as the views carry it: RFC 3339 in UTC, "" for none.
+// Tables print it shorter (human); --json prints it as is.
 func stamp(x time.Time) string {
 	if x.IsZero() {
 		return ""
+	}
+	return x.UTC().Format(time.RFC3339)
+}
+
+// human is a stamp as the tables print it: "2026-11-26 16:05" (UTC).
+func human(s string) string {
+	x, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return s
 	}
 	return x.UTC().Format("2006-01-02 15:04")
 }
@@ -429,7 +458,7 @@ func newTaskView(t thankyou.Task) taskView {
 	return taskView{
 		ID: t.ID, State: string(t.State), Reason: scrub(t.Reason), Source: string(t.Order.Source), Shop: t.Order.Shop,
 		OrderNumber: t.Order.Number, Channel: string(t.Channel), Recipient: phone.Mask(t.Recipient),
-		Due: stamp(t.DueAt), Deadline: stamp(t.Deadline), TimeZone: t.TimeZone, Window: t.Window, Attempts: t.Attempts,
+		Due: stamp(t.DueAt), Deadline: stamp(t.Deadline), TimeZone: t.TimeZone, Region: t.Order.Region, Window: t.Window, Closed: t.Closed, Attempts: t.Attempts,
 		MessageSID: t.MessageSID, ErrorCode: t.ErrorCode, Created: stamp(t.CreatedAt),
 		StaffMember: t.Staff.MemberID, Reminders: t.Staff.Reminders, Reassigned: t.Staff.Reassigned,
 		CallSID: t.Call.SID, CallStatus: t.Call.Status, CallCustomer: t.Call.Customer,

@@ -361,6 +361,27 @@ func TestRetryPutsAFailedTaskBackAtItsNextPoliteTime(t *testing.T) {
 			due:   time.Date(2026, 11, 30, 1, 0, 0, 0, time.UTC), deadline: time.Date(2026, 12, 3, 1, 0, 0, 0, time.UTC),
 		},
 		{
+			// Wednesday 23:00 UTC is 18:00 in New York; Thursday is
+			// Thanksgiving and the shop is closed on Friday: Monday 10:00.
+			name: "past a holiday and the shop's closed date",
+			now:  time.Date(2026, 11, 25, 23, 0, 0, 0, time.UTC),
+			task: func(t *testing.T, store *dynamo.Store, ids map[string]string) string {
+				task := pendingTask("closed-friday", now, now)
+				task.Closed = "2026-11-27"
+				if _, err := store.CreateTask(ctx, task); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := store.Claim(ctx, task.ID, "run", now, time.Minute); err != nil {
+					t.Fatal(err)
+				}
+				if err := store.Finish(ctx, task.ID, "run", thankyou.StateFailed, "render failed", 0, "", now); err != nil {
+					t.Fatal(err)
+				}
+				return task.ID
+			},
+			due: time.Date(2026, 11, 30, 15, 0, 0, 0, time.UTC), deadline: time.Date(2026, 12, 3, 15, 0, 0, 0, time.UTC),
+		},
+		{
 			name: "undelivered",
 			now:  time.Date(2026, 11, 23, 20, 0, 0, 0, time.UTC),
 			task: func(_ *testing.T, _ *dynamo.Store, ids map[string]string) string { return ids["undelivered"] },
@@ -643,6 +664,48 @@ func TestTaskShowPrintsAStaffCallAndItsBridge(t *testing.T) {
 	for _, p := range append(personal, staffPhone, "2125550181") {
 		if strings.Contains(got, p) {
 			t.Errorf("show prints %q:\n%s", p, got)
+		}
+	}
+}
+
+// TestJSONTimesAreRFC3339: every time of --json output parses as RFC 3339.
+func TestJSONTimesAreRFC3339(t *testing.T) {
+	tool, out, store := newTool(t)
+	ids := fixture(t, store)
+	for _, line := range []string{"tasks list --json", "tasks show --json --id " + ids["failed"]} {
+		out.Reset()
+		if err := run(t, tool, line); err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+		var v any
+		if err := json.Unmarshal(out.Bytes(), &v); err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+		n := 0
+		var walk func(key string, v any)
+		walk = func(key string, v any) {
+			switch x := v.(type) {
+			case map[string]any:
+				for k, e := range x {
+					walk(k, e)
+				}
+			case []any:
+				for _, e := range x {
+					walk(key, e)
+				}
+			case string:
+				switch key {
+				case "created", "due", "deadline", "at":
+					n++
+					if _, err := time.Parse(time.RFC3339, x); err != nil {
+						t.Errorf("%s: %s %q is not RFC 3339", line, key, x)
+					}
+				}
+			}
+		}
+		walk("", v)
+		if n == 0 {
+			t.Errorf("%s: no time in %s", line, out.String())
 		}
 	}
 }

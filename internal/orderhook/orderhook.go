@@ -9,6 +9,8 @@ package orderhook
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -17,6 +19,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/apigw"
+	"github.com/thankyoucalls/thankyoucalls/internal/boundlog"
 	"github.com/thankyoucalls/thankyoucalls/internal/eligibility"
 	"github.com/thankyoucalls/thankyoucalls/internal/language"
 	"github.com/thankyoucalls/thankyoucalls/internal/metrics"
@@ -33,19 +36,25 @@ const MaxBody = 256 << 10
 
 // Source verifies and normalises one platform's webhook deliveries.
 type Source interface {
-	// ShopID returns the shop the delivery says it comes from ("" when it
-	// does not say); it is trusted only once Verify passed.
+	// ShopID returns the shop the delivery's route says it comes from
+	// ("" when it does not say), from headers or the query only: the body
+	// is not read before Verify passed. It is trusted only once Verify
+	// passed under that shop's secrets.
 	ShopID(r webhook.Request) (string, error)
 	// Verify checks the signature with any of the shop's secrets, and the
 	// replay window where the platform signs a timestamp.
 	Verify(r webhook.Request, secrets [][]byte) error
-	// Parse normalises a verified delivery.
+	// Parse normalises a verified delivery; Delivery.Shop is the shop the
+	// signed body names, if it names one.
 	Parse(r webhook.Request, defaultCountry string) (thankyou.Delivery, error)
 }
 
 // Shops finds the shop a delivery names.
 type Shops interface {
 	Shop(ctx context.Context, source thankyou.Source, shopID string) (shops.Shop, error)
+	// Admit tells whether a verified delivery naming shopID may be acted
+	// on for shop (EUNAUTHORIZED when not).
+	Admit(ctx context.Context, shop shops.Shop, shopID string) error
 }
 
 // Store is what the handler needs of the task store.
@@ -54,6 +63,10 @@ type Store interface {
 	// which case it returns false and changes nothing.
 	CreateTask(ctx context.Context, t thankyou.Task) (created bool, err error)
 	CustomerHistory(ctx context.Context, o thankyou.Order) (eligibility.History, error)
+	// ReserveThankYou takes the customer's thank-you under the shop's
+	// frequency cap with a conditional write; reserved is false (with
+	// when the customer was last thanked) when another order has it.
+	ReserveThankYou(ctx context.Context, o thankyou.Order, capDays int, now time.Time) (reserved bool, last time.Time, err error)
 	CancelTask(ctx context.Context, o thankyou.Order, reason string, now time.Time) (thankyou.Task, error)
 	SeenEvent(ctx context.Context, source thankyou.Source, shop, eventID string, now time.Time) (bool, error)
 	RecordEvent(ctx context.Context, source thankyou.Source, shop, eventID string, now time.Time) (first bool, err error)
@@ -128,25 +141,7 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	}
 	now := h.Now()
 	r := webhook.Request{Header: apigw.Header(req), Query: query, Body: body, Received: now}
-	shopID, err := src.ShopID(r)
-	if err != nil {
-		return Answer{}, err
-	}
-	shop, err := h.Shops.Shop(ctx, name, shopID)
-	if thankyou.ErrorCode(err) == thankyou.EUNAUTHORIZED && src.Verify(r, nil) == nil {
-		// A platform's unsigned ping (WooCommerce's, when a webhook is
-		// saved) names no shop; it creates nothing, so it is acknowledged.
-		if d, perr := src.Parse(r, ""); perr == nil && d.Kind == thankyou.DeliveryIgnored {
-			return Answer{Status: "ignored", Reason: ignoredReason(d)}, nil
-		}
-	}
-	if err != nil {
-		return Answer{}, err
-	}
-	if err := src.Verify(r, shop.Secrets); err != nil {
-		return Answer{}, err
-	}
-	d, err := src.Parse(r, shop.DefaultCountry)
+	shopID, shop, d, err := h.verified(ctx, name, src, r)
 	if err != nil {
 		return Answer{}, err
 	}
@@ -155,6 +150,9 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 		log.InfoContext(ctx, "delivery ignored")
 		return Answer{Status: "ignored", Reason: ignoredReason(d)}, nil
 	}
+	if err := h.Shops.Admit(ctx, shop, shopID); err != nil {
+		return Answer{}, refused(ctx, log, err)
+	}
 	if d.Kind == thankyou.DeliveryOrderCreated {
 		h.Metrics.Count(metrics.OrdersReceived, 1, metrics.Source(string(name)))
 	}
@@ -162,7 +160,8 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	// The event is recorded only after it was handled, so a delivery that
 	// failed half-way is handled again on the platform's retry (every
 	// action below is idempotent).
-	seen, err := h.Store.SeenEvent(ctx, name, shopID, d.EventID, now)
+	eventID := EventKey(d.EventID, body)
+	seen, err := h.Store.SeenEvent(ctx, name, shopID, eventID, now)
 	if err != nil {
 		return Answer{}, thankyou.WrapError(thankyou.EINTERNAL, "could not check the event", err)
 	}
@@ -215,12 +214,89 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if err != nil {
 		return Answer{}, err
 	}
-	if _, err := h.Store.RecordEvent(ctx, name, shopID, d.EventID, now); err != nil {
+	if _, err := h.Store.RecordEvent(ctx, name, shopID, eventID, now); err != nil {
 		// Handled, but not remembered: a retry is handled again, harmlessly.
 		log.WarnContext(ctx, "could not record the event", "error", err)
 	}
 	return ans, nil
 }
+
+// errRefused is the one answer to a delivery that is not acted on for want
+// of trust: a missing or wrong signature, an unknown shop, a shop id the
+// deployment's shop does not answer to. One answer for all, so that the
+// answer tells nobody which shops exist.
+var errRefused = thankyou.Errorf(thankyou.EUNAUTHORIZED, "the signature does not verify for the shop the delivery names")
+
+// refused logs why a delivery was refused and returns the answer: the one
+// errRefused for a refusal, err itself for anything else (a failure to
+// read, a configuration error).
+func refused(ctx context.Context, log *slog.Logger, err error) error {
+	if thankyou.ErrorCode(err) != thankyou.EUNAUTHORIZED {
+		return err
+	}
+	log.InfoContext(ctx, "delivery refused", "why", thankyou.ErrorMessage(err))
+	return errRefused
+}
+
+// verified finds the shop a delivery names and checks its signature, then
+// reads it: nothing of the body is read before its signature verified.
+// The unsigned route (a header, the query) names the shop whose secrets
+// verify the body; when the signed body names a shop of its own (Stripe
+// Connect's account), that shop is the delivery's, and its secrets must
+// verify the body too. An unsigned request costs at most one read (the
+// route's shop, cached); an unknown shop is answered like a bad signature,
+// after as much work.
+func (h *Handler) verified(ctx context.Context, name thankyou.Source, src Source, r webhook.Request) (string, shops.Shop, thankyou.Delivery, error) {
+	log := h.Logger.With("source", name)
+	shopID, err := src.ShopID(r)
+	if err != nil {
+		return "", shops.Shop{}, thankyou.Delivery{}, refused(ctx, log, err)
+	}
+	shop, err := h.Shops.Shop(ctx, name, shopID)
+	if thankyou.ErrorCode(err) == thankyou.EUNAUTHORIZED {
+		// A platform's unsigned ping (WooCommerce's, when a webhook is
+		// saved) names no shop; it creates nothing, so it is acknowledged.
+		if src.Verify(r, nil) == nil {
+			if d, perr := src.Parse(r, ""); perr == nil && d.Kind == thankyou.DeliveryIgnored {
+				return shopID, shop, d, nil
+			}
+		}
+		// As much work as a known shop's bad signature.
+		_ = src.Verify(r, [][]byte{unknownShopSecret[:]})
+		return "", shops.Shop{}, thankyou.Delivery{}, refused(ctx, log, err)
+	}
+	if err != nil {
+		return "", shops.Shop{}, thankyou.Delivery{}, err
+	}
+	if err := src.Verify(r, shop.Secrets); err != nil {
+		return "", shops.Shop{}, thankyou.Delivery{}, refused(ctx, log, err)
+	}
+	d, err := src.Parse(r, shop.DefaultCountry)
+	if err != nil {
+		return "", shops.Shop{}, thankyou.Delivery{}, err
+	}
+	if d.Shop == "" || d.Shop == shopID {
+		return shopID, shop, d, nil
+	}
+	// The signed body names its shop: that one, under its own secrets.
+	own, err := h.Shops.Shop(ctx, name, d.Shop)
+	if err != nil {
+		return "", shops.Shop{}, thankyou.Delivery{}, refused(ctx, log, err)
+	}
+	if err := src.Verify(r, own.Secrets); err != nil {
+		return "", shops.Shop{}, thankyou.Delivery{}, refused(ctx, log, err)
+	}
+	if own.DefaultCountry != shop.DefaultCountry {
+		if d, err = src.Parse(r, own.DefaultCountry); err != nil {
+			return "", shops.Shop{}, thankyou.Delivery{}, err
+		}
+	}
+	return d.Shop, own, d, nil
+}
+
+// unknownShopSecret is what a delivery for an unknown shop is checked
+// against, so that it costs the same as a known shop's bad signature.
+var unknownShopSecret = [32]byte{'u', 'n', 'k', 'n', 'o', 'w', 'n'}
 
 func (h *Handler) create(ctx context.Context, shop shops.Shop, o thankyou.Order, now time.Time, log *slog.Logger) (Answer, error) {
 	t := TaskFor(shop, o, now)
@@ -234,6 +310,22 @@ func (h *Handler) create(ctx context.Context, shop shops.Shop, o thankyou.Order,
 			}
 		}
 		if reason := eligibility.Check(o, shop.Rules, hist, now); reason != "" {
+			t = skipped(t, reason)
+		}
+	}
+	if t.State == thankyou.StatePending && shop.Rules.FrequencyCapDays > 0 {
+		// The history read above is advice: the cap holds by this
+		// conditional write, so two orders handled at once are not
+		// both thanked.
+		reserved, last, err := h.Store.ReserveThankYou(ctx, o, shop.Rules.FrequencyCapDays, now)
+		if err != nil {
+			return Answer{}, thankyou.WrapError(thankyou.EINTERNAL, "could not reserve the customer's thank-you", err)
+		}
+		if !reserved {
+			reason := eligibility.Check(o, shop.Rules, eligibility.History{LastThanked: last}, now)
+			if reason == "" {
+				reason = "thanked recently (another order of the customer has the thank-you)"
+			}
 			t = skipped(t, reason)
 		}
 	}
@@ -258,6 +350,9 @@ func (h *Handler) create(ctx context.Context, shop shops.Shop, o thankyou.Order,
 		h.Metrics.Count(metrics.TasksCreated, 1, metrics.Source(string(o.Source)))
 		ans.DueAt = t.DueAt.Format(time.RFC3339)
 		log.InfoContext(ctx, "task created", "due", ans.DueAt, "zone", t.TimeZone, "channel", t.Channel, "recipient", phone.Mask(t.Recipient))
+	} else if t.State == thankyou.StateExpired {
+		h.Metrics.Count(metrics.Expired, 1, metrics.Source(string(o.Source)))
+		log.InfoContext(ctx, "task expired at once", "reason", t.Reason, "zone", t.TimeZone)
 	} else {
 		h.Metrics.Count(metrics.OrdersSkipped, 1, metrics.Reason(t.Reason))
 		log.InfoContext(ctx, "order recorded as skipped", "reason", t.Reason)
@@ -311,8 +406,10 @@ func (h *Handler) fulfilled(ctx context.Context, shop shops.Shop, d thankyou.Del
 	if at.IsZero() || at.After(now) {
 		at = now
 	}
-	zones := polite.Zones(phone.TimeZones(t.Order.Phone), shop.Zone)
-	due, deadline := Schedule(shop, zones, at, now)
+	// When the recipient has no polite time left, the task is started
+	// anyway, due at its delay's end: the dispatcher ends it expired with
+	// the reason.
+	due, deadline, _ := Schedule(shop, recipientOf(shop, t.Order), at, now)
 	t, err = h.Store.StartAwaiting(ctx, id, at.UTC().Truncate(time.Second), due, deadline, now)
 	switch {
 	case thankyou.ErrorCode(err) == thankyou.ECONFLICT:
@@ -325,11 +422,25 @@ func (h *Handler) fulfilled(ctx context.Context, shop shops.Shop, d thankyou.Del
 	return Answer{Status: "started", TaskID: id, State: string(t.State), DueAt: due.Format(time.RFC3339)}, nil
 }
 
+// EventKey is what a delivery is deduplicated by: the platform's event id
+// with a digest of the signed body. Most platforms send the event id in an
+// unsigned header, so the id alone would let a replayed body, sent under
+// the id of an event still to come, make that event look handled. A
+// platform's retry repeats both the id and the body. An empty id (the
+// platform sends none) stays empty: such deliveries are not deduplicated.
+func EventKey(eventID string, body []byte) string {
+	if eventID == "" {
+		return ""
+	}
+	sum := sha256.Sum256(body)
+	return eventID + "#" + hex.EncodeToString(sum[:12])
+}
+
 func ignoredReason(d thankyou.Delivery) string {
 	if d.Reason != "" {
 		return d.Reason
 	}
-	return "topic " + d.Topic + " is not acted on"
+	return "topic " + boundlog.Clip(d.Topic, 64) + " is not acted on"
 }
 
 // TaskFor builds the task for a new order at a shop: its recipient, its
@@ -380,28 +491,49 @@ func TaskFor(shop shops.Shop, o thankyou.Order, now time.Time) thankyou.Task {
 	default:
 		t.Recipient, t.Template = o.Phone, templateFor(shop, shop.SMSTemplates, shop.SMSTemplate, t.Language)
 	}
-	zones := polite.Zones(phone.TimeZones(o.Phone), shop.Zone)
-	t.TimeZone = polite.ZoneNames(zones)
+	r := recipientOf(shop, o)
+	t.TimeZone = polite.ZoneNames(r.Zones)
+	t.Closed = polite.FormatDates(shop.Closed)
 	if shop.Trigger.Waits() {
 		t.State, t.Trigger = thankyou.StateAwaitingFulfilment, shop.Trigger
 		t.Deadline = latest.UTC().Truncate(time.Second)
 		return t
 	}
-	t.DueAt, t.Deadline = Schedule(shop, zones, placed, now)
+	due, deadline, ok := Schedule(shop, r, placed, now)
+	if !ok {
+		// Never polite: ended at once, with the reason, not retried.
+		t.State, t.Reason, t.Recipient = thankyou.StateExpired, polite.NoPoliteTimeText, ""
+		return t
+	}
+	t.DueAt, t.Deadline = due, deadline
 	return t
+}
+
+// recipientOf is whom a thank-you of an order is timed for: the customer,
+// in their zones narrowed with the order's address (the hours are theirs
+// whoever is contacted).
+func recipientOf(shop shops.Shop, o thankyou.Order) polite.Recipient {
+	zones := polite.RecipientZones(phone.TimeZones(o.Phone), o.Region, shop.Zone)
+	return polite.Recipient{Phone: o.Phone, Zones: zones, Region: o.Region, Country: o.Country}
 }
 
 // Schedule is when a thank-you whose delay counts from start is due: the
 // shop's delay after start (never before now: a delivery retried after
 // the delay is not due in the past), moved into the recipient's polite
-// hours; and its deadline, the shop's ExpireAfter later.
-func Schedule(shop shops.Shop, zones []*time.Location, start, now time.Time) (due, deadline time.Time) {
+// hours (polite.Hours: window, law, holidays, closed dates); and its
+// deadline, the shop's ExpireAfter later. ok is false when no polite time
+// is left for the recipient; due is then the delay's end.
+func Schedule(shop shops.Shop, r polite.Recipient, start, now time.Time) (due, deadline time.Time, ok bool) {
 	from := start.Add(shop.Delay)
 	if from.Before(now) {
 		from = now
 	}
-	due = shop.Window.Next(from, zones).UTC().Truncate(time.Second)
-	return due, due.Add(shop.ExpireAfter)
+	due, _, ok = shop.Hours().Due(from, r)
+	if !ok {
+		due = from
+	}
+	due = ceilSecond(due)
+	return due, due.Add(shop.ExpireAfter), ok
 }
 
 // maxWait is how long a task of the shop waits for its trigger.
@@ -434,6 +566,15 @@ func voiceIn(v thankyou.Voice, lang string) thankyou.Voice {
 	}
 	v.Voice, v.Language = "", language.SayLanguage(lang)
 	return v
+}
+
+// ceilSecond rounds t up to a whole second (UTC): rounding a polite
+// instant down could leave it just before the hours open.
+func ceilSecond(t time.Time) time.Time {
+	if r := t.Truncate(time.Second); !r.Equal(t) {
+		return r.Add(time.Second).UTC()
+	}
+	return t.UTC()
 }
 
 func skipped(t thankyou.Task, reason string) thankyou.Task {

@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -18,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/thankyoucalls/thankyoucalls/infra/fixtures/story"
 	"github.com/thankyoucalls/thankyoucalls/internal/app"
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
@@ -50,6 +50,12 @@ type fixture struct {
 // events/env.json (the local secret), against a fresh dynalite table.
 func newFixture(t *testing.T, override map[string]string) *fixture {
 	t.Helper()
+	return newLoggingFixture(t, override, io.Discard)
+}
+
+// newLoggingFixture is newFixture with the handler's JSON log written to w.
+func newLoggingFixture(t *testing.T, override map[string]string, w io.Writer) *fixture {
+	t.Helper()
 	client, table := dynamotest.NewTable(t)
 	env, err := localstack.LoadEnvFile(filepath.Join("..", "..", "events", "env.json"))
 	if err != nil {
@@ -71,7 +77,7 @@ func newFixture(t *testing.T, override map[string]string) *fixture {
 	deps := app.Deps{
 		DynamoDB: client,
 		Secrets:  &secret.Resolver{},
-		Logger:   slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		Logger:   slog.New(slog.NewJSONHandler(w, nil)),
 		Now:      func() time.Time { return received },
 	}
 	h, err := app.NewOrderWebhook(context.Background(), cfg, deps)
@@ -83,7 +89,7 @@ func newFixture(t *testing.T, override map[string]string) *fixture {
 
 func loadEvent(t testing.TB, name string) events.APIGatewayV2HTTPRequest {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "events", "order-webhook", name))
+	b, err := story.Recorded("order-webhook/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,9 +169,10 @@ func TestSignedShopifyOrderCreatesOneTaskDueInTheCustomersHours(t *testing.T) {
 		fixture, task, recipient, zone string
 		due                            time.Time
 	}{
-		// Placed Monday 11:00 in New York: 72 h later is Thursday 11:00 there, inside 10–17.
-		{"shopify-orders-create.json", order1001, "+12125550123", "America/New_York", time.Date(2026, 11, 26, 11, 0, 0, 0, ny)},
-		{"shopify-orders-create-base64.json", order1001, "+12125550123", "America/New_York", time.Date(2026, 11, 26, 11, 0, 0, 0, ny)},
+		// Placed Monday 11:00 in New York: 72 h later is Thursday 11:00
+		// there, inside 10–17, but Thanksgiving: due Friday at 10:00.
+		{"shopify-orders-create.json", order1001, "+12125550123", "America/New_York", time.Date(2026, 11, 27, 10, 0, 0, 0, ny)},
+		{"shopify-orders-create-base64.json", order1001, "+12125550123", "America/New_York", time.Date(2026, 11, 27, 10, 0, 0, 0, ny)},
 		// A London customer (billing phone 07911 123456, GB) is thanked in London's hours.
 		{"shopify-second-order.json", order1002, "+447911123456", "Europe/London", time.Time{}},
 	} {
@@ -286,7 +293,7 @@ func TestRejectedDeliveriesAnswerAJSONErrorAndWriteNothing(t *testing.T) {
 		says   string
 	}{
 		{"bad signature", loadEvent(t, "shopify-bad-signature.json"), 401, thankyou.EUNAUTHORIZED, "signature"},
-		{"missing signature", loadEvent(t, "shopify-missing-signature.json"), 401, thankyou.EUNAUTHORIZED, "Hmac"},
+		{"missing signature", loadEvent(t, "shopify-missing-signature.json"), 401, thankyou.EUNAUTHORIZED, "signature"},
 		{"malformed JSON", loadEvent(t, "shopify-malformed.json"), 400, thankyou.EINVALID, "JSON"},
 		{"body over 256 KiB", oversize, 400, thankyou.ETOOLARGE, "256 KiB"},
 		{"body marked base64 that is not", notBase64, 400, thankyou.EINVALID, "base64"},

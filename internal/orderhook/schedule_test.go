@@ -14,7 +14,7 @@ import (
 // TestScheduleProperties: whatever the trigger's time, the delay and the
 // time the event arrives, a started thank-you is due no earlier than the
 // trigger plus the delay and not in the past, inside the polite window of
-// every zone of the customer, within a week of that (the window opens at
+// every zone of the customer (polite.Hours), within a week of that (the window opens at
 // least weekly), with its deadline EXPIRE_AFTER later.
 func TestScheduleProperties(t *testing.T) {
 	rng := rand.New(rand.NewPCG(14, 2))
@@ -31,7 +31,10 @@ func TestScheduleProperties(t *testing.T) {
 		zones := polite.Zones(zoneSets[rng.IntN(len(zoneSets))], time.UTC)
 		trigger := base.Add(time.Duration(rng.Int64N(int64(365 * 24 * time.Hour))))
 		now := trigger.Add(time.Duration(rng.Int64N(int64(15*24*time.Hour))) - 5*24*time.Hour)
-		due, deadline := orderhook.Schedule(sh, zones, trigger, now)
+		due, deadline, ok := orderhook.Schedule(sh, polite.Recipient{Zones: zones}, trigger, now)
+		if !ok {
+			t.Fatalf("#%d: no polite time in %v", i, polite.ZoneNames(zones))
+		}
 		earliest := trigger.Add(delay)
 		if now.After(earliest) {
 			earliest = now

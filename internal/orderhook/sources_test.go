@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -361,6 +362,46 @@ func TestTwoShopsKeepTheirOwnSecretsAndWindows(t *testing.T) {
 		}
 		if tc.shop == "shop-a" && (task.Template == "" || task.ShopName != "Shop A") {
 			t.Errorf("shop A's task has template %q and shop name %q, want its shop's", task.Template, task.ShopName)
+		}
+	}
+}
+
+// TestConcurrentOrdersOfOneCustomerUnderACapThankOnce sends two orders of
+// one customer at the same instant, many times over, under a 30-day cap:
+// the conditional write at intake lets exactly one be thanked each time.
+func TestConcurrentOrdersOfOneCustomerUnderACapThankOnce(t *testing.T) {
+	f := newFixture(t, map[string]string{"FREQUENCY_CAP_DAYS": "30"})
+	t0 := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
+	f.h.Now = func() time.Time { return t0 }
+	secret := "local-generic-webhook-secret"
+	for round := range 10 {
+		phone := fmt.Sprintf("+1212555%04d", 300+round)
+		var wg sync.WaitGroup
+		states := make([]string, 2)
+		for i := range states {
+			wg.Go(func() {
+				ev := genericOrder(t, "thankyou-demo", secret, fmt.Sprintf("C-%d-%d", round, i), phone, t0)
+				resp, err := f.h.Handle(context.Background(), ev)
+				if err != nil || resp.StatusCode != 201 {
+					t.Errorf("order %d: %v %d %s", i, err, resp.StatusCode, resp.Body)
+					return
+				}
+				var body struct{ State, Reason string }
+				if err := json.Unmarshal([]byte(resp.Body), &body); err != nil {
+					t.Error(err)
+				}
+				states[i] = body.State
+			})
+		}
+		wg.Wait()
+		pending := 0
+		for _, s := range states {
+			if s == "pending" {
+				pending++
+			}
+		}
+		if pending != 1 {
+			t.Fatalf("round %d: states %v, want exactly one order thanked", round, states)
 		}
 	}
 }

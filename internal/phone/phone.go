@@ -107,3 +107,13 @@ func FirstValid(defaultRegion string, cands ...Candidate) (e164, skip string) {
 	}
 	return "", fmt.Sprintf("no valid phone number (%d found, none valid)", found)
 }
+
+// Country returns the ISO 3166-1 country of a valid E.164 number ("US",
+// "GB"), or "" when the number is not valid.
+func Country(e164 string) string {
+	n, err := phonenumbers.Parse(e164, "")
+	if err != nil || !phonenumbers.IsValidNumber(n) {
+		return ""
+	}
+	return phonenumbers.GetRegionCodeForNumber(n)
+}

@@ -1,6 +1,11 @@
 // Package polite decides when a thank-you may be sent: inside a configured
 // send window (hours and week days) in the recipient's local time, and never
-// outside the legal hours, whatever the configuration says.
+// outside the legal hours, whatever the configuration says. Hours adds the
+// rest of what applies to one recipient: the US state rules of the
+// number's area code and of the order's address (rules/us_states.csv, each
+// rule with its statute and the date it was checked), the public holidays
+// of their country and the closed dates; docs/contact-rules.md describes
+// them all.
 //
 // All local-time arithmetic goes through time.Date in each zone, so days on
 // which daylight saving time starts or ends are handled. The time zone
@@ -306,6 +311,19 @@ func (w Window) next(t time.Time, zones []*time.Location) (time.Time, bool) {
 // host-dependent ("Local") names. When none loads it returns fallback alone
 // (UTC if fallback is nil).
 func Zones(names []string, fallback *time.Location) []*time.Location {
+	out := loadZones(names)
+	if len(out) == 0 {
+		if fallback == nil {
+			fallback = time.UTC
+		}
+		out = append(out, fallback)
+	}
+	return out
+}
+
+// loadZones loads the named IANA zones, skipping empty, unknown and
+// host-dependent ("Local") names.
+func loadZones(names []string) []*time.Location {
 	var out []*time.Location
 	for _, n := range names {
 		n = strings.TrimSpace(n)
@@ -315,12 +333,6 @@ func Zones(names []string, fallback *time.Location) []*time.Location {
 		if loc, err := time.LoadLocation(n); err == nil {
 			out = append(out, loc)
 		}
-	}
-	if len(out) == 0 {
-		if fallback == nil {
-			fallback = time.UTC
-		}
-		out = append(out, fallback)
 	}
 	return out
 }
@@ -335,12 +347,6 @@ func ZoneNames(zones []*time.Location) string {
 		}
 	}
 	return strings.Join(names, ",")
-}
-
-// Due returns when an order placed at orderTime should be thanked: delay
-// after the order, moved forward into the window in every zone.
-func Due(orderTime time.Time, delay time.Duration, w Window, zones []*time.Location) time.Time {
-	return w.Next(orderTime.Add(delay), zones)
 }
 
 // ParseString parses a window written as String writes it

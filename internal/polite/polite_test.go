@@ -64,20 +64,22 @@ func TestThankYouWaitsForTheNextSendWindow(t *testing.T) {
 	}
 }
 
-func TestDueIsDelayAfterTheOrderInsideTheWindow(t *testing.T) {
+func TestDueIsDelayAfterTheOrderInsideTheHours(t *testing.T) {
 	ny := mustLoad(t, "America/New_York")
-	w := mustWindow(t, "10:00", "17:00", "Mon-Fri")
-	// Wednesday 20:00 + 72h = Saturday 20:00 → Monday 10:00.
+	h := polite.Hours{Window: mustWindow(t, "10:00", "17:00", "Mon-Fri")}
+	jane := polite.Recipient{Phone: "+12125550123", Zones: []*time.Location{ny}}
+	// Wednesday 20:00 + 72h = Saturday 20:00 → Monday 10:00, but that
+	// Monday is Martin Luther King Jr. Day: Tuesday 10:00.
 	order := time.Date(2025, 1, 15, 20, 0, 0, 0, ny)
-	got := polite.Due(order, 72*time.Hour, w, []*time.Location{ny})
-	if want := time.Date(2025, 1, 20, 10, 0, 0, 0, ny); !got.Equal(want) {
-		t.Errorf("Due = %v, want %v", got.In(ny), want)
+	got, v, ok := h.Due(order.Add(72*time.Hour), jane)
+	if want := time.Date(2025, 1, 21, 10, 0, 0, 0, ny); !ok || !got.Equal(want) || v.Reason != polite.ReasonWindow {
+		t.Errorf("Due = %v, %+v, want %v", got.In(ny), v, want)
 	}
 	// Monday 11:00 + 72h = Thursday 11:00, already inside.
 	order = time.Date(2025, 1, 13, 11, 0, 0, 0, ny)
-	got = polite.Due(order, 72*time.Hour, w, []*time.Location{ny})
-	if want := time.Date(2025, 1, 16, 11, 0, 0, 0, ny); !got.Equal(want) {
-		t.Errorf("Due = %v, want %v", got.In(ny), want)
+	got, v, ok = h.Due(order.Add(72*time.Hour), jane)
+	if want := time.Date(2025, 1, 16, 11, 0, 0, 0, ny); !ok || !got.Equal(want) || !v.Open {
+		t.Errorf("Due = %v, %+v, want %v", got.In(ny), v, want)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"go/parser"
 	"go/token"
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -17,6 +18,7 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
+	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
 
 // These tests check template.yaml against the SAM schema and against the
@@ -58,10 +60,13 @@ type function struct {
 	props    map[string]any
 }
 
-// mustFunctions returns the template's functions by name, checking that each
-// CodeUri is functions/<one of the code's functions> and appears once.
+// mustFunctions returns the template's functions by name. Each is built
+// by sam build with BuildMethod makefile from the repository root (CodeUri
+// .): the Makefile's build-<LogicalId> target names the functions/<name>
+// package it builds, which must be one of the code's functions, once.
 func mustFunctions(t *testing.T, tpl *Template) map[string]function {
 	t.Helper()
+	targets := mustMakefileTargets(t)
 	fns := map[string]function{}
 	ids := make([]string, 0, len(tpl.Resources()))
 	for id := range tpl.Resources() {
@@ -74,10 +79,22 @@ func mustFunctions(t *testing.T, tpl *Template) map[string]function {
 			continue
 		}
 		props, _ := res["Properties"].(map[string]any)
-		codeURI, _ := props["CodeUri"].(string)
-		name, ok := strings.CutPrefix(filepath.ToSlash(filepath.Clean(codeURI)), "functions/")
-		if !ok || !slices.Contains(functionNames, name) {
-			t.Errorf("%s: CodeUri = %q, want functions/<name> with name one of %v", id, codeURI, functionNames)
+		if codeURI, _ := props["CodeUri"].(string); codeURI != "." {
+			t.Errorf("%s: CodeUri = %q, want . (the Makefile at the repository root builds it)", id, codeURI)
+		}
+		meta, _ := res["Metadata"].(map[string]any)
+		if got := meta["BuildMethod"]; got != "makefile" {
+			t.Errorf("%s: Metadata.BuildMethod = %v, want makefile (a plain go build has no -tags lambda.norpc, no -s -w)", id, got)
+		}
+		recipe, ok := targets["build-"+id]
+		if !ok {
+			t.Errorf("%s: the Makefile has no build-%s target for sam build", id, id)
+			continue
+		}
+		_, pkg, _ := strings.Cut(recipe, "./functions/")
+		name, _, _ := strings.Cut(pkg, " ")
+		if !slices.Contains(functionNames, name) {
+			t.Errorf("%s: build-%s builds %q, want ./functions/<name> with name one of %v", id, id, recipe, functionNames)
 			continue
 		}
 		if prev, dup := fns[name]; dup {
@@ -87,10 +104,62 @@ func mustFunctions(t *testing.T, tpl *Template) map[string]function {
 	}
 	for _, name := range functionNames {
 		if _, ok := fns[name]; !ok {
-			t.Errorf("no AWS::Serverless::Function has CodeUri functions/%s", name)
+			t.Errorf("no AWS::Serverless::Function is built from functions/%s", name)
 		}
 	}
 	return fns
+}
+
+// mustMakefileTargets returns the Makefile's variables and one-line
+// recipes, expanded: name (or "build-X") to its value or recipe.
+func mustMakefileTargets(t *testing.T) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(repoRoot(), "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars, targets := map[string]string{}, map[string]string{}
+	lines := strings.Split(string(b), "\n")
+	for i, line := range lines {
+		if k, v, ok := strings.Cut(line, " ?= "); ok && !strings.ContainsAny(k, " \t") {
+			vars[k] = v
+		} else if k, v, ok := strings.Cut(line, " = "); ok && !strings.ContainsAny(k, " \t") {
+			vars[k] = v
+		} else if k, ok := strings.CutSuffix(line, ":"); ok && strings.HasPrefix(k, "build-") && i+1 < len(lines) {
+			targets[k] = strings.TrimPrefix(lines[i+1], "\t")
+		}
+	}
+	for k, recipe := range targets {
+		for range 3 { // variables in variables
+			for name, v := range vars {
+				recipe = strings.ReplaceAll(recipe, "$("+name+")", v)
+			}
+		}
+		targets[k] = recipe
+	}
+	return targets
+}
+
+// TestSAMBuildsWhatTheBenchmarksMeasure: every function's build-<LogicalId>
+// recipe is the stripped, lambda.norpc, static Linux build that make bench
+// and infra/coldstart measure, for the template's architecture.
+func TestSAMBuildsWhatTheBenchmarksMeasure(t *testing.T) {
+	tpl := mustLoadRepoTemplate(t)
+	targets := mustMakefileTargets(t)
+	for _, fn := range mustFunctions(t, tpl) {
+		recipe := targets["build-"+fn.id]
+		archs, _ := property(tpl, fn, "Architectures").([]any)
+		if len(archs) != 1 {
+			t.Fatalf("%s: Architectures = %v, want one", fn.id, archs)
+		}
+		goarch := map[any]string{"arm64": "arm64", "x86_64": "amd64"}[archs[0]]
+		for _, want := range []string{"CGO_ENABLED=0", "GOOS=linux", "GOARCH=" + goarch, " build ", "-trimpath", "-ldflags='-s -w'",
+			"-tags lambda.norpc", "-o $(ARTIFACTS_DIR)/bootstrap", "./functions/" + fn.name} {
+			if !strings.Contains(recipe, want) {
+				t.Errorf("build-%s: %q lacks %q", fn.id, recipe, want)
+			}
+		}
+	}
 }
 
 // globalFunction returns Globals.Function.
@@ -198,10 +267,6 @@ func TestTemplateMatchesCode(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			checkMainPackage(t, name)
 
-			meta, _ := fn.resource["Metadata"].(map[string]any)
-			if got := meta["BuildMethod"]; got != "go1.x" {
-				t.Errorf("%s: Metadata.BuildMethod = %v, want go1.x", fn.id, got)
-			}
 			for prop, want := range map[string]any{
 				"Runtime":       "provided.al2023",
 				"Architectures": []any{"arm64"},
@@ -576,7 +641,10 @@ func TestOutputsAndCallbacksPointAtTheRoutes(t *testing.T) {
 		want   string
 	}{
 		{"ApiUrl", apiBase},
-		{"ShopifyWebhookUrl", apiBase + strings.Replace(routePath(config.RouteOrderWebhook), "{source}", "shopify", 1)},
+		{"ShopifyWebhookUrl", apiBase + strings.Replace(routePath(config.RouteOrderWebhook), "{source}", string(thankyou.SourceShopify), 1)},
+		{"WooCommerceWebhookUrl", apiBase + strings.Replace(routePath(config.RouteOrderWebhook), "{source}", string(thankyou.SourceWooCommerce), 1)},
+		{"StripeWebhookUrl", apiBase + strings.Replace(routePath(config.RouteOrderWebhook), "{source}", string(thankyou.SourceStripe), 1)},
+		{"GenericWebhookUrl", apiBase + strings.Replace(routePath(config.RouteOrderWebhook), "{source}", string(thankyou.SourceGeneric), 1)},
 		{"TwilioStatusCallbackUrl", apiBase + routePath(config.RouteTwilioStatus)},
 		{"TwilioInboundUrl", apiBase + routePath(config.RouteTwilioInbound)},
 		{"TableName", "${TasksTable}"},
@@ -642,6 +710,22 @@ func TestParametersAreDocumentedAndUsed(t *testing.T) {
 			if _, ok := environment(tpl, fn)[v.Name]; v.Secret && ok {
 				t.Errorf("%s: secret %s is set as a value; set %s_PARAM (a parameter name) instead", fn.id, v.Name, v.Name)
 			}
+		}
+	}
+}
+
+// TestTheTableOutlivesTheStack: deleting the stack, or a change that
+// replaces the table, keeps it (with its opt-outs); deleting it is a step
+// of its own.
+func TestTheTableOutlivesTheStack(t *testing.T) {
+	tpl := mustLoadRepoTemplate(t)
+	for id, r := range tpl.Resources() {
+		res, _ := r.(map[string]any)
+		if res["Type"] != "AWS::DynamoDB::Table" {
+			continue
+		}
+		if res["DeletionPolicy"] != "Retain" || res["UpdateReplacePolicy"] != "Retain" {
+			t.Errorf("%s: DeletionPolicy %v, UpdateReplacePolicy %v; want Retain for both", id, res["DeletionPolicy"], res["UpdateReplacePolicy"])
 		}
 	}
 }

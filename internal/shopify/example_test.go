@@ -16,7 +16,7 @@ func ExampleSource() {
 	secrets := [][]byte{[]byte("local-shopify-webhook-secret")}
 	body := []byte(`{"id":820982911946154508,"order_number":1001,"created_at":"2026-11-23T11:00:00-05:00",` +
 		`"total_price":"199.65","currency":"USD","customer":{"first_name":"Jane","last_name":"Doe"},` +
-		`"billing_address":{"phone":"(212) 555-0123","country_code":"US"}}`)
+		`"billing_address":{"phone":"(212) 555-0123","country_code":"US"},"line_items":[]}`)
 
 	h := http.Header{}
 	h.Add("x-shopify-topic", "orders/create")
@@ -68,7 +68,7 @@ func ExampleSource_Parse() {
 			fmt.Println(d.Kind, d.Topic, d.EventID)
 		}
 	}
-	deliver("orders/cancelled", `{"id":820982911946154508,"cancel_reason":"fraud"}`)
+	deliver("orders/cancelled", `{"id":820982911946154508,"cancel_reason":"fraud","cancelled_at":"2026-11-24T10:15:00-05:00"}`)
 	deliver("refunds/create", `{"id":930197717,"order_id":820982911946154508}`)
 	deliver("customers/redact", `{"shop_domain":"thankyou-demo.myshopify.com",`+
 		`"customer":{"id":207119551284732956,"phone":"(212) 555-0123"},"orders_to_redact":[820982911946154508]}`)

@@ -102,7 +102,7 @@ func TestOrdersCarryTheCustomersLocaleAndFamilyName(t *testing.T) {
 // of a valid order id, an ignored delivery, or an EINVALID error.
 func FuzzParseFulfillment(f *testing.F) {
 	for _, name := range []string{"shopify-fulfillments-create.json", "shopify-fulfillments-update-delivered.json"} {
-		b := readFile(f, "../../infra/fixtures/testdata/"+name)
+		b := readFile(f, "../../infra/fixtures/story/testdata/"+name)
 		f.Add(TopicFulfillmentsCreate, b)
 		f.Add(TopicFulfillmentsUpdate, b)
 	}

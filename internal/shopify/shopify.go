@@ -165,7 +165,60 @@ func (*Source) Parse(r webhook.Request, defaultCountry string) (thankyou.Deliver
 	if err := parse(&d, shop, r.Body, defaultCountry); err != nil {
 		return thankyou.Delivery{}, err
 	}
+	if err := fits(topic, r.Body); err != nil {
+		return thankyou.Delivery{}, err
+	}
 	return d, nil
+}
+
+// fits refuses a body that does not have the shape of its topic's payload.
+// The topic header is not covered by the signature, so a body signed for
+// one topic could be resent under another: an order as a cancellation, a
+// data request as an erasure. Each acting topic's payload is told apart
+// from the others by the fields Shopify always sends with it:
+//
+//   - orders/create: an order (line_items, no order_id) not yet cancelled
+//     (cancelled_at absent or null);
+//   - orders/cancelled: an order (no order_id) with cancelled_at set;
+//   - refunds/create: a refund (order_id, no line_items of an order);
+//   - customers/redact: shop_domain and customer, and nothing of a data
+//     request (orders_requested, data_request);
+//   - customers/data_request: shop_domain, customer and orders_requested
+//     or data_request, no orders_to_redact;
+//   - shop/redact: shop_domain and no customer.
+//
+// It runs after the topic's parser, which names what is wrong with a body
+// that is not even that topic's JSON.
+func fits(topic string, body []byte) error {
+	var top map[string]json.RawMessage
+	if json.Unmarshal(body, &top) != nil {
+		return nil
+	}
+	has := func(k string) bool { _, ok := top[k]; return ok }
+	set := func(k string) bool { v, ok := top[k]; return ok && !bytes.Equal(bytes.TrimSpace(v), []byte("null")) }
+	privacy := has("shop_domain")
+	order := !privacy && !has("order_id")
+	var ok bool
+	switch topic {
+	case TopicOrdersCreate:
+		ok = order && has("line_items") && !set("cancelled_at")
+	case TopicOrdersCancelled:
+		ok = order && set("cancelled_at")
+	case TopicRefundsCreate:
+		ok = !privacy && has("order_id") && !has("line_items") && !has("cancelled_at")
+	case TopicCustomersRedact:
+		ok = privacy && has("customer") && !has("orders_requested") && !has("data_request")
+	case TopicCustomersDataRequest:
+		ok = privacy && has("customer") && (has("orders_requested") || has("data_request")) && !has("orders_to_redact")
+	case TopicShopRedact:
+		ok = privacy && !has("customer") && !has("orders_to_redact") && !has("orders_requested") && !has("data_request")
+	default:
+		ok = true
+	}
+	if !ok {
+		return thankyou.Errorf(thankyou.EINVALID, "body does not fit topic %s: it is not that topic's payload", topic)
+	}
+	return nil
 }
 
 // topicParser fills d from the body of a delivery for shop.
@@ -200,7 +253,7 @@ func triggeredAt(raw string) time.Time {
 
 // shopDomain validates and lower-cases the X-Shopify-Shop-Domain header.
 func shopDomain(raw string) (string, error) {
-	shop := strings.ToLower(strings.TrimSpace(raw))
+	shop := thankyou.ShopID(thankyou.SourceShopify, raw)
 	if shop == "" {
 		return "", thankyou.Errorf(thankyou.EINVALID, "missing X-Shopify-Shop-Domain header")
 	}
@@ -295,7 +348,7 @@ func parsePrivacy(d *thankyou.Delivery, shop string, body []byte, defaultCountry
 	if p.ShopDomain == nil || strings.TrimSpace(*p.ShopDomain) == "" {
 		return thankyou.Errorf(thankyou.EINVALID, "privacy request has no shop_domain")
 	}
-	if strings.ToLower(strings.TrimSpace(*p.ShopDomain)) != shop {
+	if thankyou.ShopID(thankyou.SourceShopify, *p.ShopDomain) != shop {
 		return thankyou.Errorf(thankyou.EINVALID, "privacy request shop_domain is not the X-Shopify-Shop-Domain header's shop")
 	}
 	if d.Topic == TopicShopRedact {
@@ -378,6 +431,8 @@ type address struct {
 	Name        string `json:"name"`
 	Phone       string `json:"phone"`
 	CountryCode string `json:"country_code"`
+	// ProvinceCode is the state or province ("FL", "ON").
+	ProvinceCode string `json:"province_code"`
 }
 
 // decode reads the body into v, naming what is wrong with it; what names
@@ -412,6 +467,7 @@ func toOrder(shop string, p payload, defaultCountry string) (thankyou.Order, err
 		Test:      p.Test,
 		Tags:      p.Tags.list,
 		Country:   country(p.Shipping, p.Billing),
+		Region:    region(p.Shipping, p.Billing),
 		Items:     items(p.LineItems),
 	}
 	if n, err := strconv.Atoi(strings.TrimSpace(customer(p).OrdersCount.Text)); err == nil && n > 0 {
@@ -450,6 +506,20 @@ func country(addrs ...*address) string {
 		c := strings.ToUpper(strings.TrimSpace(a.CountryCode))
 		if len(c) == 2 && c[0] >= 'A' && c[0] <= 'Z' && c[1] >= 'A' && c[1] <= 'Z' {
 			return c
+		}
+	}
+	return ""
+}
+
+// region returns the ISO 3166-2 subdivision of the first address that has
+// a valid country and province code ("US-FL"); "" when none has.
+func region(addrs ...*address) string {
+	for _, a := range addrs {
+		if a == nil {
+			continue
+		}
+		if r := thankyou.Region(a.CountryCode, a.ProvinceCode); r != "" {
+			return r
 		}
 	}
 	return ""

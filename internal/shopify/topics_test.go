@@ -54,14 +54,19 @@ func TestParseReadsTagsCountryAndCustomerOrders(t *testing.T) {
 // bodyFor returns a valid body of topic for testShop.
 func bodyFor(topic string) []byte {
 	switch topic {
-	case TopicOrdersCreate, TopicOrdersCancelled:
+	case TopicOrdersCreate:
 		return order("")
+	case TopicOrdersCancelled:
+		return order(`"cancelled_at":"2026-11-24T10:15:00-05:00"`)
 	case TopicRefundsCreate:
 		return []byte(`{"id":930197717,"order_id":450789469}`)
 	case TopicShopRedact:
 		return []byte(`{"shop_id":1,"shop_domain":"` + testShop + `"}`)
 	}
-	return []byte(`{"shop_domain":"` + testShop + `","customer":{"id":191167}}`)
+	if topic == TopicCustomersDataRequest {
+		return []byte(`{"shop_domain":"` + testShop + `","customer":{"id":191167},"orders_requested":[]}`)
+	}
+	return []byte(`{"shop_domain":"` + testShop + `","customer":{"id":191167},"orders_to_redact":[]}`)
 }
 
 func TestEveryDeliveryCarriesItsWebhookIDAndTriggerTime(t *testing.T) {
@@ -115,14 +120,14 @@ func TestCancellationsNameTheTaskTheCreationMade(t *testing.T) {
 	}{
 		{"cancelled for fraud", TopicOrdersCancelled, testShop,
 			[]byte(`{"id":450789469,"cancel_reason":"fraud","cancelled_at":"2026-11-24T10:15:00-05:00"}`), "450789469", "cancelled: fraud"},
-		{"cancelled without a reason", TopicOrdersCancelled, testShop, []byte(`{"id":450789469,"cancel_reason":null}`), "450789469", "cancelled"},
-		{"cancelled with a blank reason", TopicOrdersCancelled, testShop, []byte(`{"id":"450789469","cancel_reason":" "}`), "450789469", "cancelled"},
+		{"cancelled without a reason", TopicOrdersCancelled, testShop, []byte(`{"id":450789469,"cancel_reason":null,"cancelled_at":"2026-11-24T10:15:00-05:00"}`), "450789469", "cancelled"},
+		{"cancelled with a blank reason", TopicOrdersCancelled, testShop, []byte(`{"id":"450789469","cancel_reason":" ","cancelled_at":"2026-11-24T10:15:00-05:00"}`), "450789469", "cancelled"},
 		{"the project's cancellation of order 1001", TopicOrdersCancelled, testShop,
-			readFile(t, "../../infra/fixtures/testdata/shopify-orders-cancelled.json"), "820982911946154508", "cancelled: customer"},
+			readFile(t, "../../infra/fixtures/story/testdata/shopify-orders-cancelled.json"), "820982911946154508", "cancelled: customer"},
 		{"Shopify's documented order, cancelled by the customer", TopicOrdersCancelled, "jsmith.myshopify.com",
 			readFile(t, docsSample), "820982911946154508", "cancelled: customer"},
 		{"a partial refund of order 1001", TopicRefundsCreate, testShop,
-			readFile(t, "../../infra/fixtures/testdata/shopify-refunds-create.json"), "820982911946154508", "refunded"},
+			readFile(t, "../../infra/fixtures/story/testdata/shopify-refunds-create.json"), "820982911946154508", "refunded"},
 		{"Shopify's documented refund", TopicRefundsCreate, "jsmith.myshopify.com",
 			readFile(t, "testdata/docs-refunds-create.json"), "820982911946154508", "refunded"},
 		{"refund with the order id as a string", TopicRefundsCreate, testShop, []byte(`{"order_id":"9007199254740993"}`), "9007199254740993", "refunded"},
@@ -142,7 +147,7 @@ func TestCancellationsNameTheTaskTheCreationMade(t *testing.T) {
 				t.Errorf("Order = %+v, want %+v", d.Order, want)
 			}
 			created, err := parse(deliveryHeader(TopicOrdersCreate, tt.shop, ""),
-				[]byte(`{"id":`+tt.wantID+`,"created_at":"2026-11-23T11:00:00-05:00"}`))
+				[]byte(`{"id":`+tt.wantID+`,"created_at":"2026-11-23T11:00:00-05:00","line_items":[]}`))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -185,7 +190,7 @@ func TestCancellationsWithoutAnOrderAreRefused(t *testing.T) {
 }
 
 func TestPrivacyRequestsNameTheCustomer(t *testing.T) {
-	const fixtures = "../../infra/fixtures/testdata/"
+	const fixtures = "../../infra/fixtures/story/testdata/"
 	janeDoe := thankyou.Customer{PlatformID: "207119551284732956", Phones: []string{"+12125550123"},
 		Emails: []string{"jane.doe@example.com"}, OrderIDs: []string{"820982911946154508"}}
 	// Shopify's documented samples carry a placeholder phone (555-625-1199).
@@ -219,8 +224,8 @@ func TestPrivacyRequestsNameTheCustomer(t *testing.T) {
 		{"orders only", TopicCustomersDataRequest, testShop,
 			[]byte(`{"shop_domain":"` + testShop + `","customer":{},"orders_requested":["820982911946154508"]}`),
 			"US", thankyou.DeliveryDataRequest, thankyou.Customer{OrderIDs: []string{"820982911946154508"}}},
-		{"orders_requested is not read for a redaction", TopicCustomersRedact, testShop,
-			[]byte(`{"shop_domain":"` + testShop + `","customer":{"id":5},"orders_requested":[1]}`),
+		{"orders_to_redact without orders is a redaction", TopicCustomersRedact, testShop,
+			[]byte(`{"shop_domain":"` + testShop + `","customer":{"id":5},"orders_to_redact":[]}`),
 			"US", thankyou.DeliveryCustomerRedact, thankyou.Customer{PlatformID: "5"}},
 		{"shop_domain in the body in another case", TopicShopRedact, testShop,
 			[]byte(`{"shop_domain":"ThankYou-Demo.myshopify.com"}`), "US", thankyou.DeliveryShopRedact, thankyou.Customer{}},
@@ -271,6 +276,12 @@ func TestPrivacyRequestsForAnotherShopOrNoCustomerAreRefused(t *testing.T) {
 		{"orders_to_redact not a list", TopicCustomersRedact, `{"shop_domain":"` + testShop + `","customer":{"id":1},"orders_to_redact":1}`,
 			"privacy request field orders_to_redact is a JSON number"},
 		{"empty body", TopicShopRedact, ``, "body is empty"},
+		{"a data request sent as a redaction", TopicCustomersRedact, `{"shop_domain":"` + testShop + `","customer":{"id":5},"orders_requested":[1]}`,
+			"does not fit topic customers/redact"},
+		{"a redaction sent as a data request", TopicCustomersDataRequest, `{"shop_domain":"` + testShop + `","customer":{"id":5},"orders_to_redact":[1]}`,
+			"does not fit topic customers/data_request"},
+		{"a customer's redaction sent as the shop's", TopicShopRedact, `{"shop_domain":"` + testShop + `","customer":{"id":5},"orders_to_redact":[1]}`,
+			"does not fit topic shop/redact"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -302,5 +313,37 @@ func TestOtherTopicsAreIgnoredWithoutReadingTheBody(t *testing.T) {
 				t.Errorf("Delivery = %+v, want %+v", d, want)
 			}
 		})
+	}
+}
+
+// The topic header is not signed: a signed body resent under another topic
+// must not choose another action. Each of the project's signed bodies is
+// refused under every acting topic it does not fit.
+func TestABodyThatDoesNotFitItsTopicIsRefused(t *testing.T) {
+	const fixtures = "../../infra/fixtures/testdata/"
+	bodies := map[string]string{
+		TopicOrdersCreate:         "shopify-orders-create.json",
+		TopicOrdersCancelled:      "shopify-orders-cancelled.json",
+		TopicRefundsCreate:        "shopify-refunds-create.json",
+		TopicCustomersRedact:      "shopify-customers-redact.json",
+		TopicCustomersDataRequest: "shopify-customers-data-request.json",
+		TopicShopRedact:           "shopify-shop-redact.json",
+	}
+	for fitting, file := range bodies {
+		body := readFile(t, fixtures+file)
+		for topic := range bodies {
+			t.Run(file+" as "+topic, func(t *testing.T) {
+				d, err := parse(deliveryHeader(topic, testShop, ""), body)
+				if topic == fitting {
+					if err != nil || d.Kind == thankyou.DeliveryIgnored {
+						t.Fatalf("its own topic: %+v, %v", d.Kind, err)
+					}
+					return
+				}
+				if got := errorCode(err); got != thankyou.EINVALID {
+					t.Fatalf("kind %q, code %q (%v); want the body refused as not fitting %s", d.Kind, got, err, topic)
+				}
+			})
+		}
 	}
 }

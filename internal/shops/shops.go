@@ -3,9 +3,18 @@
 //
 // A shop is found first among the shop settings stored in the table
 // (managed with the operators' tool, cmd/thankyou), then among the shops
-// configured by environment: one per source whose secret is set, matching
-// any shop id of that source (a deployment for one shop). Anything else is
-// an unknown shop.
+// configured by environment: one per source whose secret is set (a
+// deployment for one shop). Anything else is an unknown shop.
+//
+// The environment's shop answers to the shop ids in SHOP_IDS only; for a
+// source SHOP_IDS names none of, it learns the id of its first verified
+// delivery and answers to that one only (Admit). A signed delivery resent
+// under other shop ids so makes no second task.
+//
+// Stored settings, and their absence, are cached by a warm function in a
+// cache of bounded size (MaxCached entries), for CacheFor when found and
+// MissCacheFor when not: an unsigned request costs at most one read, and
+// a flood of made-up shop ids cannot grow the function's memory.
 package shops
 
 import (
@@ -13,6 +22,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -23,12 +33,22 @@ import (
 )
 
 // Shop is a shop ready for the order webhook: its settings, its resolved
-// webhook secrets, its parsed send window and time zone.
+// webhook secrets, its parsed send window, closed dates and time zone.
 type Shop struct {
 	thankyou.Shop
 	Secrets [][]byte
 	Window  polite.Window
+	Closed  []polite.Date
 	Zone    *time.Location
+	// Environment is set for the shop configured by environment, which
+	// answers only to the ids Admit accepts.
+	Environment bool
+}
+
+// Hours are the shop's hours for a thank-you: its window and closed
+// dates, under the law and holidays polite.Hours adds.
+func (s Shop) Hours() polite.Hours {
+	return polite.Hours{Window: s.Window, Closed: s.Closed}
 }
 
 // Store reads stored shop settings; an unknown shop is ENOTFOUND.
@@ -36,10 +56,26 @@ type Store interface {
 	GetShop(ctx context.Context, source thankyou.Source, id string) (thankyou.Shop, error)
 }
 
-// CacheFor is how long a stored shop's settings (or their absence) are
-// reused by a warm function before being read again: a change made with
-// the operators' tool applies within this time.
+// Learner records the one shop id the environment's shop learns per source.
+type Learner interface {
+	// LearnShopID records id unless an id was recorded for the source
+	// already, and returns the recorded one.
+	LearnShopID(ctx context.Context, source thankyou.Source, id string, now time.Time) (string, error)
+}
+
+// CacheFor is how long a stored shop's settings are reused by a warm
+// function before being read again: a change made with the operators' tool
+// applies within this time.
 const CacheFor = time.Minute
+
+// MissCacheFor is how long a warm function remembers that a shop id has
+// no stored settings: long enough that a flood of requests naming it costs
+// one read, short enough that a shop just added is found soon.
+const MissCacheFor = 10 * time.Second
+
+// MaxCached is how many shop ids (found or not) a warm function
+// remembers; the oldest remembered is forgotten first.
+const MaxCached = 1024
 
 // Registry finds shops. It is safe for concurrent use.
 type Registry struct {
@@ -51,9 +87,20 @@ type Registry struct {
 	store    Store
 	secrets  *secret.Resolver
 	now      func() time.Time
+	// allowed are the ids the environment's shop answers to (SHOP_IDS),
+	// learner records the learnt one of a source that SHOP_IDS names none
+	// of, learnt remembers it once known.
+	allowed map[thankyou.Source][]string
+	learner Learner
+	// closed are the deployment's closed dates (CLOSED_DATES), added to
+	// every shop's own.
+	closed []polite.Date
 
-	mu    sync.Mutex
-	cache map[string]cached
+	mu     sync.Mutex
+	cache  map[string]cached
+	order  []string // cache keys in the order they were added (a ring)
+	next   int      // the ring's oldest key, the next to forget
+	learnt map[thankyou.Source]string
 }
 
 type cached struct {
@@ -66,13 +113,19 @@ type cached struct {
 // one entry per source whose secret is set. A secret whose SSM parameter
 // or Secrets Manager secret does not exist turns that source off (logged);
 // any other failure to read a secret is an error.
-// Stored shops are read from store (nil: none).
-func FromConfig(ctx context.Context, cfg config.OrderWebhookConfig, r *secret.Resolver, store Store, log *slog.Logger) (*Registry, error) {
+// Stored shops are read from store (nil: none); the environment's shop
+// learns its ids through learner (nil: it answers to SHOP_IDS only).
+func FromConfig(ctx context.Context, cfg config.OrderWebhookConfig, r *secret.Resolver, store Store, learner Learner, log *slog.Logger) (*Registry, error) {
 	w, err := polite.ParseWindow(cfg.Window.Start, cfg.Window.End, cfg.Window.Days)
 	if err != nil {
 		return nil, fmt.Errorf("send window: %w", err)
 	}
-	reg := &Registry{bySource: map[thankyou.Source]Shop{}, store: store, secrets: r, now: time.Now, cache: map[string]cached{},
+	closed, err := polite.ParseDates(cfg.ClosedDates)
+	if err != nil {
+		return nil, fmt.Errorf("CLOSED_DATES: %w", err)
+	}
+	reg := &Registry{bySource: map[thankyou.Source]Shop{}, store: store, secrets: r, now: time.Now,
+		allowed: cfg.ShopIDs, learner: learner, cache: map[string]cached{}, learnt: map[thankyou.Source]string{}, closed: closed,
 		language: cfg.Language, maxWait: cfg.MaxWait}
 	for src, sec := range cfg.Secrets() {
 		val, err := r.Resolve(ctx, sec)
@@ -102,9 +155,11 @@ func FromConfig(ctx context.Context, cfg config.OrderWebhookConfig, r *secret.Re
 				MaxWait:        cfg.MaxWait,
 				Language:       cfg.Language,
 			},
-			Secrets: [][]byte{[]byte(val)},
-			Window:  w,
-			Zone:    cfg.ShopTimeZone,
+			Secrets:     [][]byte{[]byte(val)},
+			Window:      w,
+			Closed:      closed,
+			Zone:        cfg.ShopTimeZone,
+			Environment: true,
 		}
 	}
 	return reg, nil
@@ -141,6 +196,45 @@ func (r *Registry) Shop(ctx context.Context, source thankyou.Source, shopID stri
 	return s, nil
 }
 
+// Admit tells whether a verified delivery for shop, naming shopID, may be
+// acted on. A stored shop answers to its own id. The environment's shop
+// answers to the ids SHOP_IDS gives its source, else to the id it learnt
+// from the first verified delivery of that source (learning it now when
+// this is the first). Any other id is EUNAUTHORIZED, with nothing written.
+// Call it only after the delivery's signature was verified: learning
+// writes.
+func (r *Registry) Admit(ctx context.Context, shop Shop, shopID string) error {
+	if !shop.Environment {
+		return nil
+	}
+	refuse := thankyou.Errorf(thankyou.EUNAUTHORIZED, "shop id is not one the deployment's shop answers to (SHOP_IDS)")
+	if ids := r.allowed[shop.Source]; len(ids) > 0 {
+		if slices.Contains(ids, shopID) {
+			return nil
+		}
+		return refuse
+	}
+	r.mu.Lock()
+	id, known := r.learnt[shop.Source]
+	r.mu.Unlock()
+	if !known {
+		if r.learner == nil {
+			return refuse
+		}
+		var err error
+		if id, err = r.learner.LearnShopID(ctx, shop.Source, shopID, r.now()); err != nil {
+			return fmt.Errorf("learn the %s shop id: %w", shop.Source, err)
+		}
+		r.mu.Lock()
+		r.learnt[shop.Source] = id
+		r.mu.Unlock()
+	}
+	if id != shopID {
+		return refuse
+	}
+	return nil
+}
+
 // stored reads a shop's stored settings, through the cache.
 func (r *Registry) stored(ctx context.Context, source thankyou.Source, id string) (thankyou.Shop, bool, error) {
 	key := string(source) + ":" + id
@@ -156,10 +250,29 @@ func (r *Registry) stored(ctx context.Context, source thankyou.Source, id string
 	if err != nil && thankyou.ErrorCode(err) != thankyou.ENOTFOUND {
 		return thankyou.Shop{}, false, fmt.Errorf("read shop %s: %w", key, err)
 	}
-	r.mu.Lock()
-	r.cache[key] = cached{shop: sh, found: found, until: now.Add(CacheFor)}
-	r.mu.Unlock()
+	until := now.Add(MissCacheFor)
+	if found {
+		until = now.Add(CacheFor)
+	}
+	r.remember(key, cached{shop: sh, found: found, until: until})
 	return sh, found, nil
+}
+
+// remember caches c under key, forgetting the oldest key remembered when
+// the cache is full.
+func (r *Registry) remember(key string, c cached) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.cache[key]; !ok {
+		if len(r.order) < MaxCached {
+			r.order = append(r.order, key)
+		} else {
+			delete(r.cache, r.order[r.next])
+			r.order[r.next] = key
+			r.next = (r.next + 1) % MaxCached
+		}
+	}
+	r.cache[key] = c
 }
 
 // ready resolves a stored shop's secrets and parses its window and zone.
@@ -175,7 +288,11 @@ func (r *Registry) ready(ctx context.Context, sh thankyou.Shop) (Shop, error) {
 	if err != nil {
 		return Shop{}, fmt.Errorf("shop %s:%s: time zone %q: %w", sh.Source, sh.ID, sh.TimeZone, err)
 	}
-	out := Shop{Shop: sh, Window: w, Zone: zone}
+	closed, err := polite.ParseDates(sh.Closed)
+	if err != nil {
+		return Shop{}, fmt.Errorf("shop %s:%s: %w", sh.Source, sh.ID, err)
+	}
+	out := Shop{Shop: sh, Window: w, Closed: mergeDates(closed, r.closed), Zone: zone}
 	if out.Language == "" {
 		out.Language = r.language
 	}
@@ -196,4 +313,10 @@ func (r *Registry) ready(ctx context.Context, sh thankyou.Shop) (Shop, error) {
 		return Shop{}, thankyou.Errorf(thankyou.EINTERNAL, "shop %s:%s has no readable webhook secret", sh.Source, sh.ID)
 	}
 	return out, nil
+}
+
+// mergeDates returns the dates of a and b, sorted, each once.
+func mergeDates(a, b []polite.Date) []polite.Date {
+	out, _ := polite.ParseDates(polite.FormatDates(append(slices.Clone(a), b...)))
+	return out
 }

@@ -27,7 +27,7 @@ func registry(t *testing.T, env map[string]string, secrets map[string]string) (*
 		t.Fatal(err)
 	}
 	r := &secret.Resolver{Getenv: func(k string) string { return secrets[k] }}
-	reg, err := shops.FromConfig(context.Background(), cfg, r, store, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	reg, err := shops.FromConfig(context.Background(), cfg, r, store, store, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

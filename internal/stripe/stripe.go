@@ -101,20 +101,19 @@ func (s Source) tolerance() time.Duration {
 	return s.Tolerance
 }
 
-// ShopID returns the connected account ("acct_...") of a Stripe Connect
-// event, else the shop query parameter of the webhook URL, else "". Both
-// are kept as written: Stripe's ids are case-sensitive. A body that is not
-// a JSON object, an account that is not a Stripe account id or a shop
-// parameter with characters other than letters, digits, '.', '-' and '_'
-// give a *thankyou.Error with code EINVALID.
+// ShopID returns the shop query parameter of the webhook URL, else "": the
+// shop whose signing secrets verify the delivery. The body is not read
+// before its signature verified; a Stripe Connect event's account, read
+// from the signed body by Parse, then names the delivery's shop
+// (Delivery.Shop). Ids are kept as written: Stripe's ids are
+// case-sensitive. A shop parameter with characters other than letters,
+// digits, '.', '-' and '_' gives a *thankyou.Error with code EINVALID.
 func (s Source) ShopID(r webhook.Request) (string, error) {
-	ev, err := decodeEvent(r.Body)
-	if err != nil {
-		return "", err
-	}
-	return shopID(r, ev)
+	return queryShop(r)
 }
 
+// shopID is the connected account of a Stripe Connect event, else the
+// shop query parameter.
 func shopID(r webhook.Request, ev event) (string, error) {
 	if acct := strings.TrimSpace(ev.Account); acct != "" {
 		if !validAccount(acct) {
@@ -122,6 +121,10 @@ func shopID(r webhook.Request, ev event) (string, error) {
 		}
 		return acct, nil
 	}
+	return queryShop(r)
+}
+
+func queryShop(r webhook.Request) (string, error) {
 	shop := strings.TrimSpace(r.Query.Get("shop"))
 	if shop == "" {
 		return "", nil
@@ -250,7 +253,9 @@ func parseSignature(raw string) (signature, error) {
 	return h, nil
 }
 
-// Parse normalises a verified delivery:
+// Parse normalises a verified delivery. A Stripe Connect event's Shop is
+// its connected account (signed), the shop of its order; any other
+// event's order is the shop of the query parameter, and its Shop is "".
 //   - checkout.session.completed with payment_status "paid" or
 //     "no_payment_required" gives DeliveryOrderCreated; "unpaid" (an
 //     asynchronous payment method, not paid yet) and setup-mode sessions
@@ -284,6 +289,9 @@ func (s Source) Parse(r webhook.Request, defaultCountry string) (thankyou.Delive
 		return thankyou.Delivery{}, err
 	}
 	d := thankyou.Delivery{Kind: thankyou.DeliveryIgnored, Topic: ev.Type, EventID: ev.ID}
+	if ev.Account != "" {
+		d.Shop = shop
+	}
 	if ev.Created > 0 {
 		d.OccurredAt = time.Unix(ev.Created, 0).UTC()
 	}
@@ -389,6 +397,8 @@ type shippingDetails struct {
 
 type address struct {
 	Country string `json:"country"`
+	// State is the state, county, province or region ("FL", "ON").
+	State string `json:"state"`
 }
 
 // charge is the part of a Charge this source reads.
@@ -546,6 +556,7 @@ func (s session) order(shop, id string, ev event, defaultCountry string) (thanky
 		CreatedAt: time.Unix(created, 0).UTC(),
 		Test:      test(s.Livemode, ev.Livemode),
 		Country:   strings.ToUpper(first(country(ship), country(&shippingDetails{Address: cd.Address}))),
+		Region:    first(region(ship), region(&shippingDetails{Address: cd.Address})),
 		Items:     s.LineItems.items(),
 	}
 	name := strings.Join(strings.Fields(cd.Name), " ")
@@ -567,6 +578,15 @@ func country(s *shippingDetails) string {
 		return ""
 	}
 	return strings.TrimSpace(s.Address.Country)
+}
+
+// region returns the ISO 3166-2 subdivision of the address ("US-FL"), or
+// "" when it has no valid country and state.
+func region(s *shippingDetails) string {
+	if s == nil || s.Address == nil {
+		return ""
+	}
+	return thankyou.Region(s.Address.Country, s.Address.State)
 }
 
 // phoneNumber returns raw in E.164, or "" and the reason there is none.

@@ -20,7 +20,7 @@ import (
 )
 
 // fixtureDir holds the Stripe payloads the events/ fixtures are built from.
-const fixtureDir = "../../infra/fixtures/testdata"
+const fixtureDir = "../../infra/fixtures/story/testdata"
 
 var (
 	secret = []byte("whsec_localstripesigningsecret0123456789")
@@ -204,29 +204,33 @@ func TestVerifyRejectsDeliveriesOutsideTheTolerance(t *testing.T) {
 	}
 }
 
-func TestShopIDIsTheConnectedAccountElseTheShopParameter(t *testing.T) {
+// ShopID is the route's shop (the query parameter) and reads no body: the
+// body is read only once its signature verified. The signed body's
+// connected account then names the delivery's shop (Delivery.Shop).
+func TestShopIDIsTheShopParameterAndTheSignedAccountNamesTheShop(t *testing.T) {
 	body := payload(t, "stripe-checkout-completed.json")
 	connect := edit(t, "stripe-checkout-completed.json", func(ev, _ map[string]any) { ev["account"] = "acct_1SWqAbCdEfGhIjKl" })
 	tests := []struct {
 		name     string
 		body     []byte
 		query    string
-		want     string
-		wantCode string
+		want     string // ShopID
+		wantShop string // Parse's Delivery.Shop, and the order's shop
+		wantCode string // of ShopID, else of Parse
 	}{
-		{"one account, no parameter", body, "", "", ""},
-		{"shop parameter", body, "shop=thankyou-demo", "thankyou-demo", ""},
-		{"shop parameter kept as written", body, "shop=Demo_Shop.2", "Demo_Shop.2", ""},
-		{"connected account", connect, "", "acct_1SWqAbCdEfGhIjKl", ""},
-		{"connected account wins over the parameter", connect, "shop=thankyou-demo", "acct_1SWqAbCdEfGhIjKl", ""},
+		{"one account, no parameter", body, "", "", "", ""},
+		{"shop parameter", body, "shop=thankyou-demo", "thankyou-demo", "", ""},
+		{"shop parameter kept as written", body, "shop=Demo_Shop.2", "Demo_Shop.2", "", ""},
+		{"connected account", connect, "", "", "acct_1SWqAbCdEfGhIjKl", ""},
+		{"connected account wins over the parameter", connect, "shop=thankyou-demo", "thankyou-demo", "acct_1SWqAbCdEfGhIjKl", ""},
 		{"account that is not an account id", edit(t, "stripe-checkout-completed.json", func(ev, _ map[string]any) { ev["account"] = "cus_123" }),
-			"", "", thankyou.EINVALID},
+			"", "", "", thankyou.EINVALID},
 		{"account with punctuation", edit(t, "stripe-checkout-completed.json", func(ev, _ map[string]any) { ev["account"] = "acct_1/../x" }),
-			"", "", thankyou.EINVALID},
-		{"shop parameter with a slash", body, "shop=a%2Fb", "", thankyou.EINVALID},
-		{"shop parameter too long", body, "shop=" + strings.Repeat("a", 256), "", thankyou.EINVALID},
-		{"body not JSON", []byte("account=acct_1"), "", "", thankyou.EINVALID},
-		{"body without an event id", []byte(`{"type":"charge.refunded","account":"acct_1"}`), "", "", thankyou.EINVALID},
+			"", "", "", thankyou.EINVALID},
+		{"shop parameter with a slash", body, "shop=a%2Fb", "", "", thankyou.EINVALID},
+		{"shop parameter too long", body, "shop=" + strings.Repeat("a", 256), "", "", thankyou.EINVALID},
+		{"body not JSON is not read by ShopID", []byte("account=acct_1"), "", "", "", thankyou.EINVALID},
+		{"body without an event id is not read by ShopID", []byte(`{"type":"charge.refunded","account":"acct_1"}`), "", "", "", thankyou.EINVALID},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -235,11 +239,28 @@ func TestShopIDIsTheConnectedAccountElseTheShopParameter(t *testing.T) {
 				t.Fatal(err)
 			}
 			got, err := stripe.Source{}.ShopID(webhook.Request{Body: tt.body, Query: q, Received: now})
-			if code := thankyou.ErrorCode(err); code != tt.wantCode {
-				t.Fatalf("ShopID = %q, %v; want code %q", got, err, tt.wantCode)
+			if err != nil {
+				if code := thankyou.ErrorCode(err); code != tt.wantCode {
+					t.Fatalf("ShopID = %q, %v; want code %q", got, err, tt.wantCode)
+				}
+				return
 			}
 			if got != tt.want {
 				t.Errorf("ShopID = %q, want %q", got, tt.want)
+			}
+			d, err := parse(t, tt.body, tt.query, "US")
+			if code := thankyou.ErrorCode(err); code != tt.wantCode {
+				t.Fatalf("Parse: %v; want code %q", err, tt.wantCode)
+			}
+			if err != nil {
+				return
+			}
+			orderShop := tt.wantShop
+			if orderShop == "" {
+				orderShop = tt.want
+			}
+			if d.Shop != tt.wantShop || d.Order.Shop != orderShop {
+				t.Errorf("Delivery.Shop, Order.Shop = %q, %q; want %q, %q", d.Shop, d.Order.Shop, tt.wantShop, orderShop)
 			}
 		})
 	}
@@ -266,7 +287,7 @@ func TestPaidCheckoutBecomesAnOrderToThank(t *testing.T) {
 			Source: thankyou.SourceStripe, Shop: "", ID: "pi_3SWqHzLkdIwHu7ix1c7Vd2Xa", Number: "1042",
 			CustomerName: "Jordan Smith", FirstName: "Jordan", Phone: "+12125550177", Email: "jordan.smith@example.com",
 			Total: "199.65", Currency: "USD", CreatedAt: time.Date(2026, 11, 23, 17, 8, 41, 0, time.UTC),
-			Test: false, Country: "US",
+			Test: false, Country: "US", Region: "US-NY",
 		},
 	}
 	if !equalDelivery(d, want) {
@@ -648,6 +669,7 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("order has phone %q and skip reason %q; want exactly one", o.Phone, o.SkipReason)
 			}
 			checkItems(t, o.Items)
+			checkRegion(t, o.Region)
 		case thankyou.DeliveryOrderCancelled:
 			if d.Order.ID == "" || d.Order.Source != thankyou.SourceStripe || d.Reason == "" {
 				t.Fatalf("cancellation without an order id, source or reason: %+v", d)
@@ -656,8 +678,14 @@ func FuzzParse(f *testing.F) {
 		default:
 			t.Fatalf("unexpected kind %q", d.Kind)
 		}
-		if shop, err := (stripe.Source{}).ShopID(webhook.Request{Body: body, Query: q}); err != nil || shop != d.Order.Shop && d.Kind != thankyou.DeliveryIgnored {
-			t.Fatalf("ShopID = %q, %v; Parse's order shop %q", shop, err, d.Order.Shop)
+		// The order's shop is the signed account when there is one
+		// (Delivery.Shop), else the route's shop.
+		shop, err := (stripe.Source{}).ShopID(webhook.Request{Body: body, Query: q})
+		if d.Shop != "" {
+			shop = d.Shop
+		}
+		if err != nil || shop != d.Order.Shop && d.Kind != thankyou.DeliveryIgnored {
+			t.Fatalf("ShopID = %q, %v; Delivery.Shop %q; Parse's order shop %q", shop, err, d.Shop, d.Order.Shop)
 		}
 	})
 }

@@ -26,10 +26,18 @@ func ItemText(title string, quantity int64) string {
 	return t
 }
 
-// CleanTitle drops control and bidirectional-control characters, turns
-// each run of white space into one space, trims, and cuts what is left to
-// MaxItemTitle runes, ending a cut title with "…".
-func CleanTitle(s string) string {
+// CleanTitle is an item's title cleaned for messages: CleanText cut to
+// MaxItemTitle runes.
+func CleanTitle(s string) string { return CleanText(s, MaxItemTitle) }
+
+// CleanText is the one sanitiser of text from outside (an order, a shop's
+// settings) that reaches a message a person reads: it drops control and
+// bidirectional-control characters, turns each run of white space and line
+// breaks into one space, trims, and cuts what is left to max runes, ending
+// a cut text with "…". So a name cannot add a line or a paragraph to a
+// message, nor grow it without bound. Invalid UTF-8 becomes U+FFFD.
+func CleanText(s string, max int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) && !unicode.IsSpace(r) || unicode.Is(unicode.Bidi_Control, r) {
 			return -1
@@ -37,11 +45,14 @@ func CleanTitle(s string) string {
 		return r
 	}, s)
 	s = strings.Join(strings.Fields(s), " ")
-	if utf8.RuneCountInString(s) <= MaxItemTitle {
+	if utf8.RuneCountInString(s) <= max {
 		return s
 	}
+	if max < 1 {
+		return ""
+	}
 	r := []rune(s)
-	return strings.TrimSpace(string(r[:MaxItemTitle-1])) + "…"
+	return strings.TrimSpace(string(r[:max-1])) + "…"
 }
 
 // CheckItems reports whether items keep Order.Items's promise: at most

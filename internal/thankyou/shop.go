@@ -1,12 +1,15 @@
 package thankyou
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Shop is one shop's settings: where its orders come from, how and when
 // its customers are thanked, and which orders are worth thanking.
 type Shop struct {
 	Source Source
-	// ID is the platform's identifier of the shop, normalised by its source
+	// ID is the platform's identifier of the shop, as ShopID keeps it
 	// (Shopify's myshopify.com domain, WooCommerce's site host, Stripe's
 	// account or the key in the webhook URL). Empty matches any shop of the
 	// source: the single-shop deployment configured by environment.
@@ -23,8 +26,12 @@ type Shop struct {
 	// WindowStart, WindowEnd and Days are the send window as configured
 	// ("10:00", "17:00", "Mon-Fri").
 	WindowStart, WindowEnd, Days string
-	Delay                        time.Duration
-	ExpireAfter                  time.Duration
+	// Closed are the dates on which the shop contacts nobody, written
+	// "2026-12-24,2026-12-31" (polite.ParseDates reads them); they add
+	// to the public holidays and the law, never replace them.
+	Closed      string
+	Delay       time.Duration
+	ExpireAfter time.Duration
 	// Trigger is what Delay counts from ("" is TriggerOrder); MaxWait is
 	// how long a task waits for its fulfilment or delivery before it
 	// expires (0: DefaultMaxWait).
@@ -98,3 +105,19 @@ const (
 	FieldEmail = "email"
 	FieldName  = "name"
 )
+
+// ShopID returns a shop id as it is kept: trimmed, and lower-cased only
+// where the platform says its shop ids are case-insensitive — Shopify's
+// shop domains, WooCommerce's site hosts (DNS names) and the generic
+// source's shop keys. Stripe's ids (acct_1AbC...) are case-sensitive and
+// kept exactly as sent. The order webhook's sources and the operators'
+// tool both name shops through it, so a shop stored with the tool is the
+// shop a delivery names.
+func ShopID(source Source, raw string) string {
+	id := strings.TrimSpace(raw)
+	switch source {
+	case SourceShopify, SourceWooCommerce, SourceGeneric:
+		return strings.ToLower(id)
+	}
+	return id
+}

@@ -59,6 +59,10 @@ type Order struct {
 	Tags []string
 	// Country is the ISO country of the shipping (else billing) address.
 	Country string
+	// Region is the ISO 3166-2 subdivision of the shipping (else billing)
+	// address ("US-FL", "CA-ON"; see Region), "" when unknown. The
+	// recipient's state rules, holidays and time zones are read from it.
+	Region string
 	// CustomerOrders is how many orders the platform says the customer has
 	// placed, this one included; 0 when the platform does not say.
 	CustomerOrders int
@@ -78,11 +82,27 @@ func (o Order) TaskID() string {
 	return TaskID(o.Source, o.Shop, o.ID)
 }
 
-// TaskID builds a task identifier from its parts. Parts are joined with ':'
-// and any ':' inside a part is replaced, so the mapping is unambiguous.
+// TaskID builds a task identifier from its parts, each escaped with
+// KeyPart and joined with ':', so that different parts always make
+// different ids.
 func TaskID(source Source, shop, orderID string) string {
-	clean := func(s string) string { return strings.ReplaceAll(s, ":", "_") }
-	return clean(string(source)) + ":" + clean(shop) + ":" + clean(orderID)
+	return KeyPart(string(source)) + ":" + KeyPart(shop) + ":" + KeyPart(orderID)
+}
+
+// keyEscaper escapes the separator of key parts and the escape itself.
+var keyEscaper = strings.NewReplacer("%", "%25", ":", "%3A")
+
+// KeyPart escapes one part of a key built from outside input (a shop id,
+// an order id): '%' becomes "%25" and ':' "%3A", so parts joined with ':'
+// can be told apart again, and no two parts escape alike. A part without
+// '%' or ':' (every Shopify, Stripe and plain WooCommerce id) is kept as
+// it is, so keys stored before escaping was introduced are found again.
+// Keys written before it replaced ':' by '_' instead; see docs/security.md.
+func KeyPart(s string) string {
+	if !strings.ContainsAny(s, "%:") {
+		return s
+	}
+	return keyEscaper.Replace(s)
 }
 
 // Channel is how a thank-you is delivered.
@@ -174,6 +194,9 @@ type Task struct {
 	// was created; empty means the dispatcher's configured ones.
 	ShopName string
 	Window   string
+	// Closed are the shop's closed dates ("2026-12-24,2026-12-31"), as
+	// they were when the task was created: nobody is contacted on them.
+	Closed string
 	// Template is the shop's own text/template for this task's channel;
 	// empty for the dispatcher's configured one.
 	Template string
@@ -307,6 +330,11 @@ type Delivery struct {
 	// a DeliveryOrderCreated of an order that comes already fulfilled);
 	// zero when the body gives no time, or for an order not fulfilled.
 	FulfilledAt time.Time
+	// Shop is the shop the signed body names (Stripe Connect's account),
+	// "" when the body names none: the delivery is then the shop its
+	// unsigned route names, once the signature verified under that shop's
+	// secrets.
+	Shop string
 }
 
 // Customer identifies a customer for privacy requests: any of these may be

@@ -14,6 +14,8 @@ import (
 
 	"github.com/thankyoucalls/thankyoucalls/internal/apigw"
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
+	"github.com/thankyoucalls/thankyoucalls/internal/contact"
+	"github.com/thankyoucalls/thankyoucalls/internal/inbound"
 	"github.com/thankyoucalls/thankyoucalls/internal/message"
 	"github.com/thankyoucalls/thankyoucalls/internal/metrics"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
@@ -82,6 +84,16 @@ func (h *Handler) bridge(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if h.CallerID == "" {
 		return events.APIGatewayV2HTTPResponse{}, thankyou.Errorf(thankyou.EINTERNAL, "no caller id configured (TWILIO_FROM) for the bridge")
 	}
+	// The customer's leg goes through the gate as the staff leg did:
+	// consent, hours and the caps, taken now that the customer is dialled.
+	d, err := h.gate().Admit(ctx, h.bridgeCustomer(t), h.Now())
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, thankyou.WrapError(thankyou.EINTERNAL, "could not check the customer's leg", err)
+	}
+	if d.Outcome != contact.Send {
+		log.InfoContext(ctx, "bridge: the customer may not be called now: hanging up", "gate", d.Code, "rule", d.Rule)
+		return sayTwiML(fmt.Sprintf("%s cannot be called now: %s. Goodbye.", firstName(t), d.Reason()), true), nil
+	}
 	var b strings.Builder
 	b.WriteString(xml.Header + "<Response><Say>")
 	escape(&b, fmt.Sprintf("Connecting you to %s, order %s.", firstName(t), orderNumber(t)))
@@ -137,14 +149,15 @@ func (h *Handler) dial(ctx context.Context, req events.APIGatewayV2HTTPRequest, 
 		return sayTwiML("Thank you! The call is recorded as done.", true), nil
 	}
 	who, num := firstName(t), orderNumber(t)
-	text := fmt.Sprintf("%s did not answer (%s). Reply LATER %s to try again later, or SKIP %s [reason].", who, strings.ReplaceAll(status, "-", " "), num, num)
+	text := fmt.Sprintf("%s did not answer (%s). Reply %s %s to try again later, or %s %s [reason].", who, strings.ReplaceAll(status, "-", " "), inbound.WordLater, num, inbound.WordSkip, num)
 	if h.Twilio != nil && t.Recipient != "" {
-		if _, err := h.Twilio.SendSMS(ctx, t.Recipient, text, ""); err != nil {
-			log.ErrorContext(ctx, "could not text the staff member that the customer did not answer", "error", err)
+		notice := contact.Contact{Kind: contact.KindStaffNotice, To: t.Recipient, Task: t.ID}
+		if d, _, err := h.gate().SendText(ctx, notice, now, text, ""); err != nil || d.Outcome != contact.Send {
+			log.ErrorContext(ctx, "could not text the staff member that the customer did not answer", "error", err, "gate", d.Code)
 		}
 	}
 	log.InfoContext(ctx, "bridged call: the customer did not answer")
-	return sayTwiML(fmt.Sprintf("%s did not answer. Text LATER or SKIP to the shop's number. Goodbye.", who), true), nil
+	return sayTwiML(fmt.Sprintf("%s did not answer. Text %s or %s to the shop's number. Goodbye.", who, inbound.WordLater, inbound.WordSkip), true), nil
 }
 
 // finalCallStatuses are a call's last CallStatus values.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
+	"github.com/thankyoucalls/thankyoucalls/internal/inbound"
 	"github.com/thankyoucalls/thankyoucalls/internal/localstack"
 	"github.com/thankyoucalls/thankyoucalls/internal/message"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
@@ -204,7 +205,7 @@ func reply(t *testing.T, resp events.APIGatewayV2HTTPResponse) string {
 }
 
 func TestStaffRepliesToTheCallReminder(t *testing.T) {
-	tomorrow10 := time.Date(2026, 11, 27, 10, 0, 0, 0, newYork) // Friday, the window's start
+	tomorrow9 := time.Date(2026, 12, 4, 9, 0, 0, 0, newYork) // Friday, the staff phone's hours' start (STAFF_HOURS)
 	tests := []struct {
 		fixture string
 		want    []string // in the reply
@@ -223,19 +224,19 @@ func TestStaffRepliesToTheCallReminder(t *testing.T) {
 			if got.State != thankyou.StateReminded || !got.DueAt.Equal(want) || got.Staff.Reminders != 0 {
 				t.Errorf("task = %s due %v, %d reminders; want reminded, due %v, count restarted", got.State, got.DueAt, got.Staff.Reminders, want)
 			}
-			if !f.h.Window.Contains(got.DueAt, []*time.Location{newYork}) {
-				t.Errorf("due %v is outside the shop's working hours %s", got.DueAt.In(newYork), f.h.Window)
+			if !f.h.StaffWindow.Contains(got.DueAt, []*time.Location{newYork}) {
+				t.Errorf("due %v is outside the staff phone's hours %s", got.DueAt.In(newYork), f.h.StaffWindow)
 			}
 			if ids := f.openCalls(t); !slices.Equal(ids, []string{task1001}) {
 				t.Errorf("open calls after LATER: %v, want the snoozed call", ids)
 			}
 		}},
-		{"staff-later-tomorrow.json", []string{"remind you about order 1001 (Jane) on Fri at 10:00."}, func(t *testing.T, f *fixture, _, got thankyou.Task) {
-			if got.State != thankyou.StateReminded || !got.DueAt.Equal(tomorrow10) {
-				t.Errorf("task = %s due %v; want reminded, due %v", got.State, got.DueAt.In(newYork), tomorrow10)
+		{"staff-later-tomorrow.json", []string{"remind you about order 1001 (Jane) on Fri at 09:00."}, func(t *testing.T, f *fixture, _, got thankyou.Task) {
+			if got.State != thankyou.StateReminded || !got.DueAt.Equal(tomorrow9) {
+				t.Errorf("task = %s due %v; want reminded, due %v", got.State, got.DueAt.In(newYork), tomorrow9)
 			}
-			if !f.h.Window.Contains(got.DueAt, []*time.Location{newYork}) {
-				t.Errorf("due %v is outside the shop's working hours %s", got.DueAt.In(newYork), f.h.Window)
+			if !f.h.StaffWindow.Contains(got.DueAt, []*time.Location{newYork}) {
+				t.Errorf("due %v is outside the staff phone's hours %s", got.DueAt.In(newYork), f.h.StaffWindow)
 			}
 		}},
 		{"staff-skip.json", []string{"Order 1001 (Jane) is marked skipped."}, func(t *testing.T, f *fixture, _, got thankyou.Task) {
@@ -291,6 +292,20 @@ func TestStaffReplyFromAnUnknownNumberSaysNothing(t *testing.T) {
 	if ids := f.openCalls(t); !slices.Equal(ids, []string{task1001}) {
 		t.Errorf("open calls = %v, want the call still open", ids)
 	}
+}
+
+func TestAnAmbiguousMessageFromStaffIsAnsweredAsAStaffReply(t *testing.T) {
+	f := newFixture(t)
+	f.staffCall(t)
+	before := f.task(t)
+	msg := reply(t, f.post(t, f.sms(t, staffPhone, "Had to stop for lunch, I will call her after")))
+	if msg != inbound.StaffHelp {
+		t.Errorf("answer %q, want the staff reply words", msg)
+	}
+	if out, _ := f.store.OptedOut(context.Background(), staffPhone); out {
+		t.Error("the staff member was opted out")
+	}
+	unchanged(t, f, before, f.task(t))
 }
 
 func TestStaffReplyWithABadSignatureIsRefused(t *testing.T) {

@@ -10,10 +10,12 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
+	"github.com/thankyoucalls/thankyoucalls/internal/contact"
+	"github.com/thankyoucalls/thankyoucalls/internal/inbound"
 	"github.com/thankyoucalls/thankyoucalls/internal/message"
 	"github.com/thankyoucalls/thankyoucalls/internal/metrics"
+	"github.com/thankyoucalls/thankyoucalls/internal/polite"
 	"github.com/thankyoucalls/thankyoucalls/internal/staff"
-	"github.com/thankyoucalls/thankyoucalls/internal/staffreply"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 	"github.com/thankyoucalls/thankyoucalls/internal/twilio"
 )
@@ -41,9 +43,6 @@ type Twilio interface {
 // member's, then the customer's.
 const BridgeRingTimeout = 30 * time.Second
 
-// staffHelp lists the reply words.
-const staffHelp = "Reply DONE [order] [note], LATER [order] [2h|tomorrow], SKIP [order] [reason], CALL [order] to be connected, or LIST."
-
 // staffContext returns the roster entries and open calls of a number; the
 // number is a staff number when it has either.
 func (h *Handler) staffContext(ctx context.Context, from string) ([]thankyou.StaffMember, []thankyou.Task, error) {
@@ -59,17 +58,16 @@ func (h *Handler) staffContext(ctx context.Context, from string) ([]thankyou.Sta
 }
 
 // staffReply answers a staff member's SMS about their open calls.
-func (h *Handler) staffReply(ctx context.Context, req events.APIGatewayV2HTTPRequest, from string, members []thankyou.StaffMember, calls []thankyou.Task, body string, log *slog.Logger) (events.APIGatewayV2HTTPResponse, error) {
-	cmd := staffreply.Parse(body)
+func (h *Handler) staffReply(ctx context.Context, req events.APIGatewayV2HTTPRequest, from string, members []thankyou.StaffMember, calls []thankyou.Task, cmd inbound.Command, log *slog.Logger) (events.APIGatewayV2HTTPResponse, error) {
 	log = log.With("staff", true, "verb", cmd.Verb, "openCalls", len(calls))
 	switch cmd.Verb {
-	case staffreply.Help:
+	case inbound.Unclear:
 		log.InfoContext(ctx, "staff reply not understood: help sent")
 		if cmd.Problem != "" {
-			return messageTwiML(cmd.Problem + ". " + staffHelp), nil
+			return messageTwiML(cmd.Problem + ". " + inbound.StaffHelp), nil
 		}
-		return messageTwiML(staffHelp), nil
-	case staffreply.List:
+		return messageTwiML(inbound.StaffHelp), nil
+	case inbound.List:
 		log.InfoContext(ctx, "staff asked for their open calls")
 		return messageTwiML(listText(calls)), nil
 	}
@@ -77,7 +75,7 @@ func (h *Handler) staffReply(ctx context.Context, req events.APIGatewayV2HTTPReq
 	if !ok {
 		log.InfoContext(ctx, "staff reply names no open call")
 		if cmd.Order != "" {
-			return messageTwiML(fmt.Sprintf("You have no open call for order %s. Reply LIST to see yours.", cmd.Order)), nil
+			return messageTwiML(fmt.Sprintf("You have no open call for order %s. Reply %s to see yours.", cmd.Order, inbound.WordList)), nil
 		}
 		return messageTwiML("You have no open calls. Thank you!"), nil
 	}
@@ -86,9 +84,9 @@ func (h *Handler) staffReply(ctx context.Context, req events.APIGatewayV2HTTPReq
 	num := orderNumber(t)
 	now := h.Now()
 	switch cmd.Verb {
-	case staffreply.Done, staffreply.Skip:
+	case inbound.Done, inbound.Skip:
 		state, what := thankyou.StateCalled, "done"
-		if cmd.Verb == staffreply.Skip {
+		if cmd.Verb == inbound.Skip {
 			state, what = thankyou.StateSkipped, "skipped"
 		}
 		if _, err := h.Calls.CloseCall(ctx, t.ID, from, state, cmd.Note, now); err != nil {
@@ -99,24 +97,24 @@ func (h *Handler) staffReply(ctx context.Context, req events.APIGatewayV2HTTPReq
 		}
 		log.InfoContext(ctx, "staff closed the call", "state", state)
 		return messageTwiML(fmt.Sprintf("Thanks! Order %s (%s) is marked %s.%s", num, who, what, more(len(calls)-1))), nil
-	case staffreply.Later:
+	case inbound.Later:
 		due := h.snoozeUntil(t, members, cmd, now)
 		if _, err := h.Calls.Snooze(ctx, t.ID, from, due, now); err != nil {
 			return h.staffConflict(ctx, err, num, log)
 		}
 		log.InfoContext(ctx, "staff snoozed the call", "due", due)
 		return messageTwiML(fmt.Sprintf("OK, I will remind you about order %s (%s) %s.", num, who, h.when(due, t, members, now))), nil
-	case staffreply.Call:
+	case inbound.Call:
 		return h.startBridge(ctx, req, from, t, log)
 	}
-	return messageTwiML(staffHelp), nil
+	return messageTwiML(inbound.StaffHelp), nil
 }
 
 // staffConflict answers a reply whose call closed meanwhile.
 func (h *Handler) staffConflict(ctx context.Context, err error, num string, log *slog.Logger) (events.APIGatewayV2HTTPResponse, error) {
 	if c := thankyou.ErrorCode(err); c == thankyou.ECONFLICT || c == thankyou.ENOTFOUND {
 		log.InfoContext(ctx, "staff reply on a call that is no longer open", "why", thankyou.ErrorMessage(err))
-		return messageTwiML(fmt.Sprintf("Order %s is no longer open for you. Reply LIST to see your calls.", num)), nil
+		return messageTwiML(fmt.Sprintf("Order %s is no longer open for you. Reply %s to see your calls.", num, inbound.WordList)), nil
 	}
 	return events.APIGatewayV2HTTPResponse{}, thankyou.WrapError(thankyou.EINTERNAL, "could not record the staff reply", err)
 }
@@ -128,12 +126,30 @@ func (h *Handler) startBridge(ctx context.Context, req events.APIGatewayV2HTTPRe
 	if h.Twilio == nil {
 		return messageTwiML("Click-to-call is not set up for this shop: please call the customer from your phone."), nil
 	}
+	// The customer's consent and hours now, before anyone is dialled.
+	now := h.Now()
+	d, err := h.gate().Check(ctx, h.bridgeCustomer(t), now)
+	if err != nil {
+		log.ErrorContext(ctx, "checking the customer before the bridge failed", "error", err)
+		return messageTwiML("Sorry, the call could not be started. Try CALL again in a minute."), nil
+	}
+	if d.Outcome != contact.Send {
+		return h.callRefused(ctx, from, t, d, now, log)
+	}
 	base := h.baseURL(req)
-	sid, err := h.Twilio.StartCall(ctx, from, "", config.TaskURL(base, config.BridgePath, t.ID),
+	staffLeg := contact.Contact{Kind: contact.KindBridgeStaff, To: from, Customer: t.Order.Phone, Task: t.ID}
+	d, sid, err := h.gate().PlaceCall(ctx, staffLeg, now, "", config.TaskURL(base, config.BridgePath, t.ID),
 		config.TaskURL(base, config.CallStatusPath, t.ID), twilio.CallOptions{Timeout: BridgeRingTimeout})
+	if err == nil && d.Outcome != contact.Send {
+		log.InfoContext(ctx, "the staff leg of the bridge is not allowed: nothing dialled", "gate", d.Code)
+		if d.Code == contact.CodeOptedOut {
+			return messageTwiML("You opted out of messages from this number: reply START to use CALL again."), nil
+		}
+		return h.callRefused(ctx, from, t, d, now, log)
+	}
 	if err != nil {
 		log.ErrorContext(ctx, "starting the click-to-call bridge failed", "error", err)
-		return messageTwiML("Sorry, the call could not be started. Try CALL again in a minute, or call the customer from your phone."), nil
+		return messageTwiML("Sorry, the call could not be started. Try " + inbound.WordCall + " again in a minute, or call the customer from your phone."), nil
 	}
 	if err := h.Calls.RecordBridge(ctx, t.ID, from, sid, h.Now()); err != nil {
 		log.ErrorContext(ctx, "bridge started but not recorded", "sid", sid, "error", err)
@@ -145,7 +161,7 @@ func (h *Handler) startBridge(ctx context.Context, req events.APIGatewayV2HTTPRe
 // snoozeUntil is when a LATER reply's reminder comes back: after the
 // delay (or tomorrow), at the next moment the staff member is on duty
 // (the shop's window for the default staff phone).
-func (h *Handler) snoozeUntil(t thankyou.Task, members []thankyou.StaffMember, cmd staffreply.Command, now time.Time) time.Time {
+func (h *Handler) snoozeUntil(t thankyou.Task, members []thankyou.StaffMember, cmd inbound.Command, now time.Time) time.Time {
 	m := memberFor(members, t)
 	zone := h.zone()
 	if m != nil {
@@ -163,7 +179,11 @@ func (h *Handler) snoozeUntil(t thankyou.Task, members []thankyou.StaffMember, c
 			return next.UTC().Truncate(time.Second)
 		}
 	}
-	return h.Window.Next(at, []*time.Location{zone}).UTC().Truncate(time.Second)
+	w := h.StaffWindow
+	if w == (polite.Window{}) {
+		w = contact.DefaultStaffWindow
+	}
+	return w.Next(at, []*time.Location{zone}).UTC().Truncate(time.Second)
 }
 
 // when says a snooze time on the staff member's clock: "at 14:30", or
@@ -226,7 +246,7 @@ func listText(calls []thankyou.Task) string {
 	if len(calls) == 0 {
 		return "You have no open calls. Thank you!"
 	}
-	return message.CallList("", calls, maxListed, true) + "\nReply DONE, LATER, SKIP or CALL with the order number."
+	return message.CallList("", calls, maxListed, true) + "\nReply " + inbound.ReplyWords + " with the order number."
 }
 
 func more(n int) string {
@@ -234,9 +254,9 @@ func more(n int) string {
 	case n <= 0:
 		return ""
 	case n == 1:
-		return " 1 more open call: reply LIST."
+		return " 1 more open call: reply " + inbound.WordList + "."
 	default:
-		return fmt.Sprintf(" %d more open calls: reply LIST.", n)
+		return fmt.Sprintf(" %d more open calls: reply %s.", n, inbound.WordList)
 	}
 }
 

@@ -1,7 +1,8 @@
 // Package twiliohook is the Twilio webhook: it checks Twilio's signature,
-// applies message status callbacks to their task, handles inbound SMS
-// (opt-out keywords from anyone; from staff numbers, their replies to call
-// reminders: DONE, LATER, SKIP, CALL, LIST), serves the TwiML of the
+// applies message status callbacks to their task, handles inbound SMS as
+// package inbound reads them (opt-outs and opt-ins from anyone, one
+// question for an ambiguous message; from staff numbers, their replies to
+// call reminders), serves the TwiML of the
 // click-to-call bridge and of the automated thank-you call, and records
 // how calls ended. Every answer is TwiML.
 package twiliohook
@@ -14,13 +15,15 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
-	"unicode"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/apigw"
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
+	"github.com/thankyoucalls/thankyoucalls/internal/contact"
+	"github.com/thankyoucalls/thankyoucalls/internal/inbound"
 	"github.com/thankyoucalls/thankyoucalls/internal/metrics"
 	"github.com/thankyoucalls/thankyoucalls/internal/phone"
 	"github.com/thankyoucalls/thankyoucalls/internal/polite"
@@ -32,6 +35,7 @@ const MaxBody = 64 << 10
 
 // Store is what the handler needs of the task store.
 type Store interface {
+	OptedOut(ctx context.Context, phone string) (bool, error)
 	ApplyStatus(ctx context.Context, id, sid string, status thankyou.State, code int, reason string, now time.Time) (thankyou.Task, error)
 	SetOptOut(ctx context.Context, phone, keyword string, now time.Time) error
 	ClearOptOut(ctx context.Context, phone string) error
@@ -52,8 +56,12 @@ type Handler struct {
 	PublicBaseURL string
 	// HelpText answers HELP.
 	HelpText string
-	Now      func() time.Time
-	Logger   *slog.Logger
+	// Questions lets an ambiguous message ("stop" in a longer sentence
+	// that is not clearly a revocation) get one question asking to confirm
+	// with STOP; nil: it gets no answer.
+	Questions Questions
+	Now       func() time.Time
+	Logger    *slog.Logger
 	// Metrics counts recorded delivery statuses and inbound opt-outs and
 	// opt-ins (nil: none).
 	Metrics *metrics.Emitter
@@ -71,14 +79,29 @@ type Handler struct {
 	// staff phone (roster members use their own working hours).
 	ShopZone *time.Location
 	Window   polite.Window
+	// Gate is the contact gate the webhook's contacts go through; nil
+	// builds one from Store (opt-outs), Caps, NumberCap and Twilio, which
+	// only the gate calls.
+	Gate      *contact.Gate
+	Caps      contact.Caps
+	NumberCap contact.Cap
+	// StaffWindow is the hours of the shop's default staff phone, in
+	// ShopZone (zero: contact.DefaultStaffWindow): where its snoozed
+	// reminder lands.
+	StaffWindow polite.Window
+
+	gateOnce  sync.Once
+	builtGate *contact.Gate
 }
 
-// Keywords Twilio's own opt-out handling recognises, which this service honours too.
-var (
-	stopWords  = []string{"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE"}
-	startWords = []string{"START", "UNSTOP", "YES"}
-	helpWords  = []string{"HELP", "INFO"}
-)
+// Questions is what the handler needs of the store to ask a number once
+// to confirm an opt-out when its message was ambiguous, and to read its
+// "yes" as the answer.
+type Questions interface {
+	OptedOut(ctx context.Context, phone string) (bool, error)
+	ClaimOptOutQuestion(ctx context.Context, phone string, now time.Time) (bool, error)
+	AskedOptOutQuestion(ctx context.Context, phone string, now time.Time) (bool, error)
+}
 
 // Handle answers one Twilio request.
 func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
@@ -211,18 +234,25 @@ func (h *Handler) inbound(ctx context.Context, req events.APIGatewayV2HTTPReques
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, thankyou.WrapError(thankyou.EINVALID, "inbound message has no valid From number", err)
 	}
-	word := Keyword(p["Body"])
-	log := h.Logger.With("from", phone.Mask(from), "keyword", word)
+	msg, err := h.read(ctx, from, p["Body"])
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	word := msg.Word
+	log := h.Logger.With("from", phone.Mask(from), "keyword", word, "kind", msg.Kind, "rule", msg.Rule)
 	switch {
-	case contains(stopWords, word):
+	case msg.Kind == inbound.OptOut:
 		if err := h.Store.SetOptOut(ctx, from, word, h.Now()); err != nil {
 			return events.APIGatewayV2HTTPResponse{}, thankyou.WrapError(thankyou.EINTERNAL, "could not record the opt-out", err)
 		}
 		h.Metrics.Count(metrics.OptedOut, 1)
 		log.InfoContext(ctx, "opted out")
+		if err := h.staffStopped(ctx, from, log); err != nil {
+			return events.APIGatewayV2HTTPResponse{}, err
+		}
 		// Twilio itself confirms opt-outs on its numbers: no second reply.
 		return emptyTwiML(), nil
-	case contains(startWords, word):
+	case msg.Kind == inbound.OptIn:
 		if err := h.Store.ClearOptOut(ctx, from); err != nil {
 			return events.APIGatewayV2HTTPResponse{}, thankyou.WrapError(thankyou.EINTERNAL, "could not record the opt-in", err)
 		}
@@ -239,47 +269,69 @@ func (h *Handler) inbound(ctx context.Context, req events.APIGatewayV2HTTPReques
 		}
 		if len(members) > 0 || len(calls) > 0 {
 			h.Metrics.Count(metrics.StaffReplies, 1)
-			return h.staffReply(ctx, req, from, members, calls, p["Body"], log)
+			return h.staffReply(ctx, req, from, members, calls, msg.Command, log)
 		}
 	}
-	switch {
-	case contains(helpWords, word):
+	switch msg.Kind {
+	case inbound.Help:
 		log.InfoContext(ctx, "help requested")
 		return messageTwiML(h.HelpText), nil
+	case inbound.Ambiguous:
+		return h.confirmOptOut(ctx, from, log)
 	default:
 		log.InfoContext(ctx, "inbound message with no keyword", "length", len(p["Body"]))
 		return emptyTwiML(), nil
 	}
 }
 
-// Keyword returns the keyword an inbound SMS is, or "" when it is a
-// sentence: the body upper-cased with spaces and punctuation removed, for
-// bodies of one or two words (" Stop. " → "STOP", "stop all" → "STOPALL").
-// Longer messages are never keywords, so "End of story, thanks!" does not
-// opt anyone out.
-func Keyword(body string) string {
-	words := strings.Fields(body)
-	if len(words) == 0 || len(words) > 2 {
-		return ""
+// read reads an inbound SMS; from a number asked to confirm an opt-out, a
+// "yes" is the answer: an opt-out.
+func (h *Handler) read(ctx context.Context, from, body string) (inbound.Message, error) {
+	msg := inbound.Read(body)
+	if msg.Kind == inbound.OptOut || h.Questions == nil {
+		return msg, nil
 	}
-	var b strings.Builder
-	for _, w := range words {
-		for _, r := range w {
-			if unicode.IsLetter(r) || unicode.IsDigit(r) {
-				b.WriteRune(unicode.ToUpper(r))
-			}
-		}
+	answer := inbound.ReadAnswer(body)
+	if answer.Kind != inbound.OptOut {
+		return msg, nil
 	}
-	return b.String()
+	asked, err := h.Questions.AskedOptOutQuestion(ctx, from, h.Now())
+	if err != nil {
+		return inbound.Message{}, thankyou.WrapError(thankyou.EINTERNAL, "could not check the opt-out question", err)
+	}
+	if asked {
+		return answer, nil
+	}
+	return msg, nil
 }
 
-func contains(words []string, w string) bool {
-	for _, x := range words {
-		if x == w {
-			return true
-		}
+// confirmOptOut answers a message that may be a revocation with the one
+// question asking to confirm with STOP: never to a number that has opted
+// out, and at most once per number within the store's question window
+// (longer than a task lives, so never twice about one task).
+func (h *Handler) confirmOptOut(ctx context.Context, from string, log *slog.Logger) (events.APIGatewayV2HTTPResponse, error) {
+	if h.Questions == nil {
+		log.InfoContext(ctx, "ambiguous message: no question configured")
+		return emptyTwiML(), nil
 	}
-	return false
+	out, err := h.Questions.OptedOut(ctx, from)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, thankyou.WrapError(thankyou.EINTERNAL, "could not check the opt-out", err)
+	}
+	if out {
+		log.InfoContext(ctx, "ambiguous message from an opted-out number: no answer")
+		return emptyTwiML(), nil
+	}
+	first, err := h.Questions.ClaimOptOutQuestion(ctx, from, h.Now())
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, thankyou.WrapError(thankyou.EINTERNAL, "could not record the opt-out question", err)
+	}
+	if !first {
+		log.InfoContext(ctx, "ambiguous message: the number was already asked to confirm")
+		return emptyTwiML(), nil
+	}
+	log.InfoContext(ctx, "ambiguous message: asked to confirm with "+inbound.WordStop)
+	return messageTwiML(inbound.ConfirmText(h.ShopName)), nil
 }
 
 func emptyTwiML() events.APIGatewayV2HTTPResponse {

@@ -10,7 +10,6 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,10 +17,12 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/thankyoucalls/thankyoucalls/infra/fixtures/story"
 	"github.com/thankyoucalls/thankyoucalls/internal/app"
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo/dynamotest"
+	"github.com/thankyoucalls/thankyoucalls/internal/inbound"
 	"github.com/thankyoucalls/thankyoucalls/internal/localstack"
 	"github.com/thankyoucalls/thankyoucalls/internal/secret"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
@@ -33,11 +34,14 @@ func TestMain(m *testing.M) { dynamotest.Main(m) }
 
 const (
 	task1001 = "shopify:thankyou-demo.myshopify.com:820982911946154508"
-	sid      = "SM0123456789abcdef0123456789abcdef"
 	customer = "+12125550123"
 )
 
-var now = time.Date(2026, 11, 26, 16, 10, 0, 0, time.UTC)
+var now = time.Date(2026, 12, 3, 16, 10, 0, 0, time.UTC)
+
+// sid is the SID of order 1001's message, as the local Twilio server
+// (-derived-sids) gives it and the status fixtures name it.
+var sid = twiliotest.DerivedSID("http://127.0.0.1:3000/twilio/status?task="+url.QueryEscape(task1001), 0)
 
 type fixture struct {
 	h     *twiliohook.Handler
@@ -84,7 +88,7 @@ func newFixture(t *testing.T, opts ...fixtureOption) *fixture {
 
 func loadEvent(t *testing.T, name string) events.APIGatewayV2HTTPRequest {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "events", "twilio-webhook", name))
+	b, err := story.Recorded("twilio-webhook/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,45 +308,132 @@ func TestSignatureIsCheckedAgainstTheRequestsOwnURLWhenNoneIsConfigured(t *testi
 	}
 }
 
-func TestKeywordRecognisesOnlyShortKeywordMessages(t *testing.T) {
-	for _, tc := range []struct{ body, want string }{
-		{"STOP", "STOP"},
-		{" stop. ", "STOP"},
-		{"Stop!", "STOP"},
-		{"stop all", "STOPALL"},
-		{"Unsubscribe", "UNSUBSCRIBE"},
-		{"help", "HELP"},
-		{"", ""},
-		{"End of story, thanks!", ""},
-		{"Thanks, love the shop!", ""},
-		{"ÉND", "ÉND"},
-	} {
-		if got := twiliohook.Keyword(tc.body); got != tc.want {
-			t.Errorf("Keyword(%q) = %q, want %q", tc.body, got, tc.want)
-		}
+func TestPlainLanguageRevocationOptsOut(t *testing.T) {
+	f := newFixture(t)
+	if msg := wantTwiML(t, f.post(t, loadEvent(t, "inbound-revocation.json"))); msg != "" {
+		t.Errorf("revocation answered %q, want an empty response", msg)
+	}
+	if out, err := f.store.OptedOut(context.Background(), customer); err != nil || !out {
+		t.Errorf("after %q: opted out = %v, %v; want true", "Please stop texting me", out, err)
 	}
 }
 
-func FuzzKeyword(f *testing.F) {
-	for _, s := range []string{"STOP", " stop. ", "stop all", "Thanks, love the shop!", "\x00\xff", "ß"} {
-		f.Add(s)
+// sms is an inbound SMS from a number, signed as Twilio signs it.
+func (f *fixture) sms(t *testing.T, from, body string) events.APIGatewayV2HTTPRequest {
+	t.Helper()
+	ev := loadEvent(t, "inbound-other.json")
+	raw, err := base64.StdEncoding.DecodeString(ev.Body)
+	if err != nil {
+		t.Fatal(err)
 	}
-	f.Fuzz(func(t *testing.T, body string) {
-		k := twiliohook.Keyword(body)
-		if strings.ContainsAny(k, " \t\n.,!?") {
-			t.Errorf("Keyword(%q) = %q keeps spaces or punctuation", body, k)
+	params, err := url.ParseQuery(string(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	params.Set("From", from)
+	params.Set("Body", body)
+	ev.Body = base64.StdEncoding.EncodeToString([]byte(params.Encode()))
+	ev.Headers["x-twilio-signature"] = twiliotest.Sign(f.env["TWILIO_AUTH_TOKEN"], f.h.PublicBaseURL+ev.RawPath, params)
+	return ev
+}
+
+func TestInboundMessagesInEveryLanguageAndForm(t *testing.T) {
+	for _, tc := range []struct {
+		body     string
+		optedOut bool
+		question bool
+	}{
+		{"ＳＴＯＰ", true, false},
+		{"Stop it please!! 😡", true, false},
+		{"ARRÊT", true, false},
+		{"arret", true, false},
+		{"ALTO", true, false},
+		{"No me envíen más mensajes", true, false},
+		{"Je ne veux plus recevoir de messages", true, false},
+		{"Não quero mais", true, false},
+		{"Keine SMS mehr!", true, false},
+		{"I revoke consent", true, false},
+		{"Don't stop being awesome", false, false},
+		{"Can I stop by the shop?", false, false},
+		{"end of story, thanks", false, false},
+		{"Is there a way to cancel my order and get a refund?", false, true},
+	} {
+		t.Run(tc.body, func(t *testing.T) {
+			f := newFixture(t)
+			msg := wantTwiML(t, f.post(t, f.sms(t, customer, tc.body)))
+			if out, err := f.store.OptedOut(context.Background(), customer); err != nil || out != tc.optedOut {
+				t.Errorf("opted out = %v, %v; want %v", out, err, tc.optedOut)
+			}
+			if asked := msg == inbound.ConfirmText(f.env["SHOP_NAME"]); asked != tc.question || (!asked && msg != "") {
+				t.Errorf("answer %q; want the question to confirm: %v", msg, tc.question)
+			}
+		})
+	}
+}
+
+func TestAnAmbiguousMessageGetsOneQuestionAndOptsNobodyOut(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	msg := wantTwiML(t, f.post(t, loadEvent(t, "inbound-ambiguous.json")))
+	if !strings.Contains(msg, "reply STOP") || !strings.Contains(msg, f.env["SHOP_NAME"]) {
+		t.Errorf("answer %q, want the shop's question to confirm with STOP", msg)
+	}
+	if out, _ := f.store.OptedOut(ctx, customer); out {
+		t.Error("an ambiguous message opted the customer out")
+	}
+	// A second ambiguous message, the same or another, is not asked again.
+	for _, ev := range []events.APIGatewayV2HTTPRequest{loadEvent(t, "inbound-ambiguous.json"), f.sms(t, customer, "I had to stop at the post office twice and want to end this")} {
+		if msg := wantTwiML(t, f.post(t, ev)); msg != "" {
+			t.Errorf("asked again: %q", msg)
 		}
-		if len(strings.Fields(body)) > 2 && k != "" {
-			t.Errorf("Keyword(%q) = %q for a sentence", body, k)
-		}
-	})
+	}
+	// The confirmation itself opts out.
+	wantTwiML(t, f.post(t, f.sms(t, customer, "STOP")))
+	if out, _ := f.store.OptedOut(ctx, customer); !out {
+		t.Error("STOP after the question did not opt out")
+	}
+	// Another number is asked its own question.
+	if msg := wantTwiML(t, f.post(t, f.sms(t, "+12125550188", "cancel my order"))); msg == "" {
+		t.Error("another number was not asked")
+	}
+}
+
+func TestAYesToTheQuestionOptsOut(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	const other = "+12125550188"
+	// A yes from a number never asked is Twilio's opt-in keyword: it opts
+	// nobody out.
+	wantTwiML(t, f.post(t, f.sms(t, other, "Yes")))
+	if out, _ := f.store.OptedOut(ctx, other); out {
+		t.Error("a yes from a number never asked opted it out")
+	}
+	if msg := wantTwiML(t, f.post(t, loadEvent(t, "inbound-ambiguous.json"))); msg == "" {
+		t.Fatal("the ambiguous message was not asked about")
+	}
+	if msg := wantTwiML(t, f.post(t, f.sms(t, customer, "Yes please"))); msg != "" {
+		t.Errorf("the answer was answered %q", msg)
+	}
+	if out, _ := f.store.OptedOut(ctx, customer); !out {
+		t.Error("yes to the question did not opt out")
+	}
+}
+
+func TestAnOptedOutNumberIsNeverAskedToConfirm(t *testing.T) {
+	f := newFixture(t)
+	if err := f.store.SetOptOut(context.Background(), customer, "stop texting", now.Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if msg := wantTwiML(t, f.post(t, loadEvent(t, "inbound-ambiguous.json"))); msg != "" {
+		t.Errorf("an opted-out number got %q", msg)
+	}
 }
 
 // FuzzHandle sends arbitrary bodies and signatures: the handler never
 // panics, never answers 5xx, and refuses everything not signed.
 func FuzzHandle(f *testing.F) {
 	for _, name := range []string{"inbound-stop.json", "status-delivered.json", "bad-signature.json"} {
-		b, err := os.ReadFile(filepath.Join("..", "..", "events", "twilio-webhook", name))
+		b, err := story.Recorded("twilio-webhook/" + name)
 		if err != nil {
 			f.Fatal(err)
 		}

@@ -15,7 +15,7 @@ import (
 // seedBodies are the project's WooCommerce payloads and a few odd bodies.
 func seedBodies(f *testing.F) [][]byte {
 	f.Helper()
-	paths, err := filepath.Glob("../../infra/fixtures/testdata/woocommerce-*.json")
+	paths, err := filepath.Glob("../../infra/fixtures/story/testdata/woocommerce-*.json")
 	if err != nil || len(paths) == 0 {
 		f.Fatalf("no WooCommerce testdata: %v", err)
 	}
@@ -90,6 +90,7 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("phone %q, skip reason %q: want exactly one", o.Phone, o.SkipReason)
 			}
 			checkItems(t, o.Items)
+			checkRegion(t, o.Region)
 			if o.Phone != "" {
 				if n, err := phone.Normalize(o.Phone, ""); err != nil || n != o.Phone {
 					t.Fatalf("phone %q is not E.164: %q, %v", o.Phone, n, err)

@@ -62,3 +62,11 @@ func checkItems(t *testing.T, items []string) {
 		t.Fatal(err)
 	}
 }
+
+// checkRegion holds a parsed order's region to thankyou.CheckRegion.
+func checkRegion(t *testing.T, region string) {
+	t.Helper()
+	if err := thankyou.CheckRegion(region); err != nil {
+		t.Fatal(err)
+	}
+}

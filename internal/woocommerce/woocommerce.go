@@ -136,7 +136,7 @@ func (Source) ShopID(r webhook.Request) (string, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.User != nil || u.Host == "" {
 		return "", bad
 	}
-	host := strings.ToLower(u.Host)
+	host := thankyou.ShopID(thankyou.SourceWooCommerce, u.Host)
 	if len(host) > maxHost || !validHost(strings.ToLower(u.Hostname())) {
 		return "", bad
 	}
@@ -305,6 +305,8 @@ type address struct {
 	Email     string `json:"email"`
 	Phone     string `json:"phone"`
 	Country   string `json:"country"`
+	// State is the state or province code ("FL", "ON").
+	State string `json:"state"`
 }
 
 // UnmarshalJSON reads an address object, and also PHP's empty array ([])
@@ -388,6 +390,10 @@ func toOrder(shop, id, number string, p payload, defaultCountry string) (thankyo
 	}
 	if o.Country == "" {
 		o.Country = country(p.Billing.Country)
+	}
+	o.Region = thankyou.Region(p.Shipping.Country, p.Shipping.State)
+	if o.Region == "" {
+		o.Region = thankyou.Region(p.Billing.Country, p.Billing.State)
 	}
 	o.CustomerName, o.FirstName = names(p)
 	o.FamilyName, o.Locale = familyName(p), localeOf(p)

@@ -21,9 +21,9 @@ const (
 	testShop   = "shop.example.com"
 	// The project's payloads, modelled on the REST API v3 order; the fixture
 	// generator signs them.
-	createdFile   = "../../infra/fixtures/testdata/woocommerce-order-created.json"
-	cancelledFile = "../../infra/fixtures/testdata/woocommerce-order-cancelled.json"
-	pendingFile   = "../../infra/fixtures/testdata/woocommerce-order-pending.json"
+	createdFile   = "../../infra/fixtures/story/testdata/woocommerce-order-created.json"
+	cancelledFile = "../../infra/fixtures/story/testdata/woocommerce-order-cancelled.json"
+	pendingFile   = "../../infra/fixtures/story/testdata/woocommerce-order-pending.json"
 )
 
 func readFile(tb testing.TB, path string) []byte {
@@ -323,13 +323,14 @@ func TestParseNormalisesThePaidOrder(t *testing.T) {
 		Currency:     "USD",
 		CreatedAt:    time.Date(2026, 11, 23, 17, 0, 0, 0, time.UTC),
 		Country:      "US",
+		Region:       "US-NY",
 	}
 	got := d.Order
 	if got.Source != want.Source || got.Shop != want.Shop || got.ID != want.ID || got.Number != want.Number ||
 		got.CustomerName != want.CustomerName || got.FirstName != want.FirstName || got.Phone != want.Phone ||
 		got.Email != want.Email || got.Total != want.Total || got.Currency != want.Currency ||
 		!got.CreatedAt.Equal(want.CreatedAt) || got.CreatedAt.Location() != time.UTC || got.Country != want.Country ||
-		got.Test || got.Tags != nil || got.CustomerOrders != 0 || got.SkipReason != "" {
+		got.Region != want.Region || got.Test || got.Tags != nil || got.CustomerOrders != 0 || got.SkipReason != "" {
 		t.Errorf("order =\n%+v\nwant\n%+v", got, want)
 	}
 	if want := []string{"2 × Hand-thrown mug — speckled"}; !slices.Equal(got.Items, want) {

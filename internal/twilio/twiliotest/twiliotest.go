@@ -12,6 +12,7 @@ package twiliotest
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -61,6 +62,18 @@ type Options struct {
 	// Logger, when set, receives a line per accepted message, with masked
 	// numbers only.
 	Logger *slog.Logger
+	// DerivedSIDs gives each message the SID DerivedSID computes from its
+	// StatusCallback (which names its task) and how many messages with
+	// that callback came before, instead of a random one: the event
+	// fixtures can then name the message a task will be sent as.
+	DerivedSIDs bool
+}
+
+// DerivedSID is the SID of the n-th (from 0) message with the given status
+// callback URL, under Options.DerivedSIDs.
+func DerivedSID(statusCallback string, n int) string {
+	sum := sha256.Sum256([]byte(fmt.Sprintf("derived-sid:%d:%s", n, statusCallback)))
+	return "SM" + hex.EncodeToString(sum[:16])
 }
 
 // Message is a message the server accepted.
@@ -385,6 +398,15 @@ func (s *Server) accept(form url.Values) Message {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.opts.DerivedSIDs {
+		n := 0
+		for _, prev := range s.messages {
+			if prev.StatusCallback == m.StatusCallback {
+				n++
+			}
+		}
+		m.SID = DerivedSID(m.StatusCallback, n)
+	}
 	s.messages = append(s.messages, m)
 	s.bySID[m.SID] = m
 	return m.Message

@@ -642,3 +642,41 @@ func TestServerIsSafeForConcurrentUse(t *testing.T) {
 		t.Errorf("accepted %d messages, want %d (20 minus 5 injected errors)", got, want)
 	}
 }
+
+// TestDerivedSIDsNameEachTasksMessages: under DerivedSIDs a message's SID
+// depends only on its status callback and how many came before with it.
+func TestDerivedSIDsNameEachTasksMessages(t *testing.T) {
+	srv, err := twiliotest.NewServer(twiliotest.Options{AccountSID: "AC0123456789abcdef0123456789abcdef", AuthToken: "tok", DerivedSIDs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	send := func(callback string) string {
+		t.Helper()
+		form := url.Values{"To": {"+12125550123"}, "From": {"+15005550006"}, "Body": {"hi"}, "StatusCallback": {callback}}
+		req, _ := http.NewRequest(http.MethodPost, srv.URL()+"/2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Messages.json", strings.NewReader(form.Encode()))
+		req.SetBasicAuth("AC0123456789abcdef0123456789abcdef", "tok")
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var m struct{ SID string }
+		if err := json.NewDecoder(resp.Body).Decode(&m); err != nil || resp.StatusCode != http.StatusCreated {
+			t.Fatalf("create message: %d %v", resp.StatusCode, err)
+		}
+		return m.SID
+	}
+	a, b := "http://127.0.0.1:3000/twilio/status?task=a", "http://127.0.0.1:3000/twilio/status?task=b"
+	for _, tc := range []struct{ callback, want string }{
+		{b, twiliotest.DerivedSID(b, 0)}, {a, twiliotest.DerivedSID(a, 0)}, {a, twiliotest.DerivedSID(a, 1)},
+	} {
+		if got := send(tc.callback); got != tc.want {
+			t.Errorf("SID for %s = %s, want %s", tc.callback, got, tc.want)
+		}
+	}
+	if twiliotest.DerivedSID(a, 0) == twiliotest.DerivedSID(a, 1) || twiliotest.DerivedSID(a, 0) == twiliotest.DerivedSID(b, 0) {
+		t.Error("derived SIDs collide")
+	}
+}

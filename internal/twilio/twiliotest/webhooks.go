@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/nyaruka/phonenumbers"
+
+	"github.com/thankyoucalls/thankyoucalls/internal/inbound"
 )
 
 // Sign computes the X-Twilio-Signature Twilio sends with a webhook: the
@@ -149,15 +151,19 @@ func (s *Server) post(ctx context.Context, target string, params url.Values) (in
 }
 
 // optOutType returns Twilio's OptOutType for an inbound body that is one of
-// Twilio's default keywords, or "".
+// Twilio's default keywords (the entries package inbound marks as
+// Twilio's), or "".
 func optOutType(body string) string {
-	switch strings.ToUpper(strings.TrimSpace(body)) {
-	case "STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT":
-		return "STOP"
-	case "START", "YES", "UNSTOP":
-		return "START"
-	case "HELP", "INFO":
-		return "HELP"
+	b := strings.ToUpper(strings.TrimSpace(body))
+	for _, k := range []struct {
+		words []inbound.Word
+		typ   string
+	}{{inbound.OptOutWords, "STOP"}, {inbound.OptInWords, "START"}, {inbound.HelpWords, "HELP"}} {
+		for _, w := range k.words {
+			if w.Twilio && w.Text == b {
+				return k.typ
+			}
+		}
 	}
 	return ""
 }

@@ -1,0 +1,224 @@
+package contact
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/thankyoucalls/thankyoucalls/internal/phone"
+	"github.com/thankyoucalls/thankyoucalls/internal/polite"
+	"github.com/thankyoucalls/thankyoucalls/internal/staff"
+	"github.com/thankyoucalls/thankyoucalls/internal/twilio"
+)
+
+// Sender is the Twilio adapter's SMS method; refusals are errors wrapping
+// *thankyou.SendError.
+type Sender interface {
+	SendSMS(ctx context.Context, to, body, statusCallback string) (sid string, err error)
+}
+
+// Caller is the Twilio adapter's call method.
+type Caller interface {
+	StartCall(ctx context.Context, to, from, twimlURL, statusCallback string, opts twilio.CallOptions) (sid string, err error)
+}
+
+// Gate decides every outbound contact and makes the allowed ones. Build
+// one per handler; it is safe for concurrent use.
+type Gate struct {
+	// Consent reads opt-outs. It is required.
+	Consent Consent
+	// Caps keeps the caps' counts; nil counts nothing (no caps).
+	Caps Caps
+	// NumberCap caps thank-you contacts per number across the deployment;
+	// zero means DefaultNumberCap. A state's legal cap (LegalCap), when
+	// lower, wins.
+	NumberCap Cap
+	// LegalCap, when set, is the legal cap for a recipient (ok false: none
+	// known); the gate never allows more than it.
+	LegalCap func(r polite.Recipient) (Cap, bool)
+	// Sender and Caller are the Twilio adapter.
+	Sender Sender
+	Caller Caller
+	// Observe, when set, sees every decision (counts, tests).
+	Observe func(Contact, Decision)
+}
+
+// Check decides c at now on everything but the caps, and takes nothing:
+// for a question such as "may this customer be put on a call list?" or
+// "may the customer be called now?". An error means a rule could not be
+// read (the caller retries later); the decision is then zero.
+func (g *Gate) Check(ctx context.Context, c Contact, now time.Time) (Decision, error) {
+	d, err := g.check(ctx, c, now)
+	if err != nil {
+		return Decision{}, err
+	}
+	g.observe(c, d)
+	return d, nil
+}
+
+// Admit decides c at now and, when it may be made, takes its slots under
+// the caps: after Admit says Send, the caller makes the contact by other
+// means than the adapter (the bridge's <Dial> of the customer).
+func (g *Gate) Admit(ctx context.Context, c Contact, now time.Time) (Decision, error) {
+	d, err := g.check(ctx, c, now)
+	if err == nil && d.Outcome == Send {
+		d, err = g.take(ctx, c, now, d)
+	}
+	if err != nil {
+		return Decision{}, err
+	}
+	g.observe(c, d)
+	return d, nil
+}
+
+// SendText admits c at now and, when allowed, sends body to c.To. When the
+// decision is not Send nothing is sent and sid is "". A send error wraps
+// the adapter's (a *thankyou.SendError for a refusal).
+func (g *Gate) SendText(ctx context.Context, c Contact, now time.Time, body, statusCallback string) (Decision, string, error) {
+	d, err := g.Admit(ctx, c, now)
+	if err != nil || d.Outcome != Send {
+		return d, "", err
+	}
+	sid, err := g.Sender.SendSMS(ctx, c.To, body, statusCallback)
+	return d, sid, err
+}
+
+// PlaceCall admits c at now and, when allowed, asks Twilio to call c.To
+// (see twilio.Client.StartCall).
+func (g *Gate) PlaceCall(ctx context.Context, c Contact, now time.Time, from, twimlURL, statusCallback string, opts twilio.CallOptions) (Decision, string, error) {
+	d, err := g.Admit(ctx, c, now)
+	if err != nil || d.Outcome != Send {
+		return d, "", err
+	}
+	sid, err := g.Caller.StartCall(ctx, c.To, from, twimlURL, statusCallback, opts)
+	return d, sid, err
+}
+
+// OptedOut reports whether phone may not be contacted at all (it opted
+// out): the consent rule alone, for choosing whom to ask, such as the next
+// staff member to take a call.
+func (g *Gate) OptedOut(ctx context.Context, phone string) (bool, error) {
+	return g.Consent.OptedOut(ctx, phone)
+}
+
+func (g *Gate) observe(c Contact, d Decision) {
+	if g.Observe != nil {
+		g.Observe(c, d)
+	}
+}
+
+// check applies the rules in order: number, deadline, consent, hours.
+func (g *Gate) check(ctx context.Context, c Contact, now time.Time) (Decision, error) {
+	if c.To == "" {
+		return Decision{Outcome: Refuse, Code: CodeNoNumber}, nil
+	}
+	if !c.Deadline.IsZero() && now.After(c.Deadline) {
+		return Decision{Outcome: Expire, Code: CodePastDeadline, Detail: c.Deadline.UTC().Format(time.RFC3339)}, nil
+	}
+	if c.Customer != "" && c.Customer != c.To {
+		out, err := g.Consent.OptedOut(ctx, c.Customer)
+		if err != nil {
+			return Decision{}, fmt.Errorf("contact gate: customer's opt-out %s: %w", phone.Mask(c.Customer), err)
+		}
+		if out {
+			return Decision{Outcome: Refuse, Code: CodeCustomerOptedOut}, nil
+		}
+	}
+	out, err := g.Consent.OptedOut(ctx, c.To)
+	if err != nil {
+		return Decision{}, fmt.Errorf("contact gate: opt-out %s: %w", phone.Mask(c.To), err)
+	}
+	if out {
+		return Decision{Outcome: Refuse, Code: CodeOptedOut}, nil
+	}
+	if c.Kind == KindCall && !c.VoiceConsent {
+		return Decision{Outcome: Refuse, Code: CodeNoVoiceConsent}, nil
+	}
+	return g.hours(c, now), nil
+}
+
+// Hours answers the hours rule alone for c at now (no consent, no caps):
+// what Check says about the time.
+func Hours(c Contact, now time.Time) Decision {
+	return (&Gate{}).hours(c, now)
+}
+
+// hours asks polite.Hours, the one hours check, with the recipient's
+// window: a roster member's shift, else c.Window.
+func (g *Gate) hours(c Contact, now time.Time) Decision {
+	if c.Kind.requested() {
+		return Decision{Outcome: Send, Code: CodeOK}
+	}
+	w, zones := c.Window, c.Zones
+	if c.Member != nil {
+		sw, loc, ok := staff.Shift(*c.Member)
+		if !ok || !c.Member.Active {
+			return Decision{Outcome: Refuse, Code: CodeOffShift}
+		}
+		w, zones = sw, []*time.Location{loc}
+	}
+	// A customer's hours are the law's where they live; staff (a roster
+	// member or the shop's phone) are timed by their shift alone, within
+	// the federal hours, and the shop's closed dates.
+	rcpt := polite.Recipient{Zones: zones}
+	if c.Kind.toCustomer() {
+		rcpt = polite.Recipient{Phone: c.To, Zones: zones, Region: c.Region, Country: c.Country}
+	}
+	v := polite.Hours{Window: w, Closed: c.Closed}.At(now, rcpt)
+	switch {
+	case v.Open:
+		return Decision{Outcome: Send, Code: CodeOK, Until: v.Until}
+	case v.Reason == polite.ReasonNoPoliteTime || v.Next.IsZero():
+		return Decision{Outcome: Expire, Code: CodeNoPoliteTime, Rule: v.Reason, Detail: v.Detail}
+	case !c.Deadline.IsZero() && v.Next.After(c.Deadline):
+		return Decision{Outcome: Expire, Code: CodeNoTimeBeforeDeadline, Rule: v.Reason, At: v.Next, Detail: v.Detail}
+	}
+	return Decision{Outcome: Defer, Code: CodeOutsideHours, Rule: v.Reason, At: v.Next, Detail: v.Detail}
+}
+
+// take takes c's slots under the caps: the customer's frequency cap at
+// the shop first (a refusal), then the number's cap (a deferral until a
+// slot frees).
+func (g *Gate) take(ctx context.Context, c Contact, now time.Time, d Decision) (Decision, error) {
+	if g.Caps == nil || !c.Kind.capped() {
+		return d, nil
+	}
+	if c.CustomerCap > 0 && c.CustomerKey != "" {
+		ok, _, err := g.Caps.TakeSlot(ctx, CustomerCapKey(c.CustomerKey), c.Task, 1, c.CustomerCap, now)
+		if err != nil {
+			return Decision{}, fmt.Errorf("contact gate: customer cap: %w", err)
+		}
+		if !ok {
+			return Decision{Outcome: Refuse, Code: CodeCustomerCap}, nil
+		}
+	}
+	limit := g.numberCap(c)
+	ok, free, err := g.Caps.TakeSlot(ctx, CapKey(c.To), c.Task, limit.Max, limit.Per, now)
+	if err != nil {
+		return Decision{}, fmt.Errorf("contact gate: number cap %s: %w", phone.Mask(c.To), err)
+	}
+	if ok {
+		return d, nil
+	}
+	detail := fmt.Sprintf("%d per %s", limit.Max, limit.Per)
+	if !c.Deadline.IsZero() && free.After(c.Deadline) {
+		return Decision{Outcome: Expire, Code: CodeNumberCap, At: free, Detail: detail}, nil
+	}
+	return Decision{Outcome: Defer, Code: CodeNumberCap, At: free, Detail: detail}, nil
+}
+
+// numberCap is the configured cap, never above the recipient's legal cap.
+func (g *Gate) numberCap(c Contact) Cap {
+	limit := g.NumberCap
+	if limit.Max <= 0 || limit.Per <= 0 {
+		limit = DefaultNumberCap
+	}
+	if g.LegalCap != nil {
+		if legal, ok := g.LegalCap(polite.Recipient{Phone: c.To, Zones: c.Zones, Region: c.Region}); ok && legal.Max > 0 {
+			// Fewer contacts over a period at least as long is stricter.
+			limit.Max = min(limit.Max, legal.Max)
+			limit.Per = max(limit.Per, legal.Per)
+		}
+	}
+	return limit
+}

@@ -1,0 +1,214 @@
+package contact_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/thankyoucalls/thankyoucalls/internal/contact"
+	"github.com/thankyoucalls/thankyoucalls/internal/polite"
+	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
+)
+
+// optOuts is the set of opted-out numbers (the gate's Consent).
+type optOuts map[string]bool
+
+func (o optOuts) OptedOut(_ context.Context, phone string) (bool, error) { return o[phone], nil }
+
+// slots keeps cap slots in memory with the same contract as the store's
+// conditional writes (the bulk property run uses it; dynamo's TakeSlot is
+// tested against dynalite).
+type slots struct {
+	mu sync.Mutex
+	m  map[string][]slot
+}
+
+type slot struct {
+	owner string
+	at    time.Time
+}
+
+func (s *slots) TakeSlot(_ context.Context, key, owner string, n int, per time.Duration, now time.Time) (bool, time.Time, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		s.m = map[string][]slot{}
+	}
+	held := s.m[key]
+	live := held[:0]
+	for _, sl := range held {
+		if now.Sub(sl.at) < per {
+			live = append(live, sl)
+		}
+	}
+	for i, sl := range live {
+		if sl.owner == owner {
+			live[i].at = now // the period runs from the owner's last contact
+			s.m[key] = live
+			return true, time.Time{}, nil
+		}
+	}
+	if len(live) < n {
+		s.m[key] = append(live, slot{owner, now})
+		return true, time.Time{}, nil
+	}
+	free := live[0].at.Add(per)
+	for _, sl := range live {
+		if at := sl.at.Add(per); at.Before(free) {
+			free = at
+		}
+	}
+	s.m[key] = live
+	return false, free, nil
+}
+
+func mustZone(t testing.TB, name string) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
+
+func mustWindow(t testing.TB, start, end, days string) polite.Window {
+	t.Helper()
+	w, err := polite.ParseWindow(start, end, days)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+const (
+	customer = "+12125550100"
+	member   = "+12125550111"
+)
+
+func TestGateDecides(t *testing.T) {
+	ny := mustZone(t, "America/New_York")
+	tokyo := mustZone(t, "Asia/Tokyo")
+	shopWindow := mustWindow(t, "10:00", "17:00", "Mon-Fri")
+	ana := &thankyou.StaffMember{ID: "ana", Phone: member, TimeZone: "America/New_York", WorkStart: "12:00", WorkEnd: "16:00", Days: "Mon-Fri", Active: true}
+	inactive := &thankyou.StaffMember{ID: "bo", Phone: member, TimeZone: "America/New_York", WorkStart: "09:00", WorkEnd: "17:00", Days: "Mon-Fri"}
+	wed11 := time.Date(2026, 12, 2, 11, 0, 0, 0, ny) // Wednesday
+	wed02 := time.Date(2026, 12, 2, 2, 0, 0, 0, ny)
+	sms := contact.Contact{Kind: contact.KindSMS, To: customer, Zones: []*time.Location{ny}, Window: shopWindow, Task: "t1"}
+	with := func(c contact.Contact, f func(*contact.Contact)) contact.Contact { f(&c); return c }
+	tests := []struct {
+		name    string
+		c       contact.Contact
+		at      time.Time
+		out     optOuts
+		outcome contact.Outcome
+		code    contact.Code
+		next    time.Time
+	}{
+		{"sms inside the window", sms, wed11, nil, contact.Send, contact.CodeOK, time.Time{}},
+		{"sms at night is deferred to the window", sms, wed02, nil, contact.Defer, contact.CodeOutsideHours, time.Date(2026, 12, 2, 10, 0, 0, 0, ny)},
+		{"no number", with(sms, func(c *contact.Contact) { c.To = "" }), wed11, nil, contact.Refuse, contact.CodeNoNumber, time.Time{}},
+		{"past the deadline", with(sms, func(c *contact.Contact) { c.Deadline = wed11.Add(-time.Minute) }), wed11, nil, contact.Expire, contact.CodePastDeadline, time.Time{}},
+		{"opted out", sms, wed11, optOuts{customer: true}, contact.Refuse, contact.CodeOptedOut, time.Time{}},
+		{"call without voice consent", with(sms, func(c *contact.Contact) { c.Kind = contact.KindCall }), wed11, nil, contact.Refuse, contact.CodeNoVoiceConsent, time.Time{}},
+		{"call with voice consent", with(sms, func(c *contact.Contact) { c.Kind, c.VoiceConsent = contact.KindCall, true }), wed11, nil, contact.Send, contact.CodeOK, time.Time{}},
+		{"zones that share no time expire at once", with(sms, func(c *contact.Contact) { c.Zones = []*time.Location{ny, tokyo} }), wed11, nil, contact.Expire, contact.CodeNoPoliteTime, time.Time{}},
+		{"next polite time after the deadline", with(sms, func(c *contact.Contact) { c.Deadline = wed02.Add(time.Hour) }), wed02, nil, contact.Expire, contact.CodeNoTimeBeforeDeadline, time.Time{}},
+		{"reminder inside the member's shift", contact.Contact{Kind: contact.KindStaffReminder, To: member, Member: ana, Customer: customer}, time.Date(2026, 12, 2, 13, 0, 0, 0, ny), nil, contact.Send, contact.CodeOK, time.Time{}},
+		{"reminder before the member's shift", contact.Contact{Kind: contact.KindStaffReminder, To: member, Member: ana, Customer: customer}, wed11, nil, contact.Defer, contact.CodeOutsideHours, time.Date(2026, 12, 2, 12, 0, 0, 0, ny)},
+		{"reminder to an inactive member", contact.Contact{Kind: contact.KindStaffReminder, To: member, Member: inactive, Customer: customer}, wed11, nil, contact.Refuse, contact.CodeOffShift, time.Time{}},
+		{"reminder about an opted-out customer", contact.Contact{Kind: contact.KindStaffReminder, To: member, Member: ana, Customer: customer}, time.Date(2026, 12, 2, 13, 0, 0, 0, ny), optOuts{customer: true}, contact.Refuse, contact.CodeCustomerOptedOut, time.Time{}},
+		{"reminder to an opted-out member", contact.Contact{Kind: contact.KindStaffReminder, To: member, Member: ana, Customer: customer}, time.Date(2026, 12, 2, 13, 0, 0, 0, ny), optOuts{member: true}, contact.Refuse, contact.CodeOptedOut, time.Time{}},
+		{"shop staff phone on Saturday", contact.Contact{Kind: contact.KindStaffReminder, To: member, Zones: []*time.Location{ny}, Window: mustWindow(t, "09:00", "17:00", "Mon-Fri"), Customer: customer}, time.Date(2026, 12, 5, 11, 0, 0, 0, ny), nil, contact.Defer, contact.CodeOutsideHours, time.Date(2026, 12, 7, 9, 0, 0, 0, ny)},
+		{"shop staff phone at 21:30", contact.Contact{Kind: contact.KindStaffReminder, To: member, Zones: []*time.Location{ny}, Window: mustWindow(t, "09:00", "17:00", "Mon-Fri"), Customer: customer}, time.Date(2026, 12, 2, 21, 30, 0, 0, ny), nil, contact.Defer, contact.CodeOutsideHours, time.Date(2026, 12, 3, 9, 0, 0, 0, ny)},
+		{"bridge to the customer at 02:00", with(sms, func(c *contact.Contact) { c.Kind = contact.KindBridgeCustomer }), wed02, nil, contact.Defer, contact.CodeOutsideHours, time.Date(2026, 12, 2, 10, 0, 0, 0, ny)},
+		{"bridge to the staff member who asked, at night", contact.Contact{Kind: contact.KindBridgeStaff, To: member, Member: ana, Customer: customer}, wed02, nil, contact.Send, contact.CodeOK, time.Time{}},
+		{"bridge to a staff member about an opted-out customer", contact.Contact{Kind: contact.KindBridgeStaff, To: member, Member: ana, Customer: customer}, wed02, optOuts{customer: true}, contact.Refuse, contact.CodeCustomerOptedOut, time.Time{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := &contact.Gate{Consent: tt.out, Caps: &slots{}}
+			got, err := g.Admit(context.Background(), tt.c, tt.at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Outcome != tt.outcome || got.Code != tt.code {
+				t.Fatalf("got %s %s (%s), want %s %s", got.Outcome, got.Code, got.Reason(), tt.outcome, tt.code)
+			}
+			if !tt.next.IsZero() && !got.At.Equal(tt.next) {
+				t.Fatalf("deferred to %v, want %v", got.At.In(tt.next.Location()), tt.next)
+			}
+		})
+	}
+}
+
+func TestNumberCapAcrossTasksAndShops(t *testing.T) {
+	ny := mustZone(t, "America/New_York")
+	g := &contact.Gate{Consent: optOuts{}, Caps: &slots{}}
+	at := time.Date(2026, 12, 2, 11, 0, 0, 0, ny)
+	c := contact.Contact{Kind: contact.KindSMS, To: customer, Zones: []*time.Location{ny}, Window: mustWindow(t, "09:00", "20:00", "Mon-Sun"), Task: "shop-a:1"}
+	ctx := context.Background()
+	if d, _ := g.Admit(ctx, c, at); d.Outcome != contact.Send {
+		t.Fatalf("first contact: %+v", d)
+	}
+	// The same task again (its call's SMS fallback) is the same contact.
+	fallback := c
+	fallback.Kind = contact.KindSMS
+	if d, _ := g.Admit(ctx, fallback, at.Add(time.Minute)); d.Outcome != contact.Send {
+		t.Fatalf("the same task's fallback: %+v", d)
+	}
+	other := c
+	other.Task = "shop-b:9"
+	d, _ := g.Admit(ctx, other, at.Add(time.Hour))
+	if d.Outcome != contact.Defer || d.Code != contact.CodeNumberCap || !d.At.Equal(at.Add(24*time.Hour)) {
+		t.Fatalf("another shop's task within 24h: %+v", d)
+	}
+	other.Deadline = at.Add(2 * time.Hour)
+	if d, _ := g.Admit(ctx, other, at.Add(time.Hour)); d.Outcome != contact.Expire || d.Code != contact.CodeNumberCap {
+		t.Fatalf("cap frees after the deadline: %+v", d)
+	}
+	other.Deadline = time.Time{}
+	if d, _ := g.Admit(ctx, other, at.Add(24*time.Hour)); d.Outcome != contact.Send {
+		t.Fatalf("after 24h: %+v", d)
+	}
+	// Check takes nothing.
+	third := c
+	third.Task = "shop-c:3"
+	if d, _ := g.Check(ctx, third, at.Add(25*time.Hour)); d.Outcome != contact.Send {
+		t.Fatalf("check: %+v", d)
+	}
+}
+
+func TestLegalCapWins(t *testing.T) {
+	ny := mustZone(t, "America/New_York")
+	at := time.Date(2026, 12, 2, 11, 0, 0, 0, ny)
+	g := &contact.Gate{Consent: optOuts{}, Caps: &slots{}, NumberCap: contact.Cap{Max: 5, Per: time.Hour},
+		LegalCap: func(polite.Recipient) (contact.Cap, bool) { return contact.Cap{Max: 3, Per: 24 * time.Hour}, true }}
+	w := mustWindow(t, "09:00", "20:00", "Mon-Sun")
+	sent := 0
+	for i := range 6 {
+		c := contact.Contact{Kind: contact.KindSMS, To: customer, Zones: []*time.Location{ny}, Window: w, Task: string(rune('a' + i))}
+		if d, _ := g.Admit(context.Background(), c, at.Add(time.Duration(i)*2*time.Hour)); d.Outcome == contact.Send {
+			sent++
+		}
+	}
+	if sent != 3 {
+		t.Fatalf("sent %d in 12h with a configured 5/h and a legal 3/24h, want 3", sent)
+	}
+}
+
+func TestCustomerCapRefuses(t *testing.T) {
+	ny := mustZone(t, "America/New_York")
+	at := time.Date(2026, 12, 2, 11, 0, 0, 0, ny)
+	g := &contact.Gate{Consent: optOuts{}, Caps: &slots{}, NumberCap: contact.Cap{Max: 10, Per: time.Hour}}
+	w := mustWindow(t, "09:00", "20:00", "Mon-Sun")
+	c := contact.Contact{Kind: contact.KindSMS, To: customer, Zones: []*time.Location{ny}, Window: w, Task: "a", CustomerKey: "k", CustomerCap: 30 * 24 * time.Hour}
+	if d, _ := g.Admit(context.Background(), c, at); d.Outcome != contact.Send {
+		t.Fatalf("first: %+v", d)
+	}
+	c.Task = "b"
+	d, _ := g.Admit(context.Background(), c, at.Add(2*time.Hour))
+	if d.Outcome != contact.Refuse || d.Code != contact.CodeCustomerCap || d.Code.State() != thankyou.StateSkipped {
+		t.Fatalf("second order within 30 days: %+v", d)
+	}
+}

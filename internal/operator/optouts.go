@@ -1,0 +1,207 @@
+package operator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
+	"github.com/thankyoucalls/thankyoucalls/internal/phone"
+	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
+)
+
+// OptOuts is what the optouts commands need of the table.
+type OptOuts interface {
+	ListOptOuts(ctx context.Context) ([]dynamo.OptOut, error)
+	GetOptOut(ctx context.Context, e164 string) (dynamo.OptOut, bool, error)
+	AddOptOut(ctx context.Context, e164, reason string, now time.Time) error
+	ClearOptOut(ctx context.Context, e164 string) error
+}
+
+// optOutsGroup is the optouts commands with their usage.
+func optOutsGroup() Group {
+	return Group{
+		Name:  "optouts",
+		Title: "Opt-outs (numbers that are never contacted: customers and staff; numbers masked in lists)",
+		Commands: []Command{
+			{Name: "optouts list", Usage: "optouts list [--json]\n", run: (*Tool).optOutsList},
+			{Name: "optouts add", Usage: `optouts add --phone NUMBER [--country CC] [--reason TEXT]
+           an opt-out received by phone or email: effective at once, for every shop.
+`, run: (*Tool).optOutsAdd},
+			{Name: "optouts remove", Usage: `optouts remove --phone NUMBER [--country CC] --yes
+           the number may be contacted again (only when its owner asked to be, e.g. START).
+`, run: (*Tool).optOutsRemove},
+			{Name: "optouts check", Usage: `optouts check --phone NUMBER [--country CC] [--json]
+           prints {"optedOut": true|false, ...}.
+`, run: (*Tool).optOutsCheck},
+		},
+	}
+}
+
+// optOutView is an opt-out as printed: the number masked in lists.
+type optOutView struct {
+	Phone    string `json:"phone"`
+	OptedOut bool   `json:"optedOut"`
+	Keyword  string `json:"keyword,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+	At       string `json:"at,omitempty"`
+}
+
+func newOptOutView(o dynamo.OptOut, masked bool) optOutView {
+	v := optOutView{Phone: o.Phone, OptedOut: true, Keyword: o.Keyword, Reason: o.Reason}
+	if masked {
+		v.Phone = phone.Mask(o.Phone)
+	}
+	if !o.At.IsZero() {
+		v.At = o.At.UTC().Format(time.RFC3339)
+	}
+	return v
+}
+
+// optOuts is the table as the optouts commands need it.
+func (t *Tool) optOuts() (OptOuts, error) {
+	s, ok := t.Store.(OptOuts)
+	if !ok {
+		return nil, errors.New("this store keeps no opt-outs")
+	}
+	return s, nil
+}
+
+// phoneFlag reads --phone (with --country for a national number).
+func phoneFlag(number, country string) (string, error) {
+	if number == "" {
+		return "", fmt.Errorf("%w: --phone is required", ErrUsage)
+	}
+	e164, err := phone.Normalize(number, country)
+	if err != nil {
+		return "", fmt.Errorf("--phone: %s (a national number is read with --country, default US)", thankyou.ErrorMessage(err))
+	}
+	return e164, nil
+}
+
+func (t *Tool) optOutsList(ctx context.Context, args []string) error {
+	fs := newFlags("optouts list")
+	asJSON := fs.Bool("json", false, "")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	s, err := t.optOuts()
+	if err != nil {
+		return err
+	}
+	list, err := s.ListOptOuts(ctx)
+	if err != nil {
+		return err
+	}
+	views := make([]optOutView, 0, len(list))
+	for _, o := range list {
+		views = append(views, newOptOutView(o, true))
+	}
+	if *asJSON {
+		return writeJSON(t.Out, views)
+	}
+	if len(views) == 0 {
+		fmt.Fprintln(t.Out, "No opted-out numbers.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(t.Out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "PHONE\tSINCE\tHOW\tREASON")
+	for _, v := range views {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", v.Phone, v.At, v.Keyword, v.Reason)
+	}
+	return tw.Flush()
+}
+
+func (t *Tool) optOutsAdd(ctx context.Context, args []string) error {
+	fs := newFlags("optouts add")
+	number, country := fs.String("phone", "", ""), fs.String("country", "US", "")
+	reason := fs.String("reason", "", "")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	e164, err := phoneFlag(*number, *country)
+	if err != nil {
+		return err
+	}
+	s, err := t.optOuts()
+	if err != nil {
+		return err
+	}
+	if err := s.AddOptOut(ctx, e164, *reason, t.Now()); err != nil {
+		return err
+	}
+	fmt.Fprintf(t.Out, "Opted out %s: it is contacted by no shop from now on (customers and staff alike).\n", phone.Mask(e164))
+	return nil
+}
+
+func (t *Tool) optOutsRemove(ctx context.Context, args []string) error {
+	fs := newFlags("optouts remove")
+	number, country := fs.String("phone", "", ""), fs.String("country", "US", "")
+	yes := fs.Bool("yes", false, "")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	e164, err := phoneFlag(*number, *country)
+	if err != nil {
+		return err
+	}
+	if !*yes {
+		return fmt.Errorf("%w: optouts remove needs --yes: %s may then be contacted again, which only its owner may ask for", ErrUsage, phone.Mask(e164))
+	}
+	s, err := t.optOuts()
+	if err != nil {
+		return err
+	}
+	if _, found, err := s.GetOptOut(ctx, e164); err != nil {
+		return err
+	} else if !found {
+		fmt.Fprintf(t.Out, "%s was not opted out: nothing changed.\n", phone.Mask(e164))
+		return nil
+	}
+	if err := s.ClearOptOut(ctx, e164); err != nil {
+		return err
+	}
+	fmt.Fprintf(t.Out, "Removed the opt-out of %s: it may be contacted again.\n", phone.Mask(e164))
+	return nil
+}
+
+func (t *Tool) optOutsCheck(ctx context.Context, args []string) error {
+	fs := newFlags("optouts check")
+	number, country := fs.String("phone", "", ""), fs.String("country", "US", "")
+	asJSON := fs.Bool("json", false, "")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	e164, err := phoneFlag(*number, *country)
+	if err != nil {
+		return err
+	}
+	s, err := t.optOuts()
+	if err != nil {
+		return err
+	}
+	o, found, err := s.GetOptOut(ctx, e164)
+	if err != nil {
+		return err
+	}
+	// The operator typed the number: it is shown masked all the same.
+	v := optOutView{Phone: phone.Mask(e164)}
+	if found {
+		v = newOptOutView(o, true)
+	}
+	if *asJSON {
+		return writeJSON(t.Out, v)
+	}
+	if !found {
+		fmt.Fprintf(t.Out, "%s is not opted out.\n", v.Phone)
+		return nil
+	}
+	fmt.Fprintf(t.Out, "%s is opted out since %s (%s)", v.Phone, v.At, v.Keyword)
+	if v.Reason != "" {
+		fmt.Fprintf(t.Out, ": %s", v.Reason)
+	}
+	fmt.Fprintln(t.Out, ".")
+	return nil
+}

@@ -1,0 +1,129 @@
+package twiliohook
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/thankyoucalls/thankyoucalls/internal/contact"
+	"github.com/thankyoucalls/thankyoucalls/internal/polite"
+	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
+)
+
+// gate is the contact gate the webhook's own contacts go through (the
+// bridge's two legs, the note to staff after it): Handler.Gate, else one
+// built from the store's opt-outs, Caps and the Twilio adapter.
+func (h *Handler) gate() *contact.Gate {
+	h.gateOnce.Do(func() {
+		if h.Gate != nil {
+			h.builtGate = h.Gate
+			return
+		}
+		g := &contact.Gate{Consent: h.Store, Caps: h.Caps, NumberCap: h.NumberCap}
+		if h.Twilio != nil {
+			g.Sender, g.Caller = h.Twilio, h.Twilio
+		}
+		h.builtGate = g
+	})
+	return h.builtGate
+}
+
+// customerZones are the zones a task's customer is in, as the order
+// webhook found them (else the shop's zone).
+func (h *Handler) customerZones(t thankyou.Task) []*time.Location {
+	var names []string
+	if t.TimeZone != "" {
+		names = strings.Split(t.TimeZone, ",")
+	}
+	return polite.Zones(names, h.ShopZone)
+}
+
+// bridgeCustomer is the bridge's leg to the task's customer.
+func (h *Handler) bridgeCustomer(t thankyou.Task) contact.Contact {
+	w := h.Window
+	if t.Window != "" {
+		if tw, err := polite.ParseString(t.Window); err == nil {
+			w = tw
+		}
+	}
+	// A task's closed dates were checked when it was stored; unreadable
+	// ones are left out here as the dispatcher leaves them out.
+	closed, _ := polite.ParseDates(t.Closed)
+	return contact.Contact{
+		Kind: contact.KindBridgeCustomer, To: t.Order.Phone, Zones: h.customerZones(t),
+		Region: t.Order.Region, Country: t.Order.Country, Window: w, Closed: closed,
+		Deadline: t.Deadline, Task: t.ID,
+	}
+}
+
+// callRefused answers a CALL the gate did not allow for the customer:
+// nothing is dialled. An opted-out customer's call closes opted_out;
+// outside their hours the staff member is told when they may be called.
+func (h *Handler) callRefused(ctx context.Context, from string, t thankyou.Task, d contact.Decision, now time.Time, log *slog.Logger) (events.APIGatewayV2HTTPResponse, error) {
+	who, num := firstName(t), orderNumber(t)
+	log = log.With("gate", d.Code, "rule", d.Rule)
+	switch {
+	case d.Code == contact.CodeOptedOut || d.Code == contact.CodeCustomerOptedOut:
+		if _, err := h.Calls.CloseCall(ctx, t.ID, from, thankyou.StateOptedOut, d.Reason(), now); err != nil {
+			return h.staffConflict(ctx, err, num, log)
+		}
+		log.InfoContext(ctx, "CALL for a customer who opted out: nothing dialled, the call is closed")
+		return messageTwiML(fmt.Sprintf("%s (order %s) has opted out of contact: nothing was dialled and the call is closed.", who, num)), nil
+	case d.Outcome == contact.Defer && d.Code == contact.CodeOutsideHours:
+		log.InfoContext(ctx, "CALL outside the customer's hours: nothing dialled", "next", d.At)
+		return messageTwiML(OutsideHoursText(who, now, d.At, h.customerZones(t)[0])), nil
+	default:
+		log.InfoContext(ctx, "CALL not allowed: nothing dialled", "why", d.Reason())
+		return messageTwiML(fmt.Sprintf("%s (order %s) cannot be called now: %s. Reply LATER %s or SKIP %s.", who, num, d.Reason(), num, num)), nil
+	}
+}
+
+// OutsideHoursText tells a staff member that the customer may not be
+// called now and from when, on the customer's clock in zone: "It is 02:10
+// for Jane; Jane can be called from 08:00 their time. Reply LATER or SKIP."
+func OutsideHoursText(who string, now, next time.Time, zone *time.Location) string {
+	n, x := now.In(zone), next.In(zone)
+	from := x.Format("15:04")
+	if y1, m1, d1 := n.Date(); x.Day() != d1 || x.Month() != m1 || x.Year() != y1 {
+		from = x.Format("Mon 15:04")
+	}
+	return fmt.Sprintf("It is %s for %s; %s can be called from %s their time. Reply LATER or SKIP.", n.Format("15:04"), who, who, from)
+}
+
+// staffStopped carries out a STOP from a staff number (a roster member or
+// the shop's staff phone): it opts them out of reminders only. Their open
+// calls are made due now, so the dispatcher's next run hands each to the
+// next member on duty (an opted-out number is never assigned); the
+// customers' tasks go on and never end opted_out because of it.
+func (h *Handler) staffStopped(ctx context.Context, from string, log *slog.Logger) error {
+	if h.Calls == nil {
+		return nil
+	}
+	members, calls, err := h.staffContext(ctx, from)
+	if err != nil {
+		return err
+	}
+	if len(members) == 0 && len(calls) == 0 {
+		return nil
+	}
+	now := h.Now()
+	moved := 0
+	for _, t := range calls {
+		if t.State != thankyou.StateReminded {
+			continue // pending or being sent: the dispatcher sees the opt-out when it claims it
+		}
+		if _, err := h.Calls.Snooze(ctx, t.ID, from, now, now); err != nil {
+			if c := thankyou.ErrorCode(err); c == thankyou.ECONFLICT || c == thankyou.ENOTFOUND {
+				continue // closed meanwhile
+			}
+			return thankyou.WrapError(thankyou.EINTERNAL, "could not hand on the staff member's calls", err)
+		}
+		moved++
+	}
+	log.InfoContext(ctx, "staff member opted out of reminders: open calls handed on", "roster", len(members), "calls", moved)
+	return nil
+}
