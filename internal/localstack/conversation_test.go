@@ -14,14 +14,16 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/twilio/twiliotest"
 )
 
-// post sends an order-webhook fixture to the stack at the stack's clock
-// and checks the answer's status code.
-func post(t *testing.T, s *localstack.Stack, fixture string, want int) string {
+// post sends an order-webhook fixture of the recorded story to the stack
+// when it arrives in the story (the clock is set to it) and checks the
+// answer's status code.
+func post(t *testing.T, s *localstack.Stack, clock *localstack.Clock, fixture string, want int) string {
 	t.Helper()
-	ev, err := localstack.LoadHTTPEvent(root("events", "order-webhook", fixture))
+	ev, err := localstack.LoadHTTPEvent(recorded(t, "order-webhook/"+fixture))
 	if err != nil {
 		t.Fatal(err)
 	}
+	clock.Set(time.UnixMilli(ev.RequestContext.TimeEpoch).UTC())
 	status, body, err := localstack.PostEvent(context.Background(), s.APIURL, ev)
 	if err != nil || status != want {
 		t.Fatalf("%s: %d %s, %v; want %d", fixture, status, body, err, want)
@@ -74,19 +76,17 @@ func TestEachCustomerIsThankedInTheirLanguage(t *testing.T) {
 	s := startStack(t, clock, logs, "SHOP_NAME=Kissa")
 	orders := []struct {
 		fixture, task, phone, want string
-		at                         time.Time
 	}{
 		{"shopify-orders-create-ja.json", "shopify:thankyou-demo.myshopify.com:820982911946154534", "+819012345678",
-			"山田様、この度はKissaでご注文（#1004）いただき、誠にありがとうございます。心より感謝申し上げます。", time.Date(2026, 11, 24, 1, 15, 2, 0, time.UTC)},
+			"山田様、この度はKissaでご注文（#1004）いただき、誠にありがとうございます。心より感謝申し上げます。"},
 		{"woocommerce-order-created-de.json", "woocommerce:shop.example.com:5003", "+4915123456789",
-			"Hallo Jürgen, vielen Dank für Ihre Bestellung #5003 bei Kissa! Wir freuen uns sehr darüber.", time.Date(2026, 11, 24, 9, 20, 4, 0, time.UTC)},
+			"Hallo Jürgen, vielen Dank für Ihre Bestellung #5003 bei Kissa! Wir freuen uns sehr darüber."},
 		{"stripe-checkout-completed-es.json", "stripe::pi_3SXBcRLkdIwHu7ix1Lm9Qw2E", "+34612345678",
-			"¡Hola, Lucía! Muchas gracias por tu pedido #3001 en Kissa. Nos alegra mucho que nos hayas elegido.", time.Date(2026, 11, 24, 12, 51, 4, 0, time.UTC)},
+			"¡Hola, Lucía! Muchas gracias por tu pedido #3001 en Kissa. Nos alegra mucho que nos hayas elegido."},
 	}
 	var ids []string
 	for _, o := range orders {
-		clock.Set(o.at)
-		post(t, s, o.fixture, http.StatusCreated)
+		post(t, s, clock, o.fixture, http.StatusCreated)
 		ids = append(ids, o.task)
 	}
 	dispatchEachDue(t, s, clock, ids...)
@@ -131,20 +131,19 @@ func TestTheThankYouWaitsForTheDelivery(t *testing.T) {
 	ctx := context.Background()
 	clock := localstack.NewClock(time.Date(2026, 11, 23, 16, 0, 2, 0, time.UTC))
 	s := startStack(t, clock, &syncBuffer{}, "TRIGGER=delivery", "FULFILMENT_MAX_WAIT=240h")
-	post(t, s, "shopify-orders-create.json", http.StatusCreated)
-	post(t, s, "shopify-second-order.json", http.StatusCreated)
+	post(t, s, clock, "shopify-orders-create.json", http.StatusCreated)
+	post(t, s, clock, "shopify-second-order.json", http.StatusCreated)
 
-	// Three days later, the order trigger would have sent both.
-	clock.Set(time.Date(2026, 11, 26, 16, 5, 0, 0, time.UTC))
+	// The order trigger would have sent both on Friday 27th (72 h later is
+	// Thanksgiving), at 11:05 in New York and 16:05 in London.
+	clock.Set(time.Date(2026, 11, 27, 16, 5, 0, 0, time.UTC))
 	if sum, err := s.Dispatcher.Run(ctx); err != nil || sum.Sent != 0 {
 		t.Fatalf("run at order+72h = %+v, %v; want nothing sent", sum, err)
 	}
-	clock.Set(time.Date(2026, 11, 24, 19, 5, 2, 0, time.UTC))
-	if body := post(t, s, "shopify-fulfillments-create.json", http.StatusOK); !strings.Contains(body, `"ignored"`) {
+	if body := post(t, s, clock, "shopify-fulfillments-create.json", http.StatusOK); !strings.Contains(body, `"ignored"`) {
 		t.Errorf("the fulfilment under a delivery trigger: %s", body)
 	}
-	clock.Set(time.Date(2026, 11, 26, 18, 42, 3, 0, time.UTC))
-	if body := post(t, s, "shopify-fulfillments-update-delivered.json", http.StatusOK); !strings.Contains(body, `"started"`) {
+	if body := post(t, s, clock, "shopify-fulfillments-update-delivered.json", http.StatusOK); !strings.Contains(body, `"started"`) {
 		t.Fatalf("the delivery: %s", body)
 	}
 	dispatchEachDue(t, s, clock, order1001)
