@@ -39,6 +39,22 @@ func TestShopsPutSetsTheTriggerLanguageAndTemplatesByLanguage(t *testing.T) {
 			t.Errorf("shops get does not show %q:\n%s", want, got)
 		}
 	}
+	// A later put changes only what it gives: the trigger, the wait, the
+	// language and the other language's template are kept; a template given
+	// empty is removed.
+	if err := tool.Run(context.Background(), []string{"shops", "put", "--source", "shopify", "--id", "shop-j.myshopify.com",
+		"--name", "ShopJ2", "--sms-template-es", ""}); err != nil {
+		t.Fatal(err)
+	}
+	if sh, err = store.GetShop(context.Background(), thankyou.SourceShopify, "shop-j.myshopify.com"); err != nil {
+		t.Fatal(err)
+	}
+	if sh.Name != "ShopJ2" || sh.Trigger != thankyou.TriggerDelivery || sh.MaxWait != 480*time.Hour || sh.Language != "de" {
+		t.Errorf("after a partial put: name %q, trigger %q, max wait %v, language %q", sh.Name, sh.Trigger, sh.MaxWait, sh.Language)
+	}
+	if _, ok := sh.SMSTemplates["es"]; ok || sh.SMSTemplates["ja"] == "" {
+		t.Errorf("after --sms-template-es \"\": templates %q, want ja only", sh.SMSTemplates)
+	}
 	for _, bad := range [][]string{
 		{"--trigger", "shipping"},
 		{"--language", "klingon"},
