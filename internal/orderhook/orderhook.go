@@ -313,10 +313,10 @@ func (h *Handler) create(ctx context.Context, shop shops.Shop, o thankyou.Order,
 			t = skipped(t, reason)
 		}
 	}
-	if t.State == thankyou.StatePending && shop.Rules.FrequencyCapDays > 0 {
+	if (t.State == thankyou.StatePending || t.State == thankyou.StateAwaitingFulfilment) && shop.Rules.FrequencyCapDays > 0 {
 		// The history read above is advice: the cap holds by this
 		// conditional write, so two orders handled at once are not
-		// both thanked.
+		// both thanked (a task awaiting its trigger holds the slot too).
 		reserved, last, err := h.Store.ReserveThankYou(ctx, o, shop.Rules.FrequencyCapDays, now)
 		if err != nil {
 			return Answer{}, thankyou.WrapError(thankyou.EINTERNAL, "could not reserve the customer's thank-you", err)
