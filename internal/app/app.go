@@ -138,7 +138,7 @@ func NewDispatcher(ctx context.Context, cfg config.DispatcherConfig, d Deps) (*d
 	if err != nil {
 		return nil, err
 	}
-	r, err := message.NewRenderer(cfg.SMSTemplate, cfg.StaffTemplate)
+	r, err := message.NewRendererIn(cfg.Language, cfg.SMSTemplate, cfg.StaffTemplate)
 	if err != nil {
 		return nil, err
 	}
@@ -159,6 +159,7 @@ func NewDispatcher(ctx context.Context, cfg config.DispatcherConfig, d Deps) (*d
 		EscalateAfter: cfg.EscalateAfter,
 		DigestLead:    cfg.DigestLead,
 		Renderer:      r,
+		Language:      cfg.Language,
 		ShopName:      cfg.ShopName,
 		Window:        w,
 		Closed:        closed,

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/thankyoucalls/thankyoucalls/internal/language"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
 
@@ -125,6 +126,9 @@ var Vars = []Var{
 	{Name: "VOICE_LANGUAGE", Functions: []string{OrderWebhook}, Default: "en-US", Doc: "<Say> language of the automated call."},
 	{Name: "VOICE_PLAY_URL", Functions: []string{OrderWebhook}, Doc: "https URL of a recorded thank-you played instead of <Say> (empty: spoken)."},
 	{Name: "STAFF_PHONE", Functions: []string{OrderWebhook}, Doc: "Staff member's phone (E.164) for the staff channel."},
+	{Name: "TRIGGER", Functions: []string{OrderWebhook}, Default: "order", Doc: "What THANK_YOU_DELAY counts from: order, fulfilment or delivery (then a task waits for that event)."},
+	{Name: "FULFILMENT_MAX_WAIT", Functions: []string{OrderWebhook}, Default: "720h", Doc: "How long a task waits for its fulfilment or delivery before it expires unsent."},
+	{Name: "DEFAULT_LANGUAGE", Functions: []string{OrderWebhook, Dispatcher}, Default: "en", Doc: "The shop's language (en, es, fr, de, pt, ja): for orders without a supported language, and staff reminders."},
 	{Name: "TWILIO_ACCOUNT_SID", Functions: []string{Dispatcher, TwilioWebhook}, Doc: "Twilio account SID (AC...)."},
 	{Name: "TWILIO_AUTH_TOKEN", Functions: []string{Dispatcher, TwilioWebhook}, Secret: true, Doc: "Twilio auth token (or TWILIO_AUTH_TOKEN_PARAM)."},
 	{Name: "TWILIO_FROM", Functions: []string{Dispatcher, TwilioWebhook}, Doc: "Sender number (E.164); or set TWILIO_MESSAGING_SERVICE_SID."},
@@ -314,6 +318,17 @@ func (r *reader) schedulePeriod(name string) time.Duration {
 	return time.Duration(count) * u
 }
 
+// language reads a built-in language (package language) from a locale tag.
+func (r *reader) language(name string) string {
+	s := r.str(name)
+	l := language.Match(s)
+	if l == "" {
+		r.fail(name, "%q is not one of the built-in languages (%s)", s, strings.Join(language.Supported, ", "))
+		return language.English
+	}
+	return l
+}
+
 // shopIDs reads a list of source:id entries ("shopify:a.myshopify.com",
 // "stripe:acct_1AbC", "stripe:" for deliveries that name no shop). Ids are
 // kept exactly as written.
@@ -437,6 +452,12 @@ type OrderWebhookConfig struct {
 	// source (SHOP_IDS). A source without any learns the id of its first
 	// verified delivery and answers to that one only.
 	ShopIDs map[thankyou.Source][]string
+	// Trigger is what Delay counts from; MaxWait how long a task waits for
+	// its fulfilment or delivery.
+	Trigger thankyou.Trigger
+	MaxWait time.Duration
+	// Language is the shop's built-in language (package language).
+	Language string
 }
 
 // Secrets returns the configured sources' secrets by source.
@@ -469,6 +490,8 @@ func LoadOrderWebhook(get Getenv) (OrderWebhookConfig, error) {
 		Window:            r.window(),
 		ClosedDates:       r.str("CLOSED_DATES"),
 		StaffPhone:        r.str("STAFF_PHONE"),
+		MaxWait:           r.duration("FULFILMENT_MAX_WAIT"),
+		Language:          r.language("DEFAULT_LANGUAGE"),
 		Voice: thankyou.Voice{
 			Consent:  r.boolean("VOICE_CONSENT"),
 			Voice:    r.str("VOICE"),
@@ -508,6 +531,14 @@ func LoadOrderWebhook(get Getenv) (OrderWebhookConfig, error) {
 	if err := thankyou.CheckVoice(ch, c.Voice); err != nil {
 		r.fail("VOICE_CONSENT", "%s", thankyou.ErrorMessage(err))
 	}
+	trigger, err := thankyou.ParseTrigger(r.str("TRIGGER"))
+	if err != nil {
+		r.fail("TRIGGER", "%s", thankyou.ErrorMessage(err))
+	}
+	c.Trigger = trigger
+	if c.MaxWait <= 0 {
+		r.fail("FULFILMENT_MAX_WAIT", "must be positive")
+	}
 	return c, r.err()
 }
 
@@ -542,6 +573,10 @@ type DispatcherConfig struct {
 	SchedulePeriod time.Duration
 	SMSTemplate    string
 	StaffTemplate  string
+	// Language is the language of SMSTemplate and StaffTemplate (or of the
+	// built-in texts when they are empty): a task in another language gets
+	// that language's built-in texts.
+	Language string
 	// EscalateAfter is the working time a staff call may stay unanswered
 	// before one more reminder, and again before it is reassigned.
 	EscalateAfter time.Duration
@@ -583,6 +618,7 @@ func LoadDispatcher(get Getenv) (DispatcherConfig, error) {
 		SchedulePeriod: r.schedulePeriod("DISPATCH_SCHEDULE"),
 		SMSTemplate:    r.str("SMS_TEMPLATE"),
 		StaffTemplate:  r.str("STAFF_TEMPLATE"),
+		Language:       r.language("DEFAULT_LANGUAGE"),
 		EscalateAfter:  r.duration("ESCALATE_AFTER"),
 		DigestLead:     r.duration("DIGEST_LEAD"),
 		StaffHours:     r.str("STAFF_HOURS"),

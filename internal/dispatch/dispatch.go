@@ -20,6 +20,7 @@ import (
 
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
 	"github.com/thankyoucalls/thankyoucalls/internal/contact"
+	"github.com/thankyoucalls/thankyoucalls/internal/language"
 	"github.com/thankyoucalls/thankyoucalls/internal/message"
 	"github.com/thankyoucalls/thankyoucalls/internal/metrics"
 	"github.com/thankyoucalls/thankyoucalls/internal/phone"
@@ -114,9 +115,12 @@ type Handler struct {
 	// ShopZone (zero: contact.DefaultStaffWindow). Roster members have their own.
 	StaffWindow polite.Window
 	Renderer    *message.Renderer
-	ShopName    string
-	Window      polite.Window
-	ShopZone    *time.Location
+	// Language is the language of Renderer's texts: a task in another
+	// language gets the built-in texts of its own (package language).
+	Language string
+	ShopName string
+	Window   polite.Window
+	ShopZone *time.Location
 	// Closed are the deployment's closed dates, added to each task's
 	// shop's own (nobody is contacted on them).
 	Closed []polite.Date
@@ -386,6 +390,10 @@ func (h *Handler) one(ctx context.Context, owner, id string, lim *limiter, log *
 	}
 	t := c.Task
 	log = log.With("attempt", t.Attempts, "channel", t.Channel, "recipient", phone.Mask(t.Recipient))
+	if c.Waited {
+		// Its fulfilment or delivery never came within the shop's wait.
+		return h.finish(ctx, owner, t, thankyou.StateExpired, fmt.Sprintf("no %s of the order by %s", t.Trigger, t.Deadline.UTC().Format(time.RFC3339)), 0, log)
+	}
 
 	zones := polite.Zones(splitZones(t.TimeZone), h.ShopZone)
 	window := h.windowOf(t, log)
@@ -587,18 +595,28 @@ func (h *Handler) retry(ctx context.Context, owner string, t thankyou.Task, wind
 // render renders the task's message with its shop's name and own template
 // when it has them (parsed once per template), else the configured ones.
 func (h *Handler) render(t thankyou.Task) (string, error) {
-	r := h.Renderer
-	if t.Template != "" {
-		var err error
-		if r, err = h.renderers.get(t.Channel, t.Template); err != nil {
-			return "", err
-		}
+	r, err := h.rendererFor(t, t.Channel)
+	if err != nil {
+		return "", err
 	}
 	ch := t.Channel
 	if ch == thankyou.ChannelCall {
 		ch = thankyou.ChannelSMS // the SMS sent instead of a call
 	}
 	return r.Render(ch, message.DataFor(t, h.shopName(t)))
+}
+
+// rendererFor is the renderer of a task's message on channel ch: the
+// task's own template, else the configured ones when the task is in their
+// language, else the built-in texts of the task's language.
+func (h *Handler) rendererFor(t thankyou.Task, ch thankyou.Channel) (*message.Renderer, error) {
+	switch {
+	case t.Template != "":
+		return h.renderers.get(ch, t.Template)
+	case t.Language == "" || t.Language == h.Language || h.Language == "" && t.Language == language.English:
+		return h.Renderer, nil
+	}
+	return h.renderers.builtin(t.Language)
 }
 
 // shopName is the task's shop name, else the configured one.
@@ -613,6 +631,25 @@ func (h *Handler) shopName(t thankyou.Task) string {
 type renderers struct {
 	mu sync.Mutex
 	m  map[string]*message.Renderer
+}
+
+// builtin returns the renderer of a language's built-in texts.
+func (rs *renderers) builtin(lang string) (*message.Renderer, error) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	key := "builtin\x00" + lang
+	if r, ok := rs.m[key]; ok {
+		return r, nil
+	}
+	r, err := message.NewRendererIn(lang, "", "")
+	if err != nil {
+		return nil, err
+	}
+	if rs.m == nil {
+		rs.m = map[string]*message.Renderer{}
+	}
+	rs.m[key] = r
+	return r, nil
 }
 
 func (rs *renderers) get(ch thankyou.Channel, text string) (*message.Renderer, error) {

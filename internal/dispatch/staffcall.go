@@ -329,16 +329,13 @@ func (h *Handler) reminder(t thankyou.Task, to assignee, now time.Time, window p
 		}
 	}
 	d := message.DataFor(t, h.shopName(t))
-	d.OrderedAgo = message.Ago(t.Order.CreatedAt, now, loc)
+	d.OrderedAgo = message.AgoIn(t.Language, t.Order.CreatedAt, now, loc)
 	if ok {
 		d.CallUntil = until.In(loc).Format("15:04")
 	}
-	r := h.Renderer
-	if t.Template != "" {
-		var err error
-		if r, err = h.renderers.get(thankyou.ChannelStaff, t.Template); err != nil {
-			return "", err
-		}
+	r, err := h.rendererFor(t, thankyou.ChannelStaff)
+	if err != nil {
+		return "", err
 	}
 	return r.RenderReminder(d, t.Order.Items)
 }

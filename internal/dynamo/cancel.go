@@ -20,8 +20,8 @@ const defaultCancelReason = "order cancelled"
 // the task o.TaskID(); o needs Source, Shop and ID only. reason says why
 // ("refunded"); it is stored on the task.
 //
-//   - A pending task ends cancelled with reason, leaves the due index and
-//     gets its expiry.
+//   - A pending task, or one awaiting its fulfilment, ends cancelled with
+//     reason, leaves the due index and gets its expiry.
 //   - A task that does not exist yet (the cancellation overtook the
 //     creation) is written as a cancelled task with the order's ids and no
 //     personal data, so the later creation is a duplicate and never thanked.
@@ -59,7 +59,7 @@ func (s *Store) CancelTask(ctx context.Context, o thankyou.Order, reason string,
 		}
 		u := newUpdate()
 		switch t.State {
-		case thankyou.StatePending, thankyou.StateReminded:
+		case thankyou.StatePending, thankyou.StateReminded, thankyou.StateAwaitingFulfilment:
 			// A reminded staff call ends too: it leaves the staff member's
 			// open calls (endTask removes its index keys).
 			s.endTask(u, thankyou.StateCancelled, now)

@@ -92,7 +92,7 @@ func (s *Store) recordCustomerTask(ctx context.Context, t thankyou.Task) error {
 	u.add("taskIds", &types.AttributeValueMemberSS{Value: []string{t.ID}})
 	u.set("source", str(string(t.Order.Source)))
 	u.setString("shop", t.Order.Shop)
-	if t.State == thankyou.StatePending {
+	if t.State == thankyou.StatePending || t.State == thankyou.StateAwaitingFulfilment {
 		u.set("lastThankedAt", str(formatTime(t.CreatedAt)))
 	}
 	u.set("updatedAt", str(formatTime(t.CreatedAt)))

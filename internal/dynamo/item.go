@@ -24,6 +24,8 @@ type taskItem struct {
 	OrderNumber    string `dynamodbav:"orderNumber,omitempty"`
 	CustomerName   string `dynamodbav:"customerName,omitempty"`
 	FirstName      string `dynamodbav:"firstName,omitempty"`
+	FamilyName     string `dynamodbav:"familyName,omitempty"`
+	Locale         string `dynamodbav:"locale,omitempty"`
 	Phone          string `dynamodbav:"phone,omitempty"`
 	Email          string `dynamodbav:"email,omitempty"`
 	Total          string `dynamodbav:"total,omitempty"`
@@ -48,6 +50,9 @@ type taskItem struct {
 	Closed         string `dynamodbav:"closed,omitempty"`
 	CapDays        int    `dynamodbav:"capDays,omitempty"`
 	Template       string `dynamodbav:"template,omitempty"`
+	Language       string `dynamodbav:"language,omitempty"`
+	Trigger        string `dynamodbav:"trigger,omitempty"`
+	TriggeredAt    string `dynamodbav:"triggeredAt,omitempty"`
 	Attempts       int    `dynamodbav:"attempts"`
 	LeaseOwner     string `dynamodbav:"leaseOwner,omitempty"`
 	LeaseExpiresAt string `dynamodbav:"leaseExpiresAt,omitempty"`
@@ -134,6 +139,8 @@ func newTaskItem(t thankyou.Task) taskItem {
 		OrderNumber:    o.Number,
 		CustomerName:   o.CustomerName,
 		FirstName:      o.FirstName,
+		FamilyName:     o.FamilyName,
+		Locale:         o.Locale,
 		Phone:          o.Phone,
 		Email:          o.Email,
 		Total:          o.Total,
@@ -156,6 +163,9 @@ func newTaskItem(t thankyou.Task) taskItem {
 		Window:         t.Window,
 		Closed:         t.Closed,
 		Template:       t.Template,
+		Language:       t.Language,
+		Trigger:        string(t.Trigger),
+		TriggeredAt:    formatTime(t.TriggeredAt),
 		Attempts:       t.Attempts,
 		LeaseOwner:     t.LeaseOwner,
 		LeaseExpiresAt: formatTime(t.LeaseExpiresAt),
@@ -209,6 +219,8 @@ func decodeTask(av map[string]types.AttributeValue) (thankyou.Task, taskItem, er
 			Number:       it.OrderNumber,
 			CustomerName: it.CustomerName,
 			FirstName:    it.FirstName,
+			FamilyName:   it.FamilyName,
+			Locale:       it.Locale,
 			Phone:        it.Phone,
 			Email:        it.Email,
 			Total:        it.Total,
@@ -232,6 +244,9 @@ func decodeTask(av map[string]types.AttributeValue) (thankyou.Task, taskItem, er
 		Window:          it.Window,
 		Closed:          it.Closed,
 		Template:        it.Template,
+		Language:        it.Language,
+		Trigger:         thankyou.Trigger(it.Trigger),
+		TriggeredAt:     tm("triggeredAt", it.TriggeredAt),
 		Attempts:        it.Attempts,
 		LeaseOwner:      it.LeaseOwner,
 		LeaseExpiresAt:  tm("leaseExpiresAt", it.LeaseExpiresAt),

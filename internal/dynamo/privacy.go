@@ -141,6 +141,7 @@ func (s *Store) eraseTask(ctx context.Context, id string, c thankyou.Customer, n
 		for _, f := range []struct{ attr, value string }{
 			{"customerName", it.CustomerName},
 			{"firstName", it.FirstName},
+			{"familyName", it.FamilyName},
 			{"phone", it.Phone},
 			{"email", it.Email},
 			{"items", strings.Join(it.Items, "\n")},
@@ -204,7 +205,7 @@ const minPersonalLen = 2
 // personalValues returns the customer's data as a task and a request know
 // it, in the forms free text may quote it.
 func personalValues(it taskItem, c thankyou.Customer) []string {
-	vals := []string{it.CustomerName, it.FirstName, it.Email}
+	vals := []string{it.CustomerName, it.FirstName, it.FamilyName, it.Email}
 	for _, p := range append([]string{it.Phone}, c.Phones...) {
 		vals = append(vals, p, strings.TrimPrefix(p, "+"))
 	}
@@ -354,7 +355,7 @@ func (s *Store) CustomerReport(ctx context.Context, source thankyou.Source, shop
 		if it.Email != "" {
 			rt.Fields = append(rt.Fields, FieldEmail)
 		}
-		if it.CustomerName != "" || it.FirstName != "" {
+		if it.CustomerName != "" || it.FirstName != "" || it.FamilyName != "" {
 			rt.Fields = append(rt.Fields, FieldName)
 		}
 		r.Tasks = append(r.Tasks, rt)

@@ -61,6 +61,14 @@ type shopItem struct {
 	UpdatedAt        string   `dynamodbav:"updatedAt"`
 	ErasedAt         string   `dynamodbav:"erasedAt,omitempty"`
 	ExpiresAt        int64    `dynamodbav:"expiresAt,omitempty"`
+	// Trigger and MaxWait (a Go duration) are what the delay counts from
+	// and how long a task waits for it; Language the shop's language;
+	// the template maps the shop's own texts by language.
+	Trigger        string            `dynamodbav:"trigger,omitempty"`
+	MaxWait        string            `dynamodbav:"maxWait,omitempty"`
+	Language       string            `dynamodbav:"language,omitempty"`
+	SMSTemplates   map[string]string `dynamodbav:"smsTemplates,omitempty"`
+	StaffTemplates map[string]string `dynamodbav:"staffTemplates,omitempty"`
 }
 
 // PutShop stores a shop's settings, replacing any earlier ones. The shop
@@ -82,6 +90,11 @@ func (s *Store) PutShop(ctx context.Context, sh thankyou.Shop, now time.Time) er
 		VoiceConsent: sh.Voice.Consent, Voice: sh.Voice.Voice, VoiceLanguage: sh.Voice.Language, VoicePlayURL: sh.Voice.PlayURL,
 		Holdout: int(sh.Holdout), Salt: sh.Salt,
 		UpdatedAt: formatTime(now),
+		Trigger:   string(sh.Trigger), Language: sh.Language,
+		SMSTemplates: sh.SMSTemplates, StaffTemplates: sh.StaffTemplates,
+	}
+	if sh.MaxWait > 0 {
+		it.MaxWait = sh.MaxWait.String()
 	}
 	av, err := attributevalue.MarshalMap(it)
 	if err != nil {
@@ -186,7 +199,13 @@ func decodeShop(av map[string]types.AttributeValue) (thankyou.Shop, error) {
 	}
 	delay, err1 := time.ParseDuration(it.Delay)
 	expire, err2 := time.ParseDuration(it.ExpireAfter)
-	if err := errors.Join(err1, err2); err != nil {
+	var maxWait time.Duration
+	var err3 error
+	if it.MaxWait != "" {
+		maxWait, err3 = time.ParseDuration(it.MaxWait)
+	}
+	trigger, err4 := thankyou.ParseTrigger(it.Trigger)
+	if err := errors.Join(err1, err2, err3, err4); err != nil {
 		return thankyou.Shop{}, fmt.Errorf("decode shop %s:%s: %w", it.Source, it.ID, err)
 	}
 	var erased time.Time
@@ -198,7 +217,9 @@ func decodeShop(av map[string]types.AttributeValue) (thankyou.Shop, error) {
 	}
 	return thankyou.Shop{
 		ErasedAt: erased,
-		Source:   thankyou.Source(it.Source), ID: it.ID, Name: it.Name, SecretRefs: it.SecretRefs,
+		Trigger:  trigger, MaxWait: maxWait, Language: it.Language,
+		SMSTemplates: it.SMSTemplates, StaffTemplates: it.StaffTemplates,
+		Source: thankyou.Source(it.Source), ID: it.ID, Name: it.Name, SecretRefs: it.SecretRefs,
 		TimeZone: it.TimeZone, DefaultCountry: it.DefaultCountry, Channel: thankyou.Channel(it.Channel), StaffPhone: it.StaffPhone, StaffHours: it.StaffHours,
 		WindowStart: it.WindowStart, WindowEnd: it.WindowEnd, Days: it.Days, Closed: it.Closed, Delay: delay, ExpireAfter: expire,
 		SMSTemplate: it.SMSTemplate, StaffTemplate: it.StaffTemplate,

@@ -23,7 +23,8 @@ const maxParallelQueries = 8
 // CreateTask writes a new task. It returns created=false and no error when
 // the task already exists (a repeated webhook, or a cancellation that
 // arrived first and left a cancelled task) and then changes nothing.
-// A pending task is put in the due index at its DueAt; a skipped task is
+// A pending task is put in the due index at its DueAt, a task awaiting
+// its fulfilment at its Deadline (the end of its wait); a skipped task is
 // not, and gets its expiry (CreatedAt + retention) at once.
 //
 // Once the task is written, the customer's record (see CustomerKey) gets
@@ -49,12 +50,21 @@ func (s *Store) CreateTask(ctx context.Context, t thankyou.Task) (created bool, 
 		}
 		it.DuePK = s.duePK(t.ID)
 		it.DueSK = dueSK(t.DueAt, t.ID)
+	case thankyou.StateAwaitingFulfilment:
+		// It waits outside the dispatcher's reach until its trigger
+		// arrives, except at the end of its wait (Deadline), when the
+		// dispatcher claims it only to expire it.
+		if t.Deadline.IsZero() {
+			return false, thankyou.Errorf(thankyou.EINVALID, "create task %s: awaiting task without the end of its wait", t.ID)
+		}
+		it.DuePK = s.duePK(t.ID)
+		it.DueSK = dueSK(t.Deadline, t.ID)
 	case thankyou.StateSkipped, thankyou.StateExpired, thankyou.StateHeldOut:
 		// Expired at once: its number's zones share no polite time. Held
 		// out: never contacted, so never in the due index.
 		it.ExpiresAt = s.expiresAt(t.CreatedAt)
 	default:
-		return false, thankyou.Errorf(thankyou.EINVALID, "create task %s: a new task is pending, skipped, expired or held out, not %q", t.ID, t.State)
+		return false, thankyou.Errorf(thankyou.EINVALID, "create task %s: a new task is pending, awaiting_fulfilment, skipped, expired or held out, not %q", t.ID, t.State)
 	}
 	it.History = []historyEntry{{At: formatTime(t.CreatedAt), Event: "created", Detail: "state=" + string(t.State)}}
 	av, err := attributevalue.MarshalMap(it)
@@ -104,8 +114,9 @@ func (s *Store) getTask(ctx context.Context, id string) (thankyou.Task, taskItem
 }
 
 // DueTaskIDs returns the ids of open tasks due at or before now: pending
-// tasks whose due time has come, reminded staff calls due for a follow-up
-// and claimed tasks whose lease has expired.
+// tasks whose due time has come, reminded staff calls due for a follow-up,
+// claimed tasks whose lease has expired and tasks still awaiting their
+// fulfilment at the end of their wait.
 // It queries every shard of the due index (a few at a time) and returns the
 // oldest first, at most limit ids (0 means no limit). The index is
 // eventually consistent, so a claim must still check each task.
@@ -189,7 +200,9 @@ func (s *Store) DueTaskIDs(ctx context.Context, now time.Time, limit int) ([]str
 // and PreviousClaimAt says when the dead run claimed it). A reminded call's
 // claim is not Recovered, and it keeps the call in the calls index (and its
 // MessageSID, the last reminder's), so the staff member's reply still finds
-// it while the dispatcher holds it.
+// it while the dispatcher holds it. Last, a task still awaiting its
+// fulfilment at the end of its wait (Deadline at or before now) is claimed
+// with Waited set: the dispatcher expires it.
 // The claim moves the task to sending, counts an attempt and moves its
 // due-index entry to the lease expiry, so an abandoned claim is swept again.
 // When none holds the error matches thankyou.ErrNotClaimable.
@@ -221,12 +234,17 @@ func (s *Store) Claim(ctx context.Context, id, owner string, now time.Time, leas
 			event = "recovered"
 		case thankyou.StateReminded:
 			detail += " from=reminded"
+		case thankyou.StateAwaitingFulfilment:
+			detail += " from=awaiting_fulfilment"
 		}
 		u.history(now, event, detail)
 		nowV := u.value("now", str(formatTime(now)))
 		timeAttr := "dueAt"
-		if recovery {
+		switch from {
+		case thankyou.StateSending:
 			timeAttr = "leaseExpiresAt"
+		case thankyou.StateAwaitingFulfilment:
+			timeAttr = "deadline"
 		}
 		cond := fmt.Sprintf("%s = %s AND %s <= %s", u.name("state"), u.value("condState", str(string(from))),
 			u.name(timeAttr), nowV)
@@ -236,12 +254,13 @@ func (s *Store) Claim(ctx context.Context, id, owner string, now time.Time, leas
 		av  map[string]types.AttributeValue
 		err error
 
-		recovered bool
+		recovered, waited bool
 	)
-	for _, from := range []thankyou.State{thankyou.StatePending, thankyou.StateReminded, thankyou.StateSending} {
+	for _, from := range []thankyou.State{thankyou.StatePending, thankyou.StateReminded, thankyou.StateSending, thankyou.StateAwaitingFulfilment} {
 		av, err = claim(from)
 		if !isConditionFailed(err) {
 			recovered = from == thankyou.StateSending
+			waited = from == thankyou.StateAwaitingFulfilment
 			break
 		}
 	}
@@ -255,7 +274,7 @@ func (s *Store) Claim(ctx context.Context, id, owner string, now time.Time, leas
 	if err != nil {
 		return thankyou.Claim{}, fmt.Errorf("claim task %s: %w", id, err)
 	}
-	c := thankyou.Claim{Task: t, Recovered: recovered}
+	c := thankyou.Claim{Task: t, Recovered: recovered, Waited: waited}
 	if recovered {
 		if c.PreviousClaimAt, err = parseTime(it.PrevClaimedAt); err != nil {
 			return thankyou.Claim{}, fmt.Errorf("claim task %s: prevClaimedAt: %w", id, err)

@@ -64,6 +64,8 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte(createdBody), "Shop.Name", "", "")
 	f.Add([]byte(`{"event":"order.cancelled","order":{"id":"1"},"reason":"\u0000"}`), "a", "xx", "e")
+	f.Add([]byte(`{"event":"order.delivered","order":{"id":"1","delivered_at":"2026-11-27T10:00:00+09:00"}}`), "", "JP", "")
+	f.Add([]byte(`{"event":"order.fulfilled","order":{"id":"1","fulfilled_at":"2026-11-25T09:00:00Z","locale":"ja_JP"}}`), "", "US", "")
 	f.Add([]byte(`{"event":"order.created","order":{"id":"1","created_at":"2016-12-31T23:59:60Z","customer_order_count":1e6}}`), "", "US", "")
 	f.Add([]byte(`{"event":"order.created","order":{"id":"1","created_at":"2026-11-23T17:00:00Z","items":[{"name":" a\u0000 ","quantity":2},{"name":""},{"name":"b","quantity":1e9},{"name":"c"},{"name":"d"}]}}`), "", "US", "")
 	s := mustNew(f)
@@ -98,6 +100,10 @@ func FuzzParse(f *testing.F) {
 		case thankyou.DeliveryOrderCancelled:
 			if d.Reason == "" {
 				t.Fatal("cancellation without a reason")
+			}
+		case thankyou.DeliveryOrderFulfilled, thankyou.DeliveryOrderDelivered:
+			if d.FulfilledAt.IsZero() {
+				t.Fatal("fulfilment without its time")
 			}
 		default:
 			t.Fatalf("kind %q", d.Kind)

@@ -28,6 +28,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/thankyoucalls/thankyoucalls/internal/language"
 	"github.com/thankyoucalls/thankyoucalls/internal/phone"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 	"github.com/thankyoucalls/thankyoucalls/internal/webhook"
@@ -235,6 +236,9 @@ type order struct {
 	ShippingRegion     string      `json:"shipping_region"`
 	CustomerOrderCount json.Number `json:"customer_order_count"`
 	Items              []item      `json:"items"`
+	Locale             string      `json:"locale"`
+	FulfilledAt        string      `json:"fulfilled_at"`
+	DeliveredAt        string      `json:"delivered_at"`
 }
 
 // item is one of order.items.
@@ -304,6 +308,11 @@ func (s *Source) Parse(r webhook.Request, defaultCountry string) (thankyou.Deliv
 			d.Reason = "cancelled"
 		}
 		return d, nil
+	case EventOrderFulfilled, EventOrderDelivered:
+		if err := fulfilment(&d, o, b); err != nil {
+			return thankyou.Delivery{}, err
+		}
+		return d, nil
 	case EventOrderCreated:
 		d.Kind = thankyou.DeliveryOrderCreated
 	default:
@@ -332,6 +341,8 @@ func (s *Source) Parse(r webhook.Request, defaultCountry string) (thankyou.Deliv
 	if o.FirstName == "" && o.CustomerName != "" {
 		o.FirstName = strings.Fields(o.CustomerName)[0]
 	}
+	o.FamilyName = familyName(c)
+	o.Locale, _ = language.Parse(b.Order.Locale)
 	o.Email = strings.TrimSpace(c.Email)
 	o.Total = b.Order.Total
 	o.Currency = strings.ToUpper(b.Order.Currency)

@@ -237,7 +237,7 @@ func TestParseNormalisesACreatedOrder(t *testing.T) {
 	}
 	want := thankyou.Order{
 		Source: thankyou.SourceGeneric, Shop: "thankyou-demo", ID: "G-1001", Number: "1001",
-		CustomerName: "Maria Garcia", FirstName: "Maria", Phone: "+12125550188", Email: "maria.garcia@example.com",
+		CustomerName: "Maria Garcia", FirstName: "Maria", FamilyName: "Garcia", Phone: "+12125550188", Email: "maria.garcia@example.com",
 		Total: "84.50", Currency: "USD", CreatedAt: time.Date(2026, 11, 23, 17, 0, 0, 0, time.UTC),
 		Tags: []string{"newsletter", "gift"}, Country: "US", CustomerOrders: 1,
 		Items: []string{"2 × Hand-thrown mug, speckled", "Linen tea towel"},
@@ -377,7 +377,7 @@ func TestSchemaAcceptsTheDocumentedShapeAndNamesTheFirstProblem(t *testing.T) {
 		{"no order.id", string(readTestdata(t, "generic-invalid.json")), "order.id: missing property"},
 		{"empty object", `{}`, "event, order: missing properties"},
 		{"no event", `{"order":{"id":"1"}}`, "event: missing property"},
-		{"unknown event", `{"event":"order.updated","order":{"id":"1"}}`, "event: must be one of order.created, order.cancelled"},
+		{"unknown event", `{"event":"order.updated","order":{"id":"1"}}`, "event: must be one of order.created, order.cancelled, order.fulfilled, order.delivered"},
 		{"created without created_at", `{"event":"order.created","order":{"id":"1"}}`, "order.created_at: missing property"},
 		{"created without id or created_at", `{"event":"order.created","order":{}}`, "order.id: missing property"},
 		{"numeric id", `{"event":"order.cancelled","order":{"id":1001}}`, "order.id: got number, want string"},
@@ -522,15 +522,17 @@ func TestSchemaIsTheEmbeddedFile(t *testing.T) {
 
 func TestEveryPayloadInTestdataIsAcceptedOrRefusedAsItsNameSays(t *testing.T) {
 	s := mustNew(t)
-	for _, name := range []string{"generic-order-created.json", "generic-order-cancelled.json", "generic-invalid.json"} {
+	names := []string{"generic-order-created.json", "generic-order-cancelled.json", "generic-invalid.json",
+		"generic-order-fulfilled.json", "generic-order-delivered.json"}
+	for _, name := range names {
 		_, err := s.Parse(delivery(secret, now, string(readTestdata(t, name))), "US")
 		wantInvalid := strings.Contains(name, "invalid")
 		if (err != nil) != wantInvalid {
 			t.Errorf("%s: Parse = %v, want invalid %v", name, err, wantInvalid)
 		}
 	}
-	if got := len(testdataPayloads(t)); got != 3 {
-		t.Errorf("%d generic payloads in testdata, this test names 3", got)
+	if got := len(testdataPayloads(t)); got != len(names) {
+		t.Errorf("%d generic payloads in testdata, this test names %d", got, len(names))
 	}
 }
 

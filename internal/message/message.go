@@ -1,14 +1,14 @@
 // Package message writes the text of the messages: the thank-you SMS to the
 // customer and the reminder to a staff member to call the customer, from
-// configurable text/template templates, and tells how many SMS segments a
-// text costs.
+// configurable text/template templates or the built-in texts of six
+// languages, greeting the customer by the right name for their language,
+// and tells how many SMS segments a text costs.
 package message
 
 import (
 	"cmp"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"text/template"
 	"text/template/parse"
@@ -18,6 +18,7 @@ import (
 	"github.com/nyaruka/phonenumbers"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/inbound"
+	"github.com/thankyoucalls/thankyoucalls/internal/language"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
 
@@ -59,6 +60,10 @@ type Data struct {
 	// CallUntil is when the customer may be called until today, on the
 	// staff member's clock ("17:00"); empty when unknown.
 	CallUntil string
+	// Language is the message's language (package language; "" is
+	// English). FirstName is how a message in it greets the customer (see
+	// GreetName), which is why a Japanese FirstName carries its 様.
+	Language string
 }
 
 // MaxField is the most characters of one text from an order or a shop's
@@ -71,15 +76,19 @@ const MaxField = 60
 // paragraph ("SHOP OWNER: call ... instead") to a staff member's reminder.
 func Clean(s string) string { return thankyou.CleanText(s, MaxField) }
 
-// DataFor builds a template's Data from a task, every text cleaned
-// (Clean). OrderNumber loses a leading "#" (templates write their own);
-// CustomerPhone is the customer's number formatted for people ("+1
-// 212-555-0123"), or as stored when it does not parse.
+// DataFor builds a template's Data from a task, in the task's language,
+// every text cleaned (Clean). OrderNumber loses a leading "#" (templates
+// write their own); CustomerPhone is the customer's number formatted for
+// people ("+1 212-555-0123"), or as stored when it does not parse;
+// FirstName is the name the customer is greeted by in that language
+// (GreetName) and CustomerName their full name in their own name order
+// (DisplayName).
 func DataFor(t thankyou.Task, shopName string) Data {
 	o := t.Order
 	return Data{
-		FirstName:     Clean(o.FirstName),
-		CustomerName:  Clean(o.CustomerName),
+		Language:      t.Language,
+		FirstName:     GreetName(o, t.Language),
+		CustomerName:  DisplayName(o),
 		OrderNumber:   OrderNumber(o),
 		Total:         Clean(o.Total),
 		Currency:      Clean(o.Currency),
@@ -108,27 +117,9 @@ func JoinItems(items []string) string {
 
 // Ago says how long before now t was, in words a staff member reads at a
 // glance: "today", "yesterday", "3 days ago", "2 weeks ago". A zero t, or
-// one after now, is "".
+// one after now, is "". AgoIn says it in another language.
 func Ago(t, now time.Time, loc *time.Location) string {
-	if t.IsZero() || t.After(now) {
-		return ""
-	}
-	if loc == nil {
-		loc = time.UTC
-	}
-	y1, m1, d1 := t.In(loc).Date()
-	y2, m2, d2 := now.In(loc).Date()
-	days := int(time.Date(y2, m2, d2, 12, 0, 0, 0, time.UTC).Sub(time.Date(y1, m1, d1, 12, 0, 0, 0, time.UTC)) / (24 * time.Hour))
-	switch {
-	case days <= 0:
-		return "today"
-	case days == 1:
-		return "yesterday"
-	case days < 14:
-		return strconv.Itoa(days) + " days ago"
-	default:
-		return strconv.Itoa(days/7) + " weeks ago"
-	}
+	return AgoIn(language.English, t, now, loc)
 }
 
 // HumanPhone formats an E.164 number in the international format
@@ -169,17 +160,25 @@ type Renderer struct {
 }
 
 // NewRenderer parses the customer SMS and the staff reminder templates
-// (text/template over Data); an empty string selects the built-in default.
+// (text/template over Data); an empty string selects the built-in English
+// one. NewRendererIn does the same with another language's built-in texts.
 // Each template must parse, and render without error both with every field
 // set (to a non-empty message) and with every field empty, so that unknown
 // fields are caught at startup. Errors are *thankyou.Error with code EINVALID
 // naming the template (SMS_TEMPLATE or STAFF_TEMPLATE) and what is wrong.
 func NewRenderer(smsTemplate, staffTemplate string) (*Renderer, error) {
+	return NewRendererIn(language.English, smsTemplate, staffTemplate)
+}
+
+// NewRendererIn is NewRenderer whose empty templates select the built-in
+// texts of lang (English for a language without).
+func NewRendererIn(lang, smsTemplate, staffTemplate string) (*Renderer, error) {
+	defSMS, defStaff := DefaultTemplates(lang)
 	if strings.TrimSpace(smsTemplate) == "" {
-		smsTemplate = DefaultSMSTemplate
+		smsTemplate = defSMS
 	}
 	if strings.TrimSpace(staffTemplate) == "" {
-		staffTemplate = DefaultStaffTemplate
+		staffTemplate = defStaff
 	}
 	sms, err := parseTemplate(smsName, smsTemplate)
 	if err != nil {

@@ -8,39 +8,12 @@ import (
 )
 
 // VoiceText is what the automated thank-you call says to a person who
-// answers.
-func VoiceText(d Data) string {
-	var b strings.Builder
-	b.WriteString("Hello")
-	if d.FirstName != "" {
-		b.WriteString(" " + d.FirstName)
-	}
-	b.WriteString(". This is " + shopOr(d.ShopName) + ", calling to thank you for your order")
-	if d.OrderNumber != "" {
-		b.WriteString(" number " + d.OrderNumber)
-	}
-	b.WriteString(". We really appreciate it, and we hope you enjoy it. Have a wonderful day. Goodbye!")
-	return b.String()
-}
+// answers, in d's language.
+func VoiceText(d Data) string { return speak(d, 0) }
 
 // VoicemailText is the shorter message the automated call leaves on an
-// answering machine.
-func VoicemailText(d Data) string {
-	var b strings.Builder
-	b.WriteString("Hello")
-	if d.FirstName != "" {
-		b.WriteString(" " + d.FirstName)
-	}
-	b.WriteString(", this is " + shopOr(d.ShopName) + ". Just a quick call to say thank you for your order. Have a wonderful day!")
-	return b.String()
-}
-
-func shopOr(name string) string {
-	if name == "" {
-		return "our shop"
-	}
-	return name
-}
+// answering machine, in d's language.
+func VoicemailText(d Data) string { return speak(d, 1) }
 
 // CallList lists a staff member's open calls for an SMS: lead and the
 // count ("End of day: 2 open thank-you calls:"), then one line per call,
@@ -72,10 +45,10 @@ func OrderNumber(o thankyou.Order) string {
 	return strings.TrimSpace(strings.TrimPrefix(Clean(o.Number), "#"))
 }
 
-// FullName is the customer's full name, cleaned (Clean), or "the
+// FullName is the customer's full name (DisplayName, cleaned), or "the
 // customer".
 func FullName(o thankyou.Order) string {
-	if n := Clean(o.CustomerName); n != "" {
+	if n := DisplayName(o); n != "" {
 		return n
 	}
 	return "the customer"

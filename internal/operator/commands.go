@@ -309,6 +309,11 @@ settings: --time-zone ZONE (America/New_York) --country CC (US) --channel sms|st
           --voice-play-url URL (https recording played instead of <Say>)
           --holdout PERCENT (0) new customers held out of every thank-you, to measure
             their effect (see effect); a returning customer keeps their group
+          --trigger order|fulfilment|delivery (order: what --delay counts from)
+          --max-wait DURATION (720h: how long a task waits for its fulfilment or delivery)
+          --language LANG (en, es, fr, de, pt, ja; empty: the deployment's DEFAULT_LANGUAGE)
+          --sms-template-LANG TEXT --staff-template-LANG TEXT (the shop's own text in one
+            language, e.g. --sms-template-es; any template flag takes @FILE to read a file)
           An empty value (--skip-tags "") clears a list or a text.
 `,
 	}
@@ -335,8 +340,8 @@ tasks list --upcoming [--source SOURCE [--shop ID]] [--since DATE] [--until DATE
 `, run: (*Tool).tasksRetry},
 			{Name: "tasks cancel", Usage: "tasks cancel --id TASK_ID [--reason TEXT] [--json]\n", run: (*Tool).tasksCancel},
 		},
-		Notes: `STATE is one of pending, sending, reminded, sent, delivered, undelivered, failed, called,
-skipped, opted_out, expired, cancelled.
+		Notes: `STATE is one of awaiting_fulfilment, pending, sending, reminded, sent, delivered,
+undelivered, failed, called, skipped, opted_out, expired, cancelled.
 DATE is a day (2026-11-23, UTC; as --until it includes that whole day) or an RFC 3339 time
 (2026-11-23T15:00:00Z; as --until it is excluded). With --json, times are RFC 3339 (UTC).
 `,

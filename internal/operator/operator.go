@@ -164,6 +164,7 @@ func (t *Tool) shopsGet(ctx context.Context, args []string) error {
 		{"source", v.Source}, {"id", v.ID}, {"name", v.Name}, {"secret refs", strings.Join(v.SecretRefs, ", ")},
 		{"time zone", v.TimeZone}, {"country", v.DefaultCountry}, {"channel", v.Channel}, {"staff phone", phone.Mask(sh.StaffPhone)},
 		{"window", v.Window + " " + v.Days}, {"closed", v.Closed}, {"delay", v.Delay}, {"expire after", v.ExpireAfter}, {"rules", rulesSummary(sh.Rules)}, {"holdout", v.Holdout},
+		{"trigger", v.Trigger + triggerWait(v)}, {"language", orDash(v.Language)}, {"own templates", orDash(strings.Join(v.TemplateLanguages, ", "))},
 	} {
 		fmt.Fprintf(tw, "%s\t%s\n", row[0], row[1])
 	}
@@ -202,6 +203,10 @@ func (t *Tool) shopsPut(ctx context.Context, args []string) error {
 		voiceLang   = fs.String("voice-language", "en-US", "")
 		playURL     = fs.String("voice-play-url", "", "")
 		holdout     = fs.String("holdout", "0", "")
+		trigger     = fs.String("trigger", "order", "")
+		maxWait     = fs.Duration("max-wait", thankyou.DefaultMaxWait, "")
+		lang        = fs.String("language", "", "")
+		byLanguage  = languageTemplateFlags(fs)
 	)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -225,7 +230,7 @@ func (t *Tool) shopsPut(ctx context.Context, args []string) error {
 		return fmt.Errorf("read shop %s:%s: %w", source, shopID, err)
 	case !stored:
 		for _, f := range []string{"source", "id", "name", "secret-ref", "time-zone", "country", "channel", "window", "days",
-			"delay", "expire-after", "skip-test-orders", "voice-language"} {
+			"delay", "expire-after", "skip-test-orders", "voice-language", "trigger", "max-wait"} {
 			given[f] = true
 		}
 		sh = thankyou.Shop{Source: source, ID: shopID}
@@ -257,8 +262,6 @@ func (t *Tool) shopsPut(ctx context.Context, args []string) error {
 	set("skip-tags", func() { sh.Rules.SkipTags = list(*skipTags) })
 	set("countries", func() { sh.Rules.Countries = upper(list(*countries)) })
 	set("frequency-cap-days", func() { sh.Rules.FrequencyCapDays = *capDays })
-	set("sms-template", func() { sh.SMSTemplate = *smsTemplate })
-	set("staff-template", func() { sh.StaffTemplate = *staffTmpl })
 	set("voice-consent", func() { sh.Voice.Consent = *consent })
 	set("voice", func() { sh.Voice.Voice = *voice })
 	set("voice-language", func() { sh.Voice.Language = *voiceLang })
@@ -284,6 +287,29 @@ func (t *Tool) shopsPut(ctx context.Context, args []string) error {
 			return fmt.Errorf("--staff-hours/--staff-days: %s (write them as 09:00-17:00 and Mon-Fri)", thankyou.ErrorMessage(err))
 		}
 	}
+	if given["trigger"] {
+		if sh.Trigger, err = thankyou.ParseTrigger(*trigger); err != nil {
+			return fmt.Errorf("%w: %s", ErrUsage, thankyou.ErrorMessage(err))
+		}
+	}
+	set("max-wait", func() { sh.MaxWait = *maxWait })
+	if sh.Trigger.Waits() && sh.MaxWait == 0 {
+		sh.MaxWait = thankyou.DefaultMaxWait // a shop stored before it had one
+	}
+	set("language", func() { sh.Language = strings.TrimSpace(*lang) })
+	if given["sms-template"] {
+		if sh.SMSTemplate, err = templateText("sms-template", *smsTemplate); err != nil {
+			return err
+		}
+	}
+	if given["staff-template"] {
+		if sh.StaffTemplate, err = templateText("staff-template", *staffTmpl); err != nil {
+			return err
+		}
+	}
+	if err := byLanguage.read(&sh, given); err != nil {
+		return err
+	}
 	if err := t.applyHoldout(ctx, &sh, given["holdout"], *holdout); err != nil {
 		return err
 	}
@@ -296,6 +322,9 @@ func (t *Tool) shopsPut(ctx context.Context, args []string) error {
 	}
 	if err := t.Store.PutShop(ctx, sh, t.Now()); err != nil {
 		return fmt.Errorf("store shop: %w", err)
+	}
+	if sh.Trigger.Waits() {
+		fmt.Fprintf(t.Out, "Its thank-yous wait for the order's %s: send its fulfilments and deliveries too (see docs/triggers-and-languages.md).\n", sh.Trigger)
 	}
 	if stored {
 		var changed []string
@@ -388,6 +417,7 @@ func validate(sh *thankyou.Shop, secretsPath string) error {
 	if _, err := message.NewRenderer(sh.SMSTemplate, sh.StaffTemplate); err != nil {
 		problems = append(problems, "--sms-template/--staff-template: "+thankyou.ErrorMessage(err))
 	}
+	problems = append(problems, checkLanguages(sh)...)
 	if err := thankyou.CheckVoice(sh.Channel, sh.Voice); err != nil {
 		problems = append(problems, "--channel call/--voice-consent/--voice-play-url: "+thankyou.ErrorMessage(err))
 	}
@@ -487,10 +517,34 @@ type shopView struct {
 	ExpireAfter    string         `json:"expireAfter"`
 	Rules          thankyou.Rules `json:"rules"`
 	Holdout        string         `json:"holdout"`
+	// Trigger is what the delay counts from, MaxWait how long a task waits
+	// for it; Language the shop's; TemplateLanguages those it has its own
+	// texts for.
+	Trigger           string   `json:"trigger"`
+	MaxWait           string   `json:"maxWait,omitempty"`
+	Language          string   `json:"language,omitempty"`
+	TemplateLanguages []string `json:"templateLanguages,omitempty"`
+}
+
+// triggerWait says how long a waiting trigger waits: " (at most 720h0m0s)".
+func triggerWait(v shopView) string {
+	if v.MaxWait == "" {
+		return ""
+	}
+	return " (at most " + v.MaxWait + ")"
 }
 
 func newShopView(sh thankyou.Shop) shopView {
+	trigger := sh.Trigger
+	if trigger == "" {
+		trigger = thankyou.TriggerOrder
+	}
+	maxWait := ""
+	if trigger.Waits() && sh.MaxWait > 0 {
+		maxWait = sh.MaxWait.String()
+	}
 	return shopView{
+		Trigger: string(trigger), MaxWait: maxWait, Language: sh.Language, TemplateLanguages: templateLanguages(sh),
 		Source: string(sh.Source), ID: sh.ID, Name: sh.Name, SecretRefs: sh.SecretRefs, TimeZone: sh.TimeZone,
 		DefaultCountry: sh.DefaultCountry, Channel: string(sh.Channel), StaffPhone: phone.Mask(sh.StaffPhone), StaffHours: sh.StaffHours,
 		Window: sh.WindowStart + "-" + sh.WindowEnd, Days: sh.Days, Closed: sh.Closed, Delay: sh.Delay.String(), ExpireAfter: sh.ExpireAfter.String(),

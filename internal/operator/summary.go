@@ -76,7 +76,7 @@ func (s *Summary) Add(t thankyou.Task) {
 	}
 	s.Received++
 	switch t.State {
-	case thankyou.StatePending, thankyou.StateSending:
+	case thankyou.StatePending, thankyou.StateSending, thankyou.StateAwaitingFulfilment:
 		s.NotYetSent++
 	case thankyou.StateReminded:
 		s.AwaitingCall++

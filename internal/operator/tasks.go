@@ -43,11 +43,11 @@ func scopeFlags(src, shop string) (thankyou.Source, string, error) {
 
 func stateFlag(s string) (thankyou.State, error) {
 	switch st := thankyou.State(strings.ToLower(strings.TrimSpace(s))); st {
-	case "", thankyou.StatePending, thankyou.StateSending, thankyou.StateReminded, thankyou.StateSent, thankyou.StateDelivered, thankyou.StateUndelivered,
+	case "", thankyou.StateAwaitingFulfilment, thankyou.StatePending, thankyou.StateSending, thankyou.StateReminded, thankyou.StateSent, thankyou.StateDelivered, thankyou.StateUndelivered,
 		thankyou.StateFailed, thankyou.StateCalled, thankyou.StateSkipped, thankyou.StateOptedOut, thankyou.StateExpired, thankyou.StateCancelled, thankyou.StateHeldOut:
 		return st, nil
 	}
-	return "", fmt.Errorf("%w: --state %q: not a task state; use one of pending, sending, reminded, sent, delivered, undelivered, failed, called, skipped, opted_out, expired, cancelled, held_out", ErrUsage, s)
+	return "", fmt.Errorf("%w: --state %q: not a task state; use one of awaiting_fulfilment, pending, sending, reminded, sent, delivered, undelivered, failed, called, skipped, opted_out, expired, cancelled, held_out", ErrUsage, s)
 }
 
 // inScope reports whether a task belongs to the source and shop (either
@@ -185,6 +185,13 @@ func (t *Tool) tasksShow(ctx context.Context, args []string) error {
 	if v.VoiceFallback {
 		rows = append(rows, [2]string{"voice fallback", "the automated call was not answered: SMS instead"})
 	}
+	rows = append(rows, [2]string{"language", v.Language})
+	if v.Trigger != "" {
+		rows = append(rows, [][2]string{{"counts from", "the order's " + v.Trigger}, {"triggered (UTC)", v.Triggered}}...)
+		if v.State == string(thankyou.StateAwaitingFulfilment) {
+			rows = append(rows, [2]string{"waits until (UTC)", v.Deadline})
+		}
+	}
 	for _, row := range rows {
 		fmt.Fprintf(tw, "%s\t%s\n", row[0], orDash(row[1]))
 	}
@@ -208,6 +215,8 @@ func notRetryable(task thankyou.Task) error {
 		return fmt.Errorf("task %s is %s: a thank-you that went out is never sent again", id, task.State)
 	case thankyou.StatePending, thankyou.StateSending, thankyou.StateReminded:
 		return fmt.Errorf("task %s is still %s (due %s UTC): it goes out by itself; nothing to retry", id, task.State, human(stamp(task.DueAt)))
+	case thankyou.StateAwaitingFulfilment:
+		return fmt.Errorf("task %s is awaiting the order's %s (until %s UTC): it starts by itself; nothing to retry", id, task.Trigger, human(stamp(task.Deadline)))
 	case thankyou.StateOptedOut:
 		return fmt.Errorf("task %s is opted_out: the recipient asked for no more messages (STOP), so it is never sent", id)
 	case thankyou.StateSkipped:
@@ -362,9 +371,14 @@ type taskView struct {
 	CallSeconds  int    `json:"callSeconds,omitempty"`
 	AnsweredBy   string `json:"answeredBy,omitempty"`
 	// VoiceFallback: an automated call not answered became the SMS.
-	VoiceFallback bool        `json:"voiceFallback,omitempty"`
-	Created       string      `json:"created"`
-	History       []eventView `json:"history,omitempty"`
+	VoiceFallback bool `json:"voiceFallback,omitempty"`
+	// Language is the message's; Trigger what the delay counts from (when
+	// not the order), Triggered when that event came.
+	Language  string      `json:"language,omitempty"`
+	Trigger   string      `json:"trigger,omitempty"`
+	Triggered string      `json:"triggered,omitempty"`
+	Created   string      `json:"created"`
+	History   []eventView `json:"history,omitempty"`
 }
 
 // eventView is one entry of a task's history.
@@ -401,6 +415,7 @@ func newTaskView(t thankyou.Task) taskView {
 		StaffMember: t.Staff.MemberID, Reminders: t.Staff.Reminders, Reassigned: t.Staff.Reassigned,
 		CallSID: t.Call.SID, CallStatus: t.Call.Status, CallCustomer: t.Call.Customer,
 		CallSeconds: int(t.Call.Duration / time.Second), AnsweredBy: t.Call.AnsweredBy, VoiceFallback: t.VoiceFallback,
+		Language: t.Language, Trigger: string(t.Trigger), Triggered: stamp(t.TriggeredAt),
 	}
 }
 
@@ -515,7 +530,7 @@ func Cancel(ctx context.Context, s Store, id, reason string, now time.Time) (tas
 		return thankyou.Task{}, false, describeTask(err)
 	}
 	switch task.State {
-	case thankyou.StatePending, thankyou.StateSending:
+	case thankyou.StatePending, thankyou.StateSending, thankyou.StateAwaitingFulfilment:
 	case thankyou.StateCancelled:
 		return task, true, nil
 	default:

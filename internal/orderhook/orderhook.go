@@ -1,8 +1,10 @@
 // Package orderhook is the order webhook: it verifies a shop platform's
 // signed delivery, normalises it, and acts on it: exactly one thank-you task
 // per new order (due a few days later inside the recipient's polite hours,
-// or recorded as skipped with its reason), a cancelled order's task
-// cancelled, a customer's or a shop's personal data erased on request.
+// or waiting for the order's fulfilment or delivery when the shop counts
+// the delay from it, or recorded as skipped with its reason), a waiting
+// task started by that event, a cancelled order's task cancelled, a
+// customer's or a shop's personal data erased on request.
 package orderhook
 
 import (
@@ -19,6 +21,7 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/apigw"
 	"github.com/thankyoucalls/thankyoucalls/internal/boundlog"
 	"github.com/thankyoucalls/thankyoucalls/internal/eligibility"
+	"github.com/thankyoucalls/thankyoucalls/internal/language"
 	"github.com/thankyoucalls/thankyoucalls/internal/metrics"
 	"github.com/thankyoucalls/thankyoucalls/internal/phone"
 	"github.com/thankyoucalls/thankyoucalls/internal/polite"
@@ -73,6 +76,10 @@ type Store interface {
 	RequestErasure(ctx context.Context, e thankyou.Erasure, now time.Time) error
 	CustomerReport(ctx context.Context, source thankyou.Source, shop string, c thankyou.Customer) (thankyou.Report, error)
 	EffectStore
+	GetTask(ctx context.Context, id string) (thankyou.Task, error)
+	// StartAwaiting makes a task awaiting its fulfilment pending, due at
+	// due; a task in any other state is returned with an ECONFLICT error.
+	StartAwaiting(ctx context.Context, id string, at, due, deadline, now time.Time) (thankyou.Task, error)
 }
 
 // Handler handles POST /webhooks/{source}.
@@ -90,6 +97,7 @@ type Handler struct {
 // Answer is the JSON body of a successful answer.
 type Answer struct {
 	// Status is "created", "duplicate", "cancelled", "cancel_requested",
+	// "started" (a fulfilment or delivery started a waiting task's delay),
 	// "already_<state>", "accepted" (an erasure request), "reported" or
 	// "ignored".
 	Status string `json:"status"`
@@ -176,10 +184,25 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	switch d.Kind {
 	case thankyou.DeliveryOrderCreated:
 		ans, err = h.create(ctx, shop, d.Order, now, log)
+		if err == nil && !d.FulfilledAt.IsZero() {
+			// An order that comes already fulfilled (WooCommerce's
+			// completed) also starts a task waiting for its fulfilment.
+			f := thankyou.Delivery{Kind: thankyou.DeliveryOrderFulfilled, Order: d.Order, FulfilledAt: d.FulfilledAt}
+			var started Answer
+			if started, err = h.fulfilled(ctx, shop, f, now, log); err == nil && started.Status == "started" {
+				if ans.Status == "created" {
+					// Created and started at once: still a creation.
+					started.Status = ans.Status
+				}
+				ans = started
+			}
+		}
 	case thankyou.DeliveryOrderCancelled:
 		if ans, err = h.cancel(ctx, d, now, log); err == nil {
 			err = h.uncount(ctx, shop, d.Order, now)
 		}
+	case thankyou.DeliveryOrderFulfilled, thankyou.DeliveryOrderDelivered:
+		ans, err = h.fulfilled(ctx, shop, d, now, log)
 	case thankyou.DeliveryCustomerRedact, thankyou.DeliveryShopRedact:
 		// One durable write, answered at once; the dispatcher carries it
 		// out on its schedule until it is done.
@@ -283,7 +306,7 @@ var unknownShopSecret = [32]byte{'u', 'n', 'k', 'n', 'o', 'w', 'n'}
 
 func (h *Handler) create(ctx context.Context, shop shops.Shop, o thankyou.Order, now time.Time, log *slog.Logger) (Answer, error) {
 	t := TaskFor(shop, o, now)
-	if t.State == thankyou.StatePending {
+	if t.State == thankyou.StatePending || t.State == thankyou.StateAwaitingFulfilment {
 		var hist eligibility.History
 		// The customer's history costs a read; only two rules need it.
 		if shop.Rules.FrequencyCapDays > 0 || (shop.Rules.FirstOrderOnly && o.CustomerOrders == 0) {
@@ -296,10 +319,10 @@ func (h *Handler) create(ctx context.Context, shop shops.Shop, o thankyou.Order,
 			t = skipped(t, reason)
 		}
 	}
-	if t.State == thankyou.StatePending && shop.Rules.FrequencyCapDays > 0 {
+	if (t.State == thankyou.StatePending || t.State == thankyou.StateAwaitingFulfilment) && shop.Rules.FrequencyCapDays > 0 {
 		// The history read above is advice: the cap holds by this
 		// conditional write, so two orders handled at once are not
-		// both thanked.
+		// both thanked (a task awaiting its trigger holds the slot too).
 		reserved, last, err := h.Store.ReserveThankYou(ctx, o, shop.Rules.FrequencyCapDays, now)
 		if err != nil {
 			return Answer{}, thankyou.WrapError(thankyou.EINTERNAL, "could not reserve the customer's thank-you", err)
@@ -327,6 +350,12 @@ func (h *Handler) create(ctx context.Context, shop shops.Shop, o thankyou.Order,
 		return Answer{Status: "duplicate", TaskID: t.ID}, nil
 	}
 	ans := Answer{Status: "created", TaskID: t.ID, State: string(t.State), Reason: t.Reason}
+	if t.State == thankyou.StateAwaitingFulfilment {
+		h.Metrics.Count(metrics.TasksCreated, 1, metrics.Source(string(o.Source)))
+		log.InfoContext(ctx, "task created, awaiting the order's "+string(t.Trigger), "until", t.Deadline.Format(time.RFC3339),
+			"channel", t.Channel, "language", t.Language, "recipient", phone.Mask(t.Recipient))
+		return ans, nil
+	}
 	if t.State == thankyou.StatePending {
 		h.Metrics.Count(metrics.TasksCreated, 1, metrics.Source(string(o.Source)))
 		ans.DueAt = t.DueAt.Format(time.RFC3339)
@@ -364,6 +393,48 @@ func (h *Handler) cancel(ctx context.Context, d thankyou.Delivery, now time.Time
 	}
 }
 
+// fulfilled starts the delay of the order's task when it was waiting for
+// this event: due at the event's time plus the shop's delay, inside the
+// customer's polite hours (Schedule, as for a new order). A task that is
+// not waiting (already started, cancelled, under the order trigger) is
+// left as it is, and an order without a task is acknowledged.
+func (h *Handler) fulfilled(ctx context.Context, shop shops.Shop, d thankyou.Delivery, now time.Time, log *slog.Logger) (Answer, error) {
+	id := d.Order.TaskID()
+	log = log.With("task", id)
+	t, err := h.Store.GetTask(ctx, id)
+	switch {
+	case thankyou.ErrorCode(err) == thankyou.ENOTFOUND:
+		log.InfoContext(ctx, "fulfilment of an order without a thank-you task: nothing to do")
+		return Answer{Status: "ignored", TaskID: id, Reason: "no thank-you task for this order"}, nil
+	case err != nil:
+		return Answer{}, thankyou.WrapError(thankyou.EINTERNAL, "could not read the task", err)
+	case t.State != thankyou.StateAwaitingFulfilment:
+		log.InfoContext(ctx, "fulfilment of a task that is not waiting for it: nothing to do", "state", t.State)
+		return Answer{Status: "already_" + string(t.State), TaskID: id, State: string(t.State)}, nil
+	case !t.Trigger.StartedBy(d.Kind):
+		log.InfoContext(ctx, "the task waits for another event", "trigger", t.Trigger, "kind", d.Kind)
+		return Answer{Status: "ignored", TaskID: id, State: string(t.State), Reason: "the thank-you waits for the order's " + string(t.Trigger)}, nil
+	}
+	at := d.FulfilledAt
+	if at.IsZero() || at.After(now) {
+		at = now
+	}
+	// When the recipient has no polite time left, the task is started
+	// anyway, due at its delay's end: the dispatcher ends it expired with
+	// the reason.
+	due, deadline, _ := Schedule(shop, recipientOf(shop, t.Order), at, now)
+	t, err = h.Store.StartAwaiting(ctx, id, at.UTC().Truncate(time.Second), due, deadline, now)
+	switch {
+	case thankyou.ErrorCode(err) == thankyou.ECONFLICT:
+		log.InfoContext(ctx, "the task changed meanwhile: nothing to do", "state", t.State)
+		return Answer{Status: "already_" + string(t.State), TaskID: id, State: string(t.State)}, nil
+	case err != nil:
+		return Answer{}, thankyou.WrapError(thankyou.EINTERNAL, "could not start the task", err)
+	}
+	log.InfoContext(ctx, "the order's "+string(t.Trigger)+" started the thank-you's delay", "due", due.Format(time.RFC3339))
+	return Answer{Status: "started", TaskID: id, State: string(t.State), DueAt: due.Format(time.RFC3339)}, nil
+}
+
 // EventKey is what a delivery is deduplicated by: the platform's event id
 // with a digest of the signed body. Most platforms send the event id in an
 // unsigned header, so the id alone would let a replayed body, sent under
@@ -385,9 +456,12 @@ func ignoredReason(d thankyou.Delivery) string {
 	return "topic " + boundlog.Clip(d.Topic, 64) + " is not acted on"
 }
 
-// TaskFor builds the task for a new order at a shop: its recipient, its due
-// time in the customer's polite hours and its deadline, or a skipped task
-// with the reason it cannot be sent.
+// TaskFor builds the task for a new order at a shop: its recipient, its
+// language and template, its due time in the customer's polite hours and
+// its deadline, or a skipped task with the reason it cannot be sent. Under
+// a shop's fulfilment or delivery trigger the task is
+// StateAwaitingFulfilment instead, until the end of its wait (its
+// Deadline: the order's time plus the shop's MaxWait).
 func TaskFor(shop shops.Shop, o thankyou.Order, now time.Time) thankyou.Task {
 	now = now.UTC()
 	t := thankyou.Task{
@@ -410,38 +484,102 @@ func TaskFor(shop shops.Shop, o thankyou.Order, now time.Time) thankyou.Task {
 	}
 	// A delivery that arrives after the order's whole thank-you period
 	// (a stale retry, a late backfill) is not thanked late.
-	if latest := placed.Add(shop.Delay + shop.ExpireAfter); now.After(latest) {
+	latest := placed.Add(shop.Delay + shop.ExpireAfter)
+	if shop.Trigger.Waits() {
+		latest = placed.Add(maxWait(shop))
+	}
+	if now.After(latest) {
 		return skipped(t, "order placed too long ago to thank ("+now.Sub(placed).Round(time.Hour).String()+" ago)")
 	}
+	// The customer's language, else the shop's; a staff reminder is in
+	// the shop's language, which its staff read.
+	t.Language = language.Choose(o.Locale, shop.Language)
 	switch shop.Channel {
 	case thankyou.ChannelStaff:
-		t.Recipient, t.Template = shop.StaffPhone, shop.StaffTemplate
+		t.Language = language.Choose(shop.Language)
+		t.Recipient, t.Template = shop.StaffPhone, templateFor(shop, shop.StaffTemplates, shop.StaffTemplate, t.Language)
 	case thankyou.ChannelCall:
 		// The SMS template serves the SMS that replaces a call (no
 		// consent, or not answered).
-		t.Recipient, t.Template, t.Voice = o.Phone, shop.SMSTemplate, shop.Voice
+		t.Recipient, t.Template, t.Voice = o.Phone, templateFor(shop, shop.SMSTemplates, shop.SMSTemplate, t.Language), voiceIn(shop.Voice, t.Language)
 	default:
-		t.Recipient, t.Template = o.Phone, shop.SMSTemplate
+		t.Recipient, t.Template = o.Phone, templateFor(shop, shop.SMSTemplates, shop.SMSTemplate, t.Language)
 	}
-	// The customer's zones, narrowed with the order's address; the hours
-	// are theirs whoever is contacted.
-	zones := polite.RecipientZones(phone.TimeZones(o.Phone), o.Region, shop.Zone)
-	t.TimeZone = polite.ZoneNames(zones)
+	r := recipientOf(shop, o)
+	t.TimeZone = polite.ZoneNames(r.Zones)
 	t.Closed = polite.FormatDates(shop.Closed)
-	// A delivery retried after the delay must not be due in the past.
-	from := placed.Add(shop.Delay)
-	if from.Before(now) {
-		from = now
+	if shop.Trigger.Waits() {
+		t.State, t.Trigger = thankyou.StateAwaitingFulfilment, shop.Trigger
+		t.Deadline = latest.UTC().Truncate(time.Second)
+		return t
 	}
-	due, _, ok := shop.Hours().Due(from, polite.Recipient{Phone: o.Phone, Zones: zones, Region: o.Region, Country: o.Country})
+	due, deadline, ok := Schedule(shop, r, placed, now)
 	if !ok {
 		// Never polite: ended at once, with the reason, not retried.
 		t.State, t.Reason, t.Recipient = thankyou.StateExpired, polite.NoPoliteTimeText, ""
 		return t
 	}
-	t.DueAt = ceilSecond(due)
-	t.Deadline = t.DueAt.Add(shop.ExpireAfter)
+	t.DueAt, t.Deadline = due, deadline
 	return t
+}
+
+// recipientOf is whom a thank-you of an order is timed for: the customer,
+// in their zones narrowed with the order's address (the hours are theirs
+// whoever is contacted).
+func recipientOf(shop shops.Shop, o thankyou.Order) polite.Recipient {
+	zones := polite.RecipientZones(phone.TimeZones(o.Phone), o.Region, shop.Zone)
+	return polite.Recipient{Phone: o.Phone, Zones: zones, Region: o.Region, Country: o.Country}
+}
+
+// Schedule is when a thank-you whose delay counts from start is due: the
+// shop's delay after start (never before now: a delivery retried after
+// the delay is not due in the past), moved into the recipient's polite
+// hours (polite.Hours: window, law, holidays, closed dates); and its
+// deadline, the shop's ExpireAfter later. ok is false when no polite time
+// is left for the recipient; due is then the delay's end.
+func Schedule(shop shops.Shop, r polite.Recipient, start, now time.Time) (due, deadline time.Time, ok bool) {
+	from := start.Add(shop.Delay)
+	if from.Before(now) {
+		from = now
+	}
+	due, _, ok = shop.Hours().Due(from, r)
+	if !ok {
+		due = from
+	}
+	due = ceilSecond(due)
+	return due, due.Add(shop.ExpireAfter), ok
+}
+
+// maxWait is how long a task of the shop waits for its trigger.
+func maxWait(shop shops.Shop) time.Duration {
+	if shop.MaxWait > 0 {
+		return shop.MaxWait
+	}
+	return thankyou.DefaultMaxWait
+}
+
+// templateFor is the shop's own template of a channel for a language: the
+// one written for that language, else its plain one when the language is
+// the shop's own, else "" (the built-in text in that language).
+func templateFor(shop shops.Shop, byLanguage map[string]string, plain, lang string) string {
+	if s := byLanguage[lang]; s != "" {
+		return s
+	}
+	if lang == language.Choose(shop.Language) {
+		return plain
+	}
+	return ""
+}
+
+// voiceIn is the shop's voice settings for a call in lang: its own when
+// its <Say> language is lang (or unset and lang is the shop's), else
+// Twilio's default voice of lang, since a voice speaks one language.
+func voiceIn(v thankyou.Voice, lang string) thankyou.Voice {
+	if language.Match(v.Language) == lang || v.Language == "" && lang == language.English {
+		return v
+	}
+	v.Voice, v.Language = "", language.SayLanguage(lang)
+	return v
 }
 
 // ceilSecond rounds t up to a whole second (UTC): rounding a polite

@@ -389,40 +389,45 @@ func TestTwoShopsKeepTheirOwnSecretsAndWindows(t *testing.T) {
 
 // TestConcurrentOrdersOfOneCustomerUnderACapThankOnce sends two orders of
 // one customer at the same instant, many times over, under a 30-day cap:
-// the conditional write at intake lets exactly one be thanked each time.
+// the conditional write at intake lets exactly one be thanked each time,
+// whether it is due at once (the order trigger) or awaits its fulfilment.
 func TestConcurrentOrdersOfOneCustomerUnderACapThankOnce(t *testing.T) {
-	f := newFixture(t, map[string]string{"FREQUENCY_CAP_DAYS": "30"})
-	t0 := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
-	f.h.Now = func() time.Time { return t0 }
-	secret := "local-generic-webhook-secret"
-	for round := range 10 {
-		phone := fmt.Sprintf("+1212555%04d", 300+round)
-		var wg sync.WaitGroup
-		states := make([]string, 2)
-		for i := range states {
-			wg.Go(func() {
-				ev := genericOrder(t, "thankyou-demo", secret, fmt.Sprintf("C-%d-%d", round, i), phone, t0)
-				resp, err := f.h.Handle(context.Background(), ev)
-				if err != nil || resp.StatusCode != 201 {
-					t.Errorf("order %d: %v %d %s", i, err, resp.StatusCode, resp.Body)
-					return
+	for trigger, thanked := range map[string]string{"order": "pending", "fulfilment": "awaiting_fulfilment"} {
+		t.Run(trigger, func(t *testing.T) {
+			f := newFixture(t, map[string]string{"FREQUENCY_CAP_DAYS": "30", "TRIGGER": trigger})
+			t0 := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
+			f.h.Now = func() time.Time { return t0 }
+			secret := "local-generic-webhook-secret"
+			for round := range 10 {
+				phone := fmt.Sprintf("+1212555%04d", 300+round)
+				var wg sync.WaitGroup
+				states := make([]string, 2)
+				for i := range states {
+					wg.Go(func() {
+						ev := genericOrder(t, "thankyou-demo", secret, fmt.Sprintf("C-%d-%d", round, i), phone, t0)
+						resp, err := f.h.Handle(context.Background(), ev)
+						if err != nil || resp.StatusCode != 201 {
+							t.Errorf("order %d: %v %d %s", i, err, resp.StatusCode, resp.Body)
+							return
+						}
+						var body struct{ State, Reason string }
+						if err := json.Unmarshal([]byte(resp.Body), &body); err != nil {
+							t.Error(err)
+						}
+						states[i] = body.State
+					})
 				}
-				var body struct{ State, Reason string }
-				if err := json.Unmarshal([]byte(resp.Body), &body); err != nil {
-					t.Error(err)
+				wg.Wait()
+				n := 0
+				for _, s := range states {
+					if s == thanked {
+						n++
+					}
 				}
-				states[i] = body.State
-			})
-		}
-		wg.Wait()
-		pending := 0
-		for _, s := range states {
-			if s == "pending" {
-				pending++
+				if n != 1 {
+					t.Fatalf("round %d: states %v, want exactly one order %s", round, states, thanked)
+				}
 			}
-		}
-		if pending != 1 {
-			t.Fatalf("round %d: states %v, want exactly one order thanked", round, states)
-		}
+		})
 	}
 }

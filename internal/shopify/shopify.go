@@ -235,6 +235,8 @@ func parserFor(topic string) topicParser {
 		return parseRefund
 	case TopicCustomersRedact, TopicShopRedact, TopicCustomersDataRequest:
 		return parsePrivacy
+	case TopicFulfillmentsCreate, TopicFulfillmentsUpdate:
+		return parseFulfillment
 	}
 	return nil
 }
@@ -410,6 +412,8 @@ type payload struct {
 	Billing      *address                      `json:"billing_address"`
 	Shipping     *address                      `json:"shipping_address"`
 	LineItems    webhook.LenientList[lineItem] `json:"line_items"`
+	// CustomerLocale is the language the customer shopped in ("ja").
+	CustomerLocale string `json:"customer_locale"`
 }
 
 type person struct {
@@ -473,6 +477,7 @@ func toOrder(shop string, p payload, defaultCountry string) (thankyou.Order, err
 		o.Number = strings.TrimPrefix(strings.TrimSpace(p.Name), "#")
 	}
 	o.CustomerName, o.FirstName = names(p)
+	o.FamilyName, o.Locale = familyName(p), localeOf(p)
 	o.Phone, o.SkipReason = phoneOf(p, defaultCountry)
 	return o, nil
 }

@@ -18,6 +18,7 @@
 package shops
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -79,6 +80,10 @@ const MaxCached = 1024
 // Registry finds shops. It is safe for concurrent use.
 type Registry struct {
 	bySource map[thankyou.Source]Shop
+	// language and maxWait are the deployment's, for stored shops that
+	// set none.
+	language string
+	maxWait  time.Duration
 	store    Store
 	secrets  *secret.Resolver
 	now      func() time.Time
@@ -120,7 +125,8 @@ func FromConfig(ctx context.Context, cfg config.OrderWebhookConfig, r *secret.Re
 		return nil, fmt.Errorf("CLOSED_DATES: %w", err)
 	}
 	reg := &Registry{bySource: map[thankyou.Source]Shop{}, store: store, secrets: r, now: time.Now,
-		allowed: cfg.ShopIDs, learner: learner, cache: map[string]cached{}, learnt: map[thankyou.Source]string{}, closed: closed}
+		allowed: cfg.ShopIDs, learner: learner, cache: map[string]cached{}, learnt: map[thankyou.Source]string{}, closed: closed,
+		language: cfg.Language, maxWait: cfg.MaxWait}
 	for src, sec := range cfg.Secrets() {
 		val, err := r.Resolve(ctx, sec)
 		if secret.IsNotFound(err) {
@@ -145,6 +151,9 @@ func FromConfig(ctx context.Context, cfg config.OrderWebhookConfig, r *secret.Re
 				ExpireAfter:    cfg.ExpireAfter,
 				Rules:          cfg.Rules,
 				Voice:          cfg.Voice,
+				Trigger:        cfg.Trigger,
+				MaxWait:        cfg.MaxWait,
+				Language:       cfg.Language,
 			},
 			Secrets:     [][]byte{[]byte(val)},
 			Window:      w,
@@ -288,7 +297,14 @@ func (r *Registry) ready(ctx context.Context, sh thankyou.Shop) (Shop, error) {
 	if err != nil {
 		return Shop{}, fmt.Errorf("shop %s:%s: %w", sh.Source, sh.ID, err)
 	}
-	return r.secretsOf(ctx, Shop{Shop: sh, Window: w, Closed: mergeDates(closed, r.closed), Zone: zone})
+	out := Shop{Shop: sh, Window: w, Closed: mergeDates(closed, r.closed), Zone: zone}
+	if out.Language == "" {
+		out.Language = r.language
+	}
+	if out.MaxWait <= 0 {
+		out.MaxWait = cmp.Or(r.maxWait, thankyou.DefaultMaxWait)
+	}
+	return r.secretsOf(ctx, out)
 }
 
 // secretsOf resolves the shop's secret references into out.Secrets.

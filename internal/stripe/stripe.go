@@ -357,19 +357,21 @@ type event struct {
 
 // session is the part of a Checkout Session this source reads.
 type session struct {
-	ID                   string            `json:"id"`
-	Object               string            `json:"object"`
-	Mode                 string            `json:"mode"`
-	PaymentStatus        string            `json:"payment_status"`
-	PaymentIntent        expandable        `json:"payment_intent"`
-	ClientReferenceID    string            `json:"client_reference_id"`
-	Metadata             map[string]string `json:"metadata"`
-	Created              int64             `json:"created"`
-	Livemode             *bool             `json:"livemode"`
-	Currency             string            `json:"currency"`
-	AmountTotal          *int64            `json:"amount_total"`
-	CustomerEmail        string            `json:"customer_email"`
-	CustomerDetails      *customerDetails  `json:"customer_details"`
+	ID                string            `json:"id"`
+	Object            string            `json:"object"`
+	Mode              string            `json:"mode"`
+	PaymentStatus     string            `json:"payment_status"`
+	PaymentIntent     expandable        `json:"payment_intent"`
+	ClientReferenceID string            `json:"client_reference_id"`
+	Metadata          map[string]string `json:"metadata"`
+	Created           int64             `json:"created"`
+	Livemode          *bool             `json:"livemode"`
+	Currency          string            `json:"currency"`
+	AmountTotal       *int64            `json:"amount_total"`
+	CustomerEmail     string            `json:"customer_email"`
+	CustomerDetails   *customerDetails  `json:"customer_details"`
+	// Locale is the language the Checkout page was shown in (locale.go).
+	Locale               string `json:"locale"`
 	CollectedInformation *struct {
 		ShippingDetails *shippingDetails `json:"shipping_details"`
 	} `json:"collected_information"`
@@ -565,6 +567,7 @@ func (s session) order(shop, id string, ev event, defaultCountry string) (thanky
 	if f := strings.Fields(name); len(f) > 0 {
 		o.FirstName = f[0]
 	}
+	o.Locale = localeOf(s.Locale)
 	region := first(country(&shippingDetails{Address: cd.Address}), defaultCountry)
 	o.Phone, o.SkipReason = phoneNumber(cd.Phone, region)
 	return o, nil

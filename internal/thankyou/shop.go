@@ -35,10 +35,24 @@ type Shop struct {
 	Closed      string
 	Delay       time.Duration
 	ExpireAfter time.Duration
-	Rules       Rules
+	// Trigger is what Delay counts from ("" is TriggerOrder); MaxWait is
+	// how long a task waits for its fulfilment or delivery before it
+	// expires (0: DefaultMaxWait).
+	Trigger Trigger
+	MaxWait time.Duration
+	// Language is the shop's language (a BCP 47 tag, "" for the
+	// deployment's): the thank-you's for a customer whose order gives no
+	// supported language, and the staff reminders'.
+	Language string
+	Rules    Rules
 	// SMSTemplate and StaffTemplate are the shop's own message texts (Go
 	// text/template); empty for the deployment's.
 	SMSTemplate, StaffTemplate string
+	// SMSTemplates and StaffTemplates are the shop's own texts by
+	// language (base language code: "es", "ja"); a language without one
+	// uses SMSTemplate/StaffTemplate when it is the shop's language, else
+	// the built-in text in that language.
+	SMSTemplates, StaffTemplates map[string]string
 	// Voice is the automated thank-you call (ChannelCall).
 	Voice Voice
 	// ErasedAt is set when the shop's data was erased on its request:

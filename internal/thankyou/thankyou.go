@@ -36,7 +36,14 @@ type Order struct {
 	// Number is the human-facing order number ("1001", "#1001" shown to users).
 	Number       string
 	CustomerName string
-	FirstName    string
+	// FirstName is the customer's given name; FamilyName their family name
+	// when the platform gives it in a field of its own ("" when it gives
+	// only a full name, which FirstName may then be the first word of).
+	FirstName  string
+	FamilyName string
+	// Locale is the customer's language as the platform gives it, a BCP 47
+	// tag ("ja-JP", "es"), normalised by the source; "" when not given.
+	Locale string
 	// Phone is the customer's number in E.164, or empty when the order has no
 	// usable phone number (then SkipReason says why).
 	Phone string
@@ -152,10 +159,16 @@ const (
 	StateCalled State = "called"
 )
 
+// StateAwaitingFulfilment is a task whose shop counts the delay from the
+// order's fulfilment or delivery: it waits for that event (see Trigger),
+// then becomes pending. It sits in the due index at its Deadline, the end
+// of the wait, when the dispatcher expires it unsent.
+const StateAwaitingFulfilment State = "awaiting_fulfilment"
+
 // Open reports whether the task is still in progress: in the due index,
-// to be sent or followed up.
+// to be sent or followed up, or waiting for its fulfilment.
 func (s State) Open() bool {
-	return s == StatePending || s == StateSending || s == StateReminded
+	return s == StatePending || s == StateSending || s == StateReminded || s == StateAwaitingFulfilment
 }
 
 // Task is the one thank-you for one order.
@@ -193,7 +206,17 @@ type Task struct {
 	// Template is the shop's own text/template for this task's channel;
 	// empty for the dispatcher's configured one.
 	Template string
-	Attempts int
+	// Language is the language of the task's message (see package
+	// language): the customer's for a thank-you SMS or call, the shop's
+	// for a staff reminder; "" for the dispatcher's default.
+	Language string
+	// Trigger is what the task's delay counts from; a task created under
+	// TriggerFulfilment or TriggerDelivery is StateAwaitingFulfilment
+	// until that event arrives ("" is TriggerOrder).
+	Trigger Trigger
+	// TriggeredAt is when that event happened (zero under TriggerOrder).
+	TriggeredAt time.Time
+	Attempts    int
 	// LeaseOwner and LeaseExpiresAt are set while a dispatcher holds the
 	// task in StateSending.
 	LeaseOwner     string
@@ -276,6 +299,12 @@ const (
 	DeliveryShopRedact DeliveryKind = "shop_redact"
 	// DeliveryDataRequest asks what is held about a customer.
 	DeliveryDataRequest DeliveryKind = "data_request"
+	// DeliveryOrderFulfilled says an order was fulfilled (shipped):
+	// Order carries Source, Shop and ID, FulfilledAt when.
+	DeliveryOrderFulfilled DeliveryKind = "order_fulfilled"
+	// DeliveryOrderDelivered says an order reached the customer: Order
+	// carries Source, Shop and ID, FulfilledAt when.
+	DeliveryOrderDelivered DeliveryKind = "order_delivered"
 	// DeliveryIgnored is a valid delivery of a topic this service does not
 	// act on (or a platform's ping); it is acknowledged (200) so the
 	// platform does not retry it.
@@ -302,6 +331,11 @@ type Delivery struct {
 	Reason string
 	// Customer names the customer of a privacy request.
 	Customer Customer
+	// FulfilledAt is when the order was fulfilled or delivered, as the
+	// signed body says (DeliveryOrderFulfilled, DeliveryOrderDelivered, and
+	// a DeliveryOrderCreated of an order that comes already fulfilled);
+	// zero when the body gives no time, or for an order not fulfilled.
+	FulfilledAt time.Time
 	// Shop is the shop the signed body names (Stripe Connect's account),
 	// "" when the body names none: the delivery is then the shop its
 	// unsigned route names, once the signature verified under that shop's
@@ -341,4 +375,8 @@ type Claim struct {
 	// PreviousClaimAt is when the expired lease was taken (Recovered only):
 	// a message accepted by Twilio for this task was created after it.
 	PreviousClaimAt time.Time
+	// Waited is true when the claim took a task still awaiting its
+	// fulfilment or delivery at the end of its wait (its Deadline): it is
+	// to be expired, never sent.
+	Waited bool
 }

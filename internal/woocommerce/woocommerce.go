@@ -40,7 +40,9 @@
 //
 //   - processing, completed: the order is paid: DeliveryOrderCreated. The
 //     same order comes again with every later update; the store keeps one
-//     task per source, shop and order id, so repeats change nothing.
+//     task per source, shop and order id, so repeats change nothing. A
+//     completed order is also fulfilled: its FulfilledAt is
+//     date_completed_gmt (else date_modified_gmt).
 //   - cancelled, refunded, failed: DeliveryOrderCancelled, with the status as
 //     the Reason.
 //   - anything else (pending, on-hold, checkout-draft, a plugin's own
@@ -262,6 +264,9 @@ func (s Source) Parse(r webhook.Request, defaultCountry string) (thankyou.Delive
 			return thankyou.Delivery{}, err
 		}
 		d.Kind, d.Order = thankyou.DeliveryOrderCreated, o
+		if status == StatusCompleted {
+			d.FulfilledAt = completedAt(id, p)
+		}
 	case "cancelled", "refunded", "failed":
 		d.Kind, d.Reason = thankyou.DeliveryOrderCancelled, status
 		d.Order = thankyou.Order{Source: thankyou.SourceWooCommerce, Shop: shop, ID: id, Number: number}
@@ -286,6 +291,10 @@ type payload struct {
 	Billing         address                       `json:"billing"`
 	Shipping        address                       `json:"shipping"`
 	LineItems       webhook.LenientList[lineItem] `json:"line_items"`
+	// DateCompletedGMT and MetaData serve the fulfilment and the
+	// customer's language (fulfilment.go).
+	DateCompletedGMT *string                        `json:"date_completed_gmt"`
+	MetaData         webhook.LenientList[metaEntry] `json:"meta_data"`
 }
 
 // address is a billing or shipping address. Shipping has a phone since
@@ -387,6 +396,7 @@ func toOrder(shop, id, number string, p payload, defaultCountry string) (thankyo
 		o.Region = thankyou.Region(p.Billing.Country, p.Billing.State)
 	}
 	o.CustomerName, o.FirstName = names(p)
+	o.FamilyName, o.Locale = familyName(p), localeOf(p)
 	o.Phone, o.SkipReason = phoneOf(p, defaultCountry)
 	return o, nil
 }
