@@ -691,14 +691,6 @@ func (h *Handler) hoursOf(t thankyou.Task, window polite.Window, zones []*time.L
 		polite.Recipient{Phone: to, Zones: zones, Region: t.Order.Region, Country: t.Order.Country}
 }
 
-// deferReason is what a task deferred by the hours records.
-func deferReason(v polite.Verdict) string {
-	if v.Reason == polite.ReasonWindow {
-		return "outside the send window"
-	}
-	return "outside the contact hours (" + string(v.Reason) + ")"
-}
-
 // windowOf returns the task's own shop window, else the configured one.
 func (h *Handler) windowOf(t thankyou.Task, log *slog.Logger) polite.Window {
 	if t.Window == "" {
