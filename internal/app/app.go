@@ -218,6 +218,7 @@ func NewTwilioWebhook(ctx context.Context, cfg config.TwilioWebhookConfig, d Dep
 		Caps:          store,
 		NumberCap:     contact.Cap(cfg.ContactCap),
 		StaffWindow:   staffHours,
+		Privacy:       store,
 		Questions:     store,
 		Twilio:        tw,
 		CallerID:      cfg.Twilio.From,

@@ -120,11 +120,14 @@ const (
 	CodeNumberCap Code = "number_cap"
 	// CodeCustomerCap: the customer was thanked within the shop's cap.
 	CodeCustomerCap Code = "customer_cap"
+	// CodePrivacyHold: an erasure of the shop's or the customer's data is
+	// pending; nothing more is sent for them.
+	CodePrivacyHold Code = "privacy_hold"
 )
 
 // Codes lists every code, for counts.
 var Codes = []Code{CodeOK, CodeNoNumber, CodePastDeadline, CodeOptedOut, CodeCustomerOptedOut, CodeNoVoiceConsent,
-	CodeOffShift, CodeOutsideHours, CodeNoPoliteTime, CodeNoTimeBeforeDeadline, CodeNumberCap, CodeCustomerCap}
+	CodeOffShift, CodeOutsideHours, CodeNoPoliteTime, CodeNoTimeBeforeDeadline, CodeNumberCap, CodeCustomerCap, CodePrivacyHold}
 
 // Text is the reason in words, as stored on a task.
 func (c Code) Text() string {
@@ -153,6 +156,8 @@ func (c Code) Text() string {
 		return "this number was contacted as often as allowed in the period"
 	case CodeCustomerCap:
 		return "thanked within the shop's frequency cap (checked again at send)"
+	case CodePrivacyHold:
+		return "privacy request pending"
 	}
 	return string(c)
 }
@@ -166,6 +171,8 @@ func (c Code) State() thankyou.State {
 		return thankyou.StateFailed
 	case CodeCustomerCap:
 		return thankyou.StateSkipped
+	case CodePrivacyHold:
+		return thankyou.StateCancelled
 	}
 	return thankyou.StateExpired
 }
@@ -216,6 +223,9 @@ type Contact struct {
 	// Task is the task the contact is for: a capped slot is the task's,
 	// so a call and its SMS fallback count once.
 	Task string
+	// For is that task itself (nil: none): a pending erasure of its
+	// shop's or customer's data holds every contact for it.
+	For *thankyou.Task
 	// CustomerKey and CustomerCap are the customer's identity key at the
 	// shop and the shop's frequency cap (zero Per: none).
 	CustomerKey string
@@ -248,6 +258,11 @@ func (d Decision) Reason() string {
 // Consent tells whether a number opted out.
 type Consent interface {
 	OptedOut(ctx context.Context, phone string) (bool, error)
+}
+
+// Privacy tells whether an erasure request holds a task's contacts.
+type Privacy interface {
+	PrivacyHold(ctx context.Context, t thankyou.Task) (bool, error)
 }
 
 // Caps keeps the caps' counts: TakeSlot takes one of max slots under key

@@ -29,6 +29,10 @@ type Gate struct {
 	Consent Consent
 	// Caps keeps the caps' counts; nil counts nothing (no caps).
 	Caps Caps
+	// Privacy holds every contact for a task whose shop's or customer's
+	// erasure is pending, from the moment the request is recorded (nil:
+	// no erasure requests are kept, as in tests of other rules).
+	Privacy Privacy
 	// NumberCap caps thank-you contacts per number across the deployment;
 	// zero means DefaultNumberCap. A state's legal cap (LegalCap), when
 	// lower, wins.
@@ -113,6 +117,15 @@ func (g *Gate) observe(c Contact, d Decision) {
 func (g *Gate) check(ctx context.Context, c Contact, now time.Time) (Decision, error) {
 	if c.To == "" {
 		return Decision{Outcome: Refuse, Code: CodeNoNumber}, nil
+	}
+	if g.Privacy != nil && c.For != nil {
+		held, err := g.Privacy.PrivacyHold(ctx, *c.For)
+		if err != nil {
+			return Decision{}, fmt.Errorf("contact gate: privacy hold: %w", err)
+		}
+		if held {
+			return Decision{Outcome: Refuse, Code: CodePrivacyHold}, nil
+		}
 	}
 	if !c.Deadline.IsZero() && now.After(c.Deadline) {
 		return Decision{Outcome: Expire, Code: CodePastDeadline, Detail: c.Deadline.UTC().Format(time.RFC3339)}, nil

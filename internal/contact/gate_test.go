@@ -241,3 +241,30 @@ func TestStateCapAppliesWithoutConfiguration(t *testing.T) {
 		}
 	}
 }
+
+type holds map[string]bool
+
+func (h holds) PrivacyHold(_ context.Context, t thankyou.Task) (bool, error) { return h[t.ID], nil }
+
+// TestPrivacyHoldRefusesEveryKind: a task whose erasure is pending gets no
+// contact of any kind, the staff's own CALL legs included, and the
+// refusal ends it cancelled.
+func TestPrivacyHoldRefusesEveryKind(t *testing.T) {
+	ny := mustZone(t, "America/New_York")
+	at := time.Date(2026, 12, 2, 11, 0, 0, 0, ny)
+	g := &contact.Gate{Consent: optOuts{}, Privacy: holds{"held": true}}
+	w := mustWindow(t, "09:00", "20:00", "Mon-Sun")
+	for _, k := range contact.Kinds {
+		for _, id := range []string{"held", "free"} {
+			task := thankyou.Task{ID: id}
+			c := contact.Contact{Kind: k, To: customer, Zones: []*time.Location{ny}, Window: w, Task: id, For: &task, VoiceConsent: true}
+			d, err := g.Check(context.Background(), c, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if held := d.Code == contact.CodePrivacyHold; held != (id == "held") || (held && (d.Outcome != contact.Refuse || d.Code.State() != thankyou.StateCancelled)) {
+				t.Errorf("%s for %s: %+v", k, id, d)
+			}
+		}
+	}
+}

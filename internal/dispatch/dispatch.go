@@ -82,10 +82,6 @@ type Privacy interface {
 // the next run.
 const DefaultPrivacyBudget = time.Minute
 
-// privacyHeldReason is the reason of a task ended because an erasure of
-// its customer or shop is pending.
-const privacyHeldReason = "privacy request pending"
-
 // Caller places automated voice calls; refusals are errors wrapping
 // *thankyou.SendError, as for Sender.
 type Caller interface {
@@ -124,8 +120,8 @@ type Handler struct {
 	// Closed are the deployment's closed dates, added to each task's
 	// shop's own (nobody is contacted on them).
 	Closed []polite.Date
-	// Privacy carries out erasure requests at the start of each run and
-	// holds every send for a shop or customer whose erasure is pending
+	// Privacy carries out erasure requests at the start of each run; the
+	// contact gate asks it whether an erasure holds a task's contacts
 	// (nil: none).
 	Privacy Privacy
 	// PrivacyBudget bounds the time a run spends on erasure requests
@@ -333,16 +329,6 @@ func (h *Handler) carryOutPrivacy(ctx context.Context, log *slog.Logger) {
 	}
 }
 
-// heldForPrivacy reports whether an erasure of the task's shop or customer
-// is pending: then nothing may be sent for the task. It is asked right
-// before every send.
-func (h *Handler) heldForPrivacy(ctx context.Context, t thankyou.Task) (bool, error) {
-	if h.Privacy == nil {
-		return false, nil
-	}
-	return h.Privacy.PrivacyHold(ctx, t)
-}
-
 func (h *Handler) nearDeadline(ctx context.Context) bool {
 	if ctx.Err() != nil {
 		return true
@@ -424,14 +410,6 @@ func (h *Handler) one(ctx context.Context, owner, id string, lim *limiter, log *
 		return h.finish(ctx, owner, t, thankyou.StateFailed, fmt.Sprintf("gave up after %d attempts: %s", h.MaxAttempts, lastReason(t)), t.ErrorCode, log)
 	case now.After(t.Deadline):
 		return h.finish(ctx, owner, t, thankyou.StateExpired, fmt.Sprintf("not sent by its deadline %s", t.Deadline.UTC().Format(time.RFC3339)), 0, log)
-	}
-	held, err := h.heldForPrivacy(ctx, t)
-	if err != nil {
-		log.ErrorContext(ctx, "privacy check failed", "error", err)
-		return h.retry(ctx, owner, t, window, zones, "could not check for a privacy request", 0, 0, log)
-	}
-	if held {
-		return h.finish(ctx, owner, t, thankyou.StateCancelled, privacyHeldReason, 0, log)
 	}
 	// The customer first, for every channel: a staff call is made only
 	// for a customer who may be called, inside the customer's hours.

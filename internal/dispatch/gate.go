@@ -20,6 +20,9 @@ func (h *Handler) gate() *contact.Gate {
 			return
 		}
 		g := &contact.Gate{Consent: h.Store, Caps: h.Caps, NumberCap: h.NumberCap, Sender: h.Sender}
+		if h.Privacy != nil {
+			g.Privacy = h.Privacy
+		}
 		if h.Caller != nil {
 			g.Caller = h.Caller
 		}
@@ -39,7 +42,7 @@ func (h *Handler) customerContact(t thankyou.Task, kind contact.Kind, window pol
 	c := contact.Contact{
 		Kind: kind, To: to, Zones: rcpt.Zones, Region: rcpt.Region, Country: rcpt.Country,
 		Window: window, Closed: hours.Closed,
-		VoiceConsent: t.Voice.Consent, Deadline: t.Deadline, Task: t.ID,
+		VoiceConsent: t.Voice.Consent, Deadline: t.Deadline, Task: t.ID, For: &t,
 	}
 	if t.CapDays > 0 && t.Order.Phone != "" {
 		// The customer at the shop (the store keeps only a hash of it).
@@ -55,7 +58,7 @@ func (h *Handler) staffContact(t thankyou.Task, kind contact.Kind, to assignee) 
 	hours, zone := to.staffHours(h)
 	return contact.Contact{
 		Kind: kind, To: to.phone, Member: to.member, Zones: []*time.Location{zone}, Window: hours,
-		Customer: t.Order.Phone, Deadline: t.Deadline, Task: t.ID,
+		Customer: t.Order.Phone, Deadline: t.Deadline, Task: t.ID, For: &t,
 	}
 }
 

@@ -1,6 +1,7 @@
 package localstack_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -107,5 +108,27 @@ func TestStaffStopHandsTheCallsOn(t *testing.T) {
 		if got := messagesTo(s, anaPhone); len(got) != 1 {
 			t.Fatalf("at %s Ana got %d messages, want no more after STOP", at, len(got))
 		}
+	}
+}
+
+// TestCallForACustomerBeingErasedDialsNothing: the shop's platform asked
+// for Jane's data to be erased after the reminder went out; from the
+// moment the request is recorded, Ana's CALL dials nobody.
+func TestCallForACustomerBeingErasedDialsNothing(t *testing.T) {
+	s, clock := remindedAna(t)
+	clock.Set(time.Date(2026, 12, 3, 11, 5, 0, 0, ny))
+	task := task1001(t, s)
+	erasure := thankyou.Erasure{Source: task.Order.Source, Shop: task.Order.Shop, Kind: thankyou.DeliveryCustomerRedact,
+		Customer: thankyou.Customer{Phones: []string{customer}}}
+	if err := s.DynamoDB.RequestErasure(context.Background(), erasure, clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set(time.Date(2026, 12, 3, 11, 10, 0, 0, ny))
+	answer := reply(t, s, anaPhone, "CALL 1001")
+	if !strings.Contains(answer, "erased") || !strings.Contains(answer, "nothing was dialled") {
+		t.Errorf("CALL answered %s, want that nothing was dialled while the erasure is pending", answer)
+	}
+	if calls := s.Twilio.Calls(); len(calls) != 0 {
+		t.Fatalf("calls %+v, want none", calls)
 	}
 }

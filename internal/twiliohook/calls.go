@@ -151,7 +151,7 @@ func (h *Handler) dial(ctx context.Context, req events.APIGatewayV2HTTPRequest, 
 	who, num := firstName(t), orderNumber(t)
 	text := fmt.Sprintf("%s did not answer (%s). Reply %s %s to try again later, or %s %s [reason].", who, strings.ReplaceAll(status, "-", " "), inbound.WordLater, num, inbound.WordSkip, num)
 	if h.Twilio != nil && t.Recipient != "" {
-		notice := contact.Contact{Kind: contact.KindStaffNotice, To: t.Recipient, Task: t.ID}
+		notice := contact.Contact{Kind: contact.KindStaffNotice, To: t.Recipient, Task: t.ID, For: &t}
 		if d, _, err := h.gate().SendText(ctx, notice, now, text, ""); err != nil || d.Outcome != contact.Send {
 			log.ErrorContext(ctx, "could not text the staff member that the customer did not answer", "error", err, "gate", d.Code)
 		}

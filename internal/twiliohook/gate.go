@@ -24,6 +24,9 @@ func (h *Handler) gate() *contact.Gate {
 			return
 		}
 		g := &contact.Gate{Consent: h.Store, Caps: h.Caps, NumberCap: h.NumberCap}
+		if h.Privacy != nil {
+			g.Privacy = h.Privacy
+		}
 		if h.Twilio != nil {
 			g.Sender, g.Caller = h.Twilio, h.Twilio
 		}
@@ -56,7 +59,7 @@ func (h *Handler) bridgeCustomer(t thankyou.Task) contact.Contact {
 	return contact.Contact{
 		Kind: contact.KindBridgeCustomer, To: t.Order.Phone, Zones: h.customerZones(t),
 		Region: t.Order.Region, Country: t.Order.Country, Window: w, Closed: closed,
-		Deadline: t.Deadline, Task: t.ID,
+		Deadline: t.Deadline, Task: t.ID, For: &t,
 	}
 }
 
@@ -73,6 +76,12 @@ func (h *Handler) callRefused(ctx context.Context, from string, t thankyou.Task,
 		}
 		log.InfoContext(ctx, "CALL for a customer who opted out: nothing dialled, the call is closed")
 		return messageTwiML(fmt.Sprintf("%s (order %s) has opted out of contact: nothing was dialled and the call is closed.", who, num)), nil
+	case d.Code == contact.CodePrivacyHold:
+		if _, err := h.Calls.CloseCall(ctx, t.ID, from, thankyou.StateSkipped, d.Reason(), now); err != nil {
+			return h.staffConflict(ctx, err, num, log)
+		}
+		log.InfoContext(ctx, "CALL for a customer whose data is being erased: nothing dialled, the call is closed")
+		return messageTwiML(fmt.Sprintf("Order %s: the customer's data is being erased at their or the shop's request, so nothing was dialled and the call is closed.", num)), nil
 	case d.Outcome == contact.Defer && d.Code == contact.CodeOutsideHours:
 		log.InfoContext(ctx, "CALL outside the customer's hours: nothing dialled", "next", d.At)
 		return messageTwiML(OutsideHoursText(who, now, d.At, h.customerZones(t)[0])), nil

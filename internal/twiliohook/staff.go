@@ -139,7 +139,7 @@ func (h *Handler) startBridge(ctx context.Context, req events.APIGatewayV2HTTPRe
 		return h.callRefused(ctx, from, t, d, now, log)
 	}
 	base := h.baseURL(req)
-	staffLeg := contact.Contact{Kind: contact.KindBridgeStaff, To: from, Customer: t.Order.Phone, Task: t.ID}
+	staffLeg := contact.Contact{Kind: contact.KindBridgeStaff, To: from, Customer: t.Order.Phone, Task: t.ID, For: &t}
 	d, sid, err := h.gate().PlaceCall(ctx, staffLeg, now, "", config.TaskURL(base, config.BridgePath, t.ID),
 		config.TaskURL(base, config.CallStatusPath, t.ID), twilio.CallOptions{Timeout: BridgeRingTimeout})
 	if err == nil && d.Outcome != contact.Send {

@@ -86,6 +86,9 @@ type Handler struct {
 	Gate      *contact.Gate
 	Caps      contact.Caps
 	NumberCap contact.Cap
+	// Privacy, when set, holds every contact for a task whose shop's or
+	// customer's erasure is pending (the CALL bridge included).
+	Privacy contact.Privacy
 	// StaffWindow is the hours of the shop's default staff phone, in
 	// ShopZone (zero: contact.DefaultStaffWindow): where its snoozed
 	// reminder lands.
