@@ -60,6 +60,7 @@ var verbMeanings = map[inbound.Verb]string{
 	inbound.Skip:  "do not call; words after it are the reason",
 	inbound.Call:  "connect me to the customer now (click-to-call)",
 	inbound.List:  "list my open calls",
+	inbound.Reply: "answer a customer's forwarded reply: `REPLY 1001 your text` goes to the customer from the shop's number (see conversations.md)",
 }
 
 func renderDocs() []byte {
