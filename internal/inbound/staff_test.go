@@ -3,8 +3,8 @@ package inbound_test
 import (
 	"strings"
 	"testing"
-	"unicode/utf8"
 	"time"
+	"unicode/utf8"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/inbound"
 )
