@@ -291,16 +291,12 @@ func (s *Store) carryOut(ctx context.Context, r PrivacyRequest, now time.Time) e
 func (s *Store) eraseShopResumably(ctx context.Context, key map[string]types.AttributeValue, r PrivacyRequest, now time.Time) (int, error) {
 	sc := scope(r.Source, r.Shop)
 	in := &dynamodb.ScanInput{
-		TableName:            aws.String(s.table),
-		ConsistentRead:       aws.Bool(true),
-		Limit:                aws.Int32(shopErasePage),
-		ProjectionExpression: aws.String("pk, sk"),
-		FilterExpression:     aws.String("begins_with(pk, :task) OR begins_with(pk, :customer) OR begins_with(pk, :event)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":task":     str("TASK#" + sc + ":"),
-			":customer": str("CUSTOMER#" + sc + "#"),
-			":event":    str("EVENT#" + sc + ":"),
-		},
+		TableName:                 aws.String(s.table),
+		ConsistentRead:            aws.Bool(true),
+		Limit:                     aws.Int32(shopErasePage),
+		ProjectionExpression:      aws.String("pk, sk"),
+		FilterExpression:          aws.String(shopItemsFilter),
+		ExpressionAttributeValues: shopItemsValues(sc),
 	}
 	cur, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: key, ConsistentRead: aws.Bool(true)})
 	if err != nil {
