@@ -29,6 +29,7 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/metrics"
 	"github.com/thankyoucalls/thankyoucalls/internal/orderhook"
 	"github.com/thankyoucalls/thankyoucalls/internal/polite"
+	"github.com/thankyoucalls/thankyoucalls/internal/replies"
 	"github.com/thankyoucalls/thankyoucalls/internal/secret"
 	"github.com/thankyoucalls/thankyoucalls/internal/shopify"
 	"github.com/thankyoucalls/thankyoucalls/internal/shops"
@@ -153,6 +154,8 @@ func NewDispatcher(ctx context.Context, cfg config.DispatcherConfig, d Deps) (*d
 		StaffWindow:   staffHours,
 		EscalateAfter: cfg.EscalateAfter,
 		DigestLead:    cfg.DigestLead,
+		Forwards:      store,
+		Replies:       &replies.Forwarder{Store: store, Directory: store, StaffPhone: cfg.StaffPhone, StaffWindow: staffHours, ShopZone: cfg.ShopTimeZone},
 		Renderer:      r,
 		ShopName:      cfg.ShopName,
 		Window:        w,
@@ -211,6 +214,8 @@ func NewTwilioWebhook(ctx context.Context, cfg config.TwilioWebhookConfig, d Dep
 		NumberCap:     contact.Cap(cfg.ContactCap),
 		StaffWindow:   staffHours,
 		Questions:     store,
+		Conversations: store,
+		Replies:       &replies.Forwarder{Store: store, Directory: store, StaffPhone: cfg.StaffPhone, StaffWindow: staffHours, ShopZone: cfg.ShopTimeZone},
 		Twilio:        tw,
 		CallerID:      cfg.Twilio.From,
 		ShopName:      cfg.ShopName,

@@ -123,7 +123,7 @@ var Vars = []Var{
 	{Name: "VOICE", Functions: []string{OrderWebhook}, Doc: "Twilio <Say> voice of the automated call (e.g. Polly.Joanna; empty: Twilio's default)."},
 	{Name: "VOICE_LANGUAGE", Functions: []string{OrderWebhook}, Default: "en-US", Doc: "<Say> language of the automated call."},
 	{Name: "VOICE_PLAY_URL", Functions: []string{OrderWebhook}, Doc: "https URL of a recorded thank-you played instead of <Say> (empty: spoken)."},
-	{Name: "STAFF_PHONE", Functions: []string{OrderWebhook}, Doc: "Staff member's phone (E.164) for the staff channel."},
+	{Name: "STAFF_PHONE", Functions: []string{OrderWebhook, Dispatcher, TwilioWebhook}, Doc: "Staff member's phone (E.164) for the staff channel, and where customers' replies are forwarded when the call has no owner and the shop no staff phone of its own."},
 	{Name: "TWILIO_ACCOUNT_SID", Functions: []string{Dispatcher, TwilioWebhook}, Doc: "Twilio account SID (AC...)."},
 	{Name: "TWILIO_AUTH_TOKEN", Functions: []string{Dispatcher, TwilioWebhook}, Secret: true, Doc: "Twilio auth token (or TWILIO_AUTH_TOKEN_PARAM)."},
 	{Name: "TWILIO_FROM", Functions: []string{Dispatcher, TwilioWebhook}, Doc: "Sender number (E.164); or set TWILIO_MESSAGING_SERVICE_SID."},
@@ -517,6 +517,9 @@ type DispatcherConfig struct {
 	// per number.
 	StaffHours string
 	ContactCap Cap
+	// StaffPhone is where customers' replies go when the call has no
+	// owner and the shop no staff phone of its own.
+	StaffPhone string
 }
 
 // LoadDispatcher reads the dispatcher's configuration.
@@ -543,6 +546,7 @@ func LoadDispatcher(get Getenv) (DispatcherConfig, error) {
 		EscalateAfter:  r.duration("ESCALATE_AFTER"),
 		DigestLead:     r.duration("DIGEST_LEAD"),
 		StaffHours:     r.str("STAFF_HOURS"),
+		StaffPhone:     r.str("STAFF_PHONE"),
 		ContactCap:     r.contactCap(),
 	}
 	if c.EscalateAfter < 5*time.Minute {
@@ -581,6 +585,9 @@ type TwilioWebhookConfig struct {
 	// go through the same gate.
 	StaffHours string
 	ContactCap Cap
+	// StaffPhone is where customers' replies go when the call has no
+	// owner and the shop no staff phone of its own.
+	StaffPhone string
 }
 
 // LoadTwilioWebhook reads the Twilio webhook's configuration.
@@ -602,6 +609,7 @@ func LoadTwilioWebhook(get Getenv) (TwilioWebhookConfig, error) {
 		ShopTimeZone: r.location("SHOP_TIME_ZONE"),
 		Window:       r.window(),
 		StaffHours:   r.str("STAFF_HOURS"),
+		StaffPhone:   r.str("STAFF_PHONE"),
 		ContactCap:   r.contactCap(),
 	}
 	if c.Twilio.AccountSID != "" && !strings.HasPrefix(c.Twilio.AccountSID, "AC") {
