@@ -345,7 +345,8 @@ var dynamoAccess = map[string][]access{
 		{"dynamodb:Query", tableARN},      // the staff rosters (one partition)
 		{"dynamodb:GetItem", tableARN},
 		{"dynamodb:UpdateItem", tableARN}, // claim, record the send, digest once a day
-		{"dynamodb:PutItem", tableARN},    // the round-robin position
+		{"dynamodb:PutItem", tableARN},    // the round-robin position, where a reply goes
+		{"dynamodb:DeleteItem", tableARN}, // a waiting forward of a customer's reply, once sent
 	},
 	config.TwilioWebhook: {
 		{"dynamodb:GetItem", tableARN},
