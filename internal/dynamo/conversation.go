@@ -166,12 +166,12 @@ func (s *Store) AddEntry(ctx context.Context, id string, e thankyou.Entry, now t
 }
 
 // complaintDetail says, for the history, that a reply was a complaint
-// (the list's word, never the customer's text).
+// (not which word: that is a piece of the customer's text).
 func complaintDetail(e thankyou.Entry) string {
 	if e.Complaint == "" {
 		return ""
 	}
-	return " complaint=" + e.Complaint
+	return " complaint"
 }
 
 // NoteForwarded records on task id's history that entry n was forwarded to

@@ -41,7 +41,7 @@ func TestAReplyFindsTheLastTaskAndIsKeptOnIt(t *testing.T) {
 		t.Fatalf("task read back: %+v, attention %v", read.Conversation, read.NeedsAttention)
 	}
 	// The history says a reply came (and the list's word), never its text.
-	if h := e.events(t, id, "handle", "love"); lastEvent(h).Detail != "from=customer complaint=broken" {
+	if h := e.events(t, id, "handle", "love", "broken"); lastEvent(h).Detail != "from=customer complaint" {
 		t.Errorf("history: %+v", lastEvent(h))
 	}
 	for range thankyou.MaxConversation - 2 {

@@ -62,7 +62,7 @@ func (h *Handler) customerReply(ctx context.Context, from, body string, log *slo
 	if w, ok := inbound.Complaint(body); ok {
 		e.Complaint = w.Text
 	}
-	log = log.With("task", id, "complaint", e.Complaint, "length", len(body))
+	log = log.With("task", id, "complaint", e.Complaint != "", "length", len(body))
 	t, n, err := h.Conversations.AddEntry(ctx, id, e, now)
 	switch c := thankyou.ErrorCode(err); {
 	case c == thankyou.ECONFLICT || c == thankyou.ENOTFOUND:
