@@ -102,12 +102,15 @@ Shops (a deployment serves several shops; each has its own secret, zone, window 
 Thank-you tasks (phone numbers masked, names and emails never shown):
   tasks list [--source SOURCE [--shop ID]] [--state STATE] [--since DATE] [--until DATE] [--json]
              STATE: pending, sending, reminded, sent, delivered, undelivered, failed,
-             called, skipped, opted_out, expired, cancelled. Skipped and failed tasks show why.
+             called, skipped, opted_out, expired, cancelled; or needs_attention (a customer's
+             reply read as a complaint). Skipped and failed tasks show why; REPLIES counts
+             the conversation's messages.
              --since/--until select the creation time. (Reads the whole table.)
   tasks list --upcoming [--source SOURCE [--shop ID]] [--since DATE] [--until DATE] [--json]
              pending tasks, the next due first (overdue ones too); --since/--until
              select the due time. (Reads the due index, not the table.)
-  tasks show --id TASK_ID [--json]       the task and its history
+  tasks show --id TASK_ID [--json]       the task, its conversation (texts, numbers masked)
+                                         and its history
   tasks retry --id TASK_ID [--expire-after 72h] [--window HH:MM-HH:MM --days DAYS
              --time-zone ZONE] [--json]
              a failed, expired or undelivered task goes out again at the next polite
