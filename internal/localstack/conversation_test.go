@@ -1,6 +1,7 @@
 package localstack_test
 
 import (
+	"context"
 	"encoding/base64"
 	"net/url"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/thankyoucalls/thankyoucalls/internal/localstack"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
+	"github.com/thankyoucalls/thankyoucalls/internal/twilio/twiliotest"
 )
 
 // shopStaffPhone is STAFF_PHONE in events/env.json: where a reply goes
@@ -176,5 +178,46 @@ func TestForwardOutsideStaffHoursWaitsThenGoes(t *testing.T) {
 	clock.Set(thu1100.Add(24 * time.Hour))
 	if answer := reply(t, s, shopStaffPhone, "REPLY 1001 Yes, it is!"); !strings.Contains(answer, "Sent to Jane") {
 		t.Errorf("REPLY in the day answered %s", answer)
+	}
+}
+
+// TestReplyAfterABridgedCallGoesToTheStaffMemberWhoCalled: Jane sees the
+// shop's number when Ana calls her through the bridge; her text back goes
+// to Ana, inside Ana's hours, and Ana can answer it.
+func TestReplyAfterABridgedCallGoesToTheStaffMemberWhoCalled(t *testing.T) {
+	ctx := context.Background()
+	clock := localstack.NewClock(time.Date(2026, 11, 23, 16, 0, 2, 0, time.UTC))
+	s := staffStack(t, clock, &syncBuffer{})
+	placeOrder1001(t, s)
+	due := task1001(t, s).DueAt.Add(5 * time.Second)
+	if sum := run(t, s, clock, due); sum.Reminded != 1 {
+		t.Fatalf("dispatcher = %+v, want the reminder", sum)
+	}
+	if task := task1001(t, s); task.Staff.MemberID != "ana" {
+		t.Fatalf("the call went to %q, want ana", task.Staff.MemberID)
+	}
+	clock.Set(due.Add(10 * time.Minute))
+	if answer := reply(t, s, anaPhone, "CALL 1001"); !strings.Contains(answer, "Calling you now") {
+		t.Fatalf("CALL answered %s", answer)
+	}
+	calls := s.Twilio.Calls()
+	if err := s.Twilio.AnswerCall(ctx, calls[0].SID, twiliotest.Answered(5*time.Second).Bridged(twiliotest.Answered(60*time.Second))); err != nil {
+		t.Fatal(err)
+	}
+
+	clock.Set(wedNoon)
+	reply(t, s, customer, "Lovely to talk to you, thanks Ana!")
+	fw := messagesTo(s, anaPhone)
+	if last := fw[len(fw)-1]; !strings.HasPrefix(last, "Jane (order #1001) replied: Lovely to talk to you, thanks Ana!") {
+		t.Fatalf("Ana's last message = %q, want the forward", last)
+	}
+	if got := messagesTo(s, shopStaffPhone); len(got) != 0 {
+		t.Errorf("the shop's phone got %q: the call's owner takes the reply", got)
+	}
+	if answer := reply(t, s, anaPhone, "REPLY 1001 Likewise, Jane!"); !strings.Contains(answer, "Sent to Jane") {
+		t.Errorf("Ana's REPLY answered %s", answer)
+	}
+	if got := messagesTo(s, customer); len(got) != 1 || got[0] != "Thank-you Demo Shop: Likewise, Jane!" {
+		t.Errorf("Jane's messages = %q", got)
 	}
 }
