@@ -225,3 +225,17 @@ func hours(h float64) string {
 	}
 	return fmt.Sprintf("%g hours", h)
 }
+
+// TestConversationsDocListsEveryComplaintWord: docs/conversations.md
+// lists the complaint words as the list spells them.
+func TestConversationsDocListsEveryComplaintWord(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "conversations.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range inbound.ComplaintWords {
+		if !strings.Contains(string(doc), "`"+w.Text+"`") {
+			t.Errorf("docs/conversations.md does not list the complaint word %q", w.Text)
+		}
+	}
+}
