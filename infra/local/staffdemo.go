@@ -103,8 +103,8 @@ func staffDemo(ctx context.Context, s *localstack.Stack, clock *localstack.Clock
 		return nil
 	}
 
-	due := time.Date(2026, 11, 26, 11, 0, 5, 0, nyZone())
-	step("Thursday 11:00 in New York, 72 h later: the reminder goes to the staff member on duty with the fewest open calls")
+	due := time.Date(2026, 11, 27, 11, 0, 5, 0, nyZone())
+	step("Friday 11:00 in New York (Thursday is Thanksgiving: nobody is contacted): the reminder goes to the staff member on duty with the fewest open calls")
 	if err := run(due); err != nil {
 		return err
 	}
