@@ -48,7 +48,7 @@ func conversationDemo(ctx context.Context, s *localstack.Stack, clock *localstac
 	if err := text(evening, customerPhone, "Thank you! Sadly the lid of the mug arrived broken."); err != nil {
 		return err
 	}
-	id, found, err := s.DynamoDB.LastTask(ctx, customerPhone)
+	id, found, err := s.DynamoDB.LastTask(ctx, customerPhone, clock.Now())
 	if err != nil || !found {
 		return fmt.Errorf("demo: the reply found no task (%v)", err)
 	}

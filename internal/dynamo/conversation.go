@@ -71,9 +71,10 @@ func (s *Store) NoteLastTask(ctx context.Context, phone, id string, now time.Tim
 	return s.putReply(ctx, phone, lastTaskSK, id, now)
 }
 
-// LastTask returns the task whose thank-you last reached phone.
-func (s *Store) LastTask(ctx context.Context, phone string) (string, bool, error) {
-	return s.getReply(ctx, phone, lastTaskSK)
+// LastTask returns the task whose thank-you last reached phone, unless
+// that route expired by now.
+func (s *Store) LastTask(ctx context.Context, phone string, now time.Time) (string, bool, error) {
+	return s.getReply(ctx, phone, lastTaskSK, now)
 }
 
 // NoteAnswerable records that a reply of task id's customer was forwarded
@@ -84,9 +85,10 @@ func (s *Store) NoteAnswerable(ctx context.Context, staffPhone, number, id strin
 }
 
 // AnswerableTask returns the task that REPLY <number> from staffPhone
-// answers, if a reply of its customer was forwarded there.
-func (s *Store) AnswerableTask(ctx context.Context, staffPhone, number string) (string, bool, error) {
-	return s.getReply(ctx, staffPhone, orderSK(number))
+// answers, if a reply of its customer was forwarded there (and the route
+// has not expired by now).
+func (s *Store) AnswerableTask(ctx context.Context, staffPhone, number string, now time.Time) (string, bool, error) {
+	return s.getReply(ctx, staffPhone, orderSK(number), now)
 }
 
 func (s *Store) putReply(ctx context.Context, phone, sk, id string, now time.Time) error {
@@ -104,7 +106,7 @@ func (s *Store) putReply(ctx context.Context, phone, sk, id string, now time.Tim
 	return nil
 }
 
-func (s *Store) getReply(ctx context.Context, phone, sk string) (string, bool, error) {
+func (s *Store) getReply(ctx context.Context, phone, sk string, now time.Time) (string, bool, error) {
 	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: replyKey(phone, sk)})
 	if err != nil {
 		return "", false, fmt.Errorf("read reply route: %w", err)
@@ -117,7 +119,7 @@ func (s *Store) getReply(ctx context.Context, phone, sk string) (string, bool, e
 		return "", false, fmt.Errorf("read reply route: %w", err)
 	}
 	// DynamoDB's TTL may lag by days: an expired route is no route.
-	if it.ExpiresAt != 0 && time.Now().Unix() > it.ExpiresAt {
+	if it.ExpiresAt != 0 && now.Unix() > it.ExpiresAt {
 		return "", false, nil
 	}
 	return it.TaskID, it.TaskID != "", nil

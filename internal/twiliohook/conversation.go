@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -20,8 +21,8 @@ import (
 // replies and staff answers (see package replies).
 type Conversations interface {
 	GetTask(ctx context.Context, id string) (thankyou.Task, error)
-	LastTask(ctx context.Context, phone string) (string, bool, error)
-	AnswerableTask(ctx context.Context, staffPhone, number string) (string, bool, error)
+	LastTask(ctx context.Context, phone string, now time.Time) (string, bool, error)
+	AnswerableTask(ctx context.Context, staffPhone, number string, now time.Time) (string, bool, error)
 	AddEntry(ctx context.Context, id string, e thankyou.Entry, now time.Time) (thankyou.Task, int, error)
 	NoteLastTask(ctx context.Context, phone, id string, now time.Time) error
 }
@@ -47,14 +48,14 @@ func (h *Handler) customerReply(ctx context.Context, from, body string, log *slo
 	if h.Conversations == nil {
 		return false, nil
 	}
-	id, found, err := h.Conversations.LastTask(ctx, from)
+	now := h.Now()
+	id, found, err := h.Conversations.LastTask(ctx, from, now)
 	if err != nil {
 		return false, thankyou.WrapError(thankyou.EINTERNAL, "could not find the thank-you replied to", err)
 	}
 	if !found {
 		return false, nil
 	}
-	now := h.Now()
 	text := body
 	if len(text) > thankyou.MaxEntryText {
 		text = strings.ToValidUTF8(text[:thankyou.MaxEntryText-len("…")], "") + "…"
@@ -107,7 +108,8 @@ func (h *Handler) staffAnswer(ctx context.Context, from string, cmd inbound.Comm
 	if h.Conversations == nil {
 		return events.APIGatewayV2HTTPResponse{}, false, nil
 	}
-	id, found, err := h.Conversations.AnswerableTask(ctx, from, cmd.Order)
+	now := h.Now()
+	id, found, err := h.Conversations.AnswerableTask(ctx, from, cmd.Order, now)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, false, thankyou.WrapError(thankyou.EINTERNAL, "could not find the reply answered", err)
 	}
@@ -123,8 +125,10 @@ func (h *Handler) staffAnswer(ctx context.Context, from string, cmd inbound.Comm
 	}
 	log = log.With("task", t.ID, "verb", cmd.Verb, "length", len(cmd.Note))
 	who, num := firstName(t), orderNumber(t)
-	now := h.Now()
 	body := AnswerText(h.shopName(t), cmd.Note)
+	if n := utf8.RuneCountInString(body); n > inbound.MaxReply {
+		return messageTwiML(fmt.Sprintf("Not sent: your answer is %d characters too long (with the shop's name, %d at most).", n-inbound.MaxReply, inbound.MaxReply)), true, nil
+	}
 	d, _, err := h.gate().SendText(ctx, h.answerContact(t), now, body, "")
 	switch {
 	case err != nil:
