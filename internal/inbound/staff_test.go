@@ -112,3 +112,12 @@ func FuzzComplaint(f *testing.F) {
 		}
 	})
 }
+
+func TestReplyIsAStaffCommandEvenWithStopWordsInIt(t *testing.T) {
+	// The answer may quote the customer's words: it is the staff's, not an opt-out.
+	m := inbound.Read("REPLY 1001 Of course, we will stop texting you about it")
+	if m.Kind != inbound.Staff || m.Command.Verb != inbound.Reply || m.Command.Order != "1001" ||
+		m.Command.Note != "Of course, we will stop texting you about it" {
+		t.Errorf("Read = %+v", m)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/thankyoucalls/thankyoucalls/internal/inbound"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 	"github.com/thankyoucalls/thankyoucalls/internal/twiliohook"
 )
@@ -78,5 +79,19 @@ func TestAnswerLaterTextIsOnTheCustomersClock(t *testing.T) {
 	}
 	if got := twiliohook.AnswerText("Mugs & Co", "Thanks!"); !strings.HasPrefix(got, "Mugs & Co: ") {
 		t.Errorf("AnswerText = %q", got)
+	}
+}
+
+func TestATooLongAnswerIsNotSent(t *testing.T) {
+	srv := localTwilio(t)
+	f := newFixture(t, withTwilioAPI(srv.URL()))
+	f.sentTask(t, true)
+	ctx := context.Background()
+	if err := f.store.NoteAnswerable(ctx, staffPhone, "1001", task1001, now); err != nil {
+		t.Fatal(err)
+	}
+	got := wantTwiML(t, f.post(t, f.sms(t, staffPhone, "REPLY 1001 "+strings.Repeat("a", inbound.MaxReply-10))))
+	if !strings.HasPrefix(got, "Not sent: your answer is") || len(srv.Messages()) != 0 {
+		t.Errorf("answered %q with %d messages sent", got, len(srv.Messages()))
 	}
 }
