@@ -167,6 +167,25 @@ func (s *Store) AddEntry(ctx context.Context, id string, e thankyou.Entry, now t
 	return t, len(t.Conversation) - 1, nil
 }
 
+// ClearAttention takes the needs-attention flag off task id (someone at
+// the shop dealt with the complaint) and returns the task; a later
+// complaint flags it again.
+func (s *Store) ClearAttention(ctx context.Context, id string, now time.Time) (thankyou.Task, error) {
+	u := newUpdate()
+	u.remove("attention")
+	u.set("updatedAt", str(formatTime(now)))
+	u.history(now, "attention cleared", "")
+	item, err := s.apply(ctx, id, u, "attribute_exists(pk)")
+	if isConditionFailed(err) {
+		return thankyou.Task{}, thankyou.Errorf(thankyou.ENOTFOUND, "no task %s", id)
+	}
+	if err != nil {
+		return thankyou.Task{}, fmt.Errorf("clear attention of task %s: %w", id, err)
+	}
+	t, _, err := decodeTask(item)
+	return t, err
+}
+
 // complaintDetail says, for the history, that a reply was a complaint
 // (not which word: that is a piece of the customer's text).
 func complaintDetail(e thankyou.Entry) string {

@@ -40,6 +40,7 @@ type Store interface {
 	GetTaskHistory(ctx context.Context, id string) (thankyou.Task, []dynamo.TaskEvent, error)
 	RetryTask(ctx context.Context, id string, from thankyou.State, due, deadline, now time.Time) (thankyou.Task, error)
 	CancelTask(ctx context.Context, o thankyou.Order, reason string, now time.Time) (thankyou.Task, error)
+	ClearAttention(ctx context.Context, id string, now time.Time) (thankyou.Task, error)
 	CustomerReport(ctx context.Context, source thankyou.Source, shop string, c thankyou.Customer) (dynamo.Report, error)
 	EraseCustomer(ctx context.Context, source thankyou.Source, shop string, c thankyou.Customer, now time.Time) (int, error)
 	PutStaff(ctx context.Context, m thankyou.StaffMember, now time.Time) error
@@ -117,6 +118,7 @@ Thank-you tasks (phone numbers masked, names and emails never shown):
              time in its own window and zone (the flags are for tasks that have none).
              A sent or delivered task is never sent again.
   tasks cancel --id TASK_ID [--reason TEXT] [--json]
+  tasks resolve --id TASK_ID [--json]    a complaint was dealt with: clears needs_attention
 
   DATE is a day (2026-11-23, UTC; as --until it includes that whole day) or an RFC 3339
   time (2026-11-23T15:00:00Z; as --until it is excluded).
@@ -164,6 +166,7 @@ func (t *Tool) Run(ctx context.Context, args []string) error {
 		"tasks show":      t.tasksShow,
 		"tasks retry":     t.tasksRetry,
 		"tasks cancel":    t.tasksCancel,
+		"tasks resolve":   t.tasksResolve,
 		"customers erase": t.customersErase,
 		"staff put":       t.staffPut,
 		"staff list":      t.staffList,

@@ -384,6 +384,28 @@ func (t *Tool) tasksCancel(ctx context.Context, args []string) error {
 	return nil
 }
 
+// tasksResolve clears a task's needs-attention flag.
+func (t *Tool) tasksResolve(ctx context.Context, args []string) error {
+	fs := newFlags("tasks resolve")
+	id := fs.String("id", "", "")
+	asJSON := fs.Bool("json", false, "")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *id == "" {
+		return fmt.Errorf("%w: --id is required (see `thankyou tasks list --state %s`)", ErrUsage, thankyou.NeedsAttention)
+	}
+	task, err := t.Store.ClearAttention(ctx, *id, t.Now())
+	if err != nil {
+		return describeTask(err)
+	}
+	if *asJSON {
+		return writeJSON(t.Out, newTaskView(task))
+	}
+	fmt.Fprintf(t.Out, "Task %s no longer needs attention.\n", task.ID)
+	return nil
+}
+
 func describeTask(err error) error {
 	if thankyou.ErrorCode(err) == thankyou.ENOTFOUND {
 		return fmt.Errorf("%s (see `thankyou tasks list`; ids look like shopify:shop.myshopify.com:820982911946154508)", thankyou.ErrorMessage(err))

@@ -692,4 +692,18 @@ func TestNeedsAttentionListsComplaintsAndShowHasTheConversation(t *testing.T) {
 	if err := tool.Run(ctx, []string{"tasks", "list", "--state", "needs_attention", "--upcoming"}); !errors.Is(err, operator.ErrUsage) {
 		t.Errorf("--upcoming with needs_attention: %v, want a usage error", err)
 	}
+
+	// Dealt with: resolve takes it off the list, the conversation stays.
+	if got := runOut(t, tool, out, "tasks", "resolve", "--id", unhappy.ID); !strings.Contains(got, "no longer needs attention") {
+		t.Errorf("resolve said %q", got)
+	}
+	if got := runOut(t, tool, out, "tasks", "list", "--state", "needs_attention"); !strings.Contains(got, "No tasks match.") {
+		t.Errorf("after resolve the list is:\n%s", got)
+	}
+	if got := runOut(t, tool, out, "tasks", "show", "--id", unhappy.ID); !strings.Contains(got, "So sorry") || !strings.Contains(got, "attention cleared") {
+		t.Errorf("after resolve show is:\n%s", got)
+	}
+	if err := tool.Run(ctx, []string{"tasks", "resolve", "--id", "shopify:nope:1"}); err == nil {
+		t.Error("resolve of no task succeeded")
+	}
 }
