@@ -221,3 +221,31 @@ func TestReplyAfterABridgedCallGoesToTheStaffMemberWhoCalled(t *testing.T) {
 		t.Errorf("Jane's messages = %q", got)
 	}
 }
+
+// TestAForwardTwilioRefusesIsDroppedAndAnOutageIsRetried: a staff phone
+// Twilio refuses for good is not tried forever; a Twilio outage leaves the
+// forward for the dispatcher.
+func TestAForwardTwilioRefusesIsDroppedAndAnOutageIsRetried(t *testing.T) {
+	s, clock := thankedJane(t, &syncBuffer{})
+	clock.Set(wedNoon)
+	s.Twilio.Inject(twiliotest.InvalidNumber())
+	reply(t, s, customer, "Love it!")
+	if sum := run(t, s, clock, wedNoon.Add(10*time.Minute)); sum.Forwarded != 0 {
+		t.Errorf("a refused forward was tried again: %+v", sum)
+	}
+	if got := messagesTo(s, shopStaffPhone); len(got) != 0 {
+		t.Errorf("forwards = %q", got)
+	}
+
+	s.Twilio.Inject(twiliotest.ServerError())
+	reply(t, s, customer, "Really, love it!")
+	if got := messagesTo(s, shopStaffPhone); len(got) != 0 {
+		t.Fatalf("forwards during the outage = %q", got)
+	}
+	if sum := run(t, s, clock, wedNoon.Add(20*time.Minute)); sum.Forwarded != 1 {
+		t.Errorf("after the outage the dispatcher forwarded %+v, want 1", sum)
+	}
+	if got := messagesTo(s, shopStaffPhone); len(got) != 1 || !strings.Contains(got[0], "Really, love it!") {
+		t.Errorf("forwards = %q", got)
+	}
+}

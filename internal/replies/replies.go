@@ -12,6 +12,7 @@ package replies
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -72,9 +73,9 @@ type Result struct {
 }
 
 // Forward forwards entry n of task t's conversation at now: sent through
-// the gate, queued until the hours open, or dropped with the reason. An
-// error means a rule or the send could not be carried out now (the caller
-// tries again later); nothing was sent.
+// the gate, queued until the hours open, or dropped with the reason (also
+// when Twilio refuses it for good). An error means a rule or the send
+// could not be carried out now (the caller tries again later).
 func (f *Forwarder) Forward(ctx context.Context, t thankyou.Task, n int, now time.Time) (Result, error) {
 	if n < 0 || n >= len(t.Conversation) || t.Conversation[n].Text == "" {
 		return Result{Dropped: "the reply is no longer held (erased)"}, nil
@@ -90,7 +91,14 @@ func (f *Forwarder) Forward(ctx context.Context, t thankyou.Task, n int, now tim
 	var last contact.Decision
 	for _, tg := range targets {
 		d, _, err := f.Gate.SendText(ctx, tg.c, now, Text(t, e), "")
-		if err != nil {
+		var se *thankyou.SendError
+		switch {
+		case err != nil && errors.As(err, &se) && !se.Temporary && se.Status != 0:
+			// Twilio refused it for good (a number it cannot text): trying
+			// again would only fail again.
+			last = contact.Decision{Outcome: contact.Refuse, Code: contact.CodeOK, Detail: fmt.Sprintf("Twilio refused the forward (code %d)", se.Code)}
+			continue
+		case err != nil:
 			return Result{}, fmt.Errorf("forward reply of task %s: %w", t.ID, err)
 		}
 		switch d.Outcome {
@@ -108,6 +116,9 @@ func (f *Forwarder) Forward(ctx context.Context, t thankyou.Task, n int, now tim
 		}
 		// Refused (the member is inactive or opted out): the next in line.
 		last = d
+	}
+	if last.Code == contact.CodeOK {
+		return Result{Dropped: last.Detail}, nil
 	}
 	return Result{Dropped: last.Reason()}, nil
 }
