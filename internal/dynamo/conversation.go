@@ -128,8 +128,9 @@ func (s *Store) getReply(ctx context.Context, phone, sk string, now time.Time) (
 // AddEntry appends e to task id's conversation and, for a customer's reply
 // that read as a complaint, flags the task as needing attention. It returns
 // the task as it is now and the entry's index in its conversation. A task
-// whose conversation is full (thankyou.MaxConversation), or an erased
-// task, refuses it with ECONFLICT; an unknown task is ENOTFOUND.
+// whose conversation is full (thankyou.MaxConversation), an erased task,
+// or a message whose SID was recorded already refuses it with ECONFLICT;
+// an unknown task is ENOTFOUND.
 func (s *Store) AddEntry(ctx context.Context, id string, e thankyou.Entry, now time.Time) (thankyou.Task, int, error) {
 	if len(e.Text) > thankyou.MaxEntryText {
 		return thankyou.Task{}, 0, thankyou.Errorf(thankyou.EINVALID, "conversation of task %s: text longer than %d bytes", id, thankyou.MaxEntryText)
@@ -150,12 +151,18 @@ func (s *Store) AddEntry(ctx context.Context, id string, e thankyou.Entry, now t
 	u.history(now, "conversation", "from="+string(e.From)+complaintDetail(e))
 	cond := fmt.Sprintf("attribute_exists(pk) AND attribute_not_exists(%s) AND (attribute_not_exists(%s) OR size(%s) < %s)",
 		u.name("erasedAt"), c, c, u.value("max", num(thankyou.MaxConversation)))
+	if e.SID != "" {
+		// Twilio may deliver a message twice: its SID is recorded once.
+		sids := u.name("replySids")
+		cond += fmt.Sprintf(" AND NOT contains(%s, %s)", sids, u.value("sid", str(e.SID)))
+		u.add("replySids", &types.AttributeValueMemberSS{Value: []string{e.SID}})
+	}
 	item, err := s.apply(ctx, id, u, cond)
 	if isConditionFailed(err) {
 		if _, gerr := s.GetTask(ctx, id); thankyou.ErrorCode(gerr) == thankyou.ENOTFOUND {
 			return thankyou.Task{}, 0, gerr
 		}
-		return thankyou.Task{}, 0, thankyou.Errorf(thankyou.ECONFLICT, "conversation of task %s is full or erased", id)
+		return thankyou.Task{}, 0, thankyou.Errorf(thankyou.ECONFLICT, "conversation of task %s is full or erased, or has this message already", id)
 	}
 	if err != nil {
 		return thankyou.Task{}, 0, fmt.Errorf("conversation of task %s: %w", id, err)

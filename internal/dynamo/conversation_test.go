@@ -36,9 +36,14 @@ func TestAReplyFindsTheLastTaskAndIsKeptOnIt(t *testing.T) {
 	if err != nil || n != 0 || got.NeedsAttention {
 		t.Fatalf("AddEntry = %d, attention %v, %v; want 0, false", n, got.NeedsAttention, err)
 	}
-	got, n, err = e.store.AddEntry(ctx, id, thankyou.Entry{At: t0.Add(time.Minute), From: thankyou.SpeakerCustomer, Text: "oh, the handle is broken", Complaint: "broken"}, t0)
+	complaint := thankyou.Entry{At: t0.Add(time.Minute), From: thankyou.SpeakerCustomer, Text: "oh, the handle is broken", Complaint: "broken", SID: "SM1"}
+	got, n, err = e.store.AddEntry(ctx, id, complaint, t0)
 	if err != nil || n != 1 || !got.NeedsAttention {
 		t.Fatalf("AddEntry of a complaint = %d, attention %v, %v; want 1, true", n, got.NeedsAttention, err)
+	}
+	// Twilio delivers it again: recorded once.
+	if _, _, err := e.store.AddEntry(ctx, id, complaint, t0); thankyou.ErrorCode(err) != thankyou.ECONFLICT {
+		t.Errorf("the same message again: %v, want ECONFLICT", err)
 	}
 	read := e.get(t, id)
 	if len(read.Conversation) != 2 || read.Conversation[1].Text != "oh, the handle is broken" || read.Conversation[1].Complaint != "broken" || !read.NeedsAttention {

@@ -22,6 +22,9 @@ type Entry struct {
 	// Complaint is the complaint word that flagged a customer's reply,
 	// as written in the list ("broken"); "" for none.
 	Complaint string
+	// SID is Twilio's id of the inbound message, so that a webhook
+	// delivered twice records it once; "" for a staff answer.
+	SID string
 }
 
 // Conversation limits: a task keeps at most MaxConversation entries of at

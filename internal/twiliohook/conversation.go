@@ -44,7 +44,7 @@ func (h *Handler) forwarder() *replies.Forwarder {
 // answers on that task's conversation, flags a complaint, and forwards it
 // to staff (now, or when their hours open). handled is false when the
 // number has no thank-you to answer: the message is then nobody's.
-func (h *Handler) customerReply(ctx context.Context, from, body string, log *slog.Logger) (handled bool, err error) {
+func (h *Handler) customerReply(ctx context.Context, from, body, sid string, log *slog.Logger) (handled bool, err error) {
 	if h.Conversations == nil {
 		return false, nil
 	}
@@ -60,7 +60,7 @@ func (h *Handler) customerReply(ctx context.Context, from, body string, log *slo
 	if len(text) > thankyou.MaxEntryText {
 		text = strings.ToValidUTF8(text[:thankyou.MaxEntryText-len("…")], "") + "…"
 	}
-	e := thankyou.Entry{At: now, From: thankyou.SpeakerCustomer, Text: text}
+	e := thankyou.Entry{At: now, From: thankyou.SpeakerCustomer, Text: text, SID: sid}
 	if w, ok := inbound.Complaint(body); ok {
 		e.Complaint = w.Text
 	}

@@ -95,3 +95,18 @@ func TestATooLongAnswerIsNotSent(t *testing.T) {
 		t.Errorf("answered %q with %d messages sent", got, len(srv.Messages()))
 	}
 }
+
+func TestAReplyDeliveredTwiceIsForwardedOnce(t *testing.T) {
+	srv := localTwilio(t)
+	f := newFixture(t, withTwilioAPI(srv.URL()))
+	f.sentTask(t, true)
+	if err := f.store.NoteLastTask(context.Background(), customer, task1001, now); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		wantTwiML(t, f.post(t, loadEvent(t, "customer-reply.json")))
+	}
+	if n, conv := len(srv.Messages()), f.task(t).Conversation; n != 1 || len(conv) != 1 {
+		t.Errorf("%d forwards, conversation %+v; want one of each", n, conv)
+	}
+}

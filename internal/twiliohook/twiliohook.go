@@ -297,12 +297,12 @@ func (h *Handler) inbound(ctx context.Context, req events.APIGatewayV2HTTPReques
 		// A message that may revoke is also the shop's to read ("cancel
 		// my order, it came broken"): recorded and forwarded, and the
 		// customer gets the one question.
-		if _, err := h.customerReply(ctx, from, p["Body"], log); err != nil {
+		if _, err := h.customerReply(ctx, from, p["Body"], p["MessageSid"], log); err != nil {
 			return events.APIGatewayV2HTTPResponse{}, err
 		}
 		return h.confirmOptOut(ctx, from, log)
 	default:
-		handled, err := h.customerReply(ctx, from, p["Body"], log)
+		handled, err := h.customerReply(ctx, from, p["Body"], p["MessageSid"], log)
 		if err != nil {
 			return events.APIGatewayV2HTTPResponse{}, err
 		}
