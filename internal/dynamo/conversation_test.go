@@ -2,6 +2,7 @@ package dynamo_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -129,6 +130,10 @@ func TestErasuresTakeTheConversationAndTheRoutes(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	r, err := e.store.CustomerReport(ctx, thankyou.SourceShopify, testShop, thankyou.Customer{Phones: []string{testPhone}, OrderIDs: []string{"e1"}})
+	if err != nil || len(r.Tasks) != 1 || !slices.Contains(r.Tasks[0].Fields, thankyou.FieldConversation) {
+		t.Errorf("data request = %+v, %v; want the conversation named", r.Tasks, err)
+	}
 	if _, err := e.store.EraseCustomer(ctx, thankyou.SourceShopify, testShop, thankyou.Customer{Phones: []string{testPhone}}, t0.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}

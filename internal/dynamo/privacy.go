@@ -405,6 +405,9 @@ func (s *Store) CustomerReport(ctx context.Context, source thankyou.Source, shop
 		if it.CustomerName != "" || it.FirstName != "" {
 			rt.Fields = append(rt.Fields, FieldName)
 		}
+		if len(it.Conversation) > 0 {
+			rt.Fields = append(rt.Fields, thankyou.FieldConversation)
+		}
 		r.Tasks = append(r.Tasks, rt)
 	}
 	slices.SortStableFunc(r.Tasks, func(a, b ReportTask) int { return a.CreatedAt.Compare(b.CreatedAt) })
