@@ -395,6 +395,7 @@ func (h *Handler) one(ctx context.Context, owner, id string, lim *limiter, log *
 		if errors.Is(err, thankyou.ErrNotClaimable) {
 			if cur, gerr := h.Store.GetTask(ctx, t.ID); gerr == nil && cur.MessageSID == sid {
 				h.Metrics.Count(metrics.Sent, 1)
+				h.noteLastTask(ctx, t, log)
 				log.InfoContext(ctx, "thank-you sent (its status callback recorded it first)", "sid", sid)
 				return sent
 			}
@@ -455,6 +456,7 @@ func (h *Handler) finishSent(ctx context.Context, owner string, t thankyou.Task,
 		return errored
 	}
 	h.Metrics.Count(metrics.Sent, 1)
+	h.noteLastTask(ctx, t, log)
 	return recovered
 }
 
