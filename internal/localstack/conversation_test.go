@@ -249,3 +249,31 @@ func TestAForwardTwilioRefusesIsDroppedAndAnOutageIsRetried(t *testing.T) {
 		t.Errorf("forwards = %q", got)
 	}
 }
+
+// TestAWaitingForwardOfAnErasedCustomerIsDropped: the erasure takes the
+// reply's text; the forward waiting for the staff's hours finds nothing
+// to send.
+func TestAWaitingForwardOfAnErasedCustomerIsDropped(t *testing.T) {
+	s, clock := thankedJane(t, &syncBuffer{})
+	clock.Set(wedNight)
+	reply(t, s, customer, "Please call me on my other number +12125550177")
+	if _, err := s.DynamoDB.EraseCustomer(context.Background(), thankyou.SourceShopify, "thankyou-demo.myshopify.com",
+		thankyou.Customer{Phones: []string{customer}}, wedNight.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if sum := run(t, s, clock, thu0905); sum.Forwarded != 0 {
+		t.Errorf("dispatcher forwarded an erased reply: %+v", sum)
+	}
+	if got := messagesTo(s, shopStaffPhone); len(got) != 0 {
+		t.Errorf("forwards = %q", got)
+	}
+	if fs, err := s.DynamoDB.DueForwards(context.Background(), thu0905.Add(time.Hour), 10); err != nil || len(fs) != 0 {
+		t.Errorf("forwards left = %v, %v", fs, err)
+	}
+	// Her next message is nobody's: the route went with the erasure.
+	clock.Set(thu1100)
+	reply(t, s, customer, "hello?")
+	if got := messagesTo(s, shopStaffPhone); len(got) != 0 {
+		t.Errorf("forwards after the erasure = %q", got)
+	}
+}
