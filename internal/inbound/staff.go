@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -73,8 +74,8 @@ const (
 	problemReply = WordReply + " takes the order number and your answer: " + WordReply + " 1001 So sorry, a new one is on its way"
 )
 
-// MaxReply is the longest answer REPLY sends (Twilio's limit for one
-// message body); a longer one is refused, not cut.
+// MaxReply is the longest answer REPLY sends, in characters (Twilio's
+// limit for one message body); a longer one is refused, not cut.
 const MaxReply = 1600
 
 // ParseCommand reads a staff member's reply. Full-width letters are read
@@ -111,7 +112,7 @@ func ParseCommand(body string) Command {
 		}
 	case Reply:
 		c.Note = replyText(body)
-		if c.Order == "" || c.Note == "" || len(c.Note) > MaxReply {
+		if c.Order == "" || c.Note == "" || utf8.RuneCountInString(c.Note) > MaxReply {
 			return Command{Verb: Unclear, Problem: problemReply}
 		}
 	}

@@ -38,6 +38,7 @@ func TestRepliesAreReadAsStaffWriteThem(t *testing.T) {
 		{"reply #1001: Danke, gern geschehen", inbound.Command{Verb: inbound.Reply, Order: "1001", Note: "Danke, gern geschehen"}},
 		{"ＲＥＰＬＹ　1001　ｶﾀｶﾅ ok", inbound.Command{Verb: inbound.Reply, Order: "1001", Note: "ｶﾀｶﾅ ok"}},
 		{"REPLY 1001", inbound.Command{Verb: inbound.Unclear, Problem: "REPLY takes the order number and your answer: REPLY 1001 So sorry, a new one is on its way"}},
+		{"REPLY 1001 " + strings.Repeat("山", inbound.MaxReply), inbound.Command{Verb: inbound.Reply, Order: "1001", Note: strings.Repeat("山", inbound.MaxReply)}},
 		{"reply thanks so much", inbound.Command{Verb: inbound.Unclear, Problem: "REPLY takes the order number and your answer: REPLY 1001 So sorry, a new one is on its way"}},
 	} {
 		if got := inbound.ParseCommand(tc.body); got != tc.want {
@@ -60,7 +61,7 @@ func FuzzParseCommand(f *testing.F) {
 		if c.Verb == inbound.Later && !c.Tomorrow && (c.Snooze < inbound.MinSnooze || c.Snooze > inbound.MaxSnooze) {
 			t.Errorf("Parse(%q) snoozes %s, outside the bounds", body, c.Snooze)
 		}
-		if c.Verb == inbound.Reply && (c.Order == "" || c.Note == "" || len(c.Note) > inbound.MaxReply || !utf8.ValidString(c.Note) && utf8.ValidString(body)) {
+		if c.Verb == inbound.Reply && (c.Order == "" || c.Note == "" || utf8.RuneCountInString(c.Note) > inbound.MaxReply || !utf8.ValidString(c.Note) && utf8.ValidString(body)) {
 			t.Errorf("Parse(%q) gives a REPLY without its order or text, or with too long a text", body)
 		}
 		if c.Verb == inbound.Reply && !strings.Contains(body, c.Note) {

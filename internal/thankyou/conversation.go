@@ -28,11 +28,13 @@ type Entry struct {
 }
 
 // Conversation limits: a task keeps at most MaxConversation entries of at
-// most MaxEntryText bytes (Twilio's longest message body), well inside
-// DynamoDB's item size.
+// most MaxEntryText bytes (Twilio's longest message body, 1,600
+// characters, at up to 4 bytes each): 192 KB at worst, well inside
+// DynamoDB's 400 KB item, whose other writes (status callbacks) must not
+// fail for it.
 const (
-	MaxConversation = 50
-	MaxEntryText    = 1600
+	MaxConversation = 30
+	MaxEntryText    = 4 * 1600
 )
 
 // NeedsAttention names, where states are named (the operators' tool's

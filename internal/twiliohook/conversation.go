@@ -57,7 +57,7 @@ func (h *Handler) customerReply(ctx context.Context, from, body, sid string, log
 		return false, nil
 	}
 	text := body
-	if len(text) > thankyou.MaxEntryText {
+	if len(text) > thankyou.MaxEntryText { // Twilio's bodies are shorter: a bound, not a rule
 		text = strings.ToValidUTF8(text[:thankyou.MaxEntryText-len("…")], "") + "…"
 	}
 	e := thankyou.Entry{At: now, From: thankyou.SpeakerCustomer, Text: text, SID: sid}
