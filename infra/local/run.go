@@ -197,7 +197,10 @@ func demo(ctx context.Context, s *localstack.Stack, clock *localstack.Clock, env
 
 	step("Final task states (status callbacks from the local Twilio marked deliveries)")
 	printTasks(ctx, s, ids, out)
-	return staffDemo(ctx, s, clock, env, out)
+	if err := staffDemo(ctx, s, clock, env, out); err != nil {
+		return err
+	}
+	return conversationDemo(ctx, s, clock, env, out)
 }
 
 func printTasks(ctx context.Context, s *localstack.Stack, ids []string, out io.Writer) {

@@ -29,6 +29,7 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/metrics"
 	"github.com/thankyoucalls/thankyoucalls/internal/orderhook"
 	"github.com/thankyoucalls/thankyoucalls/internal/polite"
+	"github.com/thankyoucalls/thankyoucalls/internal/replies"
 	"github.com/thankyoucalls/thankyoucalls/internal/secret"
 	"github.com/thankyoucalls/thankyoucalls/internal/shopify"
 	"github.com/thankyoucalls/thankyoucalls/internal/shops"
@@ -158,6 +159,8 @@ func NewDispatcher(ctx context.Context, cfg config.DispatcherConfig, d Deps) (*d
 		Privacy:       store,
 		EscalateAfter: cfg.EscalateAfter,
 		DigestLead:    cfg.DigestLead,
+		Forwards:      store,
+		Replies:       &replies.Forwarder{Store: store, Directory: store, StaffPhone: cfg.StaffPhone, StaffWindow: staffHours, ShopZone: cfg.ShopTimeZone},
 		Renderer:      r,
 		Language:      cfg.Language,
 		ShopName:      cfg.ShopName,
@@ -220,6 +223,8 @@ func NewTwilioWebhook(ctx context.Context, cfg config.TwilioWebhookConfig, d Dep
 		StaffWindow:   staffHours,
 		Privacy:       store,
 		Questions:     store,
+		Conversations: store,
+		Replies:       &replies.Forwarder{Store: store, Directory: store, StaffPhone: cfg.StaffPhone, StaffWindow: staffHours, ShopZone: cfg.ShopTimeZone},
 		Twilio:        tw,
 		CallerID:      cfg.Twilio.From,
 		ShopName:      cfg.ShopName,

@@ -125,7 +125,7 @@ var Vars = []Var{
 	{Name: "VOICE", Functions: []string{OrderWebhook}, Doc: "Twilio <Say> voice of the automated call (e.g. Polly.Joanna; empty: Twilio's default)."},
 	{Name: "VOICE_LANGUAGE", Functions: []string{OrderWebhook}, Default: "en-US", Doc: "<Say> language of the automated call."},
 	{Name: "VOICE_PLAY_URL", Functions: []string{OrderWebhook}, Doc: "https URL of a recorded thank-you played instead of <Say> (empty: spoken)."},
-	{Name: "STAFF_PHONE", Functions: []string{OrderWebhook}, Doc: "Staff member's phone (E.164) for the staff channel."},
+	{Name: "STAFF_PHONE", Functions: []string{OrderWebhook, Dispatcher, TwilioWebhook}, Doc: "Staff member's phone (E.164) for the staff channel, and where customers' replies are forwarded when the call has no owner and the shop no staff phone of its own."},
 	{Name: "TRIGGER", Functions: []string{OrderWebhook}, Default: "order", Doc: "What THANK_YOU_DELAY counts from: order, fulfilment or delivery (then a task waits for that event)."},
 	{Name: "FULFILMENT_MAX_WAIT", Functions: []string{OrderWebhook}, Default: "720h", Doc: "How long a task waits for its fulfilment or delivery before it expires unsent."},
 	{Name: "DEFAULT_LANGUAGE", Functions: []string{OrderWebhook, Dispatcher}, Default: "en", Doc: "The shop's language (en, es, fr, de, pt, ja): for orders without a supported language, and staff reminders."},
@@ -592,6 +592,9 @@ type DispatcherConfig struct {
 	// fixture written for three days later can be played today; a
 	// deployed function never has it, whatever its environment says.
 	EventClock bool
+	// StaffPhone is where customers' replies go when the call has no
+	// owner and the shop no staff phone of its own.
+	StaffPhone string
 }
 
 // LoadDispatcher reads the dispatcher's configuration.
@@ -622,6 +625,7 @@ func LoadDispatcher(get Getenv) (DispatcherConfig, error) {
 		EscalateAfter:  r.duration("ESCALATE_AFTER"),
 		DigestLead:     r.duration("DIGEST_LEAD"),
 		StaffHours:     r.str("STAFF_HOURS"),
+		StaffPhone:     r.str("STAFF_PHONE"),
 		ContactCap:     r.contactCap(),
 		EventClock:     get("AWS_SAM_LOCAL") == "true",
 	}
@@ -667,6 +671,9 @@ type TwilioWebhookConfig struct {
 	// go through the same gate.
 	StaffHours string
 	ContactCap Cap
+	// StaffPhone is where customers' replies go when the call has no
+	// owner and the shop no staff phone of its own.
+	StaffPhone string
 }
 
 // LoadTwilioWebhook reads the Twilio webhook's configuration.
@@ -688,6 +695,7 @@ func LoadTwilioWebhook(get Getenv) (TwilioWebhookConfig, error) {
 		ShopTimeZone: r.location("SHOP_TIME_ZONE"),
 		Window:       r.window(),
 		StaffHours:   r.str("STAFF_HOURS"),
+		StaffPhone:   r.str("STAFF_PHONE"),
 		ContactCap:   r.contactCap(),
 	}
 	if c.Twilio.AccountSID != "" && !strings.HasPrefix(c.Twilio.AccountSID, "AC") {

@@ -1,7 +1,8 @@
 // Package contact is the one gate every outbound contact goes through
 // before Twilio is asked to send or call: the thank-you SMS, the automated
 // call and its SMS fallback, staff reminders, their follow-ups and digests,
-// and both legs of the click-to-call bridge.
+// both legs of the click-to-call bridge, a customer's reply forwarded to
+// staff and the staff member's answer to it.
 //
 // For one contact at one instant the gate answers send now, defer until a
 // time, expire, or refuse, with a typed reason code. It checks, in this
@@ -51,15 +52,29 @@ const (
 	// KindStaffNotice is a message to a staff member about a call they
 	// just made (the customer did not answer).
 	KindStaffNotice Kind = "staff_notice"
+	// KindReplyForward is a customer's reply forwarded to the staff
+	// member who owns the call (else the shop's staff phone): that
+	// person's consent and hours (their shift, or the shop's staff
+	// hours). The customer's opt-out does not stop it: a customer who
+	// said STOP and then writes again is still heard by the shop.
+	KindReplyForward Kind = "reply_forward"
+	// KindReplyAnswer is a staff member's REPLY sent to the customer from
+	// the shop's number: the customer's consent (never after STOP) and
+	// polite hours, as for the thank-you. It takes no cap slot: it
+	// answers a message the customer wrote, which the per-number cap on
+	// unsolicited thank-yous is not about, and counting it would keep
+	// the shop from answering a complaint for a day after the thank-you.
+	KindReplyAnswer Kind = "reply_answer"
 )
 
 // Kinds lists every kind, for tests and counts.
-var Kinds = []Kind{KindSMS, KindCall, KindCallList, KindStaffReminder, KindFollowUp, KindDigest, KindBridgeStaff, KindBridgeCustomer, KindStaffNotice}
+var Kinds = []Kind{KindSMS, KindCall, KindCallList, KindStaffReminder, KindFollowUp, KindDigest, KindBridgeStaff, KindBridgeCustomer, KindStaffNotice,
+	KindReplyForward, KindReplyAnswer}
 
 // toCustomer reports whether the contact reaches (or lists) the customer,
 // whose hours are the law's where they live.
 func (k Kind) toCustomer() bool {
-	return k == KindSMS || k == KindCall || k == KindCallList || k == KindBridgeCustomer
+	return k == KindSMS || k == KindCall || k == KindCallList || k == KindBridgeCustomer || k == KindReplyAnswer
 }
 
 // requested reports whether the staff member asked for the contact just
@@ -69,7 +84,8 @@ func (k Kind) requested() bool {
 }
 
 // capped reports whether the contact counts against the caps: a thank-you
-// that reaches the customer.
+// that reaches the customer (not an answer the customer asked for:
+// KindReplyAnswer).
 func (k Kind) capped() bool {
 	return k == KindSMS || k == KindCall || k == KindBridgeCustomer
 }

@@ -123,6 +123,11 @@ func TestGateDecides(t *testing.T) {
 		{"shop staff phone at 21:30", contact.Contact{Kind: contact.KindStaffReminder, To: member, Zones: []*time.Location{ny}, Window: mustWindow(t, "09:00", "17:00", "Mon-Fri"), Customer: customer}, time.Date(2026, 12, 2, 21, 30, 0, 0, ny), nil, contact.Defer, contact.CodeOutsideHours, time.Date(2026, 12, 3, 9, 0, 0, 0, ny)},
 		{"bridge to the customer at 02:00", with(sms, func(c *contact.Contact) { c.Kind = contact.KindBridgeCustomer }), wed02, nil, contact.Defer, contact.CodeOutsideHours, time.Date(2026, 12, 2, 10, 0, 0, 0, ny)},
 		{"bridge to the staff member who asked, at night", contact.Contact{Kind: contact.KindBridgeStaff, To: member, Member: ana, Customer: customer}, wed02, nil, contact.Send, contact.CodeOK, time.Time{}},
+		{"reply forwarded to the member in their shift", contact.Contact{Kind: contact.KindReplyForward, To: member, Member: ana}, time.Date(2026, 12, 2, 13, 0, 0, 0, ny), nil, contact.Send, contact.CodeOK, time.Time{}},
+		{"reply forwarded to the shop's staff phone at night waits", contact.Contact{Kind: contact.KindReplyForward, To: member, Zones: []*time.Location{ny}, Window: mustWindow(t, "09:00", "17:00", "Mon-Fri")}, wed02, nil, contact.Defer, contact.CodeOutsideHours, time.Date(2026, 12, 2, 9, 0, 0, 0, ny)},
+		{"reply from a customer who said STOP still reaches staff", contact.Contact{Kind: contact.KindReplyForward, To: member, Member: ana}, time.Date(2026, 12, 2, 13, 0, 0, 0, ny), optOuts{customer: true}, contact.Send, contact.CodeOK, time.Time{}},
+		{"answer to the customer at night waits", with(sms, func(c *contact.Contact) { c.Kind = contact.KindReplyAnswer }), wed02, nil, contact.Defer, contact.CodeOutsideHours, time.Date(2026, 12, 2, 10, 0, 0, 0, ny)},
+		{"answer to a customer who said STOP is refused", with(sms, func(c *contact.Contact) { c.Kind = contact.KindReplyAnswer }), wed11, optOuts{customer: true}, contact.Refuse, contact.CodeOptedOut, time.Time{}},
 		{"bridge to a staff member about an opted-out customer", contact.Contact{Kind: contact.KindBridgeStaff, To: member, Member: ana, Customer: customer}, wed02, optOuts{customer: true}, contact.Refuse, contact.CodeCustomerOptedOut, time.Time{}},
 	}
 	for _, tt := range tests {
@@ -266,5 +271,31 @@ func TestPrivacyHoldRefusesEveryKind(t *testing.T) {
 				t.Errorf("%s for %s: %+v", k, id, d)
 			}
 		}
+	}
+}
+
+func TestAnswerToACustomerTakesNoCapSlot(t *testing.T) {
+	ny := mustZone(t, "America/New_York")
+	caps := &slots{}
+	g := &contact.Gate{Consent: optOuts{}, Caps: caps}
+	at := time.Date(2026, 12, 2, 11, 0, 0, 0, ny)
+	c := contact.Contact{Kind: contact.KindSMS, To: customer, Zones: []*time.Location{ny}, Window: mustWindow(t, "09:00", "20:00", "Mon-Sun"), Task: "shop-a:1"}
+	ctx := context.Background()
+	if d, _ := g.Admit(ctx, c, at); d.Outcome != contact.Send {
+		t.Fatalf("thank-you: %+v", d)
+	}
+	// The customer wrote back; staff answer twice within the hour.
+	answer := c
+	answer.Kind = contact.KindReplyAnswer
+	for i := range 2 {
+		if d, _ := g.Admit(ctx, answer, at.Add(time.Duration(i+1)*10*time.Minute)); d.Outcome != contact.Send {
+			t.Fatalf("REPLY %d after the thank-you: %+v", i+1, d)
+		}
+	}
+	// And the next thank-you is still held by the first one's slot alone.
+	next := c
+	next.Task = "shop-b:9"
+	if d, _ := g.Admit(ctx, next, at.Add(time.Hour)); d.Outcome != contact.Defer || d.Code != contact.CodeNumberCap {
+		t.Fatalf("another thank-you within 24h: %+v", d)
 	}
 }

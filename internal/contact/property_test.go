@@ -109,6 +109,10 @@ const (
 	stepSend = iota
 	stepBridge
 	stepDone
+	// A customer's reply forwarded to the shop's staff phone, and the
+	// staff's REPLY to it: they happen after the thank-you ended.
+	stepForward
+	stepAnswer
 )
 
 type simEvent struct {
@@ -342,7 +346,7 @@ func (s *simulation) run(t *testing.T) {
 		s.runs.on++
 		for len(s.queue) > 0 && !s.queue[0].at.After(at) {
 			e := heap.Pop(&s.queue).(simEvent)
-			if e.task.end != "" {
+			if e.task.end != "" && e.step != stepForward && e.step != stepAnswer {
 				continue
 			}
 			s.step(ctx, t, e)
@@ -396,6 +400,14 @@ func (s *simulation) record(c contact.Contact, d contact.Decision, err error) bo
 
 func (s *simulation) step(ctx context.Context, t *testing.T, e simEvent) {
 	task := e.task
+	switch e.step {
+	case stepForward:
+		s.forward(ctx, task)
+		return
+	case stepAnswer:
+		s.answer(ctx, task)
+		return
+	}
 	if s.now.After(task.deadline) {
 		s.finish(task, "expired past_deadline")
 		return
@@ -427,6 +439,37 @@ func (s *simulation) step(ctx context.Context, t *testing.T, e simEvent) {
 			return
 		}
 		s.finish(task, "sent")
+		// A third of the customers write back, at any hour in the next
+		// two days (some after they said STOP).
+		if s.rng.IntN(3) == 0 {
+			s.push(s.now.Add(time.Duration(s.rng.Int64N(int64(48*time.Hour)))), task, stepForward)
+		}
+	}
+}
+
+// forward forwards a customer's reply to the shop's staff phone, as the
+// Twilio webhook and the dispatcher do: now, or when its hours open. The
+// staff answer it some time later, at any hour.
+func (s *simulation) forward(ctx context.Context, task *simTask) {
+	c := contact.Contact{Kind: contact.KindReplyForward, To: task.shop.staffPhone, Zones: []*time.Location{task.shop.zone},
+		Window: task.shop.staffWindow, Task: task.id}
+	d, _, err := s.gate.SendText(ctx, c, s.now, "Jane (order #1) replied: thanks!", "")
+	if !s.record(c, d, err) {
+		if d.Outcome == contact.Defer {
+			s.push(d.At, task, stepForward)
+		}
+		return
+	}
+	s.push(s.now.Add(time.Duration(s.rng.Int64N(int64(24*time.Hour)))), task, stepAnswer)
+}
+
+// answer sends the staff's REPLY to the customer; outside their hours the
+// staff member is told when, and sends it again then or a little later.
+func (s *simulation) answer(ctx context.Context, task *simTask) {
+	c := contact.Contact{Kind: contact.KindReplyAnswer, To: task.phone, Zones: task.zones, Region: task.region, Window: task.shop.window, Task: task.id}
+	d, _, err := s.gate.SendText(ctx, c, s.now, "So sorry, a new one is on its way", "")
+	if !s.record(c, d, err) && d.Outcome == contact.Defer {
+		s.push(d.At.Add(time.Duration(s.rng.Int64N(int64(2*time.Hour)))), task, stepAnswer)
 	}
 }
 

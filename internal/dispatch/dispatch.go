@@ -25,6 +25,7 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/metrics"
 	"github.com/thankyoucalls/thankyoucalls/internal/phone"
 	"github.com/thankyoucalls/thankyoucalls/internal/polite"
+	"github.com/thankyoucalls/thankyoucalls/internal/replies"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 	"github.com/thankyoucalls/thankyoucalls/internal/twilio"
 )
@@ -41,6 +42,9 @@ type Store interface {
 	Finish(ctx context.Context, id, owner string, state thankyou.State, reason string, code int, sid string, now time.Time) error
 	OptedOut(ctx context.Context, phone string) (bool, error)
 	GetTask(ctx context.Context, id string) (thankyou.Task, error)
+	// NoteLastTask records that a task's thank-you reached the customer's
+	// number, so that their reply finds it.
+	NoteLastTask(ctx context.Context, phone, id string, now time.Time) error
 }
 
 // Sender sends SMS; refusals are errors wrapping *thankyou.SendError.
@@ -155,6 +159,11 @@ type Handler struct {
 	// outcome (nil: none).
 	Metrics *metrics.Emitter
 
+	// Forwards and Replies send customers' replies that waited for a
+	// staff member's hours (nil: none are sent).
+	Forwards Forwards
+	Replies  *replies.Forwarder
+
 	renderers renderers
 	gateOnce  sync.Once
 	builtGate *contact.Gate
@@ -173,6 +182,7 @@ type Summary struct {
 	Reminded  int `json:"reminded"`  // staff reminders sent (first ones and follow-ups)
 	Called    int `json:"called"`    // automated calls placed
 	Digests   int `json:"digests"`   // end-of-day digests sent to staff
+	Forwarded int `json:"forwarded"` // customers' replies forwarded to staff after waiting
 	Lost      int `json:"lost"`      // claimed by another run first
 	Cancelled int `json:"cancelled"` // cancelled while claimed
 	// Unanswered sends (timeouts) stay claimed until their lease expires,
@@ -295,6 +305,7 @@ func (h *Handler) Run(ctx context.Context) (Summary, error) {
 		}
 	}
 	sum.Digests = h.digests(ctx, owner, log)
+	sum.Forwarded = h.forwards(ctx, log)
 	log.InfoContext(ctx, "dispatch run finished", "summary", sum)
 	h.Metrics.Emit([]metrics.Value{{Metric: metrics.DueTasks, N: sum.Due}, {Metric: metrics.Deferred, N: sum.Deferred},
 		{Metric: metrics.Unanswered, N: sum.Unanswered}, {Metric: metrics.TaskErrors, N: sum.Errors},
@@ -466,6 +477,7 @@ func (h *Handler) one(ctx context.Context, owner, id string, lim *limiter, log *
 		if errors.Is(err, thankyou.ErrNotClaimable) {
 			if cur, gerr := h.Store.GetTask(ctx, t.ID); gerr == nil && cur.MessageSID == sid {
 				h.Metrics.Count(metrics.Sent, 1)
+				h.noteLastTask(ctx, t, log)
 				log.InfoContext(ctx, "thank-you sent (its status callback recorded it first)", "sid", sid)
 				return sent
 			}
@@ -474,8 +486,20 @@ func (h *Handler) one(ctx context.Context, owner, id string, lim *limiter, log *
 		return errored
 	}
 	h.Metrics.Count(metrics.Sent, 1)
+	h.noteLastTask(ctx, t, log)
 	log.InfoContext(ctx, "thank-you sent", "sid", sid)
 	return sent
+}
+
+// noteLastTask lets the customer's reply find the task just sent. A
+// failure is logged: the thank-you went, and only a reply would miss it.
+func (h *Handler) noteLastTask(ctx context.Context, t thankyou.Task, log *slog.Logger) {
+	if t.Order.Phone == "" {
+		return
+	}
+	if err := h.Store.NoteLastTask(ctx, t.Order.Phone, t.ID, h.Now()); err != nil {
+		log.ErrorContext(ctx, "recording where a reply goes failed", "error", err)
+	}
 }
 
 // recover handles a claim that took over an expired lease. If Twilio
@@ -514,6 +538,7 @@ func (h *Handler) finishSent(ctx context.Context, owner string, t thankyou.Task,
 		return errored
 	}
 	h.Metrics.Count(metrics.Sent, 1)
+	h.noteLastTask(ctx, t, log)
 	return recovered
 }
 

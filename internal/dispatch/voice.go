@@ -52,6 +52,7 @@ func (h *Handler) call(ctx context.Context, owner string, t thankyou.Task, windo
 		return errored
 	}
 	h.Metrics.Count(metrics.Sent, 1)
+	h.noteLastTask(ctx, t, log)
 	log.InfoContext(ctx, "automated thank-you call placed", "sid", sid)
 	return called
 }

@@ -108,6 +108,11 @@ type taskItem struct {
 	CallSK string `dynamodbav:"callSk,omitempty"`
 
 	History []historyEntry `dynamodbav:"history,omitempty"`
+
+	// Conversation is the customer's replies and the staff's answers
+	// (personal data: removed by an erasure); attention flags a complaint.
+	Conversation []entryItem `dynamodbav:"conversation,omitempty"`
+	Attention    bool        `dynamodbav:"attention,omitempty"`
 }
 
 // historyEntry is one line of a task's history. It never holds personal data.
@@ -281,6 +286,12 @@ func decodeTask(av map[string]types.AttributeValue) (thankyou.Task, taskItem, er
 	}
 	if it.ExpiresAt != 0 {
 		t.ExpiresAt = time.Unix(it.ExpiresAt, 0).UTC()
+	}
+	t.NeedsAttention = it.Attention
+	for i, e := range it.Conversation {
+		t.Conversation = append(t.Conversation, thankyou.Entry{
+			At: tm(fmt.Sprintf("conversation[%d].at", i), e.At), From: thankyou.Speaker(e.From), Text: e.Text, Complaint: e.Complaint,
+		})
 	}
 	if firstErr != nil {
 		return thankyou.Task{}, it, firstErr

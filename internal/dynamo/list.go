@@ -13,6 +13,9 @@ type TaskFilter struct {
 	// Shop needs Source.
 	Shop  string
 	State thankyou.State
+	// NeedsAttention selects the tasks whose customer's reply read as a
+	// complaint (thankyou.NeedsAttention).
+	NeedsAttention bool
 }
 
 // ListTasks calls fn for every task the filter selects: ScanTasks with no

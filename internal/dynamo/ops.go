@@ -64,6 +64,10 @@ func (s *Store) ScanTasks(ctx context.Context, q TaskQuery, progress func(Progre
 		values[":state"] = str(string(q.State))
 		names["#state"] = "state"
 	}
+	if q.NeedsAttention {
+		filter = append(filter, "attention = :attention")
+		values[":attention"] = &types.AttributeValueMemberBOOL{Value: true}
+	}
 	// Stored times are fixed-width UTC strings, so they compare as strings.
 	if !q.CreatedFrom.IsZero() {
 		filter = append(filter, "createdAt >= :from")

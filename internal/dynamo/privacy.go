@@ -74,13 +74,15 @@ func (s *Store) customerTasks(ctx context.Context, source thankyou.Source, shop 
 // finds the customer's tasks through the customer records of each of c's
 // phones and emails, and through c's order ids. From each task it removes
 // the name, first name, phone and email, the order's items, a staff
-// member's note, the recipient when that is the customer's own number (a
+// member's note, the conversation (the customer's replies and the staff's
+// answers), the recipient when that is the customer's own number (a
 // staff member's number stays) and any reason that quotes them (or, for a
 // reminded staff call, any reason at all: it may be a staff member's
 // words), and sets erasedAt. An open task (pending, sending or reminded)
 // also ends cancelled ("customer data erased") and leaves the due index
 // and the calls index.
-// Then it deletes the customer records.
+// Then it deletes the reply routes of c's phones to the shop's tasks and
+// the customer records.
 //
 // Each task is changed with its own UpdateItem, conditional on the state
 // read (a lost race is read and decided again); the records are deleted
@@ -112,6 +114,9 @@ func (s *Store) EraseCustomer(ctx context.Context, source thankyou.Source, shop 
 			erased++
 		}
 	}
+	if err := s.forgetLastTasks(ctx, source, shop, c.Phones); err != nil {
+		return erased, fmt.Errorf("erase customer at %s: %w", scope(source, shop), err)
+	}
 	for _, key := range records {
 		_, err := s.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(s.table), Key: key})
 		if err != nil {
@@ -122,6 +127,58 @@ func (s *Store) EraseCustomer(ctx context.Context, source thankyou.Source, shop 
 		return erased, fmt.Errorf("erase customer at %s: %w", scope(source, shop), err)
 	}
 	return erased, nil
+}
+
+// forgetLastTasks deletes the "last task" routes of phones that lead to
+// the shop's tasks (a route to another shop's task is that shop's).
+func (s *Store) forgetLastTasks(ctx context.Context, source thankyou.Source, shop string, phones []string) error {
+	for _, p := range phones {
+		if p == "" {
+			continue
+		}
+		_, err := s.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+			TableName:                 aws.String(s.table),
+			Key:                       replyKey(p, lastTaskSK),
+			ConditionExpression:       aws.String("begins_with(taskId, :shop)"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":shop": str(scope(source, shop) + ":")},
+		})
+		if err != nil && !isConditionFailed(err) {
+			return fmt.Errorf("delete reply route: %w", err)
+		}
+	}
+	return nil
+}
+
+// conversationText is a conversation's texts, to tell whether it holds
+// anything to erase.
+func conversationText(es []entryItem) string {
+	var b strings.Builder
+	for _, e := range es {
+		b.WriteString(e.Text)
+		b.WriteString(e.At)
+	}
+	return b.String()
+}
+
+// shopItemsFilter selects a shop's items for its erasure's scan: its
+// tasks, customer records, webhook events, waiting forwards, and the reply
+// routes (REPLY#<phone>) that lead to its tasks, and its customers' links
+// for the effect report.
+const shopItemsFilter = "begins_with(pk, :task) OR begins_with(pk, :customer) OR begins_with(pk, :event) OR " +
+	"begins_with(pk, :forward) OR (begins_with(pk, :reply) AND begins_with(taskId, :taskId)) OR pk = :effect"
+
+// shopItemsValues are shopItemsFilter's values for a source's shop.
+func shopItemsValues(source thankyou.Source, shop string) map[string]types.AttributeValue {
+	sc := scope(source, shop)
+	return map[string]types.AttributeValue{
+		":effect":   str(effectPK(shop)),
+		":task":     str("TASK#" + sc + ":"),
+		":customer": str("CUSTOMER#" + sc + "#"),
+		":event":    str("EVENT#" + sc + ":"),
+		":forward":  str("FORWARD#" + sc + ":"),
+		":reply":    str("REPLY#"),
+		":taskId":   str(sc + ":"),
+	}
 }
 
 // eraseTask removes the customer's personal data from task id and reports
@@ -146,6 +203,7 @@ func (s *Store) eraseTask(ctx context.Context, id string, c thankyou.Customer, n
 			{"email", it.Email},
 			{"items", strings.Join(it.Items, "\n")},
 			{"note", it.Note},
+			{"conversation", conversationText(it.Conversation)},
 		} {
 			if f.value != "" {
 				u.remove(f.attr)
@@ -233,8 +291,9 @@ func mentions(text string, values []string) bool {
 	return false
 }
 
-// EraseShop deletes every item the store holds for a shop (its tasks,
-// customer records and webhook events) and returns how many it deleted.
+// EraseShop deletes every item the store holds for a shop (its tasks with
+// their conversations, customer records, webhook events, waiting forwards
+// and the reply routes to its tasks) and returns how many it deleted.
 // Opt-out items are kept: they belong to phone numbers, not shops.
 //
 // It is the one operation that Scans the table (with a filter on the key
@@ -257,16 +316,11 @@ func (s *Store) EraseShop(ctx context.Context, source thankyou.Source, shop stri
 	}
 	sc := scope(source, shop)
 	p := dynamodb.NewScanPaginator(s.client, &dynamodb.ScanInput{
-		TableName:            aws.String(s.table),
-		ConsistentRead:       aws.Bool(true),
-		ProjectionExpression: aws.String("pk, sk"),
-		FilterExpression:     aws.String("begins_with(pk, :task) OR begins_with(pk, :customer) OR begins_with(pk, :event) OR pk = :effect"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":effect":   str(effectPK(shop)),
-			":task":     str("TASK#" + sc + ":"),
-			":customer": str("CUSTOMER#" + sc + "#"),
-			":event":    str("EVENT#" + sc + ":"),
-		},
+		TableName:                 aws.String(s.table),
+		ConsistentRead:            aws.Bool(true),
+		ProjectionExpression:      aws.String("pk, sk"),
+		FilterExpression:          aws.String(shopItemsFilter),
+		ExpressionAttributeValues: shopItemsValues(source, shop),
 	})
 	deleted := 0
 	for p.HasMorePages() {
@@ -357,6 +411,9 @@ func (s *Store) CustomerReport(ctx context.Context, source thankyou.Source, shop
 		}
 		if it.CustomerName != "" || it.FirstName != "" || it.FamilyName != "" {
 			rt.Fields = append(rt.Fields, FieldName)
+		}
+		if len(it.Conversation) > 0 {
+			rt.Fields = append(rt.Fields, thankyou.FieldConversation)
 		}
 		r.Tasks = append(r.Tasks, rt)
 	}

@@ -290,19 +290,13 @@ func (s *Store) carryOut(ctx context.Context, r PrivacyRequest, now time.Time) e
 // after each page, then the shop's settings, staff roster and learnt id.
 // It returns the items deleted in all runs.
 func (s *Store) eraseShopResumably(ctx context.Context, key map[string]types.AttributeValue, r PrivacyRequest, now time.Time) (int, error) {
-	sc := scope(r.Source, r.Shop)
 	in := &dynamodb.ScanInput{
-		TableName:            aws.String(s.table),
-		ConsistentRead:       aws.Bool(true),
-		Limit:                aws.Int32(shopErasePage),
-		ProjectionExpression: aws.String("pk, sk"),
-		FilterExpression:     aws.String("begins_with(pk, :task) OR begins_with(pk, :customer) OR begins_with(pk, :event) OR pk = :effect"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":effect":   str(effectPK(r.Shop)),
-			":task":     str("TASK#" + sc + ":"),
-			":customer": str("CUSTOMER#" + sc + "#"),
-			":event":    str("EVENT#" + sc + ":"),
-		},
+		TableName:                 aws.String(s.table),
+		ConsistentRead:            aws.Bool(true),
+		Limit:                     aws.Int32(shopErasePage),
+		ProjectionExpression:      aws.String("pk, sk"),
+		FilterExpression:          aws.String(shopItemsFilter),
+		ExpressionAttributeValues: shopItemsValues(r.Source, r.Shop),
 	}
 	cur, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: key, ConsistentRead: aws.Bool(true)})
 	if err != nil {

@@ -60,6 +60,7 @@ var verbMeanings = map[inbound.Verb]string{
 	inbound.Skip:  "do not call; words after it are the reason",
 	inbound.Call:  "connect me to the customer now (click-to-call)",
 	inbound.List:  "list my open calls",
+	inbound.Reply: "answer a customer's forwarded reply: `REPLY 1001 your text` goes to the customer from the shop's number (see conversations.md)",
 }
 
 func renderDocs() []byte {
@@ -223,4 +224,18 @@ func hours(h float64) string {
 		return "1 hour"
 	}
 	return fmt.Sprintf("%g hours", h)
+}
+
+// TestConversationsDocListsEveryComplaintWord: docs/conversations.md
+// lists the complaint words as the list spells them.
+func TestConversationsDocListsEveryComplaintWord(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "conversations.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range inbound.ComplaintWords {
+		if !strings.Contains(string(doc), "`"+w.Text+"`") {
+			t.Errorf("docs/conversations.md does not list the complaint word %q", w.Text)
+		}
+	}
 }

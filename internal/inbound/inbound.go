@@ -3,7 +3,8 @@
 // English, Spanish, French, Portuguese and German), an opt-in, a request
 // for help, an ambiguous message that may be a revocation (answered once
 // with a question asking to confirm with STOP), a staff member's reply to a
-// call reminder (DONE, LATER, SKIP, CALL, LIST), or other text.
+// call reminder (DONE, LATER, SKIP, CALL, LIST) or answer to a customer
+// (REPLY), or other text; and whether a customer's reply is a complaint.
 //
 // Every word it knows is spelled once, in words.go; the texts that tell
 // people what to reply are built from the same constants (texts.go), and
@@ -304,6 +305,7 @@ type index struct {
 	phrases   []entry // OptOutPhrases
 	notOptOut []entry
 	askFirst  []entry
+	complaint []entry // ComplaintWords
 }
 
 var lists = newIndex()
@@ -320,6 +322,7 @@ func newIndex() index {
 		phrases:   entries(OptOutPhrases),
 		notOptOut: entries(NotOptOut),
 		askFirst:  entries(AskFirst),
+		complaint: entries(ComplaintWords),
 	}
 	return ix
 }

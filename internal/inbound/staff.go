@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -25,6 +26,9 @@ const (
 	Skip  Verb = "skip"  // do not call; Note is the reason
 	Call  Verb = "call"  // connect me to the customer (click-to-call)
 	List  Verb = "list"  // today's open calls
+	// Reply answers a customer's forwarded reply: REPLY <order> <text>;
+	// Note is the text for the customer, as written.
+	Reply Verb = "reply"
 	// Unclear is anything else: answer with the reply words.
 	Unclear Verb = "help"
 )
@@ -42,7 +46,8 @@ type Command struct {
 	// Order is the order number the reply names ("1001"), or "" for the
 	// newest open reminder.
 	Order string
-	// Note is DONE's note or SKIP's reason, as written (trimmed).
+	// Note is DONE's note, SKIP's reason or REPLY's answer, as written
+	// (trimmed).
 	Note string
 	// Snooze is LATER's delay; Tomorrow is LATER tomorrow (the next
 	// working day's start).
@@ -66,7 +71,12 @@ var verbs = func() map[string]Verb {
 const (
 	problemLater = WordLater + " takes a delay like 2h, 90m or tomorrow"
 	problemList  = WordList + " takes no words after it"
+	problemReply = WordReply + " takes the order number and your answer: " + WordReply + " 1001 So sorry, a new one is on its way"
 )
+
+// MaxReply is the longest answer REPLY sends, in characters (Twilio's
+// limit for one message body); a longer one is refused, not cut.
+const MaxReply = 1600
 
 // ParseCommand reads a staff member's reply. Full-width letters are read
 // as their ASCII twins.
@@ -100,8 +110,24 @@ func ParseCommand(body string) Command {
 		if rest != "" {
 			return Command{Verb: Unclear, Problem: problemList}
 		}
+	case Reply:
+		c.Note = replyText(body)
+		if c.Order == "" || c.Note == "" || utf8.RuneCountInString(c.Note) > MaxReply {
+			return Command{Verb: Unclear, Problem: problemReply}
+		}
 	}
 	return c
+}
+
+// replyText is REPLY's answer as the staff member wrote it: the body
+// after its first two words (the verb and the order number), trimmed,
+// without the compatibility folding the words are read with (a customer
+// gets "ｶﾀｶﾅ" as written).
+func replyText(body string) string {
+	_, rest := nextWord(body)
+	_, rest = nextWord(rest)
+	rest = strings.TrimLeftFunc(rest, func(r rune) bool { return unicode.IsSpace(r) || r == ':' || r == '-' || r == ',' })
+	return strings.TrimSpace(rest)
 }
 
 // nextWord splits off the first word, without the punctuation around it.

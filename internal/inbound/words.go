@@ -45,6 +45,7 @@ const (
 	WordSkip  = "SKIP"
 	WordCall  = "CALL"
 	WordList  = "LIST"
+	WordReply = "REPLY"
 )
 
 // OptOutWords are single opt-out words. A message that is one of them
@@ -384,4 +385,37 @@ var StaffWords = []struct {
 	{WordSkip, Skip},
 	{WordCall, Call},
 	{WordList, List},
+	{WordReply, Reply},
+}
+
+// ComplaintWords mark a customer's reply as a complaint: the task needs
+// attention and the forward to staff says so first. A word or phrase
+// anywhere in the reply counts (matched on whole words, accents and case
+// ignored), so the list errs towards attention: "nothing was broken"
+// is flagged too, which costs a look, where a missed complaint costs a
+// customer.
+var ComplaintWords = []Word{
+	{Text: "broken", Lang: English}, {Text: "broke", Lang: English}, {Text: "damaged", Lang: English},
+	{Text: "cracked", Lang: English}, {Text: "defective", Lang: English}, {Text: "faulty", Lang: English},
+	{Text: "refund", Lang: English}, {Text: "wrong", Lang: English}, {Text: "late", Lang: English},
+	{Text: "missing", Lang: English}, {Text: "never arrived", Lang: English}, {Text: "not arrived", Lang: English},
+	{Text: "hasn't arrived", Lang: English}, {Text: "not received", Lang: English}, {Text: "never received", Lang: English},
+	{Text: "where is my order", Lang: English}, {Text: "complaint", Lang: English}, {Text: "disappointed", Lang: English},
+	{Text: "roto", Lang: Spanish}, {Text: "rota", Lang: Spanish}, {Text: "dañado", Lang: Spanish}, {Text: "dañada", Lang: Spanish},
+	{Text: "defectuoso", Lang: Spanish}, {Text: "reembolso", Lang: Spanish}, {Text: "equivocado", Lang: Spanish},
+	{Text: "incorrecto", Lang: Spanish}, {Text: "retraso", Lang: Spanish}, {Text: "llegó tarde", Lang: Spanish},
+	{Text: "no ha llegado", Lang: Spanish}, {Text: "no llegó", Lang: Spanish}, {Text: "queja", Lang: Spanish},
+	{Text: "devolución", Lang: Spanish},
+	{Text: "cassé", Lang: French}, {Text: "cassée", Lang: French}, {Text: "endommagé", Lang: French}, {Text: "abîmé", Lang: French},
+	{Text: "défectueux", Lang: French}, {Text: "remboursement", Lang: French}, {Text: "erreur", Lang: French},
+	{Text: "mauvais article", Lang: French}, {Text: "en retard", Lang: French}, {Text: "pas reçu", Lang: French},
+	{Text: "jamais reçu", Lang: French}, {Text: "plainte", Lang: French}, {Text: "réclamation", Lang: French},
+	{Text: "quebrado", Lang: Portuguese}, {Text: "quebrada", Lang: Portuguese}, {Text: "danificado", Lang: Portuguese},
+	{Text: "defeituoso", Lang: Portuguese}, {Text: "reembolso", Lang: Portuguese}, {Text: "errado", Lang: Portuguese},
+	{Text: "atrasado", Lang: Portuguese}, {Text: "atraso", Lang: Portuguese}, {Text: "não chegou", Lang: Portuguese},
+	{Text: "nunca chegou", Lang: Portuguese}, {Text: "reclamação", Lang: Portuguese}, {Text: "devolução", Lang: Portuguese},
+	{Text: "kaputt", Lang: German}, {Text: "defekt", Lang: German}, {Text: "beschädigt", Lang: German},
+	{Text: "erstattung", Lang: German}, {Text: "rückerstattung", Lang: German}, {Text: "falsch", Lang: German},
+	{Text: "verspätet", Lang: German}, {Text: "zu spät", Lang: German}, {Text: "nicht angekommen", Lang: German},
+	{Text: "nie angekommen", Lang: German}, {Text: "beschwerde", Lang: German}, {Text: "reklamation", Lang: German},
 }

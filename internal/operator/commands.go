@@ -331,7 +331,7 @@ tasks list --upcoming [--source SOURCE [--shop ID]] [--since DATE] [--until DATE
            pending tasks, the next due first (overdue ones too); --since/--until select the
            due time. (Reads the due index, not the table.)
 `, run: (*Tool).tasksList},
-			{Name: "tasks show", Usage: "tasks show --id TASK_ID [--json]       the task and its history\n", run: (*Tool).tasksShow},
+			{Name: "tasks show", Usage: "tasks show --id TASK_ID [--json]       the task, its conversation (texts, numbers masked) and its history\n", run: (*Tool).tasksShow},
 			{Name: "tasks retry", Usage: `tasks retry --id TASK_ID [--expire-after 72h] [--window HH:MM-HH:MM --days DAYS
            --time-zone ZONE] [--json]
            a failed, expired or undelivered task goes out again at the next polite time in
@@ -339,9 +339,11 @@ tasks list --upcoming [--source SOURCE [--shop ID]] [--since DATE] [--until DATE
            delivered task is never sent again.
 `, run: (*Tool).tasksRetry},
 			{Name: "tasks cancel", Usage: "tasks cancel --id TASK_ID [--reason TEXT] [--json]\n", run: (*Tool).tasksCancel},
+			{Name: "tasks resolve", Usage: "tasks resolve --id TASK_ID [--json]    a complaint was dealt with: clears needs_attention\n", run: (*Tool).tasksResolve},
 		},
 		Notes: `STATE is one of awaiting_fulfilment, pending, sending, reminded, sent, delivered,
-undelivered, failed, called, skipped, opted_out, expired, cancelled.
+undelivered, failed, called, skipped, opted_out, expired, cancelled, held_out; or needs_attention
+(a customer's reply read as a complaint, whatever the state). REPLIES counts the conversation.
 DATE is a day (2026-11-23, UTC; as --until it includes that whole day) or an RFC 3339 time
 (2026-11-23T15:00:00Z; as --until it is excluded). With --json, times are RFC 3339 (UTC).
 `,

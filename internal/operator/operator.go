@@ -43,6 +43,7 @@ type Store interface {
 	GetTaskHistory(ctx context.Context, id string) (thankyou.Task, []dynamo.TaskEvent, error)
 	RetryTask(ctx context.Context, id string, from thankyou.State, due, deadline, now time.Time) (thankyou.Task, error)
 	CancelTask(ctx context.Context, o thankyou.Order, reason string, now time.Time) (thankyou.Task, error)
+	ClearAttention(ctx context.Context, id string, now time.Time) (thankyou.Task, error)
 	CustomerReport(ctx context.Context, source thankyou.Source, shop string, c thankyou.Customer) (dynamo.Report, error)
 	EraseCustomer(ctx context.Context, source thankyou.Source, shop string, c thankyou.Customer, now time.Time) (int, error)
 	PutStaff(ctx context.Context, m thankyou.StaffMember, now time.Time) error

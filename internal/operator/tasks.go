@@ -13,6 +13,7 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
 	"github.com/thankyoucalls/thankyoucalls/internal/phone"
 	"github.com/thankyoucalls/thankyoucalls/internal/polite"
+	"github.com/thankyoucalls/thankyoucalls/internal/replies"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
 
@@ -41,13 +42,17 @@ func scopeFlags(src, shop string) (thankyou.Source, string, error) {
 	return source, thankyou.ShopID(source, shop), err
 }
 
-func stateFlag(s string) (thankyou.State, error) {
+// stateFlag reads --state: a task state, or needs_attention (the tasks
+// whose customer's reply read as a complaint, whatever their state).
+func stateFlag(s string) (st thankyou.State, attention bool, err error) {
 	switch st := thankyou.State(strings.ToLower(strings.TrimSpace(s))); st {
 	case "", thankyou.StateAwaitingFulfilment, thankyou.StatePending, thankyou.StateSending, thankyou.StateReminded, thankyou.StateSent, thankyou.StateDelivered, thankyou.StateUndelivered,
 		thankyou.StateFailed, thankyou.StateCalled, thankyou.StateSkipped, thankyou.StateOptedOut, thankyou.StateExpired, thankyou.StateCancelled, thankyou.StateHeldOut:
-		return st, nil
+		return st, false, nil
+	case thankyou.NeedsAttention:
+		return "", true, nil
 	}
-	return "", fmt.Errorf("%w: --state %q: not a task state; use one of awaiting_fulfilment, pending, sending, reminded, sent, delivered, undelivered, failed, called, skipped, opted_out, expired, cancelled, held_out", ErrUsage, s)
+	return "", false, fmt.Errorf("%w: --state %q: not a task state; use one of awaiting_fulfilment, pending, sending, reminded, sent, delivered, undelivered, failed, called, skipped, opted_out, expired, cancelled, held_out, or %s", ErrUsage, s, thankyou.NeedsAttention)
 }
 
 // inScope reports whether a task belongs to the source and shop (either
@@ -80,7 +85,7 @@ func (t *Tool) tasksList(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := stateFlag(*state)
+	st, attention, err := stateFlag(*state)
 	if err != nil {
 		return err
 	}
@@ -97,12 +102,12 @@ func (t *Tool) tasksList(ctx context.Context, args []string) error {
 	}
 	bar := t.progressBar()
 	if *upcoming {
-		if st != "" && st != thankyou.StatePending {
-			return fmt.Errorf("%w: --upcoming lists pending tasks; drop --state %s or --upcoming", ErrUsage, st)
+		if st != "" && st != thankyou.StatePending || attention {
+			return fmt.Errorf("%w: --upcoming lists pending tasks; drop --state %s or --upcoming", ErrUsage, *state)
 		}
 		err = t.Store.UpcomingTasks(ctx, from, before, bar.fn(), keep)
 	} else {
-		q := dynamo.TaskQuery{TaskFilter: dynamo.TaskFilter{Source: source, Shop: shopID, State: st}, CreatedFrom: from, CreatedBefore: before}
+		q := dynamo.TaskQuery{TaskFilter: dynamo.TaskFilter{Source: source, Shop: shopID, State: st, NeedsAttention: attention}, CreatedFrom: from, CreatedBefore: before}
 		err = t.Store.ScanTasks(ctx, q, bar.fn(), keep)
 		slices.SortFunc(tasks, func(a, b thankyou.Task) int {
 			return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), strings.Compare(a.ID, b.ID))
@@ -124,10 +129,10 @@ func (t *Tool) tasksList(ctx context.Context, args []string) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(t.Out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "TASK\tSTATE\tORDER\tTO\tCREATED (UTC)\tDUE (UTC)\tCODE\tREASON")
+	fmt.Fprintln(tw, "TASK\tSTATE\tORDER\tTO\tCREATED (UTC)\tDUE (UTC)\tCODE\tREPLIES\tREASON")
 	for _, v := range views {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v.ID, v.State, orDash(v.OrderNumber), orDash(v.Recipient),
-			orDash(human(v.Created)), orDash(human(v.Due)), orDash(codeText(v.ErrorCode)), orDash(v.Reason))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v.ID, v.State, orDash(v.OrderNumber), orDash(v.Recipient),
+			orDash(human(v.Created)), orDash(human(v.Due)), orDash(codeText(v.ErrorCode)), orDash(repliesText(v)), orDash(v.Reason))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -151,6 +156,11 @@ func (t *Tool) tasksShow(ctx context.Context, args []string) error {
 		return describeTask(err)
 	}
 	v := newTaskView(task)
+	// The texts are shown here only, to the operator, with any phone
+	// number or email in them masked.
+	for _, e := range task.Conversation {
+		v.Conversation = append(v.Conversation, entryView{At: stamp(e.At), From: string(e.From), Complaint: e.Complaint != "", Text: scrub(replies.Quote(e.Text))})
+	}
 	v.History = make([]eventView, 0, len(events))
 	for _, ev := range events {
 		v.History = append(v.History, eventView{At: stamp(ev.At), Event: ev.Event, Detail: ev.Detail})
@@ -192,11 +202,29 @@ func (t *Tool) tasksShow(ctx context.Context, args []string) error {
 			rows = append(rows, [2]string{"waits until (UTC)", v.Deadline})
 		}
 	}
+	if v.NeedsAttention {
+		rows = append(rows, [2]string{"attention", "needs attention: a reply read as a complaint"})
+	}
 	for _, row := range rows {
 		fmt.Fprintf(tw, "%s\t%s\n", row[0], orDash(row[1]))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	if len(v.Conversation) > 0 {
+		fmt.Fprintln(t.Out)
+		tw = tabwriter.NewWriter(t.Out, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "CONVERSATION (UTC)\tFROM\tTEXT")
+		for _, e := range v.Conversation {
+			from := e.From
+			if e.Complaint {
+				from += " (complaint)"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", e.At, from, e.Text)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintln(t.Out)
 	tw = tabwriter.NewWriter(t.Out, 0, 0, 2, ' ', 0)
@@ -333,6 +361,28 @@ func (t *Tool) tasksCancel(ctx context.Context, args []string) error {
 	return nil
 }
 
+// tasksResolve clears a task's needs-attention flag.
+func (t *Tool) tasksResolve(ctx context.Context, args []string) error {
+	fs := newFlags("tasks resolve")
+	id := fs.String("id", "", "")
+	asJSON := fs.Bool("json", false, "")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *id == "" {
+		return fmt.Errorf("%w: --id is required (see `thankyou tasks list --state %s`)", ErrUsage, thankyou.NeedsAttention)
+	}
+	task, err := t.Store.ClearAttention(ctx, *id, t.Now())
+	if err != nil {
+		return describeTask(err)
+	}
+	if *asJSON {
+		return writeJSON(t.Out, newTaskView(task))
+	}
+	fmt.Fprintf(t.Out, "Task %s no longer needs attention.\n", task.ID)
+	return nil
+}
+
 func describeTask(err error) error {
 	if thankyou.ErrorCode(err) == thankyou.ENOTFOUND {
 		return fmt.Errorf("%s (see `thankyou tasks list`; ids look like shopify:shop.myshopify.com:820982911946154508)", thankyou.ErrorMessage(err))
@@ -374,11 +424,37 @@ type taskView struct {
 	VoiceFallback bool `json:"voiceFallback,omitempty"`
 	// Language is the message's; Trigger what the delay counts from (when
 	// not the order), Triggered when that event came.
-	Language  string      `json:"language,omitempty"`
-	Trigger   string      `json:"trigger,omitempty"`
-	Triggered string      `json:"triggered,omitempty"`
-	Created   string      `json:"created"`
-	History   []eventView `json:"history,omitempty"`
+	Language  string `json:"language,omitempty"`
+	Trigger   string `json:"trigger,omitempty"`
+	Triggered string `json:"triggered,omitempty"`
+	Created   string `json:"created"`
+	// Replies counts the conversation's entries (the customer's replies
+	// and the staff's answers); NeedsAttention flags a complaint.
+	// Conversation, with the texts, is filled by tasks show only.
+	Replies        int         `json:"replies,omitempty"`
+	NeedsAttention bool        `json:"needsAttention,omitempty"`
+	Conversation   []entryView `json:"conversation,omitempty"`
+	History        []eventView `json:"history,omitempty"`
+}
+
+// entryView is one message of a task's conversation, for tasks show.
+type entryView struct {
+	At        string `json:"at"`
+	From      string `json:"from"`
+	Complaint bool   `json:"complaint,omitempty"`
+	Text      string `json:"text"`
+}
+
+// repliesText is the list's REPLIES column: how many messages, and
+// whether one needs attention.
+func repliesText(v taskView) string {
+	switch {
+	case v.NeedsAttention:
+		return fmt.Sprintf("%d, needs attention", v.Replies)
+	case v.Replies > 0:
+		return strconv.Itoa(v.Replies)
+	}
+	return ""
 }
 
 // eventView is one entry of a task's history.
@@ -416,6 +492,7 @@ func newTaskView(t thankyou.Task) taskView {
 		CallSID: t.Call.SID, CallStatus: t.Call.Status, CallCustomer: t.Call.Customer,
 		CallSeconds: int(t.Call.Duration / time.Second), AnsweredBy: t.Call.AnsweredBy, VoiceFallback: t.VoiceFallback,
 		Language: t.Language, Trigger: string(t.Trigger), Triggered: stamp(t.TriggeredAt),
+		Replies: len(t.Conversation), NeedsAttention: t.NeedsAttention,
 	}
 }
 

@@ -709,3 +709,64 @@ func TestJSONTimesAreRFC3339(t *testing.T) {
 		}
 	}
 }
+
+func TestNeedsAttentionListsComplaintsAndShowHasTheConversation(t *testing.T) {
+	tool, out, store := newTool(t)
+	ctx := context.Background()
+	happy, unhappy := pendingTask("2001", now.Add(-day), now.Add(day)), pendingTask("2002", now.Add(-day), now.Add(day))
+	for _, task := range []thankyou.Task{happy, unhappy} {
+		if _, err := store.CreateTask(ctx, task); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, add := range []struct {
+		id string
+		e  thankyou.Entry
+	}{
+		{happy.ID, thankyou.Entry{At: now, From: thankyou.SpeakerCustomer, Text: "Love it!"}},
+		{unhappy.ID, thankyou.Entry{At: now, From: thankyou.SpeakerCustomer, Text: "It came broken, call me on " + janePhone, Complaint: "broken"}},
+		{unhappy.ID, thankyou.Entry{At: now.Add(time.Hour), From: thankyou.SpeakerStaff, Text: "So sorry, a new one is on its way"}},
+	} {
+		if _, _, err := store.AddEntry(ctx, add.id, add.e, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	got := runOut(t, tool, out, "tasks", "list", "--state", "needs_attention")
+	if ids := listedIDs(got, map[string]string{"happy": happy.ID, "unhappy": unhappy.ID}); !slices.Equal(ids, []string{"unhappy"}) {
+		t.Errorf("needs_attention lists %v, want the complaint only:\n%s", ids, got)
+	}
+	if !strings.Contains(got, "REPLIES") || !strings.Contains(got, "2, needs attention") {
+		t.Errorf("list lacks the REPLIES column:\n%s", got)
+	}
+	for _, text := range []string{"broken", "So sorry"} {
+		if strings.Contains(got, text) {
+			t.Errorf("list shows the conversation's text %q:\n%s", text, got)
+		}
+	}
+
+	got = runOut(t, tool, out, "tasks", "show", "--id", unhappy.ID)
+	for _, s := range []string{"needs attention", "CONVERSATION (UTC)", "customer (complaint)", "It came broken, call me on +1********23",
+		"staff", "So sorry, a new one is on its way", "conversation", "from=customer complaint"} {
+		if !strings.Contains(got, s) {
+			t.Errorf("show lacks %q:\n%s", s, got)
+		}
+	}
+	if err := tool.Run(ctx, []string{"tasks", "list", "--state", "needs_attention", "--upcoming"}); !errors.Is(err, operator.ErrUsage) {
+		t.Errorf("--upcoming with needs_attention: %v, want a usage error", err)
+	}
+
+	// Dealt with: resolve takes it off the list, the conversation stays.
+	if got := runOut(t, tool, out, "tasks", "resolve", "--id", unhappy.ID); !strings.Contains(got, "no longer needs attention") {
+		t.Errorf("resolve said %q", got)
+	}
+	if got := runOut(t, tool, out, "tasks", "list", "--state", "needs_attention"); !strings.Contains(got, "No tasks match.") {
+		t.Errorf("after resolve the list is:\n%s", got)
+	}
+	if got := runOut(t, tool, out, "tasks", "show", "--id", unhappy.ID); !strings.Contains(got, "So sorry") || !strings.Contains(got, "attention cleared") {
+		t.Errorf("after resolve show is:\n%s", got)
+	}
+	if err := tool.Run(ctx, []string{"tasks", "resolve", "--id", "shopify:nope:1"}); err == nil {
+		t.Error("resolve of no task succeeded")
+	}
+}

@@ -408,9 +408,9 @@ var dynamoAccess = map[string][]access{
 		{"dynamodb:Query", tableARN},      // the staff rosters (one partition)
 		{"dynamodb:GetItem", tableARN},
 		{"dynamodb:UpdateItem", tableARN},     // claim, record the send, digest once a day
-		{"dynamodb:PutItem", tableARN},        // the round-robin position
+		{"dynamodb:PutItem", tableARN},        // the round-robin position, where a reply goes
 		{"dynamodb:Scan", tableARN},           // a shop's erasure request, page by page
-		{"dynamodb:DeleteItem", tableARN},     // erasure requests: customer records, settings, staff
+		{"dynamodb:DeleteItem", tableARN},     // erasure requests (customer records, settings, staff), a sent reply's waiting forward
 		{"dynamodb:BatchWriteItem", tableARN}, // a shop's erasure request: its items in batches
 	},
 	config.TwilioWebhook: {

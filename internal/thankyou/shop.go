@@ -108,7 +108,8 @@ type ReportTask struct {
 	Channel     Channel   `json:"channel,omitempty"`
 	CreatedAt   time.Time `json:"createdAt"`
 	DueAt       time.Time `json:"dueAt,omitzero"`
-	// Fields names the personal fields held: FieldPhone, FieldEmail, FieldName.
+	// Fields names the personal fields held: FieldPhone, FieldEmail,
+	// FieldName, FieldConversation.
 	Fields []string `json:"fields"`
 }
 
@@ -117,6 +118,8 @@ const (
 	FieldPhone = "phone"
 	FieldEmail = "email"
 	FieldName  = "name"
+	// FieldConversation: the customer's replies and the staff's answers.
+	FieldConversation = "conversation"
 )
 
 // ShopID returns a shop id as it is kept: trimmed, and lower-cased only

@@ -246,6 +246,12 @@ type Task struct {
 	// ExpiresAt is when the item's personal data is deleted (DynamoDB TTL);
 	// zero while the task is open.
 	ExpiresAt time.Time
+	// Conversation is the customer's replies and the staff's answers,
+	// oldest first (personal data: never logged).
+	Conversation []Entry
+	// NeedsAttention is set when a reply read as a complaint (see
+	// NeedsAttention, the name).
+	NeedsAttention bool
 }
 
 // SendError is how a message sender reports that a message was not

@@ -94,6 +94,13 @@ func (h *Handler) bridge(ctx context.Context, req events.APIGatewayV2HTTPRequest
 		log.InfoContext(ctx, "bridge: the customer may not be called now: hanging up", "gate", d.Code, "rule", d.Rule)
 		return sayTwiML(fmt.Sprintf("%s cannot be called now: %s. Goodbye.", firstName(t), d.Reason()), true), nil
 	}
+	// The customer sees the shop's number: a text back to it is a reply
+	// to this call, forwarded to the staff member who made it.
+	if h.Conversations != nil {
+		if err := h.Conversations.NoteLastTask(ctx, t.Order.Phone, t.ID, h.Now()); err != nil {
+			log.ErrorContext(ctx, "recording where a reply goes failed", "error", err)
+		}
+	}
 	var b strings.Builder
 	b.WriteString(xml.Header + "<Response><Say>")
 	escape(&b, fmt.Sprintf("Connecting you to %s, order %s.", firstName(t), orderNumber(t)))

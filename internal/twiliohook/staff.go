@@ -72,6 +72,10 @@ func (h *Handler) staffReply(ctx context.Context, req events.APIGatewayV2HTTPReq
 	case inbound.List:
 		log.InfoContext(ctx, "staff asked for their open calls")
 		return messageTwiML(listText(calls)), nil
+	case inbound.Reply:
+		// staffAnswer found no reply of that order forwarded here.
+		log.InfoContext(ctx, "REPLY names no reply forwarded to this number")
+		return messageTwiML(fmt.Sprintf("No reply from the customer of order %s was forwarded to you: nothing was sent.", cmd.Order)), nil
 	}
 	t, ok := pickCall(calls, cmd.Order)
 	if !ok {

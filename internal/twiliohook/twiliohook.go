@@ -2,7 +2,9 @@
 // applies message status callbacks to their task, handles inbound SMS as
 // package inbound reads them (opt-outs and opt-ins from anyone, one
 // question for an ambiguous message; from staff numbers, their replies to
-// call reminders), serves the TwiML of the
+// call reminders and their REPLY answers to customers; from customers, a
+// reply to their thank-you, recorded on the task and forwarded to staff
+// through package replies), serves the TwiML of the
 // click-to-call bridge and of the automated thank-you call, and records
 // how calls ended. Every answer is TwiML.
 package twiliohook
@@ -27,6 +29,7 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/metrics"
 	"github.com/thankyoucalls/thankyoucalls/internal/phone"
 	"github.com/thankyoucalls/thankyoucalls/internal/polite"
+	"github.com/thankyoucalls/thankyoucalls/internal/replies"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
 
@@ -93,6 +96,12 @@ type Handler struct {
 	// ShopZone (zero: contact.DefaultStaffWindow): where its snoozed
 	// reminder lands.
 	StaffWindow polite.Window
+
+	// Conversations records customers' replies to their thank-you and
+	// the staff's REPLY answers (nil: a reply is logged and dropped);
+	// Replies forwards the replies to staff (nil: recorded only).
+	Conversations Conversations
+	Replies       *replies.Forwarder
 
 	gateOnce  sync.Once
 	builtGate *contact.Gate
@@ -264,6 +273,14 @@ func (h *Handler) inbound(ctx context.Context, req events.APIGatewayV2HTTPReques
 		log.InfoContext(ctx, "opted in again")
 		return emptyTwiML(), nil
 	}
+	// REPLY 1001 ... from the number a reply of order 1001 was forwarded
+	// to answers that customer.
+	if msg.Command.Verb == inbound.Reply {
+		resp, handled, err := h.staffAnswer(ctx, from, msg.Command, log)
+		if err != nil || handled {
+			return resp, err
+		}
+	}
 	if h.Calls != nil {
 		// Staff replies come from numbers with a roster entry or open
 		// calls; anyone else gets nothing about any call.
@@ -281,9 +298,21 @@ func (h *Handler) inbound(ctx context.Context, req events.APIGatewayV2HTTPReques
 		log.InfoContext(ctx, "help requested")
 		return messageTwiML(h.HelpText), nil
 	case inbound.Ambiguous:
+		// A message that may revoke is also the shop's to read ("cancel
+		// my order, it came broken"): recorded and forwarded, and the
+		// customer gets the one question.
+		if _, err := h.customerReply(ctx, from, p["Body"], p["MessageSid"], log); err != nil {
+			return events.APIGatewayV2HTTPResponse{}, err
+		}
 		return h.confirmOptOut(ctx, from, log)
 	default:
-		log.InfoContext(ctx, "inbound message with no keyword", "length", len(p["Body"]))
+		handled, err := h.customerReply(ctx, from, p["Body"], p["MessageSid"], log)
+		if err != nil {
+			return events.APIGatewayV2HTTPResponse{}, err
+		}
+		if !handled {
+			log.InfoContext(ctx, "inbound message with no keyword", "length", len(p["Body"]))
+		}
 		return emptyTwiML(), nil
 	}
 }
