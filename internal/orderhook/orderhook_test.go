@@ -61,6 +61,12 @@ func newFixture(t testing.TB, override map[string]string) *fixture {
 func newLoggingFixture(t testing.TB, override map[string]string, w io.Writer) *fixture {
 	t.Helper()
 	client, table := dynamotest.NewTable(t)
+	return fixtureOn(t, client, table, override, w)
+}
+
+// fixtureOn is newLoggingFixture on a table that exists, through client.
+func fixtureOn(t testing.TB, client *dynamodb.Client, table string, override map[string]string, w io.Writer) *fixture {
+	t.Helper()
 	env, err := localstack.LoadEnvFile(filepath.Join("..", "..", "events", "env.json"))
 	if err != nil {
 		t.Fatal(err)
