@@ -78,7 +78,8 @@ const schemaURL = "https://github.com/thankyoucalls/thankyoucalls/internal/gener
 var schemaJSON []byte
 
 // shopPattern is what a shop key must look like once lower-cased.
-var shopPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,99}$`)
+// It is compiled on first use, not when the process starts.
+var shopPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,99}$`) })
 
 // Schema returns the JSON Schema of the body (order.schema.json), for
 // serving or documenting it. The caller may modify the returned slice.
@@ -151,7 +152,7 @@ func (s *Source) ShopID(r webhook.Request) (string, error) {
 		return "", nil
 	}
 	shop = thankyou.ShopID(thankyou.SourceGeneric, shop)
-	if !shopPattern.MatchString(shop) {
+	if !shopPattern().MatchString(shop) {
 		return "", thankyou.Errorf(thankyou.EINVALID,
 			"%s is not a shop key (1 to 100 of a-z, 0-9, '.', '_', '-', starting with a letter or digit)", from)
 	}
