@@ -6,7 +6,7 @@ STATICCHECK_VERSION ?= v0.8.2
 GOVULNCHECK_VERSION ?= v1.9.0
 export STATICCHECK_VERSION GOVULNCHECK_VERSION
 
-.PHONY: demo local test unit lint fuzz bench build deps clean events dynamodb $(addprefix build-,$(FUNCTIONS))
+.PHONY: demo local test unit lint fuzz bench burst build deps clean events dynamodb $(addprefix build-,$(FUNCTIONS))
 
 ## demo: start the local stack (dynalite, local Twilio, the functions) and play the demo story
 demo: deps
@@ -28,6 +28,12 @@ bench: deps
 .PHONY: effect-demo
 effect-demo: deps
 	$(GO) run ./infra/effectdemo -plot docs/effect-demo.svg
+## burst: the Black Friday burst: 10,000 signed orders from 64 clients through the local HTTP API, then drained at SEND_RATE
+BURST_ORDERS  ?= 10000
+BURST_CLIENTS ?= 64
+BURST_RATE    ?= 0
+burst: deps
+	$(GO) run ./infra/burst -orders $(BURST_ORDERS) -clients $(BURST_CLIENTS) -rate $(BURST_RATE)
 
 ## deps: the local stand-ins from npm (dynalite, Prism), pinned by infra/package-lock.json
 deps: infra/node_modules/.package-lock.json

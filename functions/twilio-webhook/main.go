@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/app"
+	"github.com/thankyoucalls/thankyoucalls/internal/app/twiliowebhook"
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
 )
 
@@ -23,7 +24,7 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
-	h, err := app.NewTwilioWebhook(ctx, cfg, deps)
+	h, err := twiliowebhook.New(ctx, cfg, deps)
 	if err != nil {
 		fail(err)
 	}

@@ -1,7 +1,12 @@
 // Command coldstart measures the Lambda functions' cold starts on this
 // machine. It builds each function's real binary as SAM builds it
 // (stripped, -tags lambda.norpc) for this machine's architecture, and a
-// no-op aws-lambda-go function (infra/coldstart/noop) for comparison. It
+// no-op aws-lambda-go function (infra/coldstart/noop) and two Go floors
+// (infra/coldstart/floors: the same libraries, a Shopify HMAC check and one
+// conditional PutItem, the second with phonenumbers and tzdata) for
+// comparison; each function's cold first answer and arm64 size are
+// printed beside its floor's, with the ratio (target 1.15×, not
+// asserted). It
 // starts each binary as Lambda would, with AWS_LAMBDA_RUNTIME_API pointing
 // at a minimal Runtime API served here on loopback, and times process start
 // → first event answered, over several runs.
@@ -24,9 +29,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strings"
 	"syscall"
 	"text/tabwriter"
 )
@@ -72,6 +80,13 @@ func run(ctx context.Context, o options, w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	for i := range fns {
+		if !fns[i].noop && !fns[i].floor {
+			if fns[i].floorName, err = floorFor(ctx, fns[i].pkg); err != nil {
+				return err
+			}
+		}
+	}
 	fmt.Fprintf(w, "Building the functions for linux/%s (this machine) and the no-op for comparison...\n", runtime.GOARCH)
 	for i := range fns {
 		fns[i].bin = filepath.Join(work, runtime.GOARCH, fns[i].name, "bootstrap")
@@ -80,7 +95,7 @@ func run(ctx context.Context, o options, w io.Writer) error {
 		}
 		if o.arm64Dir != "" {
 			path := filepath.Join(o.arm64Dir, fns[i].name, "bootstrap")
-			if fns[i].noop {
+			if fns[i].noop || fns[i].floor {
 				path = filepath.Join(work, "arm64", fns[i].name, "bootstrap")
 				if err := build(ctx, fns[i].pkg, "arm64", path); err != nil {
 					return err
@@ -106,6 +121,8 @@ func run(ctx context.Context, o options, w io.Writer) error {
 	}
 	fmt.Fprintln(w)
 	printColdStarts(w, fns, m, o)
+	fmt.Fprintln(w)
+	printFloors(w, fns, m)
 	fmt.Fprintln(w)
 	printEvents(w, fns, m)
 	if o.jsonOut != "" {
@@ -164,6 +181,63 @@ func printEvents(w io.Writer, fns []function, m *measurements) {
 		}
 	}
 	tw.Flush()
+}
+
+// floorRatio is the target of a function against its floor, in cold first
+// answer and in arm64 binary size: printed, never asserted.
+const floorRatio = 1.15
+
+// floorFor names the floor pkg is compared with: the one with phonenumbers
+// and tzdata if pkg links nyaruka/phonenumbers, else the basic one.
+func floorFor(ctx context.Context, pkg string) (string, error) {
+	cmd := exec.CommandContext(ctx, "go", "list", "-deps", "-tags", "lambda.norpc", pkg)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("go list -deps %s: %w", pkg, err)
+	}
+	if slices.Contains(strings.Fields(string(out)), "github.com/nyaruka/phonenumbers") {
+		return "floor-phonenumbers", nil
+	}
+	return "floor-basic", nil
+}
+
+// printFloors prints each function's cold first answer and arm64 size
+// beside its floor's, and the ratios.
+func printFloors(w io.Writer, fns []function, m *measurements) {
+	fmt.Fprintf(w, "Against the Go floors (infra/coldstart/floors: the same libraries, an HMAC check and one conditional PutItem; target ≤ %.2f×, not asserted)\n", floorRatio)
+	byName := map[string]function{}
+	for _, fn := range fns {
+		byName[fn.name] = fn
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "FUNCTION\tFLOOR\tCOLD\tFLOOR COLD\tRATIO\tARM64\tFLOOR ARM64\tRATIO\t")
+	for _, fn := range fns {
+		fl, ok := byName[fn.floorName]
+		if !ok {
+			continue
+		}
+		cold, floorCold := quantile(m.byFunction[fn.name].cold, 0.5), quantile(m.byFunction[fl.name].cold, 0.5)
+		size, floorSize := fn.arm64Size, fl.arm64Size
+		if size == 0 || floorSize == 0 { // no -arm64: this machine's binaries
+			size, floorSize = fn.size(), fl.size()
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", fn.name, fl.name,
+			ms(cold), ms(floorCold), ratio(cold, floorCold), mib(size), mib(floorSize), ratio(float64(size), float64(floorSize)))
+	}
+	tw.Flush()
+}
+
+// ratio is a/b with a mark when it is over the target.
+func ratio(a, b float64) string {
+	if b <= 0 {
+		return "-"
+	}
+	r := a / b
+	if r > floorRatio {
+		return fmt.Sprintf("%.2f× (over %.2f×)", r, floorRatio)
+	}
+	return fmt.Sprintf("%.2f×", r)
 }
 
 func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }

@@ -51,12 +51,19 @@ func (e event) fixture() string {
 // function is a binary to measure and the events it is fed: the first
 // one cold, the others warm.
 type function struct {
-	name    string // as in functions/ and bin/
-	envID   string // its logical id in template.yaml and events/env.json
-	pkg     string
-	noop    bool
-	timeout time.Duration
-	events  []event
+	name  string // as in functions/ and bin/
+	envID string // its logical id in template.yaml and events/env.json
+	pkg   string
+	noop  bool
+	// floor is set on the Go floors (infra/coldstart/floors), the least a
+	// function with the same libraries can be; they are timed beside the
+	// functions but priced nowhere.
+	floor bool
+	// floorName is the floor a function is compared with: the one with
+	// phonenumbers if the function links it (floorFor).
+	floorName string
+	timeout   time.Duration
+	events    []event
 
 	payloads  [][]byte
 	bin       string
@@ -66,6 +73,9 @@ type function struct {
 func (f function) label() string {
 	if f.noop {
 		return "noop (aws-lambda-go)"
+	}
+	if f.floor {
+		return f.name + " (Go floor)"
 	}
 	return f.name
 }
@@ -110,6 +120,17 @@ func loadFunctions() ([]function, error) {
 		{name: "twilio-webhook", envID: localstack.TwilioWebhookID, pkg: "./functions/twilio-webhook", events: []event{
 			{"inbound HELP", "twilio-webhook/inbound-help.json", 200},
 			{"status callback", statusFixture, 200},
+		}},
+		// The floors get the order webhook's environment and its events.
+		{name: "floor-basic", envID: localstack.OrderWebhookID, pkg: "./infra/coldstart/floors/basic", floor: true, events: []event{
+			{"new order, signed", "order-webhook/shopify-orders-create.json", 201},
+			{"repeated delivery", duplicateFixture, 200},
+			{"new order, signed", newOrderFixture, 201},
+		}},
+		{name: "floor-phonenumbers", envID: localstack.OrderWebhookID, pkg: "./infra/coldstart/floors/phonenumbers", floor: true, events: []event{
+			{"new order, signed", "order-webhook/shopify-orders-create.json", 201},
+			{"repeated delivery", duplicateFixture, 200},
+			{"new order, signed", newOrderFixture, 201},
 		}},
 		{name: "noop", pkg: "./infra/coldstart/noop", noop: true, events: []event{
 			{"any event", "", 0},
@@ -382,7 +403,15 @@ func measure(ctx context.Context, e *environment, fns []function, runs int) (*me
 		if err := e.newTable(ctx, table); err != nil {
 			return nil, err
 		}
+		stored := false
 		for _, fn := range fns {
+			if fn.floor && !stored {
+				// Two orders went in (and one was sent and delivered); the
+				// floors' items are not the product's.
+				items, size := e.meter.Stored(table)
+				m.stored = append(m.stored, float64(size+itemOverhead*items)/2)
+				stored = true
+			}
 			if fn.name == "twilio-webhook" {
 				if err := e.markSent(ctx, table); err != nil {
 					return nil, err
@@ -426,9 +455,6 @@ func measure(ctx context.Context, e *environment, fns []function, runs int) (*me
 				es.logBytes = append(es.logBytes, float64(r.logBytes))
 			}
 		}
-		// Two orders went in (and one was sent and delivered).
-		items, size := e.meter.Stored(table)
-		m.stored = append(m.stored, float64(size+itemOverhead*items)/2)
 		e.dropTable(ctx, table)
 	}
 	return m, nil
@@ -442,6 +468,9 @@ func (m *measurements) storedPerOrder() float64 { return median(m.stored) }
 func (m *measurements) profile(fns []function) cost.Profile {
 	p := cost.Profile{InitMs: map[string]float64{}, StoredBytesPerOrder: m.storedPerOrder()}
 	for _, fn := range fns {
+		if fn.floor {
+			continue
+		}
 		fs := m.byFunction[fn.name]
 		if !fn.noop {
 			p.InitMs[fn.name] = median(fs.cold) * 1000

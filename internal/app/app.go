@@ -1,7 +1,12 @@
-// Package app assembles the three functions' handlers from their
-// configuration and their outside dependencies. The Lambda mains, the local
-// stack and the end-to-end tests all build handlers here, so they are wired
-// the same way.
+// Package app is the construction the three functions share: the AWS
+// configuration, the DynamoDB store, the Twilio client, the logger, the
+// clock and the metrics. Each function's handler is built by its own
+// package below this one (app/orderwebhook, app/dispatcher,
+// app/twiliowebhook), which only that function's binary links: the
+// dispatcher and the Twilio webhook never link an order source or a JSON
+// Schema library. The Lambda mains, the local stack and the end-to-end
+// tests all build handlers through those packages, so they are wired the
+// same way.
 package app
 
 import (
@@ -16,28 +21,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	twclient "github.com/twilio/twilio-go/client"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/boundlog"
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
-	"github.com/thankyoucalls/thankyoucalls/internal/contact"
-	"github.com/thankyoucalls/thankyoucalls/internal/dispatch"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
-	"github.com/thankyoucalls/thankyoucalls/internal/generic"
-	"github.com/thankyoucalls/thankyoucalls/internal/inbound"
-	"github.com/thankyoucalls/thankyoucalls/internal/message"
 	"github.com/thankyoucalls/thankyoucalls/internal/metrics"
-	"github.com/thankyoucalls/thankyoucalls/internal/orderhook"
 	"github.com/thankyoucalls/thankyoucalls/internal/polite"
-	"github.com/thankyoucalls/thankyoucalls/internal/replies"
 	"github.com/thankyoucalls/thankyoucalls/internal/secret"
-	"github.com/thankyoucalls/thankyoucalls/internal/shopify"
-	"github.com/thankyoucalls/thankyoucalls/internal/shops"
-	"github.com/thankyoucalls/thankyoucalls/internal/stripe"
-	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 	"github.com/thankyoucalls/thankyoucalls/internal/twilio"
-	"github.com/thankyoucalls/thankyoucalls/internal/twiliohook"
-	"github.com/thankyoucalls/thankyoucalls/internal/woocommerce"
 )
 
 // Deps are the outside dependencies of the handlers.
@@ -69,24 +60,27 @@ func AWSDeps(ctx context.Context) (Deps, error) {
 	}, nil
 }
 
-// logger is the functions' logger: every string it logs is bounded
-// (boundlog), whatever a sender put in it.
-func (d Deps) logger() *slog.Logger {
-	return slog.New(boundlog.New(d.Logger.Handler()))
+// Log is the logger of the function named fn: every string it logs is
+// bounded (boundlog), whatever a sender put in it.
+func (d Deps) Log(fn string) *slog.Logger {
+	return slog.New(boundlog.New(d.Logger.Handler())).With("function", fn)
 }
 
-func (d Deps) now() func() time.Time {
+// Clock is the handlers' clock: Now, else time.Now.
+func (d Deps) Clock() func() time.Time {
 	if d.Now != nil {
 		return d.Now
 	}
 	return time.Now
 }
 
-func (d Deps) store(c config.Common) *dynamo.Store {
+// Store is the table of a configuration, with its retention.
+func (d Deps) Store(c config.Common) *dynamo.Store {
 	return dynamo.New(d.DynamoDB, c.TableName, dynamo.Options{Retention: c.Retention})
 }
 
-func window(w config.Window) (polite.Window, error) {
+// Window parses a configured send window.
+func Window(w config.Window) (polite.Window, error) {
 	pw, err := polite.ParseWindow(w.Start, w.End, w.Days)
 	if err != nil {
 		return polite.Window{}, fmt.Errorf("send window: %w", err)
@@ -94,147 +88,32 @@ func window(w config.Window) (polite.Window, error) {
 	return pw, nil
 }
 
-// NewOrderWebhook builds the order webhook's handler.
-func NewOrderWebhook(ctx context.Context, cfg config.OrderWebhookConfig, d Deps) (*orderhook.Handler, error) {
-	log := d.logger().With("function", config.OrderWebhook)
-	store := d.store(cfg.Common)
-	reg, err := shops.FromConfig(ctx, cfg, d.Secrets, store, store, log)
+// Twilio builds the Twilio client of a configuration and returns it with
+// its auth token, resolved from SSM or Secrets Manager when it names a
+// parameter or a secret.
+func (d Deps) Twilio(ctx context.Context, c config.TwilioConfig) (*twilio.Client, string, error) {
+	token, err := d.Secrets.Resolve(ctx, c.AuthToken)
 	if err != nil {
-		return nil, err
+		return nil, "", fmt.Errorf("twilio auth token: %w", err)
 	}
-	gen, err := generic.New()
-	if err != nil {
-		return nil, fmt.Errorf("generic source: %w", err)
-	}
-	return &orderhook.Handler{
-		Sources: map[thankyou.Source]orderhook.Source{
-			thankyou.SourceShopify:     &shopify.Source{},
-			thankyou.SourceWooCommerce: woocommerce.Source{},
-			thankyou.SourceStripe:      stripe.Source{},
-			thankyou.SourceGeneric:     gen,
-		},
-		Shops:   reg,
-		Store:   store,
-		Now:     d.now(),
-		Logger:  log,
-		Metrics: d.Metrics.For(config.OrderWebhook),
-	}, nil
-}
-
-// NewDispatcher builds the dispatcher's handler.
-func NewDispatcher(ctx context.Context, cfg config.DispatcherConfig, d Deps) (*dispatch.Handler, error) {
-	w, err := window(cfg.Window)
-	if err != nil {
-		return nil, err
-	}
-	closed, err := polite.ParseDates(cfg.ClosedDates)
-	if err != nil {
-		return nil, fmt.Errorf("CLOSED_DATES: %w", err)
-	}
-	token, err := d.Secrets.Resolve(ctx, cfg.Twilio.AuthToken)
-	if err != nil {
-		return nil, fmt.Errorf("twilio auth token: %w", err)
-	}
-	sender, err := newTwilio(cfg.Twilio, token)
-	if err != nil {
-		return nil, err
-	}
-	r, err := message.NewRendererIn(cfg.Language, cfg.SMSTemplate, cfg.StaffTemplate)
-	if err != nil {
-		return nil, err
-	}
-	staffHours, err := polite.ParseString(cfg.StaffHours)
-	if err != nil {
-		return nil, fmt.Errorf("staff hours: %w", err)
-	}
-	store := d.store(cfg.Common)
-	return &dispatch.Handler{
-		Store:         store,
-		Sender:        sender,
-		Calls:         store,
-		Caller:        sender,
-		Caps:          store,
-		NumberCap:     contact.Cap(cfg.ContactCap),
-		StaffWindow:   staffHours,
-		Privacy:       store,
-		EscalateAfter: cfg.EscalateAfter,
-		DigestLead:    cfg.DigestLead,
-		Forwards:      store,
-		Replies:       &replies.Forwarder{Store: store, Directory: store, StaffPhone: cfg.StaffPhone, StaffWindow: staffHours, ShopZone: cfg.ShopTimeZone},
-		Renderer:      r,
-		Language:      cfg.Language,
-		ShopName:      cfg.ShopName,
-		Window:        w,
-		Closed:        closed,
-		ShopZone:      cfg.ShopTimeZone,
-		PublicBaseURL: cfg.PublicBaseURL,
-		MaxAttempts:   cfg.MaxAttempts,
-		Lease:         cfg.Lease,
-		Concurrency:   cfg.MaxConcurrency,
-		Rate:          cfg.SendRate,
-		Now:           d.now(),
-		EventClock:    cfg.EventClock,
-		Logger:        d.logger().With("function", config.Dispatcher),
-		Metrics:       d.Metrics.For(config.Dispatcher),
-	}, nil
-}
-
-// newTwilio builds the Twilio client of a configuration, with its
-// resolved auth token.
-func newTwilio(c config.TwilioConfig, token string) (*twilio.Client, error) {
-	return twilio.New(twilio.Config{
+	tw, err := twilio.New(twilio.Config{
 		AccountSID:          c.AccountSID,
 		AuthToken:           token,
 		From:                c.From,
 		MessagingServiceSID: c.MessagingServiceSID,
 		BaseURL:             c.BaseURL,
 	})
+	if err != nil {
+		return nil, "", err
+	}
+	return tw, token, nil
 }
 
-// NewTwilioWebhook builds the Twilio webhook's handler.
-func NewTwilioWebhook(ctx context.Context, cfg config.TwilioWebhookConfig, d Deps) (*twiliohook.Handler, error) {
-	token, err := d.Secrets.Resolve(ctx, cfg.AuthToken)
+// StaffHours parses the configured hours in which staff are called.
+func StaffHours(s string) (polite.Window, error) {
+	h, err := polite.ParseString(s)
 	if err != nil {
-		return nil, fmt.Errorf("twilio auth token: %w", err)
+		return h, fmt.Errorf("staff hours: %w", err)
 	}
-	help := cfg.HelpText
-	if help == "" {
-		help = inbound.HelpText(cfg.ShopName)
-	}
-	w, err := window(cfg.Window)
-	if err != nil {
-		return nil, err
-	}
-	tw, err := newTwilio(cfg.Twilio, token)
-	if err != nil {
-		return nil, err
-	}
-	staffHours, err := polite.ParseString(cfg.StaffHours)
-	if err != nil {
-		return nil, fmt.Errorf("staff hours: %w", err)
-	}
-	v := twclient.NewRequestValidator(token)
-	store := d.store(cfg.Common)
-	return &twiliohook.Handler{
-		Store:         store,
-		Calls:         store,
-		Caps:          store,
-		NumberCap:     contact.Cap(cfg.ContactCap),
-		StaffWindow:   staffHours,
-		Privacy:       store,
-		Questions:     store,
-		Conversations: store,
-		Replies:       &replies.Forwarder{Store: store, Directory: store, StaffPhone: cfg.StaffPhone, StaffWindow: staffHours, ShopZone: cfg.ShopTimeZone},
-		Twilio:        tw,
-		CallerID:      cfg.Twilio.From,
-		ShopName:      cfg.ShopName,
-		ShopZone:      cfg.ShopTimeZone,
-		Window:        w,
-		Validator:     &v,
-		PublicBaseURL: cfg.PublicBaseURL,
-		HelpText:      help,
-		Now:           d.now(),
-		Logger:        d.logger().With("function", config.TwilioWebhook),
-		Metrics:       d.Metrics.For(config.TwilioWebhook),
-	}, nil
+	return h, nil
 }

@@ -16,6 +16,7 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/thankyoucalls/thankyoucalls/internal/contact"
 	"github.com/thankyoucalls/thankyoucalls/internal/cost"
 	"github.com/thankyoucalls/thankyoucalls/internal/dispatch"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
@@ -100,6 +101,10 @@ func benchDispatch(b *testing.B, concurrency int, latency time.Duration, rate fl
 	logs := &countingWriter{}
 	h := f.handler(b)
 	h.Sender = rec
+	// As the dispatcher's wiring builds it: the number cap's slot taken at
+	// send, the privacy holds checked, so the cost per send is production's.
+	h.Calls, h.Caps, h.Privacy = f.store, f.store, f.store
+	h.NumberCap = contact.DefaultNumberCap
 	h.Concurrency = concurrency
 	h.BatchSize = 500
 	h.Rate = rate
@@ -131,7 +136,7 @@ func benchDispatch(b *testing.B, concurrency int, latency time.Duration, rate fl
 }
 
 // benchMeter returns a DynamoDB meter for template.yaml's table.
-func benchMeter(b *testing.B) *cost.Meter {
+func benchMeter(b testing.TB) *cost.Meter {
 	b.Helper()
 	tpl, err := samtemplate.Load(samtemplate.RepoTemplatePath())
 	if err != nil {

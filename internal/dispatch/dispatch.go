@@ -431,13 +431,17 @@ func (h *Handler) one(ctx context.Context, owner, id string, lim *limiter, log *
 	case t.Channel == thankyou.ChannelCall && t.Voice.Consent:
 		kind = contact.KindCall
 	}
-	d, err := h.gate().Check(ctx, h.customerContact(t, kind, window, zones), now)
-	if err != nil {
-		log.ErrorContext(ctx, "contact check failed", "error", err)
-		return h.retry(ctx, owner, t, window, zones, "could not check consent: "+err.Error(), 0, 0, log)
-	}
-	if d.Outcome != contact.Send {
-		return h.act(ctx, owner, t, d, log)
+	// An SMS is decided once, by SendText right before it goes (the
+	// opt-out read then is the fresh one); the other channels ask first.
+	if kind != contact.KindSMS {
+		d, err := h.gate().Check(ctx, h.customerContact(t, kind, window, zones), now)
+		if err != nil {
+			log.ErrorContext(ctx, "contact check failed", "error", err)
+			return h.retry(ctx, owner, t, window, zones, "could not check consent: "+err.Error(), 0, 0, log)
+		}
+		if d.Outcome != contact.Send {
+			return h.act(ctx, owner, t, d, log)
+		}
 	}
 
 	switch {

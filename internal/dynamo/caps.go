@@ -40,6 +40,25 @@ func (s *Store) TakeSlot(ctx context.Context, key, owner string, max int, per ti
 	}
 	now = now.UTC().Truncate(time.Second)
 	cutoff := formatTime(now.Add(-per))
+	if max == 1 {
+		// One slot (the default cap): one conditional write takes it when
+		// it is free, expired or already the owner's, with no read first;
+		// the read below only tells a refused taker when it frees.
+		u := newUpdate()
+		u.set("s0", str(formatTime(now)))
+		u.set("o0", str(owner))
+		u.set("expiresAt", num(now.Add(per+24*time.Hour).Unix()))
+		cond := fmt.Sprintf("attribute_not_exists(%s) OR %s <= %s OR %s = %s",
+			u.name("s0"), u.name("s0"), u.value("cutoff", str(cutoff)), u.name("o0"), u.value("owner", str(owner)))
+		_, err := s.updateItem(ctx, capKey(key), u, cond)
+		if err == nil {
+			return true, time.Time{}, nil
+		}
+		if !isConditionFailed(err) {
+			return false, time.Time{}, fmt.Errorf("take cap slot: %w", err)
+		}
+		return s.capFree(ctx, key, max, per, now)
+	}
 	held, err := s.capSlots(ctx, key, max)
 	if err != nil {
 		return false, time.Time{}, err
@@ -84,7 +103,14 @@ func (s *Store) TakeSlot(ctx context.Context, key, owner string, max int, per ti
 		}
 		return true, time.Time{}, nil
 	}
-	if held, err = s.capSlots(ctx, key, max); err != nil {
+	return s.capFree(ctx, key, max, per, now)
+}
+
+// capFree answers a refused taker: when the first of the cap's slots
+// frees.
+func (s *Store) capFree(ctx context.Context, key string, max int, per time.Duration, now time.Time) (ok bool, free time.Time, err error) {
+	held, err := s.capSlots(ctx, key, max)
+	if err != nil {
 		return false, time.Time{}, err
 	}
 	for _, h := range held {

@@ -20,11 +20,15 @@ func deployShopKey(source thankyou.Source) map[string]types.AttributeValue {
 
 // LearnShopID records id as the one shop id of the deployment's own shop
 // for a source, unless one was recorded already, and returns the recorded
-// one: id the first time, the earlier id ever after. It is one conditional
-// PutItem, and one consistent GetItem when an id was recorded already, so
-// concurrent first deliveries agree on a single id. Only a delivery whose
-// signature was verified may call it.
+// one: id the first time, the earlier id ever after. It reads the recorded
+// id first (one consistent GetItem: what every cold instance after the
+// first pays), and writes only when there is none, with a conditional
+// PutItem, so concurrent first deliveries agree on a single id. Only a
+// delivery whose signature was verified may call it.
 func (s *Store) LearnShopID(ctx context.Context, source thankyou.Source, id string, now time.Time) (string, error) {
+	if learnt, found, err := s.learntShopID(ctx, source); err != nil || found {
+		return learnt, err
+	}
 	item := deployShopKey(source)
 	item["source"] = str(string(source))
 	item["shopId"] = str(id)
@@ -40,17 +44,29 @@ func (s *Store) LearnShopID(ctx context.Context, source thankyou.Source, id stri
 	if !isConditionFailed(err) {
 		return "", fmt.Errorf("learn the %s shop id: %w", source, err)
 	}
+	learnt, found, err := s.learntShopID(ctx, source)
+	if err == nil && !found {
+		err = fmt.Errorf("the learnt %s shop id is gone", source)
+	}
+	return learnt, err
+}
+
+// learntShopID reads the shop id learnt for a source (strongly consistent).
+func (s *Store) learntShopID(ctx context.Context, source thankyou.Source) (string, bool, error) {
 	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:      aws.String(s.table),
 		Key:            deployShopKey(source),
 		ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
-		return "", fmt.Errorf("read the learnt %s shop id: %w", source, err)
+		return "", false, fmt.Errorf("read the learnt %s shop id: %w", source, err)
+	}
+	if out.Item == nil {
+		return "", false, nil
 	}
 	v, ok := out.Item["shopId"].(*types.AttributeValueMemberS)
 	if !ok {
-		return "", fmt.Errorf("the learnt %s shop id is unreadable", source)
+		return "", false, fmt.Errorf("the learnt %s shop id is unreadable", source)
 	}
-	return v.Value, nil
+	return v.Value, true, nil
 }

@@ -88,6 +88,21 @@ func (s *Store) CreateTask(ctx context.Context, t thankyou.Task) (created bool, 
 	return true, nil
 }
 
+// TaskExists tells whether a task is stored under id, with one strongly
+// consistent read of its key alone.
+func (s *Store) TaskExists(ctx context.Context, id string) (bool, error) {
+	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:            aws.String(s.table),
+		Key:                  taskKey(id),
+		ConsistentRead:       aws.Bool(true),
+		ProjectionExpression: aws.String("pk"),
+	})
+	if err != nil {
+		return false, fmt.Errorf("task exists %s: %w", id, err)
+	}
+	return out.Item != nil, nil
+}
+
 // GetTask reads a task (strongly consistent). A missing task is a
 // *thankyou.Error with code ENOTFOUND.
 func (s *Store) GetTask(ctx context.Context, id string) (thankyou.Task, error) {

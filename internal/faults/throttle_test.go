@@ -19,6 +19,8 @@ import (
 
 	"github.com/thankyoucalls/thankyoucalls/internal/apigw"
 	"github.com/thankyoucalls/thankyoucalls/internal/app"
+	"github.com/thankyoucalls/thankyoucalls/internal/app/dispatcher"
+	"github.com/thankyoucalls/thankyoucalls/internal/app/orderwebhook"
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
 	"github.com/thankyoucalls/thankyoucalls/internal/dispatch"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
@@ -112,7 +114,7 @@ func TestDynamoDBThrottlingIsRetriedAndLosesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hook, err := app.NewOrderWebhook(ctx, cfg, deps)
+	hook, err := orderwebhook.New(ctx, cfg, deps)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +184,7 @@ func TestDynamoDBThrottlingIsRetriedAndLosesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := app.NewDispatcher(ctx, dcfg, deps)
+	h, err := dispatcher.New(ctx, dcfg, deps)
 	if err != nil {
 		t.Fatal(err)
 	}

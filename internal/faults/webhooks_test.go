@@ -22,6 +22,8 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/infra/fixtures/story"
 	"github.com/thankyoucalls/thankyoucalls/internal/apigw"
 	"github.com/thankyoucalls/thankyoucalls/internal/app"
+	"github.com/thankyoucalls/thankyoucalls/internal/app/orderwebhook"
+	"github.com/thankyoucalls/thankyoucalls/internal/app/twiliowebhook"
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo/dynamotest"
@@ -82,7 +84,7 @@ func orderWebhook(t testing.TB, client *dynamodb.Client, table string, now func(
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := app.NewOrderWebhook(context.Background(), cfg, app.Deps{
+	h, err := orderwebhook.New(context.Background(), cfg, app.Deps{
 		DynamoDB: client, Secrets: &secret.Resolver{}, Logger: discard, Now: now,
 	})
 	if err != nil {
@@ -346,7 +348,7 @@ func TestEveryBadRequestIsAJSON4xxAndWritesNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 		now := time.Date(2026, 11, 26, 16, 10, 0, 0, time.UTC)
-		h, err := app.NewTwilioWebhook(context.Background(), cfg, app.Deps{
+		h, err := twiliowebhook.New(context.Background(), cfg, app.Deps{
 			DynamoDB: client, Secrets: &secret.Resolver{}, Logger: discard, Now: func() time.Time { return now },
 		})
 		if err != nil {

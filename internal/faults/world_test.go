@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/app"
+	"github.com/thankyoucalls/thankyoucalls/internal/app/dispatcher"
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
 	"github.com/thankyoucalls/thankyoucalls/internal/dispatch"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
@@ -113,7 +114,7 @@ func newQueuedWorld(t *testing.T, flaky faults.FlakyTwilioOptions, queue time.Du
 // with the world's clock and a Twilio client with a short timeout.
 func (w *world) dispatcher(t *testing.T) *dispatch.Handler {
 	t.Helper()
-	h, err := app.NewDispatcher(context.Background(), w.cfg, app.Deps{
+	h, err := dispatcher.New(context.Background(), w.cfg, app.Deps{
 		DynamoDB: w.shielded, Secrets: &secret.Resolver{}, Logger: discard, Now: w.clock.Now,
 	})
 	if err != nil {

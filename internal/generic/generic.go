@@ -24,6 +24,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -78,7 +79,8 @@ const schemaURL = "https://github.com/thankyoucalls/thankyoucalls/internal/gener
 var schemaJSON []byte
 
 // shopPattern is what a shop key must look like once lower-cased.
-var shopPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,99}$`)
+// It is compiled on first use, not when the process starts.
+var shopPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,99}$`) })
 
 // Schema returns the JSON Schema of the body (order.schema.json), for
 // serving or documenting it. The caller may modify the returned slice.
@@ -89,12 +91,28 @@ func Schema() []byte {
 // Source verifies and normalises generic webhook deliveries. Build it with
 // New; it is safe for concurrent use.
 type Source struct {
+	once   sync.Once
 	schema *jsonschema.Schema
+	err    error
 }
 
-// New compiles the embedded schema and returns a Source. An error means the
-// embedded schema is broken: a bug, not bad input.
+// New returns a Source. The embedded schema is compiled on first use, not
+// here, so a cold start that never sees a generic delivery does not pay
+// for it. The error is kept for callers written when New compiled; it is
+// always nil.
 func New() (*Source, error) {
+	return &Source{}, nil
+}
+
+// compiled returns the compiled schema, compiling it on the first call. An
+// error means the embedded schema is broken: a bug, not bad input.
+func (s *Source) compiled() (*jsonschema.Schema, error) {
+	s.once.Do(func() { s.schema, s.err = compileSchema() })
+	return s.schema, s.err
+}
+
+// compileSchema compiles order.schema.json.
+func compileSchema() (*jsonschema.Schema, error) {
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schemaJSON))
 	if err != nil {
 		return nil, fmt.Errorf("read order.schema.json: %w", err)
@@ -109,7 +127,7 @@ func New() (*Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("compile order.schema.json: %w", err)
 	}
-	return &Source{schema: sch}, nil
+	return sch, nil
 }
 
 // Sign returns the X-Signature-256 value of body sent at t under secret:
@@ -135,7 +153,7 @@ func (s *Source) ShopID(r webhook.Request) (string, error) {
 		return "", nil
 	}
 	shop = thankyou.ShopID(thankyou.SourceGeneric, shop)
-	if !shopPattern.MatchString(shop) {
+	if !shopPattern().MatchString(shop) {
 		return "", thankyou.Errorf(thankyou.EINVALID,
 			"%s is not a shop key (1 to 100 of a-z, 0-9, '.', '_', '-', starting with a letter or digit)", from)
 	}
@@ -274,7 +292,7 @@ type customer struct {
 // SkipReason says why. defaultCountry is the region of a phone number
 // written without a country code when the order has no shipping_country.
 func (s *Source) Parse(r webhook.Request, defaultCountry string) (thankyou.Delivery, error) {
-	if s == nil || s.schema == nil {
+	if s == nil {
 		return thankyou.Delivery{}, thankyou.Errorf(thankyou.EINTERNAL, "generic source not built with generic.New")
 	}
 	shop, err := s.ShopID(r)
@@ -368,7 +386,11 @@ func (s *Source) decode(raw []byte) (body, error) {
 	if err != nil {
 		return b, thankyou.WrapError(thankyou.EINVALID, "body is not valid JSON", err)
 	}
-	if err := s.schema.Validate(doc); err != nil {
+	schema, err := s.compiled()
+	if err != nil {
+		return b, thankyou.WrapError(thankyou.EINTERNAL, "order.schema.json does not compile", err)
+	}
+	if err := schema.Validate(doc); err != nil {
 		var ve *jsonschema.ValidationError
 		if errors.As(err, &ve) {
 			return b, thankyou.WrapError(thankyou.EINVALID, firstProblem(ve), errors.New("body does not match order.schema.json"))

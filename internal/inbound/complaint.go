@@ -4,7 +4,7 @@ package inbound
 // contains one of ComplaintWords) and the entry that decided it, as
 // written in the list; the reply itself is never returned.
 func Complaint(body string) (Word, bool) {
-	if e, _, ok := find(tokens(body), lists.complaint); ok {
+	if e, _, ok := find(tokens(body), lists().complaint); ok {
 		return e.Word, true
 	}
 	return Word{}, false

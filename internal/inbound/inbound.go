@@ -19,6 +19,7 @@ package inbound
 import (
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
@@ -93,7 +94,7 @@ func Read(body string) Message {
 // ("yes please", "Sí"), is an opt-out; anything else reads as Read reads
 // it. Only Read's answer is needed for a number that was not asked.
 func ReadAnswer(body string) Message {
-	if w, ok := lists.yes[strings.Join(withoutFillers(tokens(body)), "")]; ok {
+	if w, ok := lists().yes[strings.Join(withoutFillers(tokens(body)), "")]; ok {
 		m := decided(OptOut, w, RuleYes)
 		m.Command = ParseCommand(body)
 		return m
@@ -107,22 +108,22 @@ func read(toks []string) Message {
 	}
 	content := withoutFillers(toks)
 	whole, all := strings.Join(content, ""), strings.Join(toks, "")
-	if w, ok := lists.alone[whole]; ok {
+	if w, ok := lists().alone[whole]; ok {
 		return decided(OptOut, w, RuleAlone)
 	}
-	if w, ok := lists.optIn[all]; ok {
+	if w, ok := lists().optIn[all]; ok {
 		return decided(OptIn, w, RuleAlone)
 	}
-	if w, ok := lists.help[whole]; ok {
+	if w, ok := lists().help[whole]; ok {
 		return decided(Help, w, RuleAlone)
 	}
-	if w, _, ok := find(toks, lists.phrases); ok {
+	if w, _, ok := find(toks, lists().phrases); ok {
 		return decided(OptOut, w.Word, RulePhrase)
 	}
-	benign := spans(toks, lists.notOptOut)
-	askFirst := spans(toks, lists.askFirst)
+	benign := spans(toks, lists().notOptOut)
+	askFirst := spans(toks, lists().askFirst)
 	var candidate, ask *Word
-	for _, w := range lists.words {
+	for _, w := range lists().words {
 		for _, at := range w.at(toks) {
 			switch {
 			case covered(benign, at, len(w.toks)):
@@ -133,7 +134,7 @@ func read(toks []string) Message {
 				if ask == nil {
 					ask = &w.Word
 				}
-			case near(toks, at, len(w.toks), lists.messaging):
+			case near(toks, at, len(w.toks), lists().messaging):
 				return decided(OptOut, w.Word, RuleMessaging)
 			case candidate == nil:
 				candidate = &w.Word
@@ -216,7 +217,7 @@ func tokens(s string) []string {
 func withoutFillers(toks []string) []string {
 	var out []string
 	for _, t := range toks {
-		if _, filler := lists.fillers[t]; filler {
+		if _, filler := lists().fillers[t]; filler {
 			continue
 		}
 		if len(out) > 0 && out[len(out)-1] == t {
@@ -308,7 +309,10 @@ type index struct {
 	complaint []entry // ComplaintWords
 }
 
-var lists = newIndex()
+// lists is the index of the word lists, built on first use: a function
+// that never reads an inbound message (the dispatcher, a status callback)
+// does not pay for it at start.
+var lists = sync.OnceValue(newIndex)
 
 func newIndex() index {
 	ix := index{

@@ -28,6 +28,9 @@ import (
 
 	"github.com/thankyoucalls/thankyoucalls/internal/apigw"
 	"github.com/thankyoucalls/thankyoucalls/internal/app"
+	"github.com/thankyoucalls/thankyoucalls/internal/app/dispatcher"
+	"github.com/thankyoucalls/thankyoucalls/internal/app/orderwebhook"
+	"github.com/thankyoucalls/thankyoucalls/internal/app/twiliowebhook"
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
 	"github.com/thankyoucalls/thankyoucalls/internal/dispatch"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynalite"
@@ -270,7 +273,7 @@ func (s *Stack) start(ctx context.Context, o Options) error {
 		apiLn.Close()
 		return err
 	}
-	if s.OrderWebhook, err = app.NewOrderWebhook(ctx, ocfg, deps); err != nil {
+	if s.OrderWebhook, err = orderwebhook.New(ctx, ocfg, deps); err != nil {
 		apiLn.Close()
 		return err
 	}
@@ -279,7 +282,7 @@ func (s *Stack) start(ctx context.Context, o Options) error {
 		apiLn.Close()
 		return err
 	}
-	if s.Dispatcher, err = app.NewDispatcher(ctx, dcfg, deps); err != nil {
+	if s.Dispatcher, err = dispatcher.New(ctx, dcfg, deps); err != nil {
 		apiLn.Close()
 		return err
 	}
@@ -288,7 +291,7 @@ func (s *Stack) start(ctx context.Context, o Options) error {
 		apiLn.Close()
 		return err
 	}
-	if s.TwilioWebhook, err = app.NewTwilioWebhook(ctx, tcfg, deps); err != nil {
+	if s.TwilioWebhook, err = twiliowebhook.New(ctx, tcfg, deps); err != nil {
 		apiLn.Close()
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/app"
+	"github.com/thankyoucalls/thankyoucalls/internal/app/orderwebhook"
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo/dynamotest"
 	"github.com/thankyoucalls/thankyoucalls/internal/localstack"
@@ -44,7 +45,7 @@ func benchHandler(b *testing.B) (*orderhook.Handler, *dynamodb.Client, string, *
 	if err != nil {
 		b.Fatal(err)
 	}
-	h, err := app.NewOrderWebhook(context.Background(), cfg, app.Deps{
+	h, err := orderwebhook.New(context.Background(), cfg, app.Deps{
 		DynamoDB: client, Secrets: &secret.Resolver{},
 		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
 		Now:    func() time.Time { return received },

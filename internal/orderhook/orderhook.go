@@ -62,6 +62,8 @@ type Store interface {
 	// CreateTask writes a new task unless one exists for the same id, in
 	// which case it returns false and changes nothing.
 	CreateTask(ctx context.Context, t thankyou.Task) (created bool, err error)
+	// TaskExists tells whether a task is stored under id.
+	TaskExists(ctx context.Context, id string) (bool, error)
 	CustomerHistory(ctx context.Context, o thankyou.Order) (eligibility.History, error)
 	// ReserveThankYou takes the customer's thank-you under the shop's
 	// frequency cap with a conditional write; reserved is false (with
@@ -164,18 +166,28 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if d.Kind == thankyou.DeliveryOrderCreated {
 		h.Metrics.Count(metrics.OrdersReceived, 1, metrics.Source(string(name)))
 	}
-	// A platform's retry of an event already handled is answered at once.
-	// The event is recorded only after it was handled, so a delivery that
-	// failed half-way is handled again on the platform's retry (every
-	// action below is idempotent).
+	// A platform's retry of an event already handled is answered at once,
+	// with one read and no write. A new order's task is its own record:
+	// its conditional write is the dedup of both the order id and the
+	// event, so a retry finds the task. Other events are recorded only
+	// after they were handled, so a delivery that failed half-way is
+	// handled again on the platform's retry (every action below is
+	// idempotent).
 	eventID := EventKey(d.EventID, body)
-	seen, err := h.Store.SeenEvent(ctx, name, shopID, eventID, now)
+	var seen bool
+	if d.Kind == thankyou.DeliveryOrderCreated {
+		seen, err = h.Store.TaskExists(ctx, d.Order.TaskID())
+	} else {
+		seen, err = h.Store.SeenEvent(ctx, name, shopID, eventID, now)
+	}
 	if err != nil {
 		return Answer{}, thankyou.WrapError(thankyou.EINTERNAL, "could not check the event", err)
 	}
 	if seen {
 		if d.Kind == thankyou.DeliveryOrderCreated {
 			h.Metrics.Count(metrics.Duplicates, 1, metrics.Source(string(name)))
+			log.InfoContext(ctx, "repeated delivery: task already exists", "task", d.Order.TaskID())
+			return Answer{Status: "duplicate", TaskID: d.Order.TaskID(), Reason: "event already received"}, nil
 		}
 		log.InfoContext(ctx, "repeated event: already handled")
 		return Answer{Status: "duplicate", Reason: "event already received"}, nil
@@ -219,6 +231,9 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	}
 	if err != nil {
 		return Answer{}, err
+	}
+	if d.Kind == thankyou.DeliveryOrderCreated {
+		return ans, nil // the task is the record
 	}
 	if _, err := h.Store.RecordEvent(ctx, name, shopID, eventID, now); err != nil {
 		// Handled, but not remembered: a retry is handled again, harmlessly.

@@ -19,6 +19,7 @@ import (
 
 	"github.com/thankyoucalls/thankyoucalls/infra/fixtures/story"
 	"github.com/thankyoucalls/thankyoucalls/internal/app"
+	"github.com/thankyoucalls/thankyoucalls/internal/app/orderwebhook"
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo/dynamotest"
@@ -60,6 +61,12 @@ func newFixture(t testing.TB, override map[string]string) *fixture {
 func newLoggingFixture(t testing.TB, override map[string]string, w io.Writer) *fixture {
 	t.Helper()
 	client, table := dynamotest.NewTable(t)
+	return fixtureOn(t, client, table, override, w)
+}
+
+// fixtureOn is newLoggingFixture on a table that exists, through client.
+func fixtureOn(t testing.TB, client *dynamodb.Client, table string, override map[string]string, w io.Writer) *fixture {
+	t.Helper()
 	env, err := localstack.LoadEnvFile(filepath.Join("..", "..", "events", "env.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -83,14 +90,14 @@ func newLoggingFixture(t testing.TB, override map[string]string, w io.Writer) *f
 		Logger:   slog.New(slog.NewJSONHandler(w, nil)),
 		Now:      func() time.Time { return received },
 	}
-	h, err := app.NewOrderWebhook(context.Background(), cfg, deps)
+	h, err := orderwebhook.New(context.Background(), cfg, deps)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f := &fixture{h: h, store: dynamo.New(client, table, dynamo.Options{}), client: client, table: table}
 	f.coldStart = func() {
 		t.Helper()
-		if f.h, err = app.NewOrderWebhook(context.Background(), cfg, deps); err != nil {
+		if f.h, err = orderwebhook.New(context.Background(), cfg, deps); err != nil {
 			t.Fatal(err)
 		}
 	}

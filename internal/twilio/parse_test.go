@@ -102,7 +102,7 @@ func FuzzScrubNumbers(f *testing.F) {
 	f.Add("+447911123456 and 4155550123")
 	f.Fuzz(func(t *testing.T, s string) {
 		got := scrubNumbers(s)
-		if m := numberPattern.FindString(got); m != "" {
+		if m := numberPattern().FindString(got); m != "" {
 			t.Errorf("scrubNumbers(%q) = %q still holds %q", s, got, m)
 		}
 		if strings.Count(got, "*") < strings.Count(s, "*") {

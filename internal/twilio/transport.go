@@ -194,12 +194,12 @@ func transportMessage(err error) string {
 	return "no answer: " + scrubNumbers(err.Error())
 }
 
-var numberPattern = regexp.MustCompile(`\+?[0-9]{7,}`)
+var numberPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\+?[0-9]{7,}`) })
 
 // scrubNumbers masks anything that looks like a phone number in a message
 // from Twilio ("The 'To' number +14155550123 is not ...").
 func scrubNumbers(s string) string {
-	return numberPattern.ReplaceAllStringFunc(s, phone.Mask)
+	return numberPattern().ReplaceAllStringFunc(s, phone.Mask)
 }
 
 // parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP

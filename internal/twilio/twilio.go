@@ -10,7 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
+	"strings"
 	"time"
 
 	twclient "github.com/twilio/twilio-go/client"
@@ -30,12 +30,31 @@ const (
 	maxPages = 20
 )
 
-var (
-	accountSIDPattern = regexp.MustCompile(`^AC[0-9a-fA-F]{32}$`)
-	serviceSIDPattern = regexp.MustCompile(`^MG[0-9a-fA-F]{32}$`)
-	// twilio-go refuses credentials with other characters.
-	tokenPattern = regexp.MustCompile(`^[A-Za-z0-9]+$`)
-)
+// isSID reports whether s is prefix and 32 hexadecimal digits, as an
+// account (AC) or Messaging Service (MG) SID. Plain loops, not regular
+// expressions: nothing is compiled when the process starts.
+func isSID(s, prefix string) bool {
+	if len(s) != len(prefix)+32 || !strings.HasPrefix(s, prefix) {
+		return false
+	}
+	for _, c := range s[len(prefix):] {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// isToken reports whether s is a non-empty run of ASCII letters and
+// digits: twilio-go refuses credentials with other characters.
+func isToken(s string) bool {
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+			return false
+		}
+	}
+	return s != ""
+}
 
 // Config configures a Client.
 type Config struct {
@@ -67,14 +86,14 @@ type Client struct {
 // New checks cfg and returns a Client. An invalid cfg gives a
 // *thankyou.Error with code EINVALID.
 func New(cfg Config) (*Client, error) {
-	if !accountSIDPattern.MatchString(cfg.AccountSID) {
+	if !isSID(cfg.AccountSID, "AC") {
 		return nil, thankyou.Errorf(thankyou.EINVALID, "twilio account SID must be AC followed by 32 hex digits")
 	}
-	if !tokenPattern.MatchString(cfg.AuthToken) {
+	if !isToken(cfg.AuthToken) {
 		return nil, thankyou.Errorf(thankyou.EINVALID, "twilio auth token must be a non-empty string of letters and digits")
 	}
 	switch {
-	case cfg.MessagingServiceSID != "" && !serviceSIDPattern.MatchString(cfg.MessagingServiceSID):
+	case cfg.MessagingServiceSID != "" && !isSID(cfg.MessagingServiceSID, "MG"):
 		return nil, thankyou.Errorf(thankyou.EINVALID, "twilio messaging service SID must be MG followed by 32 hex digits")
 	case cfg.MessagingServiceSID == "" && cfg.From == "":
 		return nil, thankyou.Errorf(thankyou.EINVALID, "twilio needs a From number or a messaging service SID")

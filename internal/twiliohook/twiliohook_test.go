@@ -19,6 +19,7 @@ import (
 
 	"github.com/thankyoucalls/thankyoucalls/infra/fixtures/story"
 	"github.com/thankyoucalls/thankyoucalls/internal/app"
+	"github.com/thankyoucalls/thankyoucalls/internal/app/twiliowebhook"
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo/dynamotest"
@@ -74,7 +75,7 @@ func newFixture(t *testing.T, opts ...fixtureOption) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := app.NewTwilioWebhook(context.Background(), cfg, app.Deps{
+	h, err := twiliowebhook.New(context.Background(), cfg, app.Deps{
 		DynamoDB: client,
 		Secrets:  &secret.Resolver{},
 		Logger:   slog.New(slog.NewJSONHandler(io.Discard, nil)),

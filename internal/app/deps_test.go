@@ -1,0 +1,67 @@
+package app_test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/thankyoucalls/thankyoucalls/"
+
+// orderOnly are the packages only the order webhook may link: the order
+// sources, their handler, and JSON Schema (the generic source's).
+var orderOnly = []string{
+	module + "internal/shopify",
+	module + "internal/woocommerce",
+	module + "internal/stripe",
+	module + "internal/generic",
+	module + "internal/orderhook",
+	module + "internal/shops",
+	module + "internal/app/orderwebhook",
+}
+
+// isOrderOnly reports whether pkg must stay out of the dispatcher and the
+// Twilio webhook.
+func isOrderOnly(pkg string) bool {
+	for _, p := range orderOnly {
+		if pkg == p || strings.HasPrefix(pkg, p+"/") {
+			return true
+		}
+	}
+	return strings.Contains(strings.ToLower(pkg), "jsonschema")
+}
+
+// deps lists the packages a function's binary links, as sam build builds
+// it (linux, the lambda.norpc tag).
+func deps(t *testing.T, fn string) []string {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-deps", "-tags", "lambda.norpc", module+"functions/"+fn)
+	cmd.Env = append(cmd.Environ(), "GOOS=linux", "CGO_ENABLED=0")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list -deps %s: %v", fn, err)
+	}
+	return strings.Fields(string(out))
+}
+
+func TestOnlyTheOrderWebhookLinksOrderSourcesAndJSONSchema(t *testing.T) {
+	for _, fn := range []string{"dispatcher", "twilio-webhook"} {
+		t.Run(fn, func(t *testing.T) {
+			for _, p := range deps(t, fn) {
+				if isOrderOnly(p) {
+					t.Errorf("%s links %s", fn, p)
+				}
+			}
+		})
+	}
+	// The check can fail: the order webhook does link them.
+	var found int
+	for _, p := range deps(t, "order-webhook") {
+		if isOrderOnly(p) {
+			found++
+		}
+	}
+	if found < len(orderOnly) {
+		t.Errorf("order-webhook links %d order-only packages, want at least %d: the list is out of date", found, len(orderOnly))
+	}
+}

@@ -1,0 +1,70 @@
+// Package dispatcher builds the dispatcher's handler. Only the
+// dispatcher's binary links it; it links no order source.
+package dispatcher
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/thankyoucalls/thankyoucalls/internal/app"
+	"github.com/thankyoucalls/thankyoucalls/internal/config"
+	"github.com/thankyoucalls/thankyoucalls/internal/contact"
+	"github.com/thankyoucalls/thankyoucalls/internal/dispatch"
+	"github.com/thankyoucalls/thankyoucalls/internal/message"
+	"github.com/thankyoucalls/thankyoucalls/internal/polite"
+	"github.com/thankyoucalls/thankyoucalls/internal/replies"
+)
+
+// New builds the dispatcher's handler.
+func New(ctx context.Context, cfg config.DispatcherConfig, d app.Deps) (*dispatch.Handler, error) {
+	w, err := app.Window(cfg.Window)
+	if err != nil {
+		return nil, err
+	}
+	closed, err := polite.ParseDates(cfg.ClosedDates)
+	if err != nil {
+		return nil, fmt.Errorf("CLOSED_DATES: %w", err)
+	}
+	sender, _, err := d.Twilio(ctx, cfg.Twilio)
+	if err != nil {
+		return nil, err
+	}
+	r, err := message.NewRendererIn(cfg.Language, cfg.SMSTemplate, cfg.StaffTemplate)
+	if err != nil {
+		return nil, err
+	}
+	staffHours, err := app.StaffHours(cfg.StaffHours)
+	if err != nil {
+		return nil, err
+	}
+	store := d.Store(cfg.Common)
+	return &dispatch.Handler{
+		Store:         store,
+		Sender:        sender,
+		Calls:         store,
+		Caller:        sender,
+		Caps:          store,
+		NumberCap:     contact.Cap(cfg.ContactCap),
+		StaffWindow:   staffHours,
+		Privacy:       store,
+		EscalateAfter: cfg.EscalateAfter,
+		DigestLead:    cfg.DigestLead,
+		Forwards:      store,
+		Replies:       &replies.Forwarder{Store: store, Directory: store, StaffPhone: cfg.StaffPhone, StaffWindow: staffHours, ShopZone: cfg.ShopTimeZone},
+		Renderer:      r,
+		Language:      cfg.Language,
+		ShopName:      cfg.ShopName,
+		Window:        w,
+		Closed:        closed,
+		ShopZone:      cfg.ShopTimeZone,
+		PublicBaseURL: cfg.PublicBaseURL,
+		MaxAttempts:   cfg.MaxAttempts,
+		Lease:         cfg.Lease,
+		Concurrency:   cfg.MaxConcurrency,
+		Rate:          cfg.SendRate,
+		Now:           d.Clock(),
+		EventClock:    cfg.EventClock,
+		Logger:        d.Log(config.Dispatcher),
+		Metrics:       d.Metrics.For(config.Dispatcher),
+	}, nil
+}

@@ -1,0 +1,62 @@
+// Package twiliowebhook builds the Twilio webhook's handler. Only the
+// Twilio webhook's binary links it; it links no order source.
+package twiliowebhook
+
+import (
+	"context"
+
+	twclient "github.com/twilio/twilio-go/client"
+
+	"github.com/thankyoucalls/thankyoucalls/internal/app"
+	"github.com/thankyoucalls/thankyoucalls/internal/config"
+	"github.com/thankyoucalls/thankyoucalls/internal/contact"
+	"github.com/thankyoucalls/thankyoucalls/internal/inbound"
+	"github.com/thankyoucalls/thankyoucalls/internal/replies"
+	"github.com/thankyoucalls/thankyoucalls/internal/twiliohook"
+)
+
+// New builds the Twilio webhook's handler.
+func New(ctx context.Context, cfg config.TwilioWebhookConfig, d app.Deps) (*twiliohook.Handler, error) {
+	tc := cfg.Twilio
+	tc.AuthToken = cfg.AuthToken // the token that signs Twilio's callbacks
+	tw, token, err := d.Twilio(ctx, tc)
+	if err != nil {
+		return nil, err
+	}
+	help := cfg.HelpText
+	if help == "" {
+		help = inbound.HelpText(cfg.ShopName)
+	}
+	w, err := app.Window(cfg.Window)
+	if err != nil {
+		return nil, err
+	}
+	staffHours, err := app.StaffHours(cfg.StaffHours)
+	if err != nil {
+		return nil, err
+	}
+	v := twclient.NewRequestValidator(token)
+	store := d.Store(cfg.Common)
+	return &twiliohook.Handler{
+		Store:         store,
+		Calls:         store,
+		Caps:          store,
+		NumberCap:     contact.Cap(cfg.ContactCap),
+		StaffWindow:   staffHours,
+		Privacy:       store,
+		Questions:     store,
+		Conversations: store,
+		Replies:       &replies.Forwarder{Store: store, Directory: store, StaffPhone: cfg.StaffPhone, StaffWindow: staffHours, ShopZone: cfg.ShopTimeZone},
+		Twilio:        tw,
+		CallerID:      cfg.Twilio.From,
+		ShopName:      cfg.ShopName,
+		ShopZone:      cfg.ShopTimeZone,
+		Window:        w,
+		Validator:     &v,
+		PublicBaseURL: cfg.PublicBaseURL,
+		HelpText:      help,
+		Now:           d.Clock(),
+		Logger:        d.Log(config.TwilioWebhook),
+		Metrics:       d.Metrics.For(config.TwilioWebhook),
+	}, nil
+}
