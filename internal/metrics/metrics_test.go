@@ -448,7 +448,10 @@ func TestDimensionValuesAreValidCloudWatchValues(t *testing.T) {
 func TestSkipReasonsMapToAFewCodes(t *testing.T) {
 	now := time.Date(2026, 11, 23, 16, 0, 0, 0, time.UTC)
 	check := func(o thankyou.Order, r thankyou.Rules, h eligibility.History) string {
-		reason := eligibility.Check(o, r, h, now)
+		reason, err := eligibility.Check(o, r, h, now)
+		if err != nil {
+			t.Fatalf("eligibility.Check(%+v, %+v): %v", o, r, err)
+		}
 		if reason == "" {
 			t.Fatalf("eligibility.Check(%+v, %+v) thanks the order; the test wants a skip", o, r)
 		}

@@ -289,7 +289,13 @@ func (h *Handler) create(ctx context.Context, shop shops.Shop, o thankyou.Order,
 				return Answer{}, thankyou.WrapError(thankyou.EINTERNAL, "could not read the customer's history", err)
 			}
 		}
-		if reason := eligibility.Check(o, shop.Rules, hist, now); reason != "" {
+		reason, err := eligibility.Check(o, shop.Rules, hist, now)
+		if err != nil {
+			// A shop rule that cannot be applied skips the order with a
+			// reason naming it, never thanks as if it were not set.
+			log.ErrorContext(ctx, "shop rule cannot be applied: order skipped", "err", err)
+		}
+		if reason != "" {
 			t = skipped(t, reason)
 		}
 	}
@@ -302,7 +308,7 @@ func (h *Handler) create(ctx context.Context, shop shops.Shop, o thankyou.Order,
 			return Answer{}, thankyou.WrapError(thankyou.EINTERNAL, "could not reserve the customer's thank-you", err)
 		}
 		if !reserved {
-			reason := eligibility.Check(o, shop.Rules, eligibility.History{LastThanked: last}, now)
+			reason, _ := eligibility.Check(o, shop.Rules, eligibility.History{LastThanked: last}, now)
 			if reason == "" {
 				reason = "thanked recently (another order of the customer has the thank-you)"
 			}

@@ -364,8 +364,10 @@ func toOrder(shop, id, number string, p payload, defaultCountry string) (thankyo
 		return thankyou.Order{}, thankyou.Errorf(thankyou.EINVALID, "order %s has no date_created_gmt", id)
 	}
 	total := strings.TrimSpace(p.Total.Text)
-	if total != "" && !isDecimal(total) {
-		return thankyou.Order{}, thankyou.Errorf(thankyou.EINVALID, "order %s total is not a decimal number", id)
+	if total != "" {
+		if _, err := thankyou.ParseAmount(total); err != nil {
+			return thankyou.Order{}, thankyou.WrapError(thankyou.EINVALID, fmt.Sprintf("order %s total is not a decimal number", id), err)
+		}
 	}
 	o := thankyou.Order{
 		Source:    thankyou.SourceWooCommerce,
@@ -389,16 +391,6 @@ func toOrder(shop, id, number string, p payload, defaultCountry string) (thankyo
 	o.CustomerName, o.FirstName = names(p)
 	o.Phone, o.SkipReason = phoneOf(p, defaultCountry)
 	return o, nil
-}
-
-// isDecimal reports whether s is a decimal number such as "57.26" or "-3".
-func isDecimal(s string) bool {
-	s = strings.TrimPrefix(s, "-")
-	whole, frac, dot := strings.Cut(s, ".")
-	digits := func(d string) bool {
-		return d != "" && strings.Trim(d, "0123456789") == ""
-	}
-	return digits(whole) && (!dot || digits(frac))
 }
 
 // country returns an address's country as an upper-case ISO code, or ""

@@ -471,6 +471,12 @@ func TestParseRejectsMalformedDeliveries(t *testing.T) {
 		{"creation date unreadable", signed(TopicOrderCreated, edit(t, createdFile, map[string]any{"date_created_gmt": "23/11/2026 17:00"})), "order 5001 date_created_gmt is not a date and time"},
 		{"modification date unreadable", signed(TopicOrderUpdated, edit(t, cancelledFile, map[string]any{"date_modified_gmt": "yesterday"})), "order 5001 date_modified_gmt is not a date and time"},
 		{"total not a number", signed(TopicOrderCreated, edit(t, createdFile, map[string]any{"total": "57,26"})), "order 5001 total is not a decimal number"},
+		{"total NaN", signed(TopicOrderCreated, edit(t, createdFile, map[string]any{"total": "NaN"})), "order 5001 total is not a decimal number"},
+		{"total Inf", signed(TopicOrderCreated, edit(t, createdFile, map[string]any{"total": "Inf"})), "order 5001 total is not a decimal number"},
+		{"total -Inf", signed(TopicOrderCreated, edit(t, createdFile, map[string]any{"total": "-Inf"})), "order 5001 total is not a decimal number"},
+		{"total 0x1p4", signed(TopicOrderCreated, edit(t, createdFile, map[string]any{"total": "0x1p4"})), "order 5001 total is not a decimal number"},
+		{"total 1e3", signed(TopicOrderCreated, edit(t, createdFile, map[string]any{"total": "1e3"})), "order 5001 total is not a decimal number"},
+		{"total -57.26", signed(TopicOrderCreated, edit(t, createdFile, map[string]any{"total": "-57.26"})), "order 5001 total is not a decimal number"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
