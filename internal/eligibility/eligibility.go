@@ -1,8 +1,8 @@
 // Package eligibility decides whether an order may be thanked under a
 // shop's rules (thankyou.Rules): test orders, skipped tags, shipping
 // countries, a minimum total, first orders only and a frequency cap per
-// customer. It returns the reason an order is skipped, in words a shop
-// owner reads on the task.
+// customer. It returns the reason an order is skipped: a code to count by
+// and words a shop owner reads on the task (thankyou.SkipReason).
 package eligibility
 
 import (
@@ -27,8 +27,8 @@ type History struct {
 // day is the unit of Rules.FrequencyCapDays.
 const day = 24 * time.Hour
 
-// Check returns "" when the order may be thanked under the rules, else the
-// reason it is skipped (stored on the task). A rule that cannot be applied
+// Check returns the zero SkipReason when the order may be thanked under the
+// rules, else the reason it is skipped (stored on the task). A rule that cannot be applied
 // (a MinTotal that thankyou.ParseAmount refuses) is an error: Check then
 // returns it with a reason that names the rule, and the order is to be
 // skipped with that reason, never thanked as if the rule were not set. The rules are checked in this
@@ -50,31 +50,31 @@ const day = 24 * time.Hour
 //
 // Check does not look at the phone number: an order without one is skipped
 // by its source (Order.SkipReason).
-func Check(o thankyou.Order, r thankyou.Rules, h History, now time.Time) (string, error) {
+func Check(o thankyou.Order, r thankyou.Rules, h History, now time.Time) (thankyou.SkipReason, error) {
 	if r.SkipTestOrders && o.Test {
-		return "test order", nil
+		return thankyou.Skip(thankyou.SkipTestOrder, "test order"), nil
 	}
 	if tag := skippedTag(o.Tags, r.SkipTags); tag != "" {
-		return "order tagged " + tag, nil
+		return thankyou.Skip(thankyou.SkipTag, "order tagged "+tag), nil
 	}
 	if reason := countryReason(o.Country, r.Countries); reason != "" {
-		return reason, nil
+		return thankyou.Skip(thankyou.SkipCountry, reason), nil
 	}
-	if reason, err := minimumReason(o.Total, o.Currency, r.MinTotal); reason != "" || err != nil {
+	if reason, err := minimumReason(o.Total, o.Currency, r.MinTotal); !reason.IsZero() || err != nil {
 		return reason, err
 	}
 	if r.FirstOrderOnly {
 		switch {
 		case o.CustomerOrders > 1:
-			return fmt.Sprintf("not the customer's first order (%d orders)", o.CustomerOrders), nil
+			return thankyou.Skip(thankyou.SkipFirstOrder, fmt.Sprintf("not the customer's first order (%d orders)", o.CustomerOrders)), nil
 		case o.CustomerOrders <= 0 && h.Tasks > 0:
-			return fmt.Sprintf("not the customer's first order (%s here before)", plural(h.Tasks, "earlier order", "earlier orders")), nil
+			return thankyou.Skip(thankyou.SkipFirstOrder, fmt.Sprintf("not the customer's first order (%s here before)", plural(h.Tasks, "earlier order", "earlier orders"))), nil
 		}
 	}
 	if reason := capReason(h.LastThanked, r.FrequencyCapDays, now); reason != "" {
-		return reason, nil
+		return thankyou.Skip(thankyou.SkipFrequencyCap, reason), nil
 	}
-	return "", nil
+	return thankyou.SkipReason{}, nil
 }
 
 // skippedTag returns the first rule tag (trimmed) the order carries, or "".
@@ -120,23 +120,23 @@ func countryReason(country string, allowed []string) string {
 
 // minimumReason applies the minimum total. A minimum that is not an amount
 // is an error, with a reason that says the rule is broken.
-func minimumReason(total, currency, minimum string) (string, error) {
+func minimumReason(total, currency, minimum string) (thankyou.SkipReason, error) {
 	if strings.TrimSpace(minimum) == "" {
-		return "", nil
+		return thankyou.SkipReason{}, nil
 	}
 	m, err := thankyou.ParseAmount(minimum)
 	if err != nil {
-		return fmt.Sprintf("the shop's minimum total rule %q is not an amount (fix it with --min-total)", strings.TrimSpace(minimum)),
+		return thankyou.Skip(thankyou.SkipRuleError, fmt.Sprintf("the shop's minimum total rule %q is not an amount (fix it with --min-total)", strings.TrimSpace(minimum))),
 			thankyou.WrapError(thankyou.EINVALID, "the shop's minimum total is not an amount", err)
 	}
 	t, err := thankyou.ParseTotal(total, currency)
 	if err != nil {
-		return "", nil
+		return thankyou.SkipReason{}, nil
 	}
 	if t.Cmp(m) < 0 {
-		return fmt.Sprintf("order total %s is below the minimum %s", strings.TrimSpace(total), strings.TrimSpace(minimum)), nil
+		return thankyou.Skip(thankyou.SkipMinTotal, fmt.Sprintf("order total %s is below the minimum %s", strings.TrimSpace(total), strings.TrimSpace(minimum))), nil
 	}
-	return "", nil
+	return thankyou.SkipReason{}, nil
 }
 
 func capReason(last time.Time, days int, now time.Time) string {

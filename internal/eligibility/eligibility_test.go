@@ -201,8 +201,11 @@ func TestCheck(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Check: %v", err)
 			}
-			if got != tt.want {
-				t.Errorf("Check = %q, want %q", got, tt.want)
+			if got.Detail != tt.want {
+				t.Errorf("Check = %q, want %q", got.Detail, tt.want)
+			}
+			if (got.Code == "") != (tt.want == "") || (got.Code != "" && !got.Code.Known()) {
+				t.Errorf("Check = %q with code %q", got.Detail, got.Code)
 			}
 		})
 	}
@@ -240,17 +243,17 @@ func FuzzCheck(f *testing.F) {
 			if _, perr := thankyou.ParseAmount(minimum); perr == nil || strings.TrimSpace(minimum) == "" {
 				t.Errorf("Check error %v for minimum %q that is empty or an amount", err, minimum)
 			}
-			if got != minimumBroken(minimum) {
+			if got.Detail != minimumBroken(minimum) || got.Code != thankyou.SkipRuleError {
 				t.Errorf("Check error %v with reason %q: a broken rule must skip the order naming it", err, got)
 			}
 		}
 		if again, _ := eligibility.Check(o, r, h, now); again != got {
 			t.Errorf("Check is not deterministic: %q then %q", got, again)
 		}
-		if skipTest && test && got != "test order" {
+		if skipTest && test && got != thankyou.Skip(thankyou.SkipTestOrder, "test order") {
 			t.Errorf("test order with SkipTestOrders: Check = %q, want \"test order\"", got)
 		}
-		if zero, _ := eligibility.Check(o, thankyou.Rules{}, h, now); zero != "" {
+		if zero, _ := eligibility.Check(o, thankyou.Rules{}, h, now); !zero.IsZero() {
 			t.Errorf("zero rules: Check = %q, want \"\"", zero)
 		}
 	})
@@ -259,20 +262,23 @@ func FuzzCheck(f *testing.F) {
 func ExampleCheck() {
 	rules := thankyou.Rules{MinTotal: "25.00", SkipTestOrders: true, FrequencyCapDays: 30}
 	o := thankyou.Order{ID: "1001", Phone: "+14155550123", Total: "12.00", Currency: "USD"}
-	fmt.Println(eligibility.Check(o, rules, eligibility.History{}, now))
+	show := func(r thankyou.SkipReason, err error) {
+		fmt.Printf("%q %q %v\n", r.Code, r.Detail, err != nil)
+	}
+	show(eligibility.Check(o, rules, eligibility.History{}, now))
 
 	o.Total = "40.00"
 	h := eligibility.History{Tasks: 1, LastThanked: now.Add(-4 * 24 * time.Hour)}
-	fmt.Println(eligibility.Check(o, rules, h, now))
-	fmt.Println(eligibility.Check(o, rules, eligibility.History{}, now))
+	show(eligibility.Check(o, rules, h, now))
+	show(eligibility.Check(o, rules, eligibility.History{}, now))
 
 	rules.MinTotal = "NaN"
-	fmt.Println(eligibility.Check(o, rules, eligibility.History{}, now))
+	show(eligibility.Check(o, rules, eligibility.History{}, now))
 	// Output:
-	// order total 12.00 is below the minimum 25.00 <nil>
-	// thanked 4 days ago (at most once every 30 days) <nil>
-	//  <nil>
-	// the shop's minimum total rule "NaN" is not an amount (fix it with --min-total) invalid: the shop's minimum total is not an amount: invalid: "NaN" is not an amount like 25.00 (digits and an optional decimal point; no sign, exponent or separators)
+	// "min_total" "order total 12.00 is below the minimum 25.00" false
+	// "frequency_cap" "thanked 4 days ago (at most once every 30 days)" false
+	// "" "" false
+	// "rule_error" "the shop's minimum total rule \"NaN\" is not an amount (fix it with --min-total)" true
 }
 
 func minimumBroken(minimum string) string {
@@ -290,7 +296,7 @@ func TestCheckRefusedMinimumIsAnError(t *testing.T) {
 		if err == nil || thankyou.ErrorCode(err) != thankyou.EINVALID {
 			t.Errorf("MinTotal %q: error %v, want EINVALID", bad, err)
 		}
-		if got != minimumBroken(bad) {
+		if got != thankyou.Skip(thankyou.SkipRuleError, minimumBroken(bad)) {
 			t.Errorf("MinTotal %q: reason %q, want %q", bad, got, minimumBroken(bad))
 		}
 	}

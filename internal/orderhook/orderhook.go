@@ -295,7 +295,7 @@ func (h *Handler) create(ctx context.Context, shop shops.Shop, o thankyou.Order,
 			// reason naming it, never thanks as if it were not set.
 			log.ErrorContext(ctx, "shop rule cannot be applied: order skipped", "err", err)
 		}
-		if reason != "" {
+		if !reason.IsZero() {
 			t = skipped(t, reason)
 		}
 	}
@@ -309,8 +309,8 @@ func (h *Handler) create(ctx context.Context, shop shops.Shop, o thankyou.Order,
 		}
 		if !reserved {
 			reason, _ := eligibility.Check(o, shop.Rules, eligibility.History{LastThanked: last}, now)
-			if reason == "" {
-				reason = "thanked recently (another order of the customer has the thank-you)"
+			if reason.IsZero() {
+				reason = thankyou.Skip(thankyou.SkipFrequencyCap, "thanked recently (another order of the customer has the thank-you)")
 			}
 			t = skipped(t, reason)
 		}
@@ -334,7 +334,7 @@ func (h *Handler) create(ctx context.Context, shop shops.Shop, o thankyou.Order,
 		h.Metrics.Count(metrics.Expired, 1, metrics.Source(string(o.Source)))
 		log.InfoContext(ctx, "task expired at once", "reason", t.Reason, "zone", t.TimeZone)
 	} else {
-		h.Metrics.Count(metrics.OrdersSkipped, 1, metrics.Reason(t.Reason))
+		h.Metrics.Count(metrics.OrdersSkipped, 1, metrics.Reason(t.SkipCode))
 		log.InfoContext(ctx, "order recorded as skipped", "reason", t.Reason)
 	}
 	return ans, nil
@@ -397,7 +397,7 @@ func TaskFor(shop shops.Shop, o thankyou.Order, now time.Time) thankyou.Task {
 		CreatedAt: now,
 		UpdatedAt: now,
 	}
-	if o.SkipReason != "" {
+	if !o.SkipReason.IsZero() {
 		return skipped(t, o.SkipReason)
 	}
 	placed := o.CreatedAt
@@ -407,7 +407,7 @@ func TaskFor(shop shops.Shop, o thankyou.Order, now time.Time) thankyou.Task {
 	// A delivery that arrives after the order's whole thank-you period
 	// (a stale retry, a late backfill) is not thanked late.
 	if latest := placed.Add(shop.Delay + shop.ExpireAfter); now.After(latest) {
-		return skipped(t, "order placed too long ago to thank ("+now.Sub(placed).Round(time.Hour).String()+" ago)")
+		return skipped(t, thankyou.Skip(thankyou.SkipTooOld, "order placed too long ago to thank ("+now.Sub(placed).Round(time.Hour).String()+" ago)"))
 	}
 	switch shop.Channel {
 	case thankyou.ChannelStaff:
@@ -449,8 +449,8 @@ func ceilSecond(t time.Time) time.Time {
 	return t.UTC()
 }
 
-func skipped(t thankyou.Task, reason string) thankyou.Task {
-	t.State, t.Reason = thankyou.StateSkipped, reason
+func skipped(t thankyou.Task, reason thankyou.SkipReason) thankyou.Task {
+	t.State, t.Reason, t.SkipCode = thankyou.StateSkipped, reason.Detail, reason.Code
 	t.Recipient, t.DueAt, t.Deadline, t.TimeZone = "", time.Time{}, time.Time{}, ""
 	return t
 }

@@ -423,7 +423,7 @@ func names(p payload) (full, firstName string) {
 // phoneOf returns the billing phone, else the shipping phone, in E.164,
 // each read with its address's country (else defaultCountry) for numbers
 // without a country code; or "" and the reason there is none.
-func phoneOf(p payload, defaultCountry string) (e164, skip string) {
+func phoneOf(p payload, defaultCountry string) (e164 string, skip thankyou.SkipReason) {
 	return phone.FirstValid(defaultCountry,
 		phone.Candidate{Raw: p.Billing.Phone, Region: country(p.Billing.Country)},
 		phone.Candidate{Raw: p.Shipping.Phone, Region: country(p.Shipping.Country)})

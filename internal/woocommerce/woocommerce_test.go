@@ -330,7 +330,7 @@ func TestParseNormalisesThePaidOrder(t *testing.T) {
 		got.CustomerName != want.CustomerName || got.FirstName != want.FirstName || got.Phone != want.Phone ||
 		got.Email != want.Email || got.Total != want.Total || got.Currency != want.Currency ||
 		!got.CreatedAt.Equal(want.CreatedAt) || got.CreatedAt.Location() != time.UTC || got.Country != want.Country ||
-		got.Region != want.Region || got.Test || got.Tags != nil || got.CustomerOrders != 0 || got.SkipReason != "" {
+		got.Region != want.Region || got.Test || got.Tags != nil || got.CustomerOrders != 0 || got.SkipReason.Detail != "" {
 		t.Errorf("order =\n%+v\nwant\n%+v", got, want)
 	}
 	if want := []string{"2 × Hand-thrown mug — speckled"}; !slices.Equal(got.Items, want) {
@@ -378,7 +378,7 @@ func TestParseReadsTheOrderFields(t *testing.T) {
 			func(o thankyou.Order) bool { return o.Total == "57.26" }},
 		{"billing as PHP's empty array", map[string]any{"billing": []any{}}, "US",
 			func(o thankyou.Order) bool {
-				return o.Email == "" && o.CustomerName == "Olivia Martin" && o.SkipReason == SkipNoPhone
+				return o.Email == "" && o.CustomerName == "Olivia Martin" && o.SkipReason.Detail == SkipNoPhone
 			}},
 		{"shipping null", map[string]any{"shipping": nil}, "US",
 			func(o thankyou.Order) bool { return o.Country == "US" && o.Phone == "+12125550140" }},
@@ -428,7 +428,7 @@ func TestParseFindsTheCustomersPhone(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if d.Order.Phone != tt.want || d.Order.SkipReason != tt.skip {
+			if d.Order.Phone != tt.want || d.Order.SkipReason.Detail != tt.skip {
 				t.Errorf("phone %q, skip %q; want %q, %q", d.Order.Phone, d.Order.SkipReason, tt.want, tt.skip)
 			}
 		})
