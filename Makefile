@@ -28,6 +28,7 @@ bench: deps
 .PHONY: effect-demo
 effect-demo: deps
 	$(GO) run ./infra/effectdemo -plot docs/effect-demo.svg
+
 ## burst: the Black Friday burst: 10,000 signed orders from 64 clients through the local HTTP API, then drained at SEND_RATE
 BURST_ORDERS  ?= 10000
 BURST_CLIENTS ?= 64

@@ -51,6 +51,7 @@ func TestToolExitsWithStatusAndAdvice(t *testing.T) {
 		{"the table after the command", dynamotest.Endpoint(), []string{"tasks", "list", "--table", table, "--state", "failed"}, 0, "No tasks match.", ""},
 		{"flags before the command", dynamotest.Endpoint(), []string{"--table=" + table, "--state", "failed", "tasks", "list"}, 0, "No tasks match.", ""},
 		{"a bad state is a usage error", dynamotest.Endpoint(), []string{"--table", table, "tasks", "list", "--state", "lost"}, 2, "", "not a task state"},
+		{"a minimum total that is not an amount is a usage error", dynamotest.Endpoint(), []string{"--table", table, "shops", "put", "--source", "shopify", "--id", "a", "--name", "A", "--secret-ref", "/thankyou/shops/a", "--min-total", "0x1p4"}, 2, "", "--min-total"},
 		{"a bad date is a usage error", dynamotest.Endpoint(), []string{"--table", table, "summary", "--since", "yesterday"}, 2, "", "write a day like"},
 		{"an unknown flag is a usage error", dynamotest.Endpoint(), []string{"--table", table, "tasks", "show", "--task", "x"}, 2, "", "tasks show --id TASK_ID"},
 		{"a group without its command", dynamotest.Endpoint(), []string{"--table", table, "tasks"}, 2, "", "expected one of `tasks list`"},

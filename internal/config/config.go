@@ -353,15 +353,18 @@ func (r *reader) shopIDs(name string) map[thankyou.Source][]string {
 	return out
 }
 
-func (r *reader) decimal(name string) string {
+// amount reads an amount (thankyou.ParseAmount's form), "" when unset.
+func (r *reader) amount(name string) string {
 	s := r.str(name)
 	if s == "" {
 		return ""
 	}
-	if _, err := strconv.ParseFloat(s, 64); err != nil || strings.ContainsAny(s, "eE") || strings.HasPrefix(s, "-") {
-		r.fail(name, "%q is not an amount like 25.00", s)
+	a, err := thankyou.ParseAmount(s)
+	if err != nil {
+		r.fail(name, "%s", thankyou.ErrorMessage(err))
+		return ""
 	}
-	return s
+	return a.String()
 }
 
 func (r *reader) err() error {
@@ -499,7 +502,7 @@ func LoadOrderWebhook(get Getenv) (OrderWebhookConfig, error) {
 			PlayURL:  r.str("VOICE_PLAY_URL"),
 		},
 		Rules: thankyou.Rules{
-			MinTotal:         r.decimal("MIN_ORDER_TOTAL"),
+			MinTotal:         r.amount("MIN_ORDER_TOTAL"),
 			FirstOrderOnly:   r.boolean("FIRST_ORDER_ONLY"),
 			SkipTestOrders:   r.boolean("SKIP_TEST_ORDERS"),
 			SkipTags:         r.list("SKIP_TAGS"),

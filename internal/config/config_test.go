@@ -215,3 +215,30 @@ func TestLeaseOutlastsTheDispatchersTimeoutAndSchedule(t *testing.T) {
 		}
 	}
 }
+
+// TestMinOrderTotalIsAnAmount is the configuration's amount edge: the
+// variable takes thankyou.ParseAmount's form only, and anything else
+// fails the load naming the variable (never "no minimum").
+func TestMinOrderTotalIsAnAmount(t *testing.T) {
+	base := map[string]string{"TABLE_NAME": "t", "SHOPIFY_WEBHOOK_SECRET": "s"}
+	for _, bad := range []string{"NaN", "nan", "Inf", "+Inf", "-Inf", "Infinity", "0x1p4", "0x10", "1e3", "1E3", "-5", "+5", "1,000", ".5", "5.", "ten"} {
+		m := maps.Clone(base)
+		m["MIN_ORDER_TOTAL"] = bad
+		_, err := LoadOrderWebhook(env(m))
+		if err == nil || !strings.Contains(err.Error(), "MIN_ORDER_TOTAL") {
+			t.Errorf("MIN_ORDER_TOTAL=%q: error %v, want one naming MIN_ORDER_TOTAL", bad, err)
+		}
+	}
+	for in, want := range map[string]string{"25.00": "25.00", "1000": "1000", " 10.5 ": "10.5", "0": "0", "": ""} {
+		m := maps.Clone(base)
+		m["MIN_ORDER_TOTAL"] = in
+		c, err := LoadOrderWebhook(env(m))
+		if err != nil {
+			t.Errorf("MIN_ORDER_TOTAL=%q: %v", in, err)
+			continue
+		}
+		if c.Rules.MinTotal != want {
+			t.Errorf("MIN_ORDER_TOTAL=%q: MinTotal %q, want %q", in, c.Rules.MinTotal, want)
+		}
+	}
+}

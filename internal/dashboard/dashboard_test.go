@@ -186,7 +186,7 @@ func TestEveryPageShowsItsFiguresOnlyWithTheToken(t *testing.T) {
 		want []string
 	}{
 		{"", []string{`id="due"><b>1</b>`, `id="sent"><b>1</b>`, `id="delivered"><b>1</b>`, `id="failed"><b>1</b>`, `id="skipped"><b>1</b>`,
-			`id="awaiting"><b>1</b>`, `id="optouts"><b>1</b>`, "Twilio 21211 (invalid &#39;To&#39; number)", "test order", "<svg", `class="thanked"`}},
+			`id="awaiting"><b>1</b>`, `id="optouts"><b>1</b>`, "Twilio 21211 (invalid &#39;To&#39; number)", "test_order", "<svg", `class="thanked"`}},
 		{"upcoming", []string{"#1001", "#1002", "#1003", "#1004", ">delay<", "Tue 24 Nov 10:00 EST", "Fri 27 Nov 10:00 EST", ">window<", ">holiday<", "Thanksgiving", ">cap<", "********23", "Jane", `name="csrf"`}},
 		{"staff", []string{"ana", "#4001", "reminded", `data-label="Reminders" class="n">2<`, `data-label="Hand-overs" class="n">1<`}},
 		{"task?id=" + url.QueryEscape(f.ids["2002"]), []string{"failed", "21211", "********23", "Jane", `id="retry"`, "created"}},

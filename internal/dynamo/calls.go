@@ -223,6 +223,9 @@ func (s *Store) CloseCall(ctx context.Context, id, e164 string, state thankyou.S
 			note = skippedByStaff
 		}
 		u.set("reason", str(note))
+		if state == thankyou.StateSkipped {
+			u.set("skipCode", str(string(thankyou.SkipStaff)))
+		}
 	}
 	u.history(now, "closed", "state="+string(state))
 	return s.applyCall(ctx, "close call", id, u, callOpen(u, e164), "the call is not open for this number")

@@ -62,7 +62,7 @@ func customerTask(shop, orderID string, p person, created time.Time) thankyou.Ta
 // skipped turns a new task into a skipped one.
 func skipped(t thankyou.Task, reason string) thankyou.Task {
 	t.State, t.DueAt, t.Deadline, t.Recipient = thankyou.StateSkipped, time.Time{}, time.Time{}, ""
-	t.Order.SkipReason = reason
+	t.Order.SkipReason = thankyou.Skip(thankyou.StoredSkipCode("", reason), reason)
 	return t
 }
 

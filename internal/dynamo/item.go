@@ -33,8 +33,11 @@ type taskItem struct {
 	OrderCreatedAt string `dynamodbav:"orderCreatedAt,omitempty"`
 	Test           bool   `dynamodbav:"test"`
 	SkipReason     string `dynamodbav:"skipReason,omitempty"`
-	Country        string `dynamodbav:"country,omitempty"`
-	Region         string `dynamodbav:"region,omitempty"`
+	// SkipCode is a skipped task's thankyou.SkipCode (absent on tasks
+	// stored before codes: see thankyou.StoredSkipCode).
+	SkipCode string `dynamodbav:"skipCode,omitempty"`
+	Country  string `dynamodbav:"country,omitempty"`
+	Region   string `dynamodbav:"region,omitempty"`
 	// Items are the order's first items (personal data of a kind).
 	Items []string `dynamodbav:"items,omitempty"`
 
@@ -152,7 +155,8 @@ func newTaskItem(t thankyou.Task) taskItem {
 		Currency:       o.Currency,
 		OrderCreatedAt: formatTime(o.CreatedAt),
 		Test:           o.Test,
-		SkipReason:     o.SkipReason,
+		SkipReason:     o.SkipReason.Detail,
+		SkipCode:       string(t.SkipCode),
 		Country:        o.Country,
 		Region:         o.Region,
 		Items:          o.Items,
@@ -232,7 +236,7 @@ func decodeTask(av map[string]types.AttributeValue) (thankyou.Task, taskItem, er
 			Currency:     it.Currency,
 			CreatedAt:    tm("orderCreatedAt", it.OrderCreatedAt),
 			Test:         it.Test,
-			SkipReason:   it.SkipReason,
+			SkipReason:   storedSkipReason(it.SkipCode, it.SkipReason),
 			Country:      it.Country,
 			Region:       it.Region,
 			Items:        it.Items,
@@ -241,6 +245,7 @@ func decodeTask(av map[string]types.AttributeValue) (thankyou.Task, taskItem, er
 		Recipient:       it.Recipient,
 		State:           thankyou.State(it.State),
 		Reason:          it.Reason,
+		SkipCode:        storedSkipCode(it),
 		DueAt:           tm("dueAt", it.DueAt),
 		Deadline:        tm("deadline", it.Deadline),
 		TimeZone:        it.TimeZone,
@@ -297,4 +302,22 @@ func decodeTask(av map[string]types.AttributeValue) (thankyou.Task, taskItem, er
 		return thankyou.Task{}, it, firstErr
 	}
 	return t, it, nil
+}
+
+// storedSkipCode is a skipped task's code, read from an item stored with
+// or (before codes) without one; "" for a task that is not skipped.
+func storedSkipCode(it taskItem) thankyou.SkipCode {
+	if thankyou.State(it.State) != thankyou.StateSkipped {
+		return ""
+	}
+	return thankyou.StoredSkipCode(it.SkipCode, it.Reason)
+}
+
+// storedSkipReason is the order's skip reason: a source's reason is the
+// task's, so it shares the task's code.
+func storedSkipReason(code, detail string) thankyou.SkipReason {
+	if detail == "" {
+		return thankyou.SkipReason{}
+	}
+	return thankyou.Skip(thankyou.StoredSkipCode(code, detail), detail)
 }

@@ -251,7 +251,8 @@ func TestSkippedTaskIsNotDue(t *testing.T) {
 	task.State = thankyou.StateSkipped
 	task.DueAt = time.Time{}
 	task.Order.Phone = ""
-	task.Order.SkipReason = "no phone number"
+	task.Order.SkipReason = thankyou.Skip(thankyou.SkipNoPhone, "no phone number")
+	task.Reason, task.SkipCode = "no phone number", thankyou.SkipNoPhone
 	e.create(t, task)
 
 	if got := e.due(t, t0.Add(365*24*time.Hour), 0); len(got) != 0 {

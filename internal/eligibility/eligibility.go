@@ -1,14 +1,13 @@
 // Package eligibility decides whether an order may be thanked under a
 // shop's rules (thankyou.Rules): test orders, skipped tags, shipping
 // countries, a minimum total, first orders only and a frequency cap per
-// customer. It returns the reason an order is skipped, in words a shop
-// owner reads on the task.
+// customer. It returns the reason an order is skipped: a code to count by
+// and words a shop owner reads on the task (thankyou.SkipReason).
 package eligibility
 
 import (
 	"fmt"
 	"math"
-	"math/big"
 	"strings"
 	"time"
 
@@ -28,21 +27,21 @@ type History struct {
 // day is the unit of Rules.FrequencyCapDays.
 const day = 24 * time.Hour
 
-// maxAmountLen bounds the length of an amount Check parses: totals are
-// short, and a bound keeps a hostile payload from costing anything.
-const maxAmountLen = 64
-
-// Check returns "" when the order may be thanked under the rules, else the
-// reason it is skipped (stored on the task). The rules are checked in this
+// Check returns the zero SkipReason when the order may be thanked under the
+// rules, else the reason it is skipped (stored on the task). A rule that cannot be applied
+// (a MinTotal that thankyou.ParseAmount refuses) is an error: Check then
+// returns it with a reason that names the rule, and the order is to be
+// skipped with that reason, never thanked as if the rule were not set. The rules are checked in this
 // order, and the first that applies gives the reason: test order, skipped
 // tags, shipping country, minimum total, first order only, frequency cap.
 //
 //   - Tags compare case-insensitively, without surrounding spaces.
 //   - Countries compare upper-cased; an order without a country is not
 //     skipped by this rule.
-//   - The minimum compares decimals exactly. An order total (or a MinTotal)
-//     that is not a plain decimal ("199.00", "12", ".5") does not skip the
-//     order: a malformed amount is not a reason to leave a customer unthanked.
+//   - The minimum compares amounts exactly (thankyou.Amount.Cmp: 10.5 equals
+//     10.50). An order total that thankyou.ParseTotal refuses in the order's
+//     currency does not skip the order: a malformed total from a platform is
+//     not a reason to leave a customer unthanked.
 //   - First order only uses the platform's count of the customer's orders
 //     when it sends one (skipped when more than 1), else the customer's
 //     earlier tasks in h.
@@ -51,31 +50,31 @@ const maxAmountLen = 64
 //
 // Check does not look at the phone number: an order without one is skipped
 // by its source (Order.SkipReason).
-func Check(o thankyou.Order, r thankyou.Rules, h History, now time.Time) string {
+func Check(o thankyou.Order, r thankyou.Rules, h History, now time.Time) (thankyou.SkipReason, error) {
 	if r.SkipTestOrders && o.Test {
-		return "test order"
+		return thankyou.Skip(thankyou.SkipTestOrder, "test order"), nil
 	}
 	if tag := skippedTag(o.Tags, r.SkipTags); tag != "" {
-		return "order tagged " + tag
+		return thankyou.Skip(thankyou.SkipTag, "order tagged "+tag), nil
 	}
 	if reason := countryReason(o.Country, r.Countries); reason != "" {
-		return reason
+		return thankyou.Skip(thankyou.SkipCountry, reason), nil
 	}
-	if reason := minimumReason(o.Total, r.MinTotal); reason != "" {
-		return reason
+	if reason, err := minimumReason(o.Total, o.Currency, r.MinTotal); !reason.IsZero() || err != nil {
+		return reason, err
 	}
 	if r.FirstOrderOnly {
 		switch {
 		case o.CustomerOrders > 1:
-			return fmt.Sprintf("not the customer's first order (%d orders)", o.CustomerOrders)
+			return thankyou.Skip(thankyou.SkipFirstOrder, fmt.Sprintf("not the customer's first order (%d orders)", o.CustomerOrders)), nil
 		case o.CustomerOrders <= 0 && h.Tasks > 0:
-			return fmt.Sprintf("not the customer's first order (%s here before)", plural(h.Tasks, "earlier order", "earlier orders"))
+			return thankyou.Skip(thankyou.SkipFirstOrder, fmt.Sprintf("not the customer's first order (%s here before)", plural(h.Tasks, "earlier order", "earlier orders"))), nil
 		}
 	}
 	if reason := capReason(h.LastThanked, r.FrequencyCapDays, now); reason != "" {
-		return reason
+		return thankyou.Skip(thankyou.SkipFrequencyCap, reason), nil
 	}
-	return ""
+	return thankyou.SkipReason{}, nil
 }
 
 // skippedTag returns the first rule tag (trimmed) the order carries, or "".
@@ -119,51 +118,25 @@ func countryReason(country string, allowed []string) string {
 	return fmt.Sprintf("ships to %s, not one of %s", country, strings.Join(list, ", "))
 }
 
-func minimumReason(total, minimum string) string {
-	total, minimum = strings.TrimSpace(total), strings.TrimSpace(minimum)
-	if minimum == "" {
-		return ""
+// minimumReason applies the minimum total. A minimum that is not an amount
+// is an error, with a reason that says the rule is broken.
+func minimumReason(total, currency, minimum string) (thankyou.SkipReason, error) {
+	if strings.TrimSpace(minimum) == "" {
+		return thankyou.SkipReason{}, nil
 	}
-	m, ok := parseAmount(minimum)
-	if !ok {
-		return ""
+	m, err := thankyou.ParseAmount(minimum)
+	if err != nil {
+		return thankyou.Skip(thankyou.SkipRuleError, fmt.Sprintf("the shop's minimum total rule %q is not an amount (fix it with --min-total)", strings.TrimSpace(minimum))),
+			thankyou.WrapError(thankyou.EINVALID, "the shop's minimum total is not an amount", err)
 	}
-	t, ok := parseAmount(total)
-	if !ok {
-		return ""
+	t, err := thankyou.ParseTotal(total, currency)
+	if err != nil {
+		return thankyou.SkipReason{}, nil
 	}
 	if t.Cmp(m) < 0 {
-		return fmt.Sprintf("order total %s is below the minimum %s", total, minimum)
+		return thankyou.Skip(thankyou.SkipMinTotal, fmt.Sprintf("order total %s is below the minimum %s", strings.TrimSpace(total), strings.TrimSpace(minimum))), nil
 	}
-	return ""
-}
-
-// parseAmount parses a plain decimal: an optional sign, digits and an
-// optional fraction ("199.00", "-5", ".5", "12."). Exponents, fractions
-// ("1/3"), base prefixes and separators are refused: big.Rat would accept
-// some of them, and an exponent like 1e999999999 would make it allocate
-// without bound.
-func parseAmount(s string) (*big.Rat, bool) {
-	if s == "" || len(s) > maxAmountLen {
-		return nil, false
-	}
-	digits, dot := 0, false
-	for i, c := range []byte(s) {
-		switch {
-		case c >= '0' && c <= '9':
-			digits++
-		case c == '.' && !dot:
-			dot = true
-		case (c == '+' || c == '-') && i == 0:
-		default:
-			return nil, false
-		}
-	}
-	if digits == 0 {
-		return nil, false
-	}
-	r, ok := new(big.Rat).SetString(s)
-	return r, ok
+	return thankyou.SkipReason{}, nil
 }
 
 func capReason(last time.Time, days int, now time.Time) string {

@@ -95,13 +95,28 @@ func TestCheck(t *testing.T) {
 		{"the sum a float gets wrong", func(o *thankyou.Order, r *thankyou.Rules, _ *eligibility.History) {
 			o.Total, r.MinTotal = "0.3", "0.30000000000000001" // equal as float64
 		}, "order total 0.3 is below the minimum 0.30000000000000001"},
-		{"total without leading digit", func(o *thankyou.Order, r *thankyou.Rules, _ *eligibility.History) {
+		{"total without leading digit is not an amount", func(o *thankyou.Order, r *thankyou.Rules, _ *eligibility.History) {
 			o.Total, r.MinTotal = ".5", "1"
-		}, "order total .5 is below the minimum 1"},
-		{"total with trailing dot", func(o *thankyou.Order, r *thankyou.Rules, _ *eligibility.History) {
-			o.Total, r.MinTotal = "30.", "25"
 		}, ""},
-		{"negative total", func(o *thankyou.Order, _ *thankyou.Rules, _ *eligibility.History) { o.Total = "-1.00" }, "order total -1.00 is below the minimum 25.00"},
+		{"total with trailing dot is not an amount", func(o *thankyou.Order, r *thankyou.Rules, _ *eligibility.History) {
+			o.Total, r.MinTotal = "3.", "25"
+		}, ""},
+		{"negative total is not an amount", func(o *thankyou.Order, _ *thankyou.Rules, _ *eligibility.History) { o.Total = "-1.00" }, ""},
+		{"yen above the minimum", func(o *thankyou.Order, r *thankyou.Rules, _ *eligibility.History) {
+			o.Total, o.Currency, r.MinTotal = "1500", "JPY", "1000"
+		}, ""},
+		{"yen below the minimum", func(o *thankyou.Order, r *thankyou.Rules, _ *eligibility.History) {
+			o.Total, o.Currency, r.MinTotal = "999", "JPY", "1000"
+		}, "order total 999 is below the minimum 1000"},
+		{"yen with decimals the yen has not", func(o *thankyou.Order, r *thankyou.Rules, _ *eligibility.History) {
+			o.Total, o.Currency, r.MinTotal = "999.5", "JPY", "1000"
+		}, ""},
+		{"dollars equal written with fewer decimals", func(o *thankyou.Order, r *thankyou.Rules, _ *eligibility.History) {
+			o.Total, o.Currency, r.MinTotal = "10.5", "USD", "10.50"
+		}, ""},
+		{"dinars below by a fils", func(o *thankyou.Order, r *thankyou.Rules, _ *eligibility.History) {
+			o.Total, o.Currency, r.MinTotal = "5.119", "BHD", "5.12"
+		}, "order total 5.119 is below the minimum 5.12"},
 		{"total with spaces", func(o *thankyou.Order, _ *thankyou.Rules, _ *eligibility.History) { o.Total = " 3.00 " }, "order total 3.00 is below the minimum 25.00"},
 		{"empty total is not skipped", func(o *thankyou.Order, _ *thankyou.Rules, _ *eligibility.History) { o.Total = "" }, ""},
 		{"unparseable total is not skipped", func(o *thankyou.Order, _ *thankyou.Rules, _ *eligibility.History) { o.Total = "1,000.00" }, ""},
@@ -110,9 +125,6 @@ func TestCheck(t *testing.T) {
 		{"fraction is not an amount", func(o *thankyou.Order, _ *thankyou.Rules, _ *eligibility.History) { o.Total = "1/3" }, ""},
 		{"hex is not an amount", func(o *thankyou.Order, _ *thankyou.Rules, _ *eligibility.History) { o.Total = "0x1" }, ""},
 		{"lone dot is not an amount", func(o *thankyou.Order, _ *thankyou.Rules, _ *eligibility.History) { o.Total = "." }, ""},
-		{"unparseable minimum skips nothing", func(o *thankyou.Order, r *thankyou.Rules, _ *eligibility.History) {
-			o.Total, r.MinTotal = "1.00", "lots"
-		}, ""},
 		{"no minimum", func(o *thankyou.Order, r *thankyou.Rules, _ *eligibility.History) {
 			o.Total, r.MinTotal = "0.01", ""
 		}, ""},
@@ -185,8 +197,15 @@ func TestCheck(t *testing.T) {
 			if tt.change != nil {
 				tt.change(&o, &r, &h)
 			}
-			if got := eligibility.Check(o, r, h, now); got != tt.want {
-				t.Errorf("Check = %q, want %q", got, tt.want)
+			got, err := eligibility.Check(o, r, h, now)
+			if err != nil {
+				t.Fatalf("Check: %v", err)
+			}
+			if got.Detail != tt.want {
+				t.Errorf("Check = %q, want %q", got.Detail, tt.want)
+			}
+			if (got.Code == "") != (tt.want == "") || (got.Code != "" && !got.Code.Known()) {
+				t.Errorf("Check = %q with code %q", got.Detail, got.Code)
 			}
 		})
 	}
@@ -219,14 +238,22 @@ func FuzzCheck(f *testing.F) {
 		if lastOffsetSeconds != 0 {
 			h.LastThanked = now.Add(-time.Duration(lastOffsetSeconds) * time.Second)
 		}
-		got := eligibility.Check(o, r, h, now)
-		if again := eligibility.Check(o, r, h, now); again != got {
+		got, err := eligibility.Check(o, r, h, now)
+		if err != nil {
+			if _, perr := thankyou.ParseAmount(minimum); perr == nil || strings.TrimSpace(minimum) == "" {
+				t.Errorf("Check error %v for minimum %q that is empty or an amount", err, minimum)
+			}
+			if got.Detail != minimumBroken(minimum) || got.Code != thankyou.SkipRuleError {
+				t.Errorf("Check error %v with reason %q: a broken rule must skip the order naming it", err, got)
+			}
+		}
+		if again, _ := eligibility.Check(o, r, h, now); again != got {
 			t.Errorf("Check is not deterministic: %q then %q", got, again)
 		}
-		if skipTest && test && got != "test order" {
+		if skipTest && test && got != thankyou.Skip(thankyou.SkipTestOrder, "test order") {
 			t.Errorf("test order with SkipTestOrders: Check = %q, want \"test order\"", got)
 		}
-		if zero := eligibility.Check(o, thankyou.Rules{}, h, now); zero != "" {
+		if zero, _ := eligibility.Check(o, thankyou.Rules{}, h, now); !zero.IsZero() {
 			t.Errorf("zero rules: Check = %q, want \"\"", zero)
 		}
 	})
@@ -235,14 +262,42 @@ func FuzzCheck(f *testing.F) {
 func ExampleCheck() {
 	rules := thankyou.Rules{MinTotal: "25.00", SkipTestOrders: true, FrequencyCapDays: 30}
 	o := thankyou.Order{ID: "1001", Phone: "+14155550123", Total: "12.00", Currency: "USD"}
-	fmt.Printf("%q\n", eligibility.Check(o, rules, eligibility.History{}, now))
+	show := func(r thankyou.SkipReason, err error) {
+		fmt.Printf("%q %q %v\n", r.Code, r.Detail, err != nil)
+	}
+	show(eligibility.Check(o, rules, eligibility.History{}, now))
 
 	o.Total = "40.00"
 	h := eligibility.History{Tasks: 1, LastThanked: now.Add(-4 * 24 * time.Hour)}
-	fmt.Printf("%q\n", eligibility.Check(o, rules, h, now))
-	fmt.Printf("%q\n", eligibility.Check(o, rules, eligibility.History{}, now))
+	show(eligibility.Check(o, rules, h, now))
+	show(eligibility.Check(o, rules, eligibility.History{}, now))
+
+	rules.MinTotal = "NaN"
+	show(eligibility.Check(o, rules, eligibility.History{}, now))
 	// Output:
-	// "order total 12.00 is below the minimum 25.00"
-	// "thanked 4 days ago (at most once every 30 days)"
-	// ""
+	// "min_total" "order total 12.00 is below the minimum 25.00" false
+	// "frequency_cap" "thanked 4 days ago (at most once every 30 days)" false
+	// "" "" false
+	// "rule_error" "the shop's minimum total rule \"NaN\" is not an amount (fix it with --min-total)" true
+}
+
+func minimumBroken(minimum string) string {
+	return fmt.Sprintf("the shop's minimum total rule %q is not an amount (fix it with --min-total)", strings.TrimSpace(minimum))
+}
+
+// TestCheckRefusedMinimumIsAnError is the amount edge of the shop's rules:
+// a stored minimum that is not an amount skips the order with a reason
+// that names the rule, and is an error, never "no minimum".
+func TestCheckRefusedMinimumIsAnError(t *testing.T) {
+	for _, bad := range []string{"NaN", "Inf", "+Inf", "-Inf", "0x1p4", "1e3", "-5", "lots", ".5", "1,000"} {
+		o, r := order(), thankyou.Rules{MinTotal: bad}
+		o.Total = "1000000"
+		got, err := eligibility.Check(o, r, eligibility.History{}, now)
+		if err == nil || thankyou.ErrorCode(err) != thankyou.EINVALID {
+			t.Errorf("MinTotal %q: error %v, want EINVALID", bad, err)
+		}
+		if got != thankyou.Skip(thankyou.SkipRuleError, minimumBroken(bad)) {
+			t.Errorf("MinTotal %q: reason %q, want %q", bad, got, minimumBroken(bad))
+		}
+	}
 }

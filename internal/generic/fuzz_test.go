@@ -89,7 +89,7 @@ func FuzzParse(f *testing.F) {
 		}
 		switch d.Kind {
 		case thankyou.DeliveryOrderCreated:
-			if (o.Phone == "") == (o.SkipReason == "") {
+			if (o.Phone == "") == (o.SkipReason.Detail == "") {
 				t.Fatalf("order phone %q, skip reason %q: want exactly one", o.Phone, o.SkipReason)
 			}
 			if o.CreatedAt.IsZero() || o.Number == "" {

@@ -287,12 +287,12 @@ func TestParseReadsEachField(t *testing.T) {
 		{"shipping region without a country is unknown", order(`,"shipping_region":"FL"`), "US",
 			func(o thankyou.Order) bool { return o.Region == "" }, "Region empty"},
 		{"no phone", order(`,"customer":{"first_name":"Sam"}`), "US",
-			func(o thankyou.Order) bool { return o.Phone == "" && o.SkipReason == "no usable phone number" }, "skip: no usable phone number"},
+			func(o thankyou.Order) bool { return o.Phone == "" && o.SkipReason.Detail == "no usable phone number" }, "skip: no usable phone number"},
 		{"blank phone", order(`,"customer":{"phone":"  "}`), "US",
-			func(o thankyou.Order) bool { return o.Phone == "" && o.SkipReason == "no usable phone number" }, "skip: no usable phone number"},
+			func(o thankyou.Order) bool { return o.Phone == "" && o.SkipReason.Detail == "no usable phone number" }, "skip: no usable phone number"},
 		{"invalid phone", order(`,"customer":{"phone":"12345"}`), "US",
 			func(o thankyou.Order) bool {
-				return o.Phone == "" && o.SkipReason == "no valid phone number (1 found, none valid)"
+				return o.Phone == "" && o.SkipReason.Detail == "no valid phone number (1 found, none valid)"
 			}, "skip: no valid phone number (1 found, none valid)"},
 		{"currency upper-cased", order(`,"currency":"eur","total":"10"`), "US",
 			func(o thankyou.Order) bool { return o.Currency == "EUR" && o.Total == "10" }, "Currency EUR, Total 10"},

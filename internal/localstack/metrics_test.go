@@ -14,6 +14,7 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo/dynamotest"
 	"github.com/thankyoucalls/thankyoucalls/internal/localstack"
 	"github.com/thankyoucalls/thankyoucalls/internal/metrics"
+	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 	"github.com/thankyoucalls/thankyoucalls/internal/twilio/twiliotest"
 )
 
@@ -176,7 +177,7 @@ func TestMetricsCountWhatHappenedAndHoldNoPersonalData(t *testing.T) {
 			add(metrics.TasksCreated, ow, metrics.DimSource, source)
 		case status == http.StatusCreated && a.State == "skipped":
 			add(metrics.OrdersReceived, ow, metrics.DimSource, source)
-			add(metrics.OrdersSkipped, ow, metrics.DimReason, metrics.ReasonCode(a.Reason))
+			add(metrics.OrdersSkipped, ow, metrics.DimReason, string(thankyou.StoredSkipCode("", a.Reason)))
 		case a.Status == "duplicate":
 			add(metrics.OrdersReceived, ow, metrics.DimSource, source)
 			add(metrics.Duplicates, ow, metrics.DimSource, source)

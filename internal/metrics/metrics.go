@@ -18,6 +18,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
 
 // Namespace is the CloudWatch namespace of every metric.
@@ -100,18 +102,21 @@ const (
 	DimOutcome    = "Outcome"
 )
 
-// Reason codes: the values of the Reason dimension.
+// Reason codes: the values of the Reason dimension, the skip codes of
+// package thankyou.
 const (
-	ReasonNoPhone      = "no_phone"
-	ReasonInvalidPhone = "invalid_phone"
-	ReasonTestOrder    = "test_order"
-	ReasonTag          = "tag"
-	ReasonCountry      = "country"
-	ReasonMinTotal     = "min_total"
-	ReasonFirstOrder   = "first_order"
-	ReasonFrequencyCap = "frequency_cap"
-	ReasonTooOld       = "too_old"
-	ReasonOther        = "other"
+	ReasonNoPhone      = string(thankyou.SkipNoPhone)
+	ReasonInvalidPhone = string(thankyou.SkipInvalidPhone)
+	ReasonTestOrder    = string(thankyou.SkipTestOrder)
+	ReasonTag          = string(thankyou.SkipTag)
+	ReasonCountry      = string(thankyou.SkipCountry)
+	ReasonMinTotal     = string(thankyou.SkipMinTotal)
+	ReasonFirstOrder   = string(thankyou.SkipFirstOrder)
+	ReasonFrequencyCap = string(thankyou.SkipFrequencyCap)
+	ReasonTooOld       = string(thankyou.SkipTooOld)
+	ReasonRuleError    = string(thankyou.SkipRuleError)
+	ReasonStaff        = string(thankyou.SkipStaff)
+	ReasonOther        = string(thankyou.SkipOther)
 )
 
 // Outcomes of a dispatcher run: the values of the Outcome dimension.
@@ -128,9 +133,15 @@ type Dimension struct {
 // Source is the Source dimension (an order source: shopify, stripe, ...).
 func Source(s string) Dimension { return Dimension{DimSource, s} }
 
-// Reason is the Reason dimension of a skipped order: the reason code of
-// its free-text reason (see ReasonCode).
-func Reason(reason string) Dimension { return Dimension{DimReason, ReasonCode(reason)} }
+// Reason is the Reason dimension of a skipped order: its skip code, a
+// word from a short fixed list that never carries the order's data
+// (ReasonOther when the task has none or an unknown one).
+func Reason(code thankyou.SkipCode) Dimension {
+	if !code.Known() {
+		code = thankyou.SkipOther
+	}
+	return Dimension{DimReason, string(code)}
+}
 
 // TwilioCode is the TwilioCode dimension: Twilio's error code, or "none"
 // when there is none (0).
@@ -148,35 +159,6 @@ func Outcome(o string) Dimension { return Dimension{DimOutcome, o} }
 type Value struct {
 	Metric string
 	N      int
-}
-
-// reasonPrefixes maps the beginnings of skip reasons (as the sources,
-// package eligibility and the order webhook word them) to reason codes.
-var reasonPrefixes = []struct{ prefix, code string }{
-	{"no usable phone", ReasonNoPhone},
-	{"no phone", ReasonNoPhone},
-	{"no valid phone", ReasonInvalidPhone},
-	{"test order", ReasonTestOrder},
-	{"order tagged", ReasonTag},
-	{"ships to", ReasonCountry},
-	{"order total", ReasonMinTotal},
-	{"not the customer's first order", ReasonFirstOrder},
-	{"thanked ", ReasonFrequencyCap},
-	{"order placed too long ago", ReasonTooOld},
-}
-
-// ReasonCode maps a skip reason, which is free text and may quote the
-// order (a tag, a country, a total), to one of a few fixed codes
-// (ReasonNoPhone, ...; ReasonOther for any other text), so that the Reason
-// dimension stays low-cardinality and never carries the order's data.
-func ReasonCode(reason string) string {
-	r := strings.ToLower(strings.TrimSpace(reason))
-	for _, p := range reasonPrefixes {
-		if strings.HasPrefix(r, p.prefix) {
-			return p.code
-		}
-	}
-	return ReasonOther
 }
 
 // Emitter writes EMF records. A nil or zero Emitter writes nothing, so a

@@ -211,10 +211,18 @@ func TestRecordsFollowTheEMFSpecification(t *testing.T) {
 		{
 			"a skip by reason code, never its text", "order-webhook",
 			func(e *metrics.Emitter) {
-				e.Count(metrics.OrdersSkipped, 1, metrics.Reason("order tagged VIP Jane Doe"))
+				e.Count(metrics.OrdersSkipped, 1, metrics.Reason(thankyou.SkipTag))
 			},
 			[][]string{{"Function"}, {"Function", "Reason"}},
 			map[string]any{"Function": "order-webhook", "Reason": "tag", "OrdersSkipped": 1.0},
+		},
+		{
+			"text in place of a code counts as other", "order-webhook",
+			func(e *metrics.Emitter) {
+				e.Count(metrics.OrdersSkipped, 1, metrics.Reason("order tagged VIP Jane Doe"))
+			},
+			[][]string{{"Function"}, {"Function", "Reason"}},
+			map[string]any{"Function": "order-webhook", "Reason": "other", "OrdersSkipped": 1.0},
 		},
 		{
 			"a failure by Twilio code", "twilio-webhook",
@@ -441,18 +449,24 @@ func TestDimensionValuesAreValidCloudWatchValues(t *testing.T) {
 	}
 }
 
-// TestSkipReasonsMapToAFewCodes maps the reasons the code really writes
-// (produced here by the code that writes them) to their codes, so that a
-// reworded reason fails here rather than turning into "other" in the
-// operator's graphs.
-func TestSkipReasonsMapToAFewCodes(t *testing.T) {
+// TestSkipReasonsCarryOneOfAFewCodes checks the codes of the reasons the
+// code really writes (produced here by the code that writes them), and
+// that the Reason dimension is the code, never the reason's text.
+func TestSkipReasonsCarryOneOfAFewCodes(t *testing.T) {
 	now := time.Date(2026, 11, 23, 16, 0, 0, 0, time.UTC)
-	check := func(o thankyou.Order, r thankyou.Rules, h eligibility.History) string {
-		reason := eligibility.Check(o, r, h, now)
-		if reason == "" {
+	check := func(o thankyou.Order, r thankyou.Rules, h eligibility.History) thankyou.SkipReason {
+		reason, err := eligibility.Check(o, r, h, now)
+		if err != nil {
+			t.Fatalf("eligibility.Check(%+v, %+v): %v", o, r, err)
+		}
+		if reason.IsZero() {
 			t.Fatalf("eligibility.Check(%+v, %+v) thanks the order; the test wants a skip", o, r)
 		}
 		return reason
+	}
+	broken, err := eligibility.Check(thankyou.Order{Total: "1"}, thankyou.Rules{MinTotal: "NaN"}, eligibility.History{}, now)
+	if err == nil {
+		t.Fatal("a minimum of NaN is no error")
 	}
 	_, none := phone.FirstValid("US")
 	_, invalid := phone.FirstValid("US", phone.Candidate{Raw: "12"})
@@ -460,29 +474,34 @@ func TestSkipReasonsMapToAFewCodes(t *testing.T) {
 		thankyou.Order{CreatedAt: now.AddDate(0, 0, -30), Phone: "+12125550123"}, now)
 
 	tests := []struct {
-		reason string
+		reason thankyou.SkipReason
 		want   string
 	}{
 		{none, metrics.ReasonNoPhone},
-		{"no usable phone number", metrics.ReasonNoPhone}, // the sources' own wording
 		{invalid, metrics.ReasonInvalidPhone},
 		{check(thankyou.Order{Test: true}, thankyou.Rules{SkipTestOrders: true}, eligibility.History{}), metrics.ReasonTestOrder},
 		{check(thankyou.Order{Tags: []string{"wholesale"}}, thankyou.Rules{SkipTags: []string{"wholesale"}}, eligibility.History{}), metrics.ReasonTag},
 		{check(thankyou.Order{Country: "FR"}, thankyou.Rules{Countries: []string{"US"}}, eligibility.History{}), metrics.ReasonCountry},
 		{check(thankyou.Order{Country: "FR"}, thankyou.Rules{Countries: []string{"US", "CA"}}, eligibility.History{}), metrics.ReasonCountry},
 		{check(thankyou.Order{Total: "12.00"}, thankyou.Rules{MinTotal: "25.00"}, eligibility.History{}), metrics.ReasonMinTotal},
+		{broken, metrics.ReasonRuleError},
 		{check(thankyou.Order{CustomerOrders: 3}, thankyou.Rules{FirstOrderOnly: true}, eligibility.History{}), metrics.ReasonFirstOrder},
 		{check(thankyou.Order{}, thankyou.Rules{FirstOrderOnly: true}, eligibility.History{Tasks: 2}), metrics.ReasonFirstOrder},
 		{check(thankyou.Order{}, thankyou.Rules{FrequencyCapDays: 30}, eligibility.History{LastThanked: now.AddDate(0, 0, -4)}), metrics.ReasonFrequencyCap},
 		{check(thankyou.Order{}, thankyou.Rules{FrequencyCapDays: 1}, eligibility.History{LastThanked: now.Add(-time.Hour)}), metrics.ReasonFrequencyCap},
-		{old.Reason, metrics.ReasonTooOld},
-		{"", metrics.ReasonOther},
-		{"something new", metrics.ReasonOther},
-		{"Jane Doe +1 212-555-0123 jane@example.com", metrics.ReasonOther},
+		{thankyou.Skip(old.SkipCode, old.Reason), metrics.ReasonTooOld},
+		{thankyou.SkipReason{Detail: "Jane Doe +1 212-555-0123"}, metrics.ReasonOther},
 	}
 	for _, tt := range tests {
-		if got := metrics.ReasonCode(tt.reason); got != tt.want {
-			t.Errorf("ReasonCode(%q) = %q, want %q", tt.reason, got, tt.want)
+		if tt.reason.Detail == "" {
+			t.Errorf("code %q without a readable detail", tt.reason.Code)
+		}
+		if got := metrics.Reason(tt.reason.Code); got != (metrics.Dimension{Name: metrics.DimReason, Value: tt.want}) {
+			t.Errorf("Reason(%q) for %q = %+v, want %q", tt.reason.Code, tt.reason.Detail, got, tt.want)
+		}
+		// Tasks stored before codes read with the same code.
+		if got := thankyou.StoredSkipCode("", tt.reason.Detail); tt.want != metrics.ReasonRuleError && string(got) != tt.want {
+			t.Errorf("StoredSkipCode(%q) = %q, want %q", tt.reason.Detail, got, tt.want)
 		}
 	}
 	if old.State != thankyou.StateSkipped {
@@ -493,7 +512,7 @@ func TestSkipReasonsMapToAFewCodes(t *testing.T) {
 // codes are every value the Reason dimension can take.
 var codes = []string{metrics.ReasonNoPhone, metrics.ReasonInvalidPhone, metrics.ReasonTestOrder,
 	metrics.ReasonTag, metrics.ReasonCountry, metrics.ReasonMinTotal, metrics.ReasonFirstOrder,
-	metrics.ReasonFrequencyCap, metrics.ReasonTooOld, metrics.ReasonOther}
+	metrics.ReasonFrequencyCap, metrics.ReasonTooOld, metrics.ReasonRuleError, metrics.ReasonStaff, metrics.ReasonOther}
 
 // FuzzRecord checks that whatever a dimension value or a skip reason holds,
 // a record is one line of valid EMF, the Reason dimension is one of the
@@ -501,6 +520,8 @@ var codes = []string{metrics.ReasonNoPhone, metrics.ReasonInvalidPhone, metrics.
 func FuzzRecord(f *testing.F) {
 	for _, seed := range [][2]string{
 		{"shopify", "no usable phone number"},
+		{"shopify", "no_phone"},
+		{"woocommerce", "min_total"},
 		{"", "order tagged Jane Doe"},
 		{"stripe\n", "thanked 4 days ago (at most once every 30 days)"},
 		{"é☃\x00", "ships to FR, not US"},
@@ -512,7 +533,7 @@ func FuzzRecord(f *testing.F) {
 	f.Fuzz(func(t *testing.T, source, reason string, code int) {
 		var buf bytes.Buffer
 		e := metrics.New(&buf, nil).For("order-webhook")
-		e.Count(metrics.OrdersSkipped, 1, metrics.Source(source), metrics.Reason(reason), metrics.TwilioCode(code))
+		e.Count(metrics.OrdersSkipped, 1, metrics.Source(source), metrics.Reason(thankyou.SkipCode(reason)), metrics.TwilioCode(code))
 		ls := lines(buf.String())
 		if len(ls) != 1 || !strings.HasSuffix(buf.String(), "\n") {
 			t.Fatalf("want one newline-terminated record, got %q", buf.String())
@@ -533,7 +554,19 @@ func FuzzRecord(f *testing.F) {
 func ExampleEmitter_Count() {
 	at := time.Date(2026, 11, 23, 16, 0, 0, 0, time.UTC)
 	e := metrics.New(os.Stdout, func() time.Time { return at }).For("order-webhook")
-	e.Count(metrics.OrdersSkipped, 1, metrics.Reason("no usable phone number"))
+	e.Count(metrics.OrdersSkipped, 1, metrics.Reason(thankyou.SkipNoPhone))
 	// Output:
 	// {"Function":"order-webhook","OrdersSkipped":1,"Reason":"no_phone","_aws":{"Timestamp":1795449600000,"CloudWatchMetrics":[{"Namespace":"ThankYouCalls","Dimensions":[["Function"],["Function","Reason"]],"Metrics":[{"Name":"OrdersSkipped","Unit":"Count"}]}]}}
+}
+
+func TestEveryReasonCodeIsASkipCode(t *testing.T) {
+	var skip []string
+	for _, c := range thankyou.SkipCodes() {
+		skip = append(skip, string(c))
+	}
+	slices.Sort(skip)
+	got := slices.Sorted(slices.Values(codes))
+	if !slices.Equal(got, skip) {
+		t.Errorf("Reason codes %v, skip codes %v: one list, spelled once", got, skip)
+	}
 }

@@ -257,7 +257,13 @@ func (t *Tool) shopsPut(ctx context.Context, args []string) error {
 	set("closed", func() { sh.Closed = *closed })
 	set("delay", func() { sh.Delay = *delay })
 	set("expire-after", func() { sh.ExpireAfter = *expireAfter })
-	set("min-total", func() { sh.Rules.MinTotal = *minTotal })
+	if given["min-total"] {
+		m, err := minTotalFlag(*minTotal)
+		if err != nil {
+			return err
+		}
+		sh.Rules.MinTotal = m
+	}
 	set("first-order-only", func() { sh.Rules.FirstOrderOnly = *firstOnly })
 	set("skip-test-orders", func() { sh.Rules.SkipTestOrders = *skipTest })
 	set("skip-tags", func() { sh.Rules.SkipTags = list(*skipTags) })
@@ -407,8 +413,9 @@ func validate(sh *thankyou.Shop, secretsPath string) error {
 		}
 		sh.StaffPhone = n
 	}
-	if sh.Rules.MinTotal != "" && !isAmount(sh.Rules.MinTotal) {
-		problems = append(problems, fmt.Sprintf("--min-total %q is not an amount like 25.00", sh.Rules.MinTotal))
+	if _, err := minTotalFlag(sh.Rules.MinTotal); err != nil {
+		// A minimum stored before amounts had one form: fix it with the flag.
+		problems = append(problems, strings.TrimPrefix(err.Error(), ErrUsage.Error()+": "))
 	}
 	for _, c := range sh.Rules.Countries {
 		if len(c) != 2 {
@@ -431,18 +438,17 @@ func validate(sh *thankyou.Shop, secretsPath string) error {
 	return nil
 }
 
-func isAmount(s string) bool {
-	dot := false
-	for i, c := range s {
-		switch {
-		case c >= '0' && c <= '9':
-		case c == '.' && !dot && i > 0 && i < len(s)-1:
-			dot = true
-		default:
-			return false
-		}
+// minTotalFlag reads --min-total: empty for no minimum, else an amount in
+// thankyou.ParseAmount's form (a usage error otherwise), as it is stored.
+func minTotalFlag(s string) (string, error) {
+	if strings.TrimSpace(s) == "" {
+		return "", nil
 	}
-	return s != ""
+	a, err := thankyou.ParseAmount(s)
+	if err != nil {
+		return "", fmt.Errorf("%w: --min-total: %s", ErrUsage, thankyou.ErrorMessage(err))
+	}
+	return a.String(), nil
 }
 
 func list(s string) []string {

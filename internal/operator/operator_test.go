@@ -250,3 +250,26 @@ func TestClampedHoursAreStoredAndShownClampedWithAWarning(t *testing.T) {
 		t.Errorf("a legal window: %v, warnings %q", err, warnings.String())
 	}
 }
+
+// TestMinTotalMustBeAnAmount is the operators' tool's amount edge: every
+// form thankyou.ParseAmount refuses is a usage error naming --min-total
+// (the tool exits 2) and stores nothing; an amount is stored as written.
+func TestMinTotalMustBeAnAmount(t *testing.T) {
+	tool, _, store := newTool(t)
+	for _, bad := range []string{"NaN", "nan", "Inf", "+Inf", "-Inf", "Infinity", "0x1p4", "0x10", "1e3", "1E3", "-5", "+5", "1,000", ".5", "5.", "ten"} {
+		err := tool.Run(context.Background(), []string{"shops", "put", "--source", "shopify", "--id", "a", "--name", "A", "--secret-ref", "/thankyou/shops/a", "--min-total", bad})
+		if !errors.Is(err, operator.ErrUsage) || !strings.Contains(err.Error(), "--min-total") {
+			t.Errorf("--min-total %q: %v, want a usage error naming --min-total", bad, err)
+		}
+	}
+	if list, _ := store.ListShops(context.Background()); len(list) != 0 {
+		t.Fatalf("a refused --min-total stored %d shops", len(list))
+	}
+	if err := run(t, tool, "shops put --source shopify --id a --name A --secret-ref /thankyou/shops/a --min-total 1500"); err != nil {
+		t.Fatal(err)
+	}
+	a, err := store.GetShop(context.Background(), thankyou.SourceShopify, "a")
+	if err != nil || a.Rules.MinTotal != "1500" {
+		t.Fatalf("stored MinTotal %q, %v; want 1500", a.Rules.MinTotal, err)
+	}
+}

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
@@ -42,7 +40,8 @@ type Summary struct {
 	// wait for the staff member's answer.
 	AwaitingCall int `json:"awaitingCall"`
 	Skipped      int `json:"skipped"`
-	// SkippedByReason groups the skipped tasks by SkipGroup of their reason.
+	// SkippedByReason counts the skipped tasks by skip code
+	// (thankyou.SkipCode: "min_total", "no_phone", ...).
 	SkippedByReason map[string]int `json:"skippedByReason"`
 	Failed          int            `json:"failed"`
 	// FailedByCode groups the failed tasks by Twilio's error code ("none"
@@ -94,11 +93,11 @@ func (s *Summary) Add(t thankyou.Task) {
 		s.Undelivered++
 	case thankyou.StateSkipped:
 		s.Skipped++
-		reason := t.Reason
-		if reason == "" {
-			reason = t.Order.SkipReason
+		code := t.SkipCode
+		if code == "" {
+			code = thankyou.SkipOther
 		}
-		s.SkippedByReason[SkipGroup(reason)]++
+		s.SkippedByReason[string(code)]++
 	case thankyou.StateFailed:
 		s.Failed++
 		code := "none"
@@ -117,39 +116,6 @@ func (s *Summary) Add(t thankyou.Task) {
 	default:
 		s.Other++
 	}
-}
-
-// noReason is the group of a skipped task without a reason.
-const noReason = "(no reason)"
-
-// maxGroupLen bounds a reason group's length, in bytes.
-const maxGroupLen = 60
-
-// SkipGroup returns the group of a skip reason: its text before the first
-// digit, colon, comma or parenthesis, trimmed, so that reasons that differ
-// only in their numbers or details count together ("order total 12.00 is
-// below the minimum 25.00" → "order total", "thanked 4 days ago (at most
-// once every 30 days)" → "thanked", "ships to FR, not US" → "ships to FR").
-func SkipGroup(reason string) string {
-	if i := strings.IndexFunc(reason, func(r rune) bool {
-		return r >= '0' && r <= '9' || r == ':' || r == ',' || r == '(' || r == utf8.RuneError
-	}); i >= 0 {
-		reason = reason[:i]
-	}
-	if len(reason) > maxGroupLen {
-		cut := maxGroupLen
-		for cut > 0 && !utf8.RuneStart(reason[cut]) {
-			cut--
-		}
-		reason = reason[:cut]
-	}
-	reason = strings.TrimRightFunc(strings.TrimSpace(reason), func(r rune) bool {
-		return unicode.IsSpace(r) || strings.ContainsRune(".;-–#+*", r)
-	})
-	if reason == "" {
-		return noReason
-	}
-	return reason
 }
 
 func (t *Tool) summary(ctx context.Context, args []string) error {

@@ -2,10 +2,7 @@ package operator_test
 
 import (
 	"reflect"
-	"strings"
 	"testing"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/operator"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
@@ -13,6 +10,10 @@ import (
 
 func task(state thankyou.State, reason string, code int) thankyou.Task {
 	return thankyou.Task{State: state, Reason: reason, ErrorCode: code}
+}
+
+func skip(code thankyou.SkipCode, reason string) thankyou.Task {
+	return thankyou.Task{State: thankyou.StateSkipped, Reason: reason, SkipCode: code}
 }
 
 func TestSummaryCountsEachTaskOnceUnderItsState(t *testing.T) {
@@ -28,17 +29,19 @@ func TestSummaryCountsEachTaskOnceUnderItsState(t *testing.T) {
 			operator.Summary{Received: 3, Thanked: 3, Sent: 1, Delivered: 1, Undelivered: 1},
 		},
 		{
-			"skips group by their reason's text before its numbers",
+			"skips count by their code, not their text",
 			[]thankyou.Task{
-				task(thankyou.StateSkipped, "order total 12.00 is below the minimum 25.00", 0),
-				task(thankyou.StateSkipped, "order total 3 is below the minimum 25.00", 0),
-				task(thankyou.StateSkipped, "test order", 0),
-				task(thankyou.StateSkipped, "thanked 4 days ago (at most once every 30 days)", 0),
-				task(thankyou.StateSkipped, "thanked less than a day ago (at most once a day)", 0),
-				{State: thankyou.StateSkipped, Order: thankyou.Order{SkipReason: "no usable phone number"}},
+				skip(thankyou.SkipMinTotal, "order total 12.00 is below the minimum 25.00"),
+				skip(thankyou.SkipMinTotal, "order total 3 is below the minimum 25.00"),
+				skip(thankyou.SkipTestOrder, "test order"),
+				skip(thankyou.SkipFrequencyCap, "thanked 4 days ago (at most once every 30 days)"),
+				skip(thankyou.SkipFrequencyCap, "thanked less than a day ago (at most once a day)"),
+				skip(thankyou.SkipNoPhone, "no usable phone number"),
+				skip(thankyou.SkipRuleError, "order total rule is broken"), // the code wins over the text's words
+				skip("", "a reason stored without a code"),
 			},
-			operator.Summary{Received: 6, Skipped: 6, SkippedByReason: map[string]int{
-				"order total": 2, "test order": 1, "thanked": 1, "thanked less than a day ago": 1, "no usable phone number": 1}},
+			operator.Summary{Received: 8, Skipped: 8, SkippedByReason: map[string]int{
+				"min_total": 2, "test_order": 1, "frequency_cap": 2, "no_phone": 1, "rule_error": 1, "other": 1}},
 		},
 		{
 			"failures group by Twilio code",
@@ -80,46 +83,4 @@ func orEmpty(m map[string]int) map[string]int {
 		return map[string]int{}
 	}
 	return m
-}
-
-func TestSkipReasonsThatDifferInTheirNumbersGroupTogether(t *testing.T) {
-	tests := []struct{ reason, want string }{
-		{"test order", "test order"},
-		{"order total 12.00 is below the minimum 25.00", "order total"},
-		{"not the customer's first order (3 orders)", "not the customer's first order"},
-		{"not the customer's first order (1 earlier order here before)", "not the customer's first order"},
-		{"ships to FR, not one of US, CA", "ships to FR"},
-		{"order tagged wholesale", "order tagged wholesale"},
-		{"no valid phone number (2 found, none valid)", "no valid phone number"},
-		{"order placed too long ago to thank (96h0m0s ago)", "order placed too long ago to thank"},
-		{"send refused: http 400", "send refused"},
-		{"  spaced out  ", "spaced out"},
-		{"", "(no reason)"},
-		{"1234", "(no reason)"},
-		{"#1001 is a test", "(no reason)"},
-		{strings.Repeat("é", 40), strings.Repeat("é", 30)},
-	}
-	for _, tt := range tests {
-		if got := operator.SkipGroup(tt.reason); got != tt.want {
-			t.Errorf("SkipGroup(%q) = %q, want %q", tt.reason, got, tt.want)
-		}
-	}
-}
-
-func FuzzSkipGroup(f *testing.F) {
-	for _, s := range []string{"test order", "order total 12.00 is below the minimum 25.00", "ships to FR, not US", "", "\xff\xfe", strings.Repeat("ab ", 40)} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, reason string) {
-		got := operator.SkipGroup(reason)
-		if got == "" || len(got) > 60 || !utf8.ValidString(got) {
-			t.Fatalf("SkipGroup(%q) = %q: want a short, valid, non-empty group", reason, got)
-		}
-		if again := operator.SkipGroup(got); again != got {
-			t.Fatalf("SkipGroup is not stable: %q → %q → %q", reason, got, again)
-		}
-		if got != "(no reason)" && strings.IndexFunc(got, func(r rune) bool { return unicode.IsDigit(r) && r < utf8.RuneSelf || r == ':' || r == ',' }) >= 0 {
-			t.Fatalf("SkipGroup(%q) = %q keeps a digit, colon or comma", reason, got)
-		}
-	})
 }

@@ -583,7 +583,7 @@ func TestSummaryCountsWhatBecameOfEachOrder(t *testing.T) {
 	want := operator.Summary{
 		Since: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Until: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC),
 		Received: 14, Thanked: 3, Sent: 1, Delivered: 1, Undelivered: 1, NotYetSent: 3,
-		Skipped: 3, SkippedByReason: map[string]int{"test order": 1, "order total": 2},
+		Skipped: 3, SkippedByReason: map[string]int{"test_order": 1, "min_total": 2},
 		Failed: 2, FailedByCode: map[string]int{"21211": 1, "none": 1},
 		Expired: 1, Cancelled: 1, OptedOut: 1,
 	}
@@ -592,7 +592,7 @@ func TestSummaryCountsWhatBecameOfEachOrder(t *testing.T) {
 	}
 
 	table := runOut(t, tool, out, "summary", "--since", "2026-11-01", "--source", "shopify", "--shop", shopA)
-	for _, s := range []string{"a.myshopify.com", "orders received", "13", "order total", "Twilio 21211", "no Twilio code", "opted out", "calls completed", "awaiting a call"} {
+	for _, s := range []string{"a.myshopify.com", "orders received", "13", "min_total", "Twilio 21211", "no Twilio code", "opted out", "calls completed", "awaiting a call"} {
 		if !strings.Contains(table, s) {
 			t.Errorf("summary table lacks %q:\n%s", s, table)
 		}

@@ -41,7 +41,7 @@ func (h *Handler) measure(ctx context.Context, shop shops.Shop, t thankyou.Task)
 		h.Metrics.Count(metrics.RepeatOrder, 1, metrics.Source(string(t.Order.Source)))
 	}
 	if a.HeldOut && effect.ToBeThanked(t.State) {
-		t = skipped(t, a.HeldOutReason())
+		t = skipped(t, thankyou.Skip(thankyou.SkipHeldOut, a.HeldOutReason()))
 		t.State = thankyou.StateHeldOut
 	}
 	return t, nil

@@ -330,7 +330,13 @@ func (h *Handler) create(ctx context.Context, shop shops.Shop, o thankyou.Order,
 				return Answer{}, thankyou.WrapError(thankyou.EINTERNAL, "could not read the customer's history", err)
 			}
 		}
-		if reason := eligibility.Check(o, shop.Rules, hist, now); reason != "" {
+		reason, err := eligibility.Check(o, shop.Rules, hist, now)
+		if err != nil {
+			// A shop rule that cannot be applied skips the order with a
+			// reason naming it, never thanks as if it were not set.
+			log.ErrorContext(ctx, "shop rule cannot be applied: order skipped", "err", err)
+		}
+		if !reason.IsZero() {
 			t = skipped(t, reason)
 		}
 	}
@@ -343,9 +349,9 @@ func (h *Handler) create(ctx context.Context, shop shops.Shop, o thankyou.Order,
 			return Answer{}, thankyou.WrapError(thankyou.EINTERNAL, "could not reserve the customer's thank-you", err)
 		}
 		if !reserved {
-			reason := eligibility.Check(o, shop.Rules, eligibility.History{LastThanked: last}, now)
-			if reason == "" {
-				reason = "thanked recently (another order of the customer has the thank-you)"
+			reason, _ := eligibility.Check(o, shop.Rules, eligibility.History{LastThanked: last}, now)
+			if reason.IsZero() {
+				reason = thankyou.Skip(thankyou.SkipFrequencyCap, "thanked recently (another order of the customer has the thank-you)")
 			}
 			t = skipped(t, reason)
 		}
@@ -382,7 +388,7 @@ func (h *Handler) create(ctx context.Context, shop shops.Shop, o thankyou.Order,
 		h.Metrics.Count(metrics.Expired, 1, metrics.Source(string(o.Source)))
 		log.InfoContext(ctx, "task expired at once", "reason", t.Reason, "zone", t.TimeZone)
 	} else {
-		h.Metrics.Count(metrics.OrdersSkipped, 1, metrics.Reason(t.Reason))
+		h.Metrics.Count(metrics.OrdersSkipped, 1, metrics.Reason(t.SkipCode))
 		log.InfoContext(ctx, "order recorded as skipped", "reason", t.Reason)
 	}
 	return ans, nil
@@ -490,7 +496,7 @@ func TaskFor(shop shops.Shop, o thankyou.Order, now time.Time) thankyou.Task {
 		CreatedAt: now,
 		UpdatedAt: now,
 	}
-	if o.SkipReason != "" {
+	if !o.SkipReason.IsZero() {
 		return skipped(t, o.SkipReason)
 	}
 	placed := o.CreatedAt
@@ -504,7 +510,7 @@ func TaskFor(shop shops.Shop, o thankyou.Order, now time.Time) thankyou.Task {
 		latest = placed.Add(maxWait(shop))
 	}
 	if now.After(latest) {
-		return skipped(t, "order placed too long ago to thank ("+now.Sub(placed).Round(time.Hour).String()+" ago)")
+		return skipped(t, thankyou.Skip(thankyou.SkipTooOld, "order placed too long ago to thank ("+now.Sub(placed).Round(time.Hour).String()+" ago)"))
 	}
 	// The customer's language, else the shop's; a staff reminder is in
 	// the shop's language, which its staff read.
@@ -606,8 +612,8 @@ func ceilSecond(t time.Time) time.Time {
 	return t.UTC()
 }
 
-func skipped(t thankyou.Task, reason string) thankyou.Task {
-	t.State, t.Reason = thankyou.StateSkipped, reason
+func skipped(t thankyou.Task, reason thankyou.SkipReason) thankyou.Task {
+	t.State, t.Reason, t.SkipCode = thankyou.StateSkipped, reason.Detail, reason.Code
 	t.Recipient, t.DueAt, t.Deadline, t.TimeZone = "", time.Time{}, time.Time{}, ""
 	return t
 }

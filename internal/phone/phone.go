@@ -85,9 +85,10 @@ type Candidate struct {
 
 // FirstValid returns the first candidate that is a valid number, in E.164,
 // each read with its own region, else defaultRegion. When none is, it
-// returns "" and the skip reason: SkipNoPhone when no candidate holds a
-// number, else "no valid phone number (N found, none valid)".
-func FirstValid(defaultRegion string, cands ...Candidate) (e164, skip string) {
+// returns "" and the skip reason: SkipNoPhone (code thankyou.SkipNoPhone)
+// when no candidate holds a number, else "no valid phone number (N found,
+// none valid)" (thankyou.SkipInvalidPhone).
+func FirstValid(defaultRegion string, cands ...Candidate) (e164 string, skip thankyou.SkipReason) {
 	found := 0
 	for _, c := range cands {
 		if strings.TrimSpace(c.Raw) == "" {
@@ -99,13 +100,13 @@ func FirstValid(defaultRegion string, cands ...Candidate) (e164, skip string) {
 			region = defaultRegion
 		}
 		if n, err := Normalize(c.Raw, region); err == nil {
-			return n, ""
+			return n, thankyou.SkipReason{}
 		}
 	}
 	if found == 0 {
-		return "", SkipNoPhone
+		return "", thankyou.Skip(thankyou.SkipNoPhone, SkipNoPhone)
 	}
-	return "", fmt.Sprintf("no valid phone number (%d found, none valid)", found)
+	return "", thankyou.Skip(thankyou.SkipInvalidPhone, fmt.Sprintf("no valid phone number (%d found, none valid)", found))
 }
 
 // Country returns the ISO 3166-1 country of a valid E.164 number ("US",

@@ -185,19 +185,20 @@ func FuzzMask(f *testing.F) {
 
 func TestFirstValidTakesTheFirstUsableNumberOrSaysWhyNot(t *testing.T) {
 	for _, tc := range []struct {
-		name       string
-		cands      []phone.Candidate
-		want, skip string
+		name  string
+		cands []phone.Candidate
+		want  string
+		skip  thankyou.SkipReason
 	}{
-		{"first valid wins", []phone.Candidate{{Raw: "garbage"}, {Raw: "(212) 555-0123"}, {Raw: "+447911123456"}}, "+12125550123", ""},
-		{"its own region", []phone.Candidate{{Raw: "07911 123456", Region: "GB"}}, "+447911123456", ""},
-		{"default region", []phone.Candidate{{Raw: "212 555 0123"}}, "+12125550123", ""},
-		{"none at all", []phone.Candidate{{Raw: " "}, {}}, "", phone.SkipNoPhone},
-		{"some, none valid", []phone.Candidate{{Raw: "123"}, {Raw: "not a phone"}}, "", "no valid phone number (2 found, none valid)"},
+		{"first valid wins", []phone.Candidate{{Raw: "garbage"}, {Raw: "(212) 555-0123"}, {Raw: "+447911123456"}}, "+12125550123", thankyou.SkipReason{}},
+		{"its own region", []phone.Candidate{{Raw: "07911 123456", Region: "GB"}}, "+447911123456", thankyou.SkipReason{}},
+		{"default region", []phone.Candidate{{Raw: "212 555 0123"}}, "+12125550123", thankyou.SkipReason{}},
+		{"none at all", []phone.Candidate{{Raw: " "}, {}}, "", thankyou.Skip(thankyou.SkipNoPhone, phone.SkipNoPhone)},
+		{"some, none valid", []phone.Candidate{{Raw: "123"}, {Raw: "not a phone"}}, "", thankyou.Skip(thankyou.SkipInvalidPhone, "no valid phone number (2 found, none valid)")},
 	} {
 		got, skip := phone.FirstValid("US", tc.cands...)
 		if got != tc.want || skip != tc.skip {
-			t.Errorf("%s: FirstValid = %q, %q; want %q, %q", tc.name, got, skip, tc.want, tc.skip)
+			t.Errorf("%s: FirstValid = %q, %+v; want %q, %+v", tc.name, got, skip, tc.want, tc.skip)
 		}
 	}
 }

@@ -599,7 +599,7 @@ func names(p payload) (full, firstName string) {
 // phone returns the first valid number in E.164 from the customer, the
 // order, the billing address, the shipping address and the customer's
 // default address, in that order; or "" and the reason there is none.
-func phoneOf(p payload, defaultCountry string) (e164, skip string) {
+func phoneOf(p payload, defaultCountry string) (e164 string, skip thankyou.SkipReason) {
 	c := customer(p)
 	cands := []phone.Candidate{{Raw: c.Phone}, {Raw: p.Phone}}
 	for _, a := range []*address{p.Billing, p.Shipping, c.DefaultAddress} {

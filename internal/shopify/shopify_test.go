@@ -241,7 +241,7 @@ func TestParseShopifysDocumentedSampleHasNoValidPhone(t *testing.T) {
 		t.Errorf("Items = %q, want the one line item", o.Items)
 	}
 	// Billing, shipping and default address each carry a placeholder.
-	if o.Phone != "" || o.SkipReason != "no valid phone number (3 found, none valid)" {
+	if o.Phone != "" || o.SkipReason.Detail != "no valid phone number (3 found, none valid)" {
 		t.Errorf("Phone, SkipReason = %q, %q; want none, 3 found none valid", o.Phone, o.SkipReason)
 	}
 }
@@ -288,7 +288,7 @@ func TestParseFindsTheFirstValidPhone(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if d.Order.Phone != tt.wantPhone || d.Order.SkipReason != tt.wantSkip {
+			if d.Order.Phone != tt.wantPhone || d.Order.SkipReason.Detail != tt.wantSkip {
 				t.Errorf("Phone, SkipReason = %q, %q; want %q, %q", d.Order.Phone, d.Order.SkipReason, tt.wantPhone, tt.wantSkip)
 			}
 		})
@@ -577,7 +577,7 @@ func FuzzParse(f *testing.F) {
 			if o.ID == "" || o.Shop == "" || o.Source != thankyou.SourceShopify {
 				t.Fatalf("order without ID, Shop or Source: %+v", o)
 			}
-			if (o.Phone == "") == (o.SkipReason == "") {
+			if (o.Phone == "") == (o.SkipReason.Detail == "") {
 				t.Fatalf("Phone %q and SkipReason %q: want exactly one", o.Phone, o.SkipReason)
 			}
 			if o.Phone != "" && !strings.HasPrefix(o.Phone, "+") {

@@ -590,7 +590,7 @@ func region(s *shippingDetails) string {
 }
 
 // phoneNumber returns raw in E.164, or "" and the reason there is none.
-func phoneNumber(raw, region string) (e164, skip string) {
+func phoneNumber(raw, region string) (e164 string, skip thankyou.SkipReason) {
 	return phone.FirstValid(region, phone.Candidate{Raw: raw})
 }
 

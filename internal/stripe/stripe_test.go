@@ -435,19 +435,19 @@ func TestOrderFieldsComeFromTheSession(t *testing.T) {
 		}},
 		{"national number read in the address's country", edit(t, completed, details(func(cd map[string]any) {
 			cd["phone"], cd["address"].(map[string]any)["country"] = "03-1234-5678", "JP"
-		})), "US", func(o thankyou.Order) bool { return o.Phone == "+81312345678" && o.SkipReason == "" }},
+		})), "US", func(o thankyou.Order) bool { return o.Phone == "+81312345678" && o.SkipReason.Detail == "" }},
 		{"national number read in the shop's country without an address", edit(t, completed, details(func(cd map[string]any) {
 			cd["phone"], cd["address"] = "07911 123456", nil
 		})), "GB", func(o thankyou.Order) bool { return o.Phone == "+447911123456" && o.Country == "US" }},
 		{"no phone", edit(t, completed, details(func(cd map[string]any) { cd["phone"] = nil })), "US",
-			func(o thankyou.Order) bool { return o.Phone == "" && o.SkipReason == "no usable phone number" }},
+			func(o thankyou.Order) bool { return o.Phone == "" && o.SkipReason.Detail == "no usable phone number" }},
 		{"an invalid phone", edit(t, completed, details(func(cd map[string]any) { cd["phone"] = "12345" })), "US",
 			func(o thankyou.Order) bool {
-				return o.Phone == "" && o.SkipReason == "no valid phone number (1 found, none valid)"
+				return o.Phone == "" && o.SkipReason.Detail == "no valid phone number (1 found, none valid)"
 			}},
 		{"no customer details at all", edit(t, completed, func(_, obj map[string]any) { obj["customer_details"] = nil }), "US",
 			func(o thankyou.Order) bool {
-				return o.Phone == "" && o.SkipReason == "no usable phone number" && o.Email == "" && o.CustomerName == "Jordan Smith"
+				return o.Phone == "" && o.SkipReason.Detail == "no usable phone number" && o.Email == "" && o.CustomerName == "Jordan Smith"
 			}},
 		{"email from customer_email when the details have none", edit(t, completed, func(_, obj map[string]any) {
 			obj["customer_email"] = "prefilled@example.com"
@@ -665,7 +665,7 @@ func FuzzParse(f *testing.F) {
 			if o.ID == "" || o.Source != thankyou.SourceStripe || o.CreatedAt.IsZero() {
 				t.Fatalf("created order without an id, source or time: %+v", o)
 			}
-			if (o.Phone == "") == (o.SkipReason == "") {
+			if (o.Phone == "") == (o.SkipReason.Detail == "") {
 				t.Fatalf("order has phone %q and skip reason %q; want exactly one", o.Phone, o.SkipReason)
 			}
 			checkItems(t, o.Items)

@@ -70,8 +70,10 @@ type Shop struct {
 // Rules decide which orders are thanked. The zero value thanks every order
 // with a usable phone number.
 type Rules struct {
-	// MinTotal is the smallest order total thanked, a decimal in the shop's
-	// currency ("25.00"); empty for no minimum.
+	// MinTotal is the smallest order total thanked, in the shop's currency,
+	// as ParseAmount reads it ("25.00"); empty for no minimum. The edges
+	// (configuration, operators' tool) refuse any other text; one stored
+	// otherwise makes eligibility skip the order naming the broken rule.
 	MinTotal string
 	// FirstOrderOnly thanks a customer's first order only: the platform's
 	// order count where it sends one, else no earlier task for the customer.

@@ -72,7 +72,7 @@ type Order struct {
 	Items []string
 	// SkipReason is set when the order cannot be thanked (no usable phone,
 	// ...). Such an order is still recorded, as a skipped task.
-	SkipReason string
+	SkipReason SkipReason
 }
 
 // TaskID returns the identifier of the one task that exists for this order:
@@ -183,6 +183,9 @@ type Task struct {
 	// Reason explains a skipped, failed, expired or opted-out task, or the
 	// last retryable error of a pending one.
 	Reason string
+	// SkipCode is a skipped task's reason in one word (its Reason is the
+	// SkipReason's Detail); the metrics and the summary count by it.
+	SkipCode SkipCode
 	// DueAt is when the task may be sent (UTC), already inside the polite
 	// window of the customer's time zone.
 	DueAt time.Time

@@ -86,7 +86,7 @@ func FuzzParse(f *testing.F) {
 			if o.ID == "" || o.Source != thankyou.SourceWooCommerce || o.CreatedAt.IsZero() {
 				t.Fatalf("created order without id, source or creation time: %+v", o)
 			}
-			if (o.Phone == "") == (o.SkipReason == "") {
+			if (o.Phone == "") == (o.SkipReason.Detail == "") {
 				t.Fatalf("phone %q, skip reason %q: want exactly one", o.Phone, o.SkipReason)
 			}
 			checkItems(t, o.Items)

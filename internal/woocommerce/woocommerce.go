@@ -373,8 +373,10 @@ func toOrder(shop, id, number string, p payload, defaultCountry string) (thankyo
 		return thankyou.Order{}, thankyou.Errorf(thankyou.EINVALID, "order %s has no date_created_gmt", id)
 	}
 	total := strings.TrimSpace(p.Total.Text)
-	if total != "" && !isDecimal(total) {
-		return thankyou.Order{}, thankyou.Errorf(thankyou.EINVALID, "order %s total is not a decimal number", id)
+	if total != "" {
+		if _, err := thankyou.ParseAmount(total); err != nil {
+			return thankyou.Order{}, thankyou.WrapError(thankyou.EINVALID, fmt.Sprintf("order %s total is not a decimal number", id), err)
+		}
 	}
 	o := thankyou.Order{
 		Source:    thankyou.SourceWooCommerce,
@@ -399,16 +401,6 @@ func toOrder(shop, id, number string, p payload, defaultCountry string) (thankyo
 	o.FamilyName, o.Locale = familyName(p), localeOf(p)
 	o.Phone, o.SkipReason = phoneOf(p, defaultCountry)
 	return o, nil
-}
-
-// isDecimal reports whether s is a decimal number such as "57.26" or "-3".
-func isDecimal(s string) bool {
-	s = strings.TrimPrefix(s, "-")
-	whole, frac, dot := strings.Cut(s, ".")
-	digits := func(d string) bool {
-		return d != "" && strings.Trim(d, "0123456789") == ""
-	}
-	return digits(whole) && (!dot || digits(frac))
 }
 
 // country returns an address's country as an upper-case ISO code, or ""
@@ -441,7 +433,7 @@ func names(p payload) (full, firstName string) {
 // phoneOf returns the billing phone, else the shipping phone, in E.164,
 // each read with its address's country (else defaultCountry) for numbers
 // without a country code; or "" and the reason there is none.
-func phoneOf(p payload, defaultCountry string) (e164, skip string) {
+func phoneOf(p payload, defaultCountry string) (e164 string, skip thankyou.SkipReason) {
 	return phone.FirstValid(defaultCountry,
 		phone.Candidate{Raw: p.Billing.Phone, Region: country(p.Billing.Country)},
 		phone.Candidate{Raw: p.Shipping.Phone, Region: country(p.Shipping.Country)})

@@ -330,7 +330,7 @@ func TestParseNormalisesThePaidOrder(t *testing.T) {
 		got.CustomerName != want.CustomerName || got.FirstName != want.FirstName || got.Phone != want.Phone ||
 		got.Email != want.Email || got.Total != want.Total || got.Currency != want.Currency ||
 		!got.CreatedAt.Equal(want.CreatedAt) || got.CreatedAt.Location() != time.UTC || got.Country != want.Country ||
-		got.Region != want.Region || got.Test || got.Tags != nil || got.CustomerOrders != 0 || got.SkipReason != "" {
+		got.Region != want.Region || got.Test || got.Tags != nil || got.CustomerOrders != 0 || got.SkipReason.Detail != "" {
 		t.Errorf("order =\n%+v\nwant\n%+v", got, want)
 	}
 	if want := []string{"2 × Hand-thrown mug — speckled"}; !slices.Equal(got.Items, want) {
@@ -378,7 +378,7 @@ func TestParseReadsTheOrderFields(t *testing.T) {
 			func(o thankyou.Order) bool { return o.Total == "57.26" }},
 		{"billing as PHP's empty array", map[string]any{"billing": []any{}}, "US",
 			func(o thankyou.Order) bool {
-				return o.Email == "" && o.CustomerName == "Olivia Martin" && o.SkipReason == SkipNoPhone
+				return o.Email == "" && o.CustomerName == "Olivia Martin" && o.SkipReason.Detail == SkipNoPhone
 			}},
 		{"shipping null", map[string]any{"shipping": nil}, "US",
 			func(o thankyou.Order) bool { return o.Country == "US" && o.Phone == "+12125550140" }},
@@ -428,7 +428,7 @@ func TestParseFindsTheCustomersPhone(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if d.Order.Phone != tt.want || d.Order.SkipReason != tt.skip {
+			if d.Order.Phone != tt.want || d.Order.SkipReason.Detail != tt.skip {
 				t.Errorf("phone %q, skip %q; want %q, %q", d.Order.Phone, d.Order.SkipReason, tt.want, tt.skip)
 			}
 		})
@@ -471,6 +471,12 @@ func TestParseRejectsMalformedDeliveries(t *testing.T) {
 		{"creation date unreadable", signed(TopicOrderCreated, edit(t, createdFile, map[string]any{"date_created_gmt": "23/11/2026 17:00"})), "order 5001 date_created_gmt is not a date and time"},
 		{"modification date unreadable", signed(TopicOrderUpdated, edit(t, cancelledFile, map[string]any{"date_modified_gmt": "yesterday"})), "order 5001 date_modified_gmt is not a date and time"},
 		{"total not a number", signed(TopicOrderCreated, edit(t, createdFile, map[string]any{"total": "57,26"})), "order 5001 total is not a decimal number"},
+		{"total NaN", signed(TopicOrderCreated, edit(t, createdFile, map[string]any{"total": "NaN"})), "order 5001 total is not a decimal number"},
+		{"total Inf", signed(TopicOrderCreated, edit(t, createdFile, map[string]any{"total": "Inf"})), "order 5001 total is not a decimal number"},
+		{"total -Inf", signed(TopicOrderCreated, edit(t, createdFile, map[string]any{"total": "-Inf"})), "order 5001 total is not a decimal number"},
+		{"total 0x1p4", signed(TopicOrderCreated, edit(t, createdFile, map[string]any{"total": "0x1p4"})), "order 5001 total is not a decimal number"},
+		{"total 1e3", signed(TopicOrderCreated, edit(t, createdFile, map[string]any{"total": "1e3"})), "order 5001 total is not a decimal number"},
+		{"total -57.26", signed(TopicOrderCreated, edit(t, createdFile, map[string]any{"total": "-57.26"})), "order 5001 total is not a decimal number"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
