@@ -7,6 +7,7 @@ package language
 
 import (
 	"strings"
+	"sync"
 
 	xlang "golang.org/x/text/language"
 )
@@ -45,14 +46,16 @@ func Parse(raw string) (tag string, ok bool) {
 	return t.String(), true
 }
 
-// matcher matches a tag to a built-in language.
-var matcher = xlang.NewMatcher(func() []xlang.Tag {
+// matcher matches a tag to a built-in language; built on first use, so
+// that nothing is allocated at a cold start that the first event does not
+// need.
+var matcher = sync.OnceValue(func() xlang.Matcher {
 	tags := make([]xlang.Tag, len(Supported))
 	for i, s := range Supported {
 		tags[i] = xlang.MustParse(s)
 	}
-	return tags
-}())
+	return xlang.NewMatcher(tags)
+})
 
 // Match returns the built-in language of a locale tag ("pt-BR" is
 // Portuguese, "de-AT" German), or "" when none is a close match ("zh",
@@ -66,7 +69,7 @@ func Match(tag string) string {
 	if err != nil {
 		return ""
 	}
-	_, i, conf := matcher.Match(t)
+	_, i, conf := matcher().Match(t)
 	if conf < xlang.High {
 		return ""
 	}

@@ -2,6 +2,7 @@ package message
 
 import (
 	"strconv"
+	"sync"
 	"text/template"
 	"time"
 
@@ -104,8 +105,9 @@ func DefaultTemplates(lang string) (sms, staff string) {
 	return t.sms, t.staff
 }
 
-// voiceTemplates are the parsed voice and voicemail texts by language.
-var voiceTemplates = func() map[string][2]*template.Template {
+// voiceTemplates are the parsed voice and voicemail texts by language,
+// parsed on first use (not at a cold start).
+var voiceTemplates = sync.OnceValue(func() map[string][2]*template.Template {
 	m := map[string][2]*template.Template{}
 	for lang, t := range builtin {
 		m[lang] = [2]*template.Template{
@@ -114,13 +116,13 @@ var voiceTemplates = func() map[string][2]*template.Template {
 		}
 	}
 	return m
-}()
+})
 
 // speak renders the voice (0) or voicemail (1) text of d's language.
 func speak(d Data, which int) string {
-	ts, ok := voiceTemplates[d.Language]
+	ts, ok := voiceTemplates()[d.Language]
 	if !ok {
-		ts = voiceTemplates[language.English]
+		ts = voiceTemplates()[language.English]
 	}
 	s, err := execute(ts[which], ts[which].Name(), d)
 	if err != nil {
