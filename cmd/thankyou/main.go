@@ -107,7 +107,10 @@ func run(ctx context.Context, args []string, std streams) int {
 		Now:      time.Now,
 		Dashboard: func(ctx context.Context, addr string, open bool) error {
 			log := slog.New(slog.NewJSONHandler(stderr, nil))
-			return dashboard.Serve(ctx, dashboard.Options{Store: store, Now: time.Now, Log: log}, addr, open, std.out)
+			opts := dashboard.Options{Store: store, Now: time.Now, Log: log,
+				Replies: dashboard.StoreReplies{Store: store, Now: time.Now},
+				Effect:  dashboard.StoreEffect{Store: store}}
+			return dashboard.Serve(ctx, opts, addr, open, std.out)
 		},
 	}
 	if err := tool.RunCommand(ctx, line.Topic, line.Args); err != nil {

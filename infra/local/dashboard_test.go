@@ -90,7 +90,8 @@ func demoDashboard(t *testing.T) (string, *dynamo.Store, []string) {
 		ids = append(ids, tk.ID)
 	}
 
-	s, err := dashboard.New(dashboard.Options{Store: stack.DynamoDB, Now: clock.Now, Zone: ny})
+	s, err := dashboard.New(dashboard.Options{Store: stack.DynamoDB, Now: clock.Now, Zone: ny,
+		Replies: dashboard.StoreReplies{Store: stack.DynamoDB, Now: clock.Now}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,6 +183,7 @@ func TestDashboardInChromium(t *testing.T) {
 		{"staff", "staff", []string{"Done today", "#1004", "No open calls."}},
 		{"task", task, []string{"delivered", "#1001", "********23", "History", "created"}},
 		{"optouts", "optouts", []string{"*********56", "STOP", `id="add-optout"`}},
+		{"replies", "replies", []string{"Jane", "lid of the mug arrived broken", "A new lid is on its way"}},
 	}
 	for _, p := range pages {
 		for _, width := range []int64{1280, 375} {

@@ -3,6 +3,7 @@ package dashboard_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -467,5 +468,48 @@ func TestRepliesAndEffectAppearOnlyWithTheirData(t *testing.T) {
 	s, ts = newServer(t, dashboard.Options{Store: f.store, Effect: e})
 	if code, body := get(t, ts.URL+s.Path()+"effect"); code != http.StatusOK || !strings.Contains(body, "No effect report yet.") {
 		t.Errorf("effect without a report: %d", code)
+	}
+}
+
+// TestRepliesAndEffectPagesReadTheStore: the Replies page shows a task's
+// conversation (complaints first, numbers masked), and the Effect page the
+// report of a shop with a holdout, from the links the order webhook keeps.
+func TestRepliesAndEffectPagesReadTheStore(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, _, err := f.store.AddEntry(ctx, f.ids["1001"], thankyou.Entry{At: now, From: thankyou.SpeakerCustomer, Text: "The mug came broken", Complaint: "broken"}, now); err != nil {
+		t.Fatal(err)
+	}
+	// A shop measuring its effect: half its new customers held out.
+	shop := thankyou.Shop{Source: thankyou.SourceShopify, ID: "measured.myshopify.com", Name: "Measured", Holdout: 5000, Salt: "a-test-salt"}
+	first := now.Add(-200 * 24 * time.Hour)
+	for i := range 60 {
+		task := thankyou.Task{ID: fmt.Sprintf("shopify:measured.myshopify.com:%d", i), Channel: thankyou.ChannelSMS, State: thankyou.StatePending,
+			Order: thankyou.Order{Source: thankyou.SourceShopify, Shop: shop.ID, ID: fmt.Sprint(i), CreatedAt: first, Phone: fmt.Sprintf("+1212555%04d", i), Total: "10.00", Currency: "USD"}}
+		if _, err := f.store.LinkOrder(ctx, shop, task); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.store.PutShop(ctx, shop, now); err != nil {
+		t.Fatal(err)
+	}
+	o := dashboard.Options{Store: f.store, Now: func() time.Time { return now },
+		Replies: dashboard.StoreReplies{Store: f.store, Now: func() time.Time { return now.Add(time.Hour) }},
+		Effect:  dashboard.StoreEffect{Store: f.store}}
+	s, ts := newServer(t, o)
+	for page, want := range map[string][]string{
+		"replies": {"Jane", "The mug came broken"},
+		"effect":  {"Measured: ", "per 100"},
+	} {
+		code, body := get(t, ts.URL+s.Path()+page)
+		if code != http.StatusOK {
+			t.Fatalf("GET %s: %d\n%s", page, code, body)
+		}
+		for _, w := range want {
+			if !strings.Contains(body, w) {
+				t.Errorf("GET %s lacks %q", page, w)
+			}
+		}
+		noPersonalData(t, page, body)
 	}
 }
