@@ -116,6 +116,7 @@ const (
 	ReasonTooOld       = string(thankyou.SkipTooOld)
 	ReasonRuleError    = string(thankyou.SkipRuleError)
 	ReasonStaff        = string(thankyou.SkipStaff)
+	ReasonHeldOut      = string(thankyou.SkipHeldOut)
 	ReasonOther        = string(thankyou.SkipOther)
 )
 

@@ -512,7 +512,7 @@ func TestSkipReasonsCarryOneOfAFewCodes(t *testing.T) {
 // codes are every value the Reason dimension can take.
 var codes = []string{metrics.ReasonNoPhone, metrics.ReasonInvalidPhone, metrics.ReasonTestOrder,
 	metrics.ReasonTag, metrics.ReasonCountry, metrics.ReasonMinTotal, metrics.ReasonFirstOrder,
-	metrics.ReasonFrequencyCap, metrics.ReasonTooOld, metrics.ReasonRuleError, metrics.ReasonStaff, metrics.ReasonOther}
+	metrics.ReasonFrequencyCap, metrics.ReasonTooOld, metrics.ReasonRuleError, metrics.ReasonStaff, metrics.ReasonHeldOut, metrics.ReasonOther}
 
 // FuzzRecord checks that whatever a dimension value or a skip reason holds,
 // a record is one line of valid EMF, the Reason dimension is one of the

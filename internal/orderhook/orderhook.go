@@ -183,6 +183,14 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if err != nil {
 		return Answer{}, thankyou.WrapError(thankyou.EINTERNAL, "could not check the event", err)
 	}
+	if seen && d.Kind == thankyou.DeliveryOrderCreated && !d.FulfilledAt.IsZero() {
+		// The order was created before; this delivery says it is now
+		// fulfilled (WooCommerce's completed): it may start the task's
+		// delay. Starting is one conditional write, so a repeat of this
+		// delivery changes nothing.
+		f := thankyou.Delivery{Kind: thankyou.DeliveryOrderFulfilled, Order: d.Order, FulfilledAt: d.FulfilledAt}
+		return h.fulfilled(ctx, shop, f, now, log)
+	}
 	if seen {
 		if d.Kind == thankyou.DeliveryOrderCreated {
 			h.Metrics.Count(metrics.Duplicates, 1, metrics.Source(string(name)))
