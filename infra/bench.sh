@@ -59,8 +59,8 @@ make -s build >"$work/build.txt" 2>&1 || fail "$work/build.txt" "make build"
 go run ./infra/coldstart -runs "$COLDSTART_RUNS" -arm64 bin -json "$work/profile.json"
 
 echo
-echo "== 4. What it costs a month (internal/cost, from the figures above)"
-go run ./internal/cost/cmd -profile "$work/profile.json" -bench "$work/dispatch.txt"
+echo "== 4. What it costs a month (internal/dev/cost, from the figures above)"
+go run ./infra/cost -profile "$work/profile.json" -bench "$work/dispatch.txt"
 
 echo
 echo "== 5. What the thank-yous do: a generated shop with a known lift, through the store on dynalite (infra/effectdemo)"

@@ -41,8 +41,8 @@ import (
 
 	"github.com/thankyoucalls/thankyoucalls/infra/fixtures/story"
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
-	"github.com/thankyoucalls/thankyoucalls/internal/cost"
-	"github.com/thankyoucalls/thankyoucalls/internal/localstack"
+	"github.com/thankyoucalls/thankyoucalls/internal/dev/cost"
+	"github.com/thankyoucalls/thankyoucalls/internal/dev/localstack"
 	"github.com/thankyoucalls/thankyoucalls/internal/shopify"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )

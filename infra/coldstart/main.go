@@ -17,7 +17,7 @@
 // Twilio at the local Twilio server. Each is fed a real fixture, then a few
 // more events warm, and what every event costs (handler time, DynamoDB
 // requests and units, bytes of log) is printed and, with -json, written as
-// the cost model's profile (internal/cost) for `go run ./internal/cost/cmd`.
+// the cost model's profile (internal/dev/cost) for `go run ./infra/cost`.
 //
 //	go run ./infra/coldstart -runs 15 -arm64 bin -json /tmp/profile.json
 package main
@@ -43,7 +43,7 @@ func main() {
 	var o options
 	flag.IntVar(&o.runs, "runs", 15, "cold starts measured per function")
 	flag.StringVar(&o.arm64Dir, "arm64", "", "directory of `make build`'s linux/arm64 binaries (<dir>/<function>/bootstrap), to report their sizes")
-	flag.StringVar(&o.jsonOut, "json", "", "write the cost model's profile (internal/cost.Profile) to this file")
+	flag.StringVar(&o.jsonOut, "json", "", "write the cost model's profile (internal/dev/cost.Profile) to this file")
 	flag.Parse()
 	if o.runs < 1 {
 		fmt.Fprintln(os.Stderr, "coldstart: -runs must be at least 1")

@@ -23,11 +23,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/thankyoucalls/thankyoucalls/infra/fixtures/story"
-	"github.com/thankyoucalls/thankyoucalls/internal/cost"
-	"github.com/thankyoucalls/thankyoucalls/internal/dynalite"
+	"github.com/thankyoucalls/thankyoucalls/internal/dev/cost"
+	"github.com/thankyoucalls/thankyoucalls/internal/dev/dynalite"
+	"github.com/thankyoucalls/thankyoucalls/internal/dev/localstack"
+	"github.com/thankyoucalls/thankyoucalls/internal/dev/samtemplate"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
-	"github.com/thankyoucalls/thankyoucalls/internal/localstack"
-	"github.com/thankyoucalls/thankyoucalls/internal/samtemplate"
 	"github.com/thankyoucalls/thankyoucalls/internal/twilio/twiliotest"
 )
 

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/thankyoucalls/thankyoucalls/infra/lambdaemu"
-	"github.com/thankyoucalls/thankyoucalls/internal/cost"
+	"github.com/thankyoucalls/thankyoucalls/internal/dev/cost"
 )
 
 // eventResult is one event's measurement.

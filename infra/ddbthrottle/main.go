@@ -24,7 +24,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/thankyoucalls/thankyoucalls/internal/faults"
+	"github.com/thankyoucalls/thankyoucalls/internal/dev/faults"
 )
 
 func main() {

@@ -12,8 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/smithy-go"
 
+	"github.com/thankyoucalls/thankyoucalls/internal/dev/faults"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo/dynamotest"
-	"github.com/thankyoucalls/thankyoucalls/internal/faults"
 )
 
 func TestMain(m *testing.M) { dynamotest.Main(m) }

@@ -18,13 +18,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/thankyoucalls/thankyoucalls/internal/dev/dynalite"
 	"github.com/thankyoucalls/thankyoucalls/internal/dev/effectsim"
-	"github.com/thankyoucalls/thankyoucalls/internal/dynalite"
+	"github.com/thankyoucalls/thankyoucalls/internal/dev/localstack"
+	"github.com/thankyoucalls/thankyoucalls/internal/dev/samtemplate"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
 	"github.com/thankyoucalls/thankyoucalls/internal/effect"
-	"github.com/thankyoucalls/thankyoucalls/internal/localstack"
 	"github.com/thankyoucalls/thankyoucalls/internal/operator"
-	"github.com/thankyoucalls/thankyoucalls/internal/samtemplate"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
 

@@ -6,7 +6,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/thankyoucalls/thankyoucalls/internal/localstack"
+	"github.com/thankyoucalls/thankyoucalls/internal/dev/localstack"
 	"github.com/thankyoucalls/thankyoucalls/internal/phone"
 )
 

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
-	"github.com/thankyoucalls/thankyoucalls/internal/localstack"
+	"github.com/thankyoucalls/thankyoucalls/internal/dev/localstack"
 	"github.com/thankyoucalls/thankyoucalls/internal/twilio/twiliotest"
 )
 

@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/thankyoucalls/thankyoucalls/infra/fixtures/story"
-	"github.com/thankyoucalls/thankyoucalls/internal/localstack"
+	"github.com/thankyoucalls/thankyoucalls/internal/dev/localstack"
 	"github.com/thankyoucalls/thankyoucalls/internal/phone"
 	"github.com/thankyoucalls/thankyoucalls/internal/shopify"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"

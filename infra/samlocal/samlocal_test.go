@@ -22,8 +22,8 @@ import (
 
 	"github.com/thankyoucalls/thankyoucalls/infra/lambdaemu"
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
+	"github.com/thankyoucalls/thankyoucalls/internal/dev/localstack"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
-	"github.com/thankyoucalls/thankyoucalls/internal/localstack"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 	"github.com/thankyoucalls/thankyoucalls/internal/twilio/twiliotest"
 )

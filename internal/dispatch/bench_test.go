@@ -17,12 +17,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/contact"
-	"github.com/thankyoucalls/thankyoucalls/internal/cost"
+	"github.com/thankyoucalls/thankyoucalls/internal/dev/cost"
+	"github.com/thankyoucalls/thankyoucalls/internal/dev/localstack"
+	"github.com/thankyoucalls/thankyoucalls/internal/dev/samtemplate"
 	"github.com/thankyoucalls/thankyoucalls/internal/dispatch"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo/dynamotest"
-	"github.com/thankyoucalls/thankyoucalls/internal/localstack"
-	"github.com/thankyoucalls/thankyoucalls/internal/samtemplate"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 	"github.com/thankyoucalls/thankyoucalls/internal/twilio"
 	"github.com/thankyoucalls/thankyoucalls/internal/twilio/twiliotest"
@@ -45,7 +45,7 @@ const benchRate = 50
 // one (rate=50). Each op is one send. It reports:
 //   - sends/s over the whole run, sweeps included;
 //   - ddb-req/send, and the DynamoDB request units they cost (rru/send,
-//     wru/send, index writes included; see internal/cost);
+//     wru/send, index writes included; see internal/dev/cost);
 //   - log-B/send, the bytes of JSON log the run wrote per send at INFO;
 //   - max-sends/s, the most sends handed to the Twilio client within any
 //     one second of the run (see mostInASecond); with a rate,

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/contact"
-	"github.com/thankyoucalls/thankyoucalls/internal/cost"
+	"github.com/thankyoucalls/thankyoucalls/internal/dev/cost"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo/dynamotest"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"

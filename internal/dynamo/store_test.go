@@ -16,9 +16,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/thankyoucalls/thankyoucalls/internal/dev/samtemplate"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo/dynamotest"
-	"github.com/thankyoucalls/thankyoucalls/internal/samtemplate"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
 

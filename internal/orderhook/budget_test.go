@@ -8,9 +8,9 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/thankyoucalls/thankyoucalls/internal/cost"
+	"github.com/thankyoucalls/thankyoucalls/internal/dev/cost"
+	"github.com/thankyoucalls/thankyoucalls/internal/dev/samtemplate"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo/dynamotest"
-	"github.com/thankyoucalls/thankyoucalls/internal/samtemplate"
 )
 
 // The DynamoDB budget of the order webhook, counted by the cost Meter

@@ -14,9 +14,9 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
+	"github.com/thankyoucalls/thankyoucalls/internal/dev/localstack"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
 	"github.com/thankyoucalls/thankyoucalls/internal/inbound"
-	"github.com/thankyoucalls/thankyoucalls/internal/localstack"
 	"github.com/thankyoucalls/thankyoucalls/internal/message"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 	"github.com/thankyoucalls/thankyoucalls/internal/twilio/twiliotest"

@@ -32,8 +32,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/smithy-go/middleware"
 
+	"github.com/thankyoucalls/thankyoucalls/internal/dev/samtemplate"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
-	"github.com/thankyoucalls/thankyoucalls/internal/samtemplate"
 )
 
 // EndpointEnv names the variable with the endpoint of a DynamoDB-compatible
