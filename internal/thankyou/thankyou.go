@@ -165,12 +165,6 @@ const (
 // of the wait, when the dispatcher expires it unsent.
 const StateAwaitingFulfilment State = "awaiting_fulfilment"
 
-// Open reports whether the task is still in progress: in the due index,
-// to be sent or followed up, or waiting for its fulfilment.
-func (s State) Open() bool {
-	return s == StatePending || s == StateSending || s == StateReminded || s == StateAwaitingFulfilment
-}
-
 // Task is the one thank-you for one order.
 type Task struct {
 	ID      string
