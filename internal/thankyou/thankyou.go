@@ -136,6 +136,8 @@ type State string
 // due index); Sent may still move to Delivered, Undelivered or Failed
 // through Twilio's status callbacks (and a voice call's Sent to Called, or
 // back to Pending for its SMS fallback); the others are final.
+// The moves between them, and each state's properties, are the table in
+// states.go.
 const (
 	StatePending     State = "pending"     // waiting for its due time
 	StateSending     State = "sending"     // claimed by a dispatcher under a lease
