@@ -214,7 +214,7 @@ func (s *Store) CountOpenCalls(ctx context.Context, e164 string) (int, error) {
 // is not open for this number"), or ENOTFOUND for an unknown task. Another
 // state, or an empty number, is EINVALID.
 func (s *Store) CloseCall(ctx context.Context, id, e164 string, state thankyou.State, note string, now time.Time) (thankyou.Task, error) {
-	if state != thankyou.StateCalled && state != thankyou.StateSkipped && state != thankyou.StateOptedOut {
+	if !thankyou.StateReminded.Can(thankyou.MoveReply, state) {
 		return thankyou.Task{}, thankyou.Errorf(thankyou.EINVALID, "close call %s: %q is not %q, %q or %q", id, state, thankyou.StateCalled, thankyou.StateSkipped, thankyou.StateOptedOut)
 	}
 	if err := checkPhone("close call "+id, e164); err != nil {
