@@ -42,13 +42,22 @@ func callSK(t time.Time, id string) string { return formatTime(t) + "#" + id }
 // in the calls index under that number and still waits for a reply, either
 // reminded, or held by a dispatcher for a follow-up (sending), or put back
 // to pending by a dispatcher that could not send the follow-up yet.
+// The states are those a staff reply closes the call from (see
+// thankyou.MoveReply).
 func callOpen(u *update, e164 string) string {
-	return fmt.Sprintf("%s = %s AND %s IN (%s, %s, %s)",
+	return fmt.Sprintf("%s = %s AND %s IN (%s)",
 		u.name("callPk"), u.value("condCallPk", str(callPK(e164))),
-		u.name("state"),
-		u.value("condReminded", str(string(thankyou.StateReminded))),
-		u.value("condSending", str(string(thankyou.StateSending))),
-		u.value("condPending", str(string(thankyou.StatePending))))
+		u.name("state"), stateList(u, "condOpen", thankyou.MoveReply.From()))
+}
+
+// stateList adds the states to u's values, named prefix0, prefix1, ...,
+// and returns them as a comma-separated list for an IN condition.
+func stateList(u *update, prefix string, states []thankyou.State) string {
+	names := make([]string, len(states))
+	for i, st := range states {
+		names[i] = u.value(fmt.Sprintf("%s%d", prefix, i), str(string(st)))
+	}
+	return strings.Join(names, ", ")
 }
 
 // notOpen explains a failed condition on task id: ENOTFOUND when the task
@@ -205,7 +214,7 @@ func (s *Store) CountOpenCalls(ctx context.Context, e164 string) (int, error) {
 // is not open for this number"), or ENOTFOUND for an unknown task. Another
 // state, or an empty number, is EINVALID.
 func (s *Store) CloseCall(ctx context.Context, id, e164 string, state thankyou.State, note string, now time.Time) (thankyou.Task, error) {
-	if state != thankyou.StateCalled && state != thankyou.StateSkipped && state != thankyou.StateOptedOut {
+	if !thankyou.StateReminded.Can(thankyou.MoveReply, state) {
 		return thankyou.Task{}, thankyou.Errorf(thankyou.EINVALID, "close call %s: %q is not %q, %q or %q", id, state, thankyou.StateCalled, thankyou.StateSkipped, thankyou.StateOptedOut)
 	}
 	if err := checkPhone("close call "+id, e164); err != nil {

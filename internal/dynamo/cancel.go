@@ -3,6 +3,7 @@ package dynamo
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -58,14 +59,14 @@ func (s *Store) CancelTask(ctx context.Context, o thankyou.Order, reason string,
 			return thankyou.Task{}, fmt.Errorf("cancel task %s: %w", id, err)
 		}
 		u := newUpdate()
-		switch t.State {
-		case thankyou.StatePending, thankyou.StateReminded, thankyou.StateAwaitingFulfilment:
+		switch {
+		case slices.Contains(thankyou.MoveCancel.From(), t.State):
 			// A reminded staff call ends too: it leaves the staff member's
 			// open calls (endTask removes its index keys).
 			s.endTask(u, thankyou.StateCancelled, now)
 			u.set("reason", str(reason))
 			u.history(now, "cancelled", "state="+string(t.State))
-		case thankyou.StateSending:
+		case t.State == thankyou.StateSending:
 			u.set("cancelRequested", &types.AttributeValueMemberBOOL{Value: true})
 			u.set("cancelReason", str(reason))
 			u.set("updatedAt", str(formatTime(now)))

@@ -338,13 +338,6 @@ func (s *Store) GetTaskHistory(ctx context.Context, id string) (thankyou.Task, [
 	return t, events, nil
 }
 
-// Retryable reports whether an operator may send a task in state st again:
-// it ended without reaching the recipient (failed, expired or undelivered).
-// A task that was sent or delivered is never sent again.
-func Retryable(st thankyou.State) bool {
-	return st == thankyou.StateFailed || st == thankyou.StateExpired || st == thankyou.StateUndelivered
-}
-
 // RetryTask puts a task that ended in state from (failed, expired or
 // undelivered) back to pending, due at due with a new deadline, with one
 // UpdateItem conditional on the task still being in state from, still
@@ -359,7 +352,7 @@ func Retryable(st thankyou.State) bool {
 // the condition failed (the message says why).
 func (s *Store) RetryTask(ctx context.Context, id string, from thankyou.State, due, deadline, now time.Time) (thankyou.Task, error) {
 	switch {
-	case !Retryable(from):
+	case !from.Retryable():
 		return thankyou.Task{}, thankyou.Errorf(thankyou.EINVALID, "retry task %s: a %s task cannot be retried (only failed, expired or undelivered ones)", id, from)
 	case due.IsZero() || deadline.Before(due):
 		return thankyou.Task{}, thankyou.Errorf(thankyou.EINVALID, "retry task %s: need a due time and a deadline not before it", id)

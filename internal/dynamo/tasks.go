@@ -271,7 +271,7 @@ func (s *Store) Claim(ctx context.Context, id, owner string, now time.Time, leas
 
 		recovered, waited bool
 	)
-	for _, from := range []thankyou.State{thankyou.StatePending, thankyou.StateReminded, thankyou.StateSending, thankyou.StateAwaitingFulfilment} {
+	for _, from := range thankyou.MoveClaim.From() {
 		av, err = claim(from)
 		if !isConditionFailed(err) {
 			recovered = from == thankyou.StateSending
@@ -398,18 +398,6 @@ func (s *Store) Finish(ctx context.Context, id, owner string, state thankyou.Sta
 	return s.leaseGuarded(ctx, "finish", id, owner, u)
 }
 
-// statusRank orders the states a Twilio message goes through; 0 for states
-// that are not Twilio's.
-func statusRank(s thankyou.State) int {
-	switch s {
-	case thankyou.StateSent:
-		return 1
-	case thankyou.StateDelivered, thankyou.StateUndelivered, thankyou.StateFailed:
-		return 2
-	}
-	return 0
-}
-
 // maxStatusRounds bounds how often ApplyStatus re-reads a task whose
 // conditional update lost to a concurrent change.
 const maxStatusRounds = 5
@@ -435,7 +423,7 @@ const maxStatusRounds = 5
 // Every write is conditional on what was read, so concurrent callbacks are
 // safe; a lost race is re-read and decided again.
 func (s *Store) ApplyStatus(ctx context.Context, id, sid string, status thankyou.State, code int, reason string, now time.Time) (thankyou.Task, error) {
-	if sid == "" || statusRank(status) == 0 {
+	if sid == "" || status.Rank() == 0 {
 		return thankyou.Task{}, thankyou.Errorf(thankyou.EINVALID, "apply status to task %s: need a SID and a Twilio status, got %q", id, status)
 	}
 	for range maxStatusRounds {
@@ -472,7 +460,7 @@ func (s *Store) ApplyStatus(ctx context.Context, id, sid string, status thankyou
 			cond = fmt.Sprintf("%s = %s AND %s = %s",
 				u.name("state"), u.value("condState", str(string(thankyou.StateSent))),
 				u.name("messageSid"), u.value("condSid", str(sid)))
-		case statusRank(t.State) > 0:
+		case t.State.Rank() > 0:
 			// A late or duplicate callback: the task is already past it.
 			return t, nil
 		default:

@@ -7,6 +7,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
 
 // Command is one command of the tool. Its Usage is the only place its
@@ -341,8 +343,7 @@ tasks list --upcoming [--source SOURCE [--shop ID]] [--since DATE] [--until DATE
 			{Name: "tasks cancel", Usage: "tasks cancel --id TASK_ID [--reason TEXT] [--json]\n", run: (*Tool).tasksCancel},
 			{Name: "tasks resolve", Usage: "tasks resolve --id TASK_ID [--json]    a complaint was dealt with: clears needs_attention\n", run: (*Tool).tasksResolve},
 		},
-		Notes: `STATE is one of awaiting_fulfilment, pending, sending, reminded, sent, delivered,
-undelivered, failed, called, skipped, opted_out, expired, cancelled, held_out; or needs_attention
+		Notes: wrap("STATE is one of "+stateNames()+"; or "+thankyou.NeedsAttention, 96) + `
 (a customer's reply read as a complaint, whatever the state). REPLIES counts the conversation.
 DATE is a day (2026-11-23, UTC; as --until it includes that whole day) or an RFC 3339 time
 (2026-11-23T15:00:00Z; as --until it is excluded). With --json, times are RFC 3339 (UTC).

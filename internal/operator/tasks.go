@@ -45,14 +45,46 @@ func scopeFlags(src, shop string) (thankyou.Source, string, error) {
 // stateFlag reads --state: a task state, or needs_attention (the tasks
 // whose customer's reply read as a complaint, whatever their state).
 func stateFlag(s string) (st thankyou.State, attention bool, err error) {
-	switch st := thankyou.State(strings.ToLower(strings.TrimSpace(s))); st {
-	case "", thankyou.StateAwaitingFulfilment, thankyou.StatePending, thankyou.StateSending, thankyou.StateReminded, thankyou.StateSent, thankyou.StateDelivered, thankyou.StateUndelivered,
-		thankyou.StateFailed, thankyou.StateCalled, thankyou.StateSkipped, thankyou.StateOptedOut, thankyou.StateExpired, thankyou.StateCancelled, thankyou.StateHeldOut:
-		return st, false, nil
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "":
+		return "", false, nil
 	case thankyou.NeedsAttention:
 		return "", true, nil
 	}
-	return "", false, fmt.Errorf("%w: --state %q: not a task state; use one of awaiting_fulfilment, pending, sending, reminded, sent, delivered, undelivered, failed, called, skipped, opted_out, expired, cancelled, held_out, or %s", ErrUsage, s, thankyou.NeedsAttention)
+	if st, err := thankyou.ParseState(s); err == nil {
+		return st, false, nil
+	}
+	return "", false, fmt.Errorf("%w: --state %q: not a task state; use one of %s, or %s", ErrUsage, s, stateNames(), thankyou.NeedsAttention)
+}
+
+// stateNames lists the task states, comma-separated, in the order a task
+// meets them.
+func stateNames() string {
+	names := make([]string, 0, len(thankyou.States()))
+	for _, st := range thankyou.States() {
+		names = append(names, string(st))
+	}
+	return strings.Join(names, ", ")
+}
+
+// wrap breaks s into lines of at most width characters, at spaces.
+func wrap(s string, width int) string {
+	var b strings.Builder
+	n := 0
+	for i, w := range strings.Fields(s) {
+		switch {
+		case i == 0:
+		case n+1+len(w) > width:
+			b.WriteString("\n")
+			n = 0
+		default:
+			b.WriteString(" ")
+			n++
+		}
+		b.WriteString(w)
+		n += len(w)
+	}
+	return b.String()
 }
 
 // inScope reports whether a task belongs to the source and shop (either
@@ -550,7 +582,7 @@ func Retry(ctx context.Context, s Store, id string, d RetryDefaults, now time.Ti
 	if err != nil {
 		return RetryResult{}, describeTask(err)
 	}
-	if !dynamo.Retryable(task.State) {
+	if !task.State.Retryable() {
 		return RetryResult{}, notRetryable(task)
 	}
 	w := d.Window

@@ -136,6 +136,8 @@ type State string
 // due index); Sent may still move to Delivered, Undelivered or Failed
 // through Twilio's status callbacks (and a voice call's Sent to Called, or
 // back to Pending for its SMS fallback); the others are final.
+// The moves between them, and each state's properties, are the table in
+// states.go.
 const (
 	StatePending     State = "pending"     // waiting for its due time
 	StateSending     State = "sending"     // claimed by a dispatcher under a lease
@@ -164,12 +166,6 @@ const (
 // then becomes pending. It sits in the due index at its Deadline, the end
 // of the wait, when the dispatcher expires it unsent.
 const StateAwaitingFulfilment State = "awaiting_fulfilment"
-
-// Open reports whether the task is still in progress: in the due index,
-// to be sent or followed up, or waiting for its fulfilment.
-func (s State) Open() bool {
-	return s == StatePending || s == StateSending || s == StateReminded || s == StateAwaitingFulfilment
-}
 
 // Task is the one thank-you for one order.
 type Task struct {
