@@ -309,7 +309,7 @@ func TestActionsCancelRetryAndOptOutsDoWhatTheToolDoes(t *testing.T) {
 		t.Errorf("the page after cancelling: %d, no confirmation", code)
 	}
 	code, _, body := post(t, base+"task/cancel", url.Values{"csrf": {s.CSRF()}, "id": {f.ids["2001"]}})
-	if code != http.StatusConflict || !strings.Contains(body, "only a pending task can be cancelled") || state("2001") != thankyou.StateDelivered {
+	if code != http.StatusConflict || !strings.Contains(body, "only a task not yet sent can be cancelled") || state("2001") != thankyou.StateDelivered {
 		t.Errorf("cancel a delivered task: %d, state %s", code, state("2001"))
 	}
 	code, loc, _ = post(t, base+"task/retry", url.Values{"csrf": {s.CSRF()}, "id": {f.ids["2002"]}})

@@ -353,7 +353,7 @@ func (s *Server) showTask(w http.ResponseWriter, r *http.Request, status int, id
 		Due: utc(t.DueAt), Deadline: utc(t.Deadline), Created: utc(t.CreatedAt), TimeZone: t.TimeZone, Window: t.Window,
 		SID: t.MessageSID, ErrorCode: t.ErrorCode, Attempts: t.Attempts, Reminders: t.Staff.Reminders, HandOvers: t.Staff.Reassigned,
 		Member: t.Staff.MemberID, Call: strings.TrimSpace(t.Call.Status + " " + t.Call.Customer),
-		CanCancel: t.State == thankyou.StatePending || t.State == thankyou.StateSending, CanRetry: t.State.Retryable(),
+		CanCancel: t.State.Cancellable(), CanRetry: t.State.Retryable(),
 	}
 	for _, ev := range events {
 		d.History = append(d.History, eventRow{utc(ev.At), ev.Event, operator.Scrub(ev.Detail)})

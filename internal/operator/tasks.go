@@ -638,12 +638,11 @@ func Cancel(ctx context.Context, s Store, id, reason string, now time.Time) (tas
 	if err != nil {
 		return thankyou.Task{}, false, describeTask(err)
 	}
-	switch task.State {
-	case thankyou.StatePending, thankyou.StateSending, thankyou.StateAwaitingFulfilment:
-	case thankyou.StateCancelled:
+	switch {
+	case task.State == thankyou.StateCancelled:
 		return task, true, nil
-	default:
-		return thankyou.Task{}, false, fmt.Errorf("task %s is %s: only a pending task can be cancelled (nothing changed)", task.ID, task.State)
+	case !task.State.Cancellable():
+		return thankyou.Task{}, false, fmt.Errorf("task %s is %s: only a task not yet sent can be cancelled (nothing changed)", task.ID, task.State)
 	}
 	after, err := s.CancelTask(ctx, task.Order, strings.TrimSpace(reason), now)
 	if thankyou.ErrorCode(err) == thankyou.ECONFLICT && after.State == thankyou.StateSending {
@@ -654,7 +653,7 @@ func Cancel(ctx context.Context, s Store, id, reason string, now time.Time) (tas
 	}
 	if after.State != thankyou.StateCancelled {
 		// It moved on between the read and the cancellation.
-		return thankyou.Task{}, false, fmt.Errorf("task %s is %s now: only a pending task can be cancelled (nothing changed)", task.ID, after.State)
+		return thankyou.Task{}, false, fmt.Errorf("task %s is %s now: only a task not yet sent can be cancelled (nothing changed)", task.ID, after.State)
 	}
 	return after, false, nil
 }

@@ -466,7 +466,7 @@ func TestCancelStopsAPendingThankYouOnly(t *testing.T) {
 		t.Errorf("cancel --json = %s (%v), want cancelled by an operator", js, err)
 	}
 	before, _ := store.GetTask(ctx, ids["delivered"])
-	if err := tool.Run(ctx, []string{"tasks", "cancel", "--id", ids["delivered"]}); err == nil || !strings.Contains(err.Error(), "only a pending task") {
+	if err := tool.Run(ctx, []string{"tasks", "cancel", "--id", ids["delivered"]}); err == nil || !strings.Contains(err.Error(), "only a task not yet sent") {
 		t.Errorf("cancel of a delivered task: %v, want a refusal", err)
 	}
 	if after, _ := store.GetTask(ctx, ids["delivered"]); !reflect.DeepEqual(after, before) {

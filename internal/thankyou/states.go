@@ -169,6 +169,11 @@ func (s State) Rank() int {
 // A task that was sent or delivered is never sent again.
 func (s State) Retryable() bool { return s.Can(MoveRetry, StatePending) }
 
+// Cancellable reports whether an operator may cancel a task in state s:
+// the states the table lets a cancellation end, and sending, where the
+// cancellation is recorded for the dispatcher that holds the task.
+func (s State) Cancellable() bool { return s.Can(MoveCancel, StateCancelled) || s == StateSending }
+
 // Can reports whether move by takes a task from state s to state to.
 func (s State) Can(by Move, to State) bool {
 	return slices.Contains(transitions, Transition{From: s, To: to, By: by})

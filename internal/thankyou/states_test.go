@@ -106,3 +106,30 @@ func TestStateTable(t *testing.T) {
 		t.Error("an unknown state is neither valid, open nor final")
 	}
 }
+
+// TestCancellableFollowsTheTable: what an operator may cancel (the tool
+// and the dashboard ask Cancellable) is what the table lets a cancellation
+// end, plus sending, where the cancellation waits for the dispatcher.
+func TestCancellableFollowsTheTable(t *testing.T) {
+	for _, s := range thankyou.States() {
+		want := s == thankyou.StateSending
+		for _, tr := range thankyou.Transitions() {
+			if tr.From == s && tr.To == thankyou.StateCancelled && tr.By == thankyou.MoveCancel {
+				want = true
+			}
+		}
+		if got := s.Cancellable(); got != want {
+			t.Errorf("%s.Cancellable() = %v, want %v", s, got, want)
+		}
+	}
+	for _, s := range []thankyou.State{thankyou.StatePending, thankyou.StateReminded, thankyou.StateAwaitingFulfilment, thankyou.StateSending} {
+		if !s.Cancellable() {
+			t.Errorf("%s is not cancellable: an order cancelled before its thank-you must stop it", s)
+		}
+	}
+	for _, s := range []thankyou.State{thankyou.StateSent, thankyou.StateDelivered, thankyou.StateCalled, thankyou.StateCancelled, thankyou.StateHeldOut} {
+		if s.Cancellable() {
+			t.Errorf("%s is cancellable, but it is over", s)
+		}
+	}
+}
