@@ -118,7 +118,7 @@ var Vars = []Var{
 	{Name: "SEND_WINDOW_START", Functions: []string{OrderWebhook, Dispatcher, TwilioWebhook}, Default: "10:00", Doc: "Start of the send window, recipient-local (never before 08:00)."},
 	{Name: "SEND_WINDOW_END", Functions: []string{OrderWebhook, Dispatcher, TwilioWebhook}, Default: "17:00", Doc: "End of the send window, recipient-local (never after 21:00)."},
 	{Name: "SEND_DAYS", Functions: []string{OrderWebhook, Dispatcher, TwilioWebhook}, Default: "Mon-Fri", Doc: "Days to send on: a range (Mon-Fri) or a list (Mon,Wed,Sat)."},
-	{Name: "CLOSED_DATES", Functions: []string{OrderWebhook, Dispatcher}, Doc: "Comma-separated dates (2026-12-24,2026-12-31) on which nobody is contacted, recipient-local; added to public holidays and each shop's own."},
+	{Name: "CLOSED_DATES", Functions: []string{OrderWebhook, Dispatcher, TwilioWebhook}, Doc: "Comma-separated dates (2026-12-24,2026-12-31) on which nobody is contacted, recipient-local; added to public holidays and each shop's own."},
 	{Name: "EXPIRE_AFTER", Functions: []string{OrderWebhook}, Default: "72h", Doc: "A task not sent within this long after its due time expires."},
 	{Name: "CHANNEL", Functions: []string{OrderWebhook}, Default: "sms", Doc: "sms (text the customer), staff (text a staff member to call) or call (automated voice call; needs VOICE_CONSENT)."},
 	{Name: "VOICE_CONSENT", Functions: []string{OrderWebhook}, Default: "false", Doc: "true states that customers agreed to an automated call; without it CHANNEL=call is refused and no call is made."},
@@ -677,6 +677,9 @@ type TwilioWebhookConfig struct {
 	// StaffPhone is where customers' replies go when the call has no
 	// owner and the shop no staff phone of its own.
 	StaffPhone string
+	// ClosedDates as for the dispatcher: the bridge and REPLY answers to
+	// customers keep them too.
+	ClosedDates string
 }
 
 // LoadTwilioWebhook reads the Twilio webhook's configuration.
@@ -699,6 +702,7 @@ func LoadTwilioWebhook(get Getenv) (TwilioWebhookConfig, error) {
 		Window:       r.window(),
 		StaffHours:   r.str("STAFF_HOURS"),
 		StaffPhone:   r.str("STAFF_PHONE"),
+		ClosedDates:  r.str("CLOSED_DATES"),
 		ContactCap:   r.contactCap(),
 	}
 	if c.Twilio.AccountSID != "" && !strings.HasPrefix(c.Twilio.AccountSID, "AC") {

@@ -137,7 +137,7 @@ func (f *Forwarder) targets(ctx context.Context, t thankyou.Task) ([]target, err
 		m, err := f.Directory.GetStaff(ctx, t.Order.Source, t.Order.Shop, id)
 		switch {
 		case err == nil && m.Phone != "":
-			out = append(out, target{contact.Contact{Kind: contact.KindReplyForward, To: m.Phone, Member: &m, Task: t.ID}, "member=" + id})
+			out = append(out, target{contact.Contact{Kind: contact.KindReplyForward, To: m.Phone, Member: &m, Task: t.ID, For: &t}, "member=" + id})
 		case err != nil && thankyou.ErrorCode(err) != thankyou.ENOTFOUND:
 			return nil, fmt.Errorf("forward reply of task %s: staff member: %w", t.ID, err)
 		}
@@ -169,7 +169,7 @@ func (f *Forwarder) targets(ctx context.Context, t thankyou.Task) ([]target, err
 		if zone == nil {
 			zone = time.UTC
 		}
-		out = append(out, target{contact.Contact{Kind: contact.KindReplyForward, To: phone, Zones: []*time.Location{zone}, Window: w, Task: t.ID}, "shop staff phone"})
+		out = append(out, target{contact.Contact{Kind: contact.KindReplyForward, To: phone, Zones: []*time.Location{zone}, Window: w, Task: t.ID, For: &t}, "shop staff phone"})
 	}
 	return out, nil
 }

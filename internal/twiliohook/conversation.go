@@ -12,7 +12,6 @@ import (
 
 	"github.com/thankyoucalls/thankyoucalls/internal/contact"
 	"github.com/thankyoucalls/thankyoucalls/internal/inbound"
-	"github.com/thankyoucalls/thankyoucalls/internal/polite"
 	"github.com/thankyoucalls/thankyoucalls/internal/replies"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
@@ -173,14 +172,8 @@ func AnswerLaterText(who, num string, now, next time.Time, zone *time.Location) 
 	return fmt.Sprintf("Not sent: it is %s for %s (order %s). Send your %s again from %s their time.", n.Format("15:04"), who, num, inbound.WordReply, from)
 }
 
-// answerContact is a REPLY to the task's customer: their number, zones and
-// the shop's send window.
+// answerContact is a REPLY to the task's customer (no deadline: it
+// answers a message they wrote).
 func (h *Handler) answerContact(t thankyou.Task) contact.Contact {
-	w := h.Window
-	if t.Window != "" {
-		if tw, err := polite.ParseString(t.Window); err == nil {
-			w = tw
-		}
-	}
-	return contact.Contact{Kind: contact.KindReplyAnswer, To: t.Order.Phone, Zones: h.customerZones(t), Region: t.Order.Region, Window: w, Task: t.ID}
+	return h.customerContact(t, contact.KindReplyAnswer)
 }

@@ -45,8 +45,19 @@ func (h *Handler) customerZones(t thankyou.Task) []*time.Location {
 	return polite.Zones(names, h.ShopZone)
 }
 
-// bridgeCustomer is the bridge's leg to the task's customer.
+// bridgeCustomer is the bridge's leg to the task's customer, within the
+// thank-you's deadline.
 func (h *Handler) bridgeCustomer(t thankyou.Task) contact.Contact {
+	c := h.customerContact(t, contact.KindBridgeCustomer)
+	c.Deadline = t.Deadline
+	return c
+}
+
+// customerContact is a contact of kind with the task's customer, the one
+// shape every path of the webhook asks the gate with: their number, zones,
+// region and country, the shop's window, the task's and the deployment's
+// closed dates, and the task itself (so a pending erasure holds it).
+func (h *Handler) customerContact(t thankyou.Task, kind contact.Kind) contact.Contact {
 	w := h.Window
 	if t.Window != "" {
 		if tw, err := polite.ParseString(t.Window); err == nil {
@@ -57,9 +68,9 @@ func (h *Handler) bridgeCustomer(t thankyou.Task) contact.Contact {
 	// ones are left out here as the dispatcher leaves them out.
 	closed, _ := polite.ParseDates(t.Closed)
 	return contact.Contact{
-		Kind: contact.KindBridgeCustomer, To: t.Order.Phone, Zones: h.customerZones(t),
-		Region: t.Order.Region, Country: t.Order.Country, Window: w, Closed: closed,
-		Deadline: t.Deadline, Task: t.ID, For: &t,
+		Kind: kind, To: t.Order.Phone, Zones: h.customerZones(t),
+		Region: t.Order.Region, Country: t.Order.Country, Window: w, Closed: append(closed, h.Closed...),
+		Task: t.ID, For: &t,
 	}
 }
 

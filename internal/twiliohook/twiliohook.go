@@ -89,6 +89,9 @@ type Handler struct {
 	Gate      *contact.Gate
 	Caps      contact.Caps
 	NumberCap contact.Cap
+	// Closed are the deployment's closed dates (CLOSED_DATES), added to
+	// each task's own: nobody is called or answered on them.
+	Closed []polite.Date
 	// Privacy, when set, holds every contact for a task whose shop's or
 	// customer's erasure is pending (the CALL bridge included).
 	Privacy contact.Privacy

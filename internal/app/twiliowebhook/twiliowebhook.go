@@ -4,6 +4,7 @@ package twiliowebhook
 
 import (
 	"context"
+	"fmt"
 
 	twclient "github.com/twilio/twilio-go/client"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
 	"github.com/thankyoucalls/thankyoucalls/internal/contact"
 	"github.com/thankyoucalls/thankyoucalls/internal/inbound"
+	"github.com/thankyoucalls/thankyoucalls/internal/polite"
 	"github.com/thankyoucalls/thankyoucalls/internal/replies"
 	"github.com/thankyoucalls/thankyoucalls/internal/twiliohook"
 )
@@ -35,6 +37,10 @@ func New(ctx context.Context, cfg config.TwilioWebhookConfig, d app.Deps) (*twil
 	if err != nil {
 		return nil, err
 	}
+	closed, err := polite.ParseDates(cfg.ClosedDates)
+	if err != nil {
+		return nil, fmt.Errorf("CLOSED_DATES: %w", err)
+	}
 	v := twclient.NewRequestValidator(token)
 	store := d.Store(cfg.Common)
 	return &twiliohook.Handler{
@@ -43,6 +49,7 @@ func New(ctx context.Context, cfg config.TwilioWebhookConfig, d app.Deps) (*twil
 		Caps:          store,
 		NumberCap:     contact.Cap(cfg.ContactCap),
 		StaffWindow:   staffHours,
+		Closed:        closed,
 		Privacy:       store,
 		Questions:     store,
 		Conversations: store,

@@ -277,3 +277,25 @@ func TestAWaitingForwardOfAnErasedCustomerIsDropped(t *testing.T) {
 		t.Errorf("forwards after the erasure = %q", got)
 	}
 }
+
+// TestReplyToACustomerBeingErasedIsNotSent: once the platform's erasure of
+// Jane's data is recorded, a staff REPLY to her goes nowhere, as every
+// other contact for her task.
+func TestReplyToACustomerBeingErasedIsNotSent(t *testing.T) {
+	s, clock := thankedJane(t, &syncBuffer{})
+	clock.Set(wedNoon)
+	reply(t, s, customer, "Is the mug dishwasher safe?")
+	task := task1001(t, s)
+	erasure := thankyou.Erasure{Source: task.Order.Source, Shop: task.Order.Shop, Kind: thankyou.DeliveryCustomerRedact,
+		Customer: thankyou.Customer{Phones: []string{customer}}}
+	if err := s.DynamoDB.RequestErasure(context.Background(), erasure, clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	answer := reply(t, s, shopStaffPhone, "REPLY 1001 Yes, it is.")
+	if !strings.Contains(answer, "Not sent") {
+		t.Errorf("REPLY to a customer being erased answered %s, want not sent", answer)
+	}
+	if got := messagesTo(s, customer); len(got) != 1 {
+		t.Errorf("Jane's messages = %q, want the thank-you only", got)
+	}
+}
