@@ -558,28 +558,42 @@ func (j *job) noteLastTask(ctx context.Context) {
 // instead of sending again; if that cannot be checked, the task stays
 // claimed and the next run checks again.
 func (j *job) recover(ctx context.Context) (outcome, bool) {
-	h, c, t, log := j.h, j.claim, j.t, j.log
+	t, log := j.t, j.log
 	if t.MessageSID != "" {
 		return j.finishSent(ctx, t.MessageSID, "sent"), true
 	}
 	body, _ := j.render()
-	// Twilio's date_created has one-second precision and its clock is not
-	// ours: look a little before the claim, erring towards recording a send
-	// rather than sending twice.
-	sid, found, err := h.Sender.FindSent(ctx, t.Recipient, body, c.PreviousClaimAt.Add(-clockSlack))
+	sid, found, o, done := j.findSent(ctx, body, "send")
 	switch {
-	case err != nil && h.now(ctx).After(t.Deadline):
-		return j.finish(ctx, thankyou.StateFailed, "could not confirm with Twilio whether an interrupted send went out before the deadline", 0), true
-	case err != nil:
-		// Left claimed, not rescheduled: a normal claim would send without
-		// this check. The next run takes it over and asks Twilio again.
-		log.ErrorContext(ctx, "could not check whether the interrupted send went out; checking again after the lease", "error", err)
-		return ambiguous, true
+	case done:
+		return o, true
 	case found:
 		log.WarnContext(ctx, "interrupted send had gone out: recording it, not sending again", "sid", sid)
 		return j.finishSent(ctx, sid, "sent (recorded after an interrupted run)"), true
 	}
 	return 0, false
+}
+
+// findSent asks Twilio whether the message body (what: "send",
+// "reminder") of the run whose lease this claim took over went out. When
+// that cannot be told, done is set with the outcome: the task failed past
+// its deadline, else left claimed for the next run to ask again.
+func (j *job) findSent(ctx context.Context, body, what string) (sid string, found bool, o outcome, done bool) {
+	h, t := j.h, j.t
+	// Twilio's date_created has one-second precision and its clock is not
+	// ours: look a little before the claim, erring towards recording a send
+	// rather than sending twice.
+	sid, found, err := h.Sender.FindSent(ctx, t.Recipient, body, j.claim.PreviousClaimAt.Add(-clockSlack))
+	switch {
+	case err != nil && h.now(ctx).After(t.Deadline):
+		return "", false, j.finish(ctx, thankyou.StateFailed, "could not confirm with Twilio whether an interrupted "+what+" went out before the deadline", 0), true
+	case err != nil:
+		// Left claimed, not rescheduled: a normal claim would send without
+		// this check. The next run takes it over and asks Twilio again.
+		j.log.ErrorContext(ctx, "could not check whether the interrupted "+what+" went out; checking again after the lease", "error", err)
+		return "", false, ambiguous, true
+	}
+	return sid, found, 0, false
 }
 
 // finishSent records a send found after an interrupted run.

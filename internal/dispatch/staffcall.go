@@ -350,13 +350,10 @@ func (j *job) recoverReminder(ctx context.Context) (outcome, bool) {
 	if err != nil {
 		return 0, false
 	}
-	sid, found, err := h.Sender.FindSent(ctx, t.Recipient, body, c.PreviousClaimAt.Add(-clockSlack))
+	sid, found, o, done := j.findSent(ctx, body, "reminder")
 	switch {
-	case err != nil && h.now(ctx).After(t.Deadline):
-		return j.finish(ctx, thankyou.StateFailed, "could not confirm with Twilio whether an interrupted reminder went out before the deadline", 0), true
-	case err != nil:
-		log.ErrorContext(ctx, "could not check whether the interrupted reminder went out; checking again after the lease", "error", err)
-		return ambiguous, true
+	case done:
+		return o, true
 	case found && sid != t.MessageSID:
 		log.WarnContext(ctx, "interrupted reminder had gone out: recording it, not sending again", "sid", sid)
 		return j.recordReminder(ctx, to, sid, progress{t.Staff.Reminders + 1, t.Staff.Reassigned}, h.now(ctx)), true
