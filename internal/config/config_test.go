@@ -35,7 +35,7 @@ func TestDefaultsApplyAndSecretsStayHidden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Delay != 72*time.Hour || c.Window.Start != "10:00" || c.Window.Days != "Mon-Fri" || c.Retention != 180*24*time.Hour || c.DefaultCountry != "US" {
+	if c.Delay != 72*time.Hour || c.Window.String() != "10:00-17:00 Mon,Tue,Wed,Thu,Fri" || c.Retention != 180*24*time.Hour || c.DefaultCountry != "US" {
 		t.Errorf("defaults not applied: %+v", c)
 	}
 	if !c.Rules.SkipTestOrders || c.Rules.FirstOrderOnly || c.Rules.FrequencyCapDays != 0 || c.Rules.MinTotal != "" {
@@ -165,7 +165,7 @@ func TestContactCapAndStaffHours(t *testing.T) {
 		if (err == nil) != tt.ok || (tt.ok && c.ContactCap != tt.want) {
 			t.Errorf("CONTACT_CAP=%q: %+v, %v; want %+v (ok %v)", tt.cap, c.ContactCap, err, tt.want, tt.ok)
 		}
-		if tt.ok && c.StaffHours != "09:00-17:00 Mon-Fri" {
+		if tt.ok && c.StaffHours.String() != "09:00-17:00 Mon,Tue,Wed,Thu,Fri" {
 			t.Errorf("STAFF_HOURS default = %q", c.StaffHours)
 		}
 	}

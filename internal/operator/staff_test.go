@@ -38,7 +38,7 @@ func TestStaffCanBeStoredListedAndDeleted(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := thankyou.StaffMember{Source: thankyou.SourceShopify, ShopID: staffShop, ID: "ana", Name: "Ana Lima", Phone: "+12125550101",
-		TimeZone: "Europe/Paris", WorkStart: "09:00", WorkEnd: "17:00", Days: "Mon-Fri", Active: true}
+		TimeZone: "Europe/Paris", Hours: thankyou.MustWindow("09:00-17:00 Mon-Fri"), Active: true}
 	if ana != want {
 		t.Errorf("stored ana = %+v, want %+v (phone normalised, the shop's zone, default hours)", ana, want)
 	}
@@ -46,7 +46,7 @@ func TestStaffCanBeStoredListedAndDeleted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if bo.Phone != "+33612345678" || bo.TimeZone != "America/New_York" || bo.WorkEnd != "18:30" || bo.Days != "Tue,Thu" || bo.Active {
+	if bo.Phone != "+33612345678" || bo.TimeZone != "America/New_York" || bo.Hours.String() != "10:00-18:30 Tue,Thu" || bo.Active {
 		t.Errorf("stored bo = %+v", bo)
 	}
 

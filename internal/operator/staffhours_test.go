@@ -18,7 +18,7 @@ func TestShopsPutStoresTheStaffPhonesHours(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sh.StaffHours != "10:00-16:00 Mon-Sat" {
+	if sh.StaffHours.String() != "10:00-16:00 Mon,Tue,Wed,Thu,Fri,Sat" {
 		t.Errorf("staff hours = %q, want 10:00-16:00 Mon-Sat", sh.StaffHours)
 	}
 	out.Reset()
@@ -33,13 +33,13 @@ func TestShopsPutStoresTheStaffPhonesHours(t *testing.T) {
 	if err := run(t, tool, base); err != nil {
 		t.Fatal(err)
 	}
-	if sh, _ := store.GetShop(context.Background(), thankyou.SourceShopify, "a.myshopify.com"); sh.StaffHours != "10:00-16:00 Mon-Sat" {
+	if sh, _ := store.GetShop(context.Background(), thankyou.SourceShopify, "a.myshopify.com"); sh.StaffHours.String() != "10:00-16:00 Mon,Tue,Wed,Thu,Fri,Sat" {
 		t.Errorf("without --staff-hours: %q, want them kept", sh.StaffHours)
 	}
 	if err := run(t, tool, base+` --staff-hours=`); err != nil {
 		t.Fatal(err)
 	}
-	if sh, _ := store.GetShop(context.Background(), thankyou.SourceShopify, "a.myshopify.com"); sh.StaffHours != "" {
+	if sh, _ := store.GetShop(context.Background(), thankyou.SourceShopify, "a.myshopify.com"); !sh.StaffHours.IsZero() {
 		t.Errorf("with an empty --staff-hours: %q, want the deployment's (empty)", sh.StaffHours)
 	}
 }

@@ -12,7 +12,7 @@ import (
 func member(id, zone, start, end, days string) thankyou.StaffMember {
 	return thankyou.StaffMember{
 		Source: thankyou.SourceShopify, ShopID: "a.myshopify.com", ID: id, Name: "Member " + id, Phone: "+12125550100",
-		TimeZone: zone, WorkStart: start, WorkEnd: end, Days: days, Active: true,
+		TimeZone: zone, Hours: thankyou.MustWindow(start + "-" + end + " " + days), Active: true,
 	}
 }
 
@@ -198,7 +198,7 @@ func FuzzAssign(f *testing.F) {
 }
 
 func TestNextOnDutyAndAfterWorking(t *testing.T) {
-	m := thankyou.StaffMember{ID: "ana", TimeZone: "Europe/Paris", WorkStart: "09:00", WorkEnd: "17:00", Days: "Mon-Fri", Active: true}
+	m := thankyou.StaffMember{ID: "ana", TimeZone: "Europe/Paris", Hours: thankyou.MustWindow("09:00-17:00 Mon-Fri"), Active: true}
 	paris, err := time.LoadLocation("Europe/Paris")
 	if err != nil {
 		t.Fatal(err)
