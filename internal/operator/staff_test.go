@@ -54,7 +54,7 @@ func TestStaffCanBeStoredListedAndDeleted(t *testing.T) {
 	if err := run(t, tool, "staff list --source shopify --shop a.myshopify.com"); err != nil {
 		t.Fatal(err)
 	}
-	for _, w := range []string{"ana", "+1********01", "Europe/Paris", "09:00-17:00 Mon-Fri", "bo", "+3********78", "10:00-18:30 Tue,Thu", "2 staff"} {
+	for _, w := range []string{"ana", "+1********01", "Europe/Paris", "09:00-17:00 Mon,Tue,Wed,Thu,Fri", "bo", "+3********78", "10:00-18:30 Tue,Thu", "2 staff"} {
 		if !strings.Contains(out.String(), w) {
 			t.Errorf("list lacks %q:\n%s", w, out)
 		}

@@ -22,7 +22,7 @@ func TestShopsPutStoresTheStaffPhonesHours(t *testing.T) {
 		t.Errorf("staff hours = %q, want 10:00-16:00 Mon-Sat", sh.StaffHours)
 	}
 	out.Reset()
-	if err := run(t, tool, "shops get --source shopify --id a.myshopify.com --json"); err != nil || !strings.Contains(out.String(), `"staffHours": "10:00-16:00 Mon-Sat"`) {
+	if err := run(t, tool, "shops get --source shopify --id a.myshopify.com --json"); err != nil || !strings.Contains(out.String(), `"staffHours": "10:00-16:00 Mon,Tue,Wed,Thu,Fri,Sat"`) {
 		t.Errorf("shops get --json = %s (%v), want the staff hours", out, err)
 	}
 	if err := run(t, tool, base+" --staff-hours 22:00-23:00"); err == nil || !strings.Contains(err.Error(), "--staff-hours") {
