@@ -113,13 +113,13 @@ type Handler struct {
 	NumberCap contact.Cap
 	// StaffWindow is the hours of a shop's default staff phone, in
 	// ShopZone (zero: contact.DefaultStaffWindow). Roster members have their own.
-	StaffWindow polite.Window
+	StaffWindow thankyou.Window
 	Renderer    *message.Renderer
 	// Language is the language of Renderer's texts: a task in another
 	// language gets the built-in texts of its own (package language).
 	Language string
 	ShopName string
-	Window   polite.Window
+	Window   thankyou.Window
 	ShopZone *time.Location
 	// Closed are the deployment's closed dates, added to each task's
 	// shop's own (nobody is contacted on them).

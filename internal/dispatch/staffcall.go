@@ -12,6 +12,7 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/message"
 	"github.com/thankyoucalls/thankyoucalls/internal/metrics"
 	"github.com/thankyoucalls/thankyoucalls/internal/phone"
+	"github.com/thankyoucalls/thankyoucalls/internal/polite"
 	"github.com/thankyoucalls/thankyoucalls/internal/staff"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
@@ -228,7 +229,7 @@ func (j *job) followUp(to assignee, now time.Time) time.Time {
 			return at.UTC().Truncate(time.Second)
 		}
 	}
-	return j.set.StaffHours.Add(now, d, []*time.Location{j.set.StaffZone}).UTC().Truncate(time.Second)
+	return polite.Add(j.set.StaffHours, now, d, []*time.Location{j.set.StaffZone}).UTC().Truncate(time.Second)
 }
 
 // pick assigns a new call among the roster's members on duty at now (not
@@ -311,7 +312,7 @@ func (j *job) deferTo(ctx context.Context, due time.Time, why string) outcome {
 func (j *job) reminder(to assignee, now time.Time) (string, error) {
 	t := j.t
 	loc := j.set.StaffZoneOf(to.member)
-	until, ok := j.set.Window.Until(now, j.set.Zones)
+	until, ok := polite.Until(j.set.Window, now, j.set.Zones)
 	if to.member != nil {
 		if end, onDuty := staff.OnDutyUntil(*to.member, now); onDuty && (!ok || end.Before(until)) {
 			until, ok = end, true

@@ -24,14 +24,14 @@ import (
 // task whose shop sets nothing of its own.
 type Deployment struct {
 	// Window is the send window (SEND_WINDOW_*).
-	Window polite.Window
+	Window thankyou.Window
 	// Zone is the shop's zone (SHOP_TIME_ZONE; nil: UTC).
 	Zone *time.Location
 	// Closed are the closed dates (CLOSED_DATES), added to every task's.
 	Closed []polite.Date
 	// StaffWindow is the hours of a shop's default staff phone, in Zone
 	// (STAFF_HOURS; zero: contact.DefaultStaffWindow).
-	StaffWindow polite.Window
+	StaffWindow thankyou.Window
 	// ShopName is the shop name (SHOP_NAME).
 	ShopName string
 }
@@ -45,14 +45,14 @@ type Shops interface {
 type Task struct {
 	// Window is the customer's send window: the task's own, else the
 	// deployment's.
-	Window polite.Window
+	Window thankyou.Window
 	// Zones are the customer's zones: the task's, else the deployment's.
 	Zones []*time.Location
 	// Closed are the task's closed dates and the deployment's.
 	Closed []polite.Date
 	// StaffHours and StaffZone are the hours of the shop's default staff
 	// phone: the stored shop's, else the deployment's.
-	StaffHours polite.Window
+	StaffHours thankyou.Window
 	StaffZone  *time.Location
 	// ShopName is the task's shop name, else the deployment's.
 	ShopName string
@@ -69,19 +69,15 @@ func (d Deployment) Of(t thankyou.Task, shop *thankyou.Shop) Task {
 		zone = time.UTC
 	}
 	s := Task{Window: d.Window, StaffHours: d.StaffWindow, StaffZone: zone, ShopName: d.ShopName}
-	if s.StaffHours == (polite.Window{}) {
+	if s.StaffHours == (thankyou.Window{}) {
 		s.StaffHours = contact.DefaultStaffWindow
 	}
 	if t.ShopName != "" {
 		s.ShopName = t.ShopName
 	}
 	var bad []error
-	if t.Window != "" {
-		if w, err := polite.ParseString(t.Window); err == nil {
-			s.Window = w
-		} else {
-			bad = append(bad, fmt.Errorf("task window: %w", err))
-		}
+	if !t.Window.IsZero() {
+		s.Window = t.Window
 	}
 	closed, err := polite.ParseDates(t.Closed)
 	if err != nil {
@@ -101,12 +97,8 @@ func (d Deployment) Of(t thankyou.Task, shop *thankyou.Shop) Task {
 				bad = append(bad, fmt.Errorf("shop time zone: %w", err))
 			}
 		}
-		if shop.StaffHours != "" {
-			if w, err := polite.ParseString(shop.StaffHours); err == nil {
-				s.StaffHours = w
-			} else {
-				bad = append(bad, fmt.Errorf("shop %s:%s staff hours: %w", shop.Source, shop.ID, err))
-			}
+		if !shop.StaffHours.IsZero() {
+			s.StaffHours = shop.StaffHours
 		}
 	}
 	s.Unreadable = errors.Join(bad...)
@@ -199,7 +191,7 @@ func (s Task) NextReminder(t thankyou.Task, m *thankyou.StaffMember, at time.Tim
 			next, ok = staff.NextOnDuty(*m, at)
 		}
 		if !ok {
-			next = s.StaffHours.Next(at, []*time.Location{s.StaffZone})
+			next = polite.Next(s.StaffHours, at, []*time.Location{s.StaffZone})
 		}
 		v := s.Hours().At(next, rcpt)
 		if v.Open || v.Next.IsZero() || !v.Next.After(next) {

@@ -21,9 +21,9 @@ func zone(t *testing.T, name string) *time.Location {
 	return l
 }
 
-func window(t *testing.T, s string) polite.Window {
+func window(t *testing.T, s string) thankyou.Window {
 	t.Helper()
-	w, err := polite.ParseString(s)
+	w, err := thankyou.ParseWindowText(s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +34,7 @@ func TestOfFallsBackToTheDeployment(t *testing.T) {
 	ny, la := zone(t, "America/New_York"), zone(t, "America/Los_Angeles")
 	dep := settings.Deployment{Window: window(t, "10:00-17:00 Mon-Fri"), Zone: ny, ShopName: "Demo",
 		Closed: []polite.Date{{Year: 2026, Month: 12, Day: 24}}}
-	shop := &thankyou.Shop{Source: thankyou.SourceShopify, ID: "west", TimeZone: la.String(), StaffHours: "13:00-19:00 Mon-Sat"}
+	shop := &thankyou.Shop{Source: thankyou.SourceShopify, ID: "west", TimeZone: la.String(), StaffHours: thankyou.MustWindow("13:00-19:00 Mon-Sat")}
 	tests := []struct {
 		name       string
 		task       thankyou.Task
@@ -42,16 +42,16 @@ func TestOfFallsBackToTheDeployment(t *testing.T) {
 		window     string
 		zones      []*time.Location
 		closed     int
-		staffHours polite.Window
+		staffHours thankyou.Window
 		staffZone  *time.Location
 		shopName   string
 		unreadable bool
 	}{
 		{"nothing of its own", thankyou.Task{}, nil, "10:00-17:00 Mon-Fri", []*time.Location{ny}, 1, contact.DefaultStaffWindow, ny, "Demo", false},
-		{"the task's own", thankyou.Task{Window: "09:00-12:00 Mon-Sat", TimeZone: la.String() + "," + ny.String(), Closed: "2026-12-31", ShopName: "West"},
+		{"the task's own", thankyou.Task{Window: thankyou.MustWindow("09:00-12:00 Mon-Sat"), TimeZone: la.String() + "," + ny.String(), Closed: "2026-12-31", ShopName: "West"},
 			nil, "09:00-12:00 Mon-Sat", []*time.Location{la, ny}, 2, contact.DefaultStaffWindow, ny, "West", false},
 		{"the stored shop's staff phone", thankyou.Task{}, shop, "10:00-17:00 Mon-Fri", []*time.Location{ny}, 1, window(t, "13:00-19:00 Mon-Sat"), la, "Demo", false},
-		{"unreadable window and staff hours", thankyou.Task{Window: "soon"}, &thankyou.Shop{StaffHours: "late"},
+		{"unreadable closed dates and shop zone", thankyou.Task{Closed: "someday"}, &thankyou.Shop{TimeZone: "Mars/Olympus"},
 			"10:00-17:00 Mon-Fri", []*time.Location{ny}, 1, contact.DefaultStaffWindow, ny, "Demo", true},
 	}
 	for _, tt := range tests {
@@ -136,7 +136,7 @@ func TestNextReminderWaitsForStaffAndCustomer(t *testing.T) {
 	ny := zone(t, "America/New_York")
 	dep := settings.Deployment{Zone: ny, Window: window(t, "10:00-17:00 Mon-Fri"), StaffWindow: window(t, "09:00-12:00 Mon-Fri")}
 	task := thankyou.Task{Channel: thankyou.ChannelStaff, TimeZone: ny.String(), Order: thankyou.Order{Phone: "+12125550123"}}
-	ana := &thankyou.StaffMember{ID: "ana", TimeZone: ny.String(), WorkStart: "14:00", WorkEnd: "18:00", Days: "Mon-Fri", Active: true}
+	ana := &thankyou.StaffMember{ID: "ana", TimeZone: ny.String(), Hours: thankyou.MustWindow("14:00-18:00 Mon-Fri"), Active: true}
 	s := dep.Of(task, nil)
 	at := func(d, h, m int) time.Time { return time.Date(2026, 12, d, h, m, 0, 0, ny) }
 	tests := []struct {

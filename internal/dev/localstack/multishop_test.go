@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/dev/localstack"
-	"github.com/thankyoucalls/thankyoucalls/internal/polite"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
 
@@ -24,11 +23,11 @@ func TestLaterKeepsToTheTasksShop(t *testing.T) {
 		t.Fatal(err)
 	}
 	east := thankyou.Shop{Source: thankyou.SourceShopify, ID: "east.myshopify.com", Name: "East", TimeZone: "America/New_York",
-		Channel: thankyou.ChannelStaff, StaffPhone: "+12125550171", StaffHours: "08:00-12:00 Mon-Fri",
-		WindowStart: "09:00", WindowEnd: "12:00", Days: "Mon-Fri"}
+		Channel: thankyou.ChannelStaff, StaffPhone: "+12125550171", StaffHours: thankyou.MustWindow("08:00-12:00 Mon-Fri"),
+		Window: thankyou.MustWindow("09:00-12:00 Mon-Fri")}
 	west := thankyou.Shop{Source: thankyou.SourceShopify, ID: "west.myshopify.com", Name: "West", TimeZone: "America/Los_Angeles",
-		Channel: thankyou.ChannelStaff, StaffPhone: "+14155550172", StaffHours: "13:00-19:00 Mon-Sat",
-		WindowStart: "11:00", WindowEnd: "19:00", Days: "Mon-Sat"}
+		Channel: thankyou.ChannelStaff, StaffPhone: "+14155550172", StaffHours: thankyou.MustWindow("13:00-19:00 Mon-Sat"),
+		Window: thankyou.MustWindow("11:00-19:00 Mon-Sat")}
 	tue := func(hour int, loc *time.Location) time.Time { return time.Date(2026, 12, 1, hour, 0, 0, 0, loc) }
 	wed := func(hour int, loc *time.Location) time.Time { return time.Date(2026, 12, 2, hour, 0, 0, 0, loc) }
 	tests := []struct {
@@ -59,17 +58,13 @@ func TestLaterKeepsToTheTasksShop(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			w, err := polite.ParseWindow(tt.shop.WindowStart, tt.shop.WindowEnd, tt.shop.Days)
-			if err != nil {
-				t.Fatal(err)
-			}
 			const id = "shopify:multi:1002"
-			_, err = s.DynamoDB.CreateTask(ctx, thankyou.Task{
+			_, err := s.DynamoDB.CreateTask(ctx, thankyou.Task{
 				ID: id, Order: thankyou.Order{Source: tt.shop.Source, Shop: tt.shop.ID, ID: "1002", Number: "1002",
 					CustomerName: "Jane Doe", FirstName: "Jane", Phone: tt.customer, CreatedAt: tt.remindAt.Add(-72 * time.Hour)},
 				Channel: thankyou.ChannelStaff, Recipient: tt.shop.StaffPhone, State: thankyou.StatePending,
 				DueAt: tt.remindAt, Deadline: tt.remindAt.Add(7 * 24 * time.Hour), TimeZone: tt.zone.String(),
-				Window: w.String(), ShopName: tt.shop.Name, CreatedAt: tt.remindAt.Add(-72 * time.Hour),
+				Window: tt.shop.Window, ShopName: tt.shop.Name, CreatedAt: tt.remindAt.Add(-72 * time.Hour),
 			})
 			if err != nil {
 				t.Fatal(err)
