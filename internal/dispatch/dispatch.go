@@ -18,7 +18,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/thankyoucalls/thankyoucalls/internal/config"
 	"github.com/thankyoucalls/thankyoucalls/internal/contact"
 	"github.com/thankyoucalls/thankyoucalls/internal/language"
 	"github.com/thankyoucalls/thankyoucalls/internal/message"
@@ -464,7 +463,7 @@ func (h *Handler) one(ctx context.Context, owner, id string, lim *limiter, log *
 	if err := lim.wait(ctx); err != nil {
 		return h.retry(ctx, owner, t, window, zones, "run ended before sending", 0, 0, log)
 	}
-	d, sid, err := h.gate().SendText(ctx, h.customerContact(t, contact.KindSMS, window, zones), h.now(ctx), body, config.StatusCallbackURL(h.PublicBaseURL, t.ID))
+	d, sid, err := h.gate().SendText(ctx, h.customerContact(t, contact.KindSMS, window, zones), h.now(ctx), body, twilio.StatusCallbackURL(h.PublicBaseURL, t.ID))
 	switch {
 	case err != nil && d.Outcome == contact.Send:
 		return h.sendFailed(ctx, owner, t, window, zones, err, log)
@@ -563,9 +562,9 @@ func (h *Handler) sendFailed(ctx context.Context, owner string, t thankyou.Task,
 	case se.Temporary:
 		log.WarnContext(ctx, "temporary send failure", "error", se.Message)
 		return h.retry(ctx, owner, t, window, zones, se.Error(), se.Code, se.RetryAfter, log)
-	case se.Code == 21610:
+	case twilio.ErrorCode(se.Code).OptedOut():
 		// Twilio knows the recipient unsubscribed (STOP) even if we missed it.
-		return h.finish(ctx, owner, t, thankyou.StateOptedOut, "recipient unsubscribed (Twilio 21610)", se.Code, log)
+		return h.finish(ctx, owner, t, thankyou.StateOptedOut, twilio.ErrorCode(se.Code).Reason(), se.Code, log)
 	default:
 		return h.finish(ctx, owner, t, thankyou.StateFailed, se.Error(), se.Code, log)
 	}

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/thankyoucalls/thankyoucalls/internal/config"
 	"github.com/thankyoucalls/thankyoucalls/internal/contact"
 	"github.com/thankyoucalls/thankyoucalls/internal/metrics"
 	"github.com/thankyoucalls/thankyoucalls/internal/polite"
@@ -30,8 +29,8 @@ func (h *Handler) call(ctx context.Context, owner string, t thankyou.Task, windo
 		return h.retry(ctx, owner, t, window, zones, "run ended before calling", 0, 0, log)
 	}
 	d, sid, err := h.gate().PlaceCall(ctx, h.customerContact(t, contact.KindCall, window, zones), h.now(ctx), "",
-		config.TaskURL(h.PublicBaseURL, config.VoicePath, t.ID),
-		config.TaskURL(h.PublicBaseURL, config.CallStatusPath, t.ID),
+		twilio.CallbackURL(h.PublicBaseURL, twilio.VoicePath, t.ID),
+		twilio.CallbackURL(h.PublicBaseURL, twilio.CallStatusPath, t.ID),
 		twilio.CallOptions{MachineDetection: twilio.MachineDetectionMessageEnd, Timeout: RingTimeout})
 	switch {
 	case err != nil && d.Outcome != contact.Send:
