@@ -21,10 +21,10 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/thankyoucalls/thankyoucalls/infra/lambdaemu"
-	"github.com/thankyoucalls/thankyoucalls/internal/config"
 	"github.com/thankyoucalls/thankyoucalls/internal/dev/localstack"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
+	"github.com/thankyoucalls/thankyoucalls/internal/twilio"
 	"github.com/thankyoucalls/thankyoucalls/internal/twilio/twiliotest"
 )
 
@@ -289,7 +289,7 @@ func TestSAMLocalInvokePlaysEveryFixtureAsDocumented(t *testing.T) {
 				t.Errorf("after the order: task %s for %s due %s, want pending for %s three days on", got.State, got.Recipient, got.DueAt, customer)
 			}
 		case "dispatcher/sweep-three-days-later.json":
-			sid := twiliotest.DerivedSID(config.StatusCallbackURL(envs[localstack.DispatcherID]["PUBLIC_BASE_URL"], order1001), 0)
+			sid := twiliotest.DerivedSID(twilio.StatusCallbackURL(envs[localstack.DispatcherID]["PUBLIC_BASE_URL"], order1001), 0)
 			if got := task(order1001); got.State != thankyou.StateSent || got.MessageSID != sid {
 				t.Errorf("after the sweep: task %s with %q, want sent with %s", got.State, got.MessageSID, sid)
 			}

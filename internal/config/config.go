@@ -11,13 +11,13 @@ package config
 
 import (
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/language"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
+	"github.com/thankyoucalls/thankyoucalls/internal/twilio"
 )
 
 // Function names: the folder names under functions/.
@@ -53,47 +53,22 @@ var Routes = map[string][]string{
 	TwilioWebhook: {RouteTwilioStatus, RouteTwilioInbound, RouteTwilioCallStatus, RouteTwilioVoice, RouteTwilioBridge, RouteTwilioDial},
 }
 
-// StatusCallbackPath is the path Twilio posts a message's status to; the
-// task id travels in the query (StatusCallbackURL).
-const StatusCallbackPath = "/twilio/status"
-
-// StatusCallbackURL is the status callback URL the dispatcher sets on the
-// message for a task: the task id in the URL lets a callback repair a task
-// whose SID was never written.
-func StatusCallbackURL(publicBaseURL, taskID string) string {
-	return publicBaseURL + StatusCallbackPath + "?task=" + url.QueryEscape(taskID)
-}
-
-// TaskURL is the URL of path under the public base URL for one task, the
-// way Twilio is given it: every Twilio callback names its task.
-func TaskURL(publicBaseURL, path, taskID string) string {
-	return publicBaseURL + path + "?task=" + url.QueryEscape(taskID)
-}
-
-// Route keys.
+// Route keys. The Twilio webhook's paths are the Twilio adapter's.
 const (
 	RouteOrderWebhook  = "POST /webhooks/{source}"
-	RouteTwilioStatus  = "POST /twilio/status"
-	RouteTwilioInbound = "POST /twilio/inbound"
+	RouteTwilioStatus  = "POST " + twilio.StatusPath
+	RouteTwilioInbound = "POST " + twilio.InboundPath
 	// RouteTwilioCallStatus takes a call's status callbacks (the automated
 	// call, and the staff leg of a click-to-call bridge).
-	RouteTwilioCallStatus = "POST /twilio/call-status"
+	RouteTwilioCallStatus = "POST " + twilio.CallStatusPath
 	// RouteTwilioVoice serves the automated thank-you call's TwiML.
-	RouteTwilioVoice = "POST /twilio/voice"
+	RouteTwilioVoice = "POST " + twilio.VoicePath
 	// RouteTwilioBridge serves the click-to-call bridge's TwiML, fetched
 	// when the staff member answers: <Dial> to the customer.
-	RouteTwilioBridge = "POST /twilio/bridge"
+	RouteTwilioBridge = "POST " + twilio.BridgePath
 	// RouteTwilioDial takes the bridge's <Dial> action: how the
 	// customer's leg ended.
-	RouteTwilioDial = "POST /twilio/dial"
-)
-
-// Paths of the Twilio routes that take a ?task= parameter.
-const (
-	CallStatusPath = "/twilio/call-status"
-	VoicePath      = "/twilio/voice"
-	BridgePath     = "/twilio/bridge"
-	DialPath       = "/twilio/dial"
+	RouteTwilioDial = "POST " + twilio.DialPath
 )
 
 // Vars lists every environment variable the functions read.

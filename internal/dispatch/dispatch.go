@@ -17,7 +17,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/thankyoucalls/thankyoucalls/internal/config"
 	"github.com/thankyoucalls/thankyoucalls/internal/contact"
 	"github.com/thankyoucalls/thankyoucalls/internal/language"
 	"github.com/thankyoucalls/thankyoucalls/internal/message"
@@ -483,7 +482,7 @@ func (j *job) run(ctx context.Context) outcome {
 	}
 	// An SMS is decided once, by SendText right before it goes (the
 	// opt-out read then is the fresh one).
-	d, sid, err := h.gate().SendText(ctx, j.customer(contact.KindSMS), h.now(ctx), body, config.StatusCallbackURL(h.PublicBaseURL, t.ID))
+	d, sid, err := h.gate().SendText(ctx, j.customer(contact.KindSMS), h.now(ctx), body, twilio.StatusCallbackURL(h.PublicBaseURL, t.ID))
 	switch {
 	case err != nil && d.Outcome == contact.Send:
 		return j.sendFailed(ctx, err)
@@ -625,9 +624,9 @@ func (j *job) sendFailed(ctx context.Context, err error) outcome {
 	case se.Temporary:
 		log.WarnContext(ctx, "temporary send failure", "error", se.Message)
 		return j.retry(ctx, se.Error(), se.Code, se.RetryAfter)
-	case se.Code == 21610:
+	case twilio.ErrorCode(se.Code).OptedOut():
 		// Twilio knows the recipient unsubscribed (STOP) even if we missed it.
-		return j.finish(ctx, thankyou.StateOptedOut, "recipient unsubscribed (Twilio 21610)", se.Code)
+		return j.finish(ctx, thankyou.StateOptedOut, twilio.ErrorCode(se.Code).Reason(), se.Code)
 	default:
 		return j.finish(ctx, thankyou.StateFailed, se.Error(), se.Code)
 	}

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/thankyoucalls/thankyoucalls/internal/config"
 	"github.com/thankyoucalls/thankyoucalls/internal/contact"
 	"github.com/thankyoucalls/thankyoucalls/internal/inbound"
 	"github.com/thankyoucalls/thankyoucalls/internal/message"
@@ -15,6 +14,7 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/polite"
 	"github.com/thankyoucalls/thankyoucalls/internal/staff"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
+	"github.com/thankyoucalls/thankyoucalls/internal/twilio"
 )
 
 // Defaults for Handler.EscalateAfter and Handler.DigestLead.
@@ -156,7 +156,7 @@ func (j *job) remind(ctx context.Context) outcome {
 	if t.Staff.Reminders > 0 || p.reassigned > 0 {
 		kind = contact.KindFollowUp
 	}
-	d, sid, err := h.gate().SendText(ctx, j.staffContact(kind, to), h.now(ctx), body, config.StatusCallbackURL(h.PublicBaseURL, t.ID))
+	d, sid, err := h.gate().SendText(ctx, j.staffContact(kind, to), h.now(ctx), body, twilio.StatusCallbackURL(h.PublicBaseURL, t.ID))
 	switch {
 	case err != nil && d.Outcome == contact.Send:
 		return j.sendFailed(ctx, err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/thankyoucalls/thankyoucalls/internal/config"
 	"github.com/thankyoucalls/thankyoucalls/internal/contact"
 	"github.com/thankyoucalls/thankyoucalls/internal/metrics"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
@@ -29,8 +28,8 @@ func (j *job) call(ctx context.Context) outcome {
 		return j.retry(ctx, "run ended before calling", 0, 0)
 	}
 	d, sid, err := h.gate().PlaceCall(ctx, j.customer(contact.KindCall), h.now(ctx), "",
-		config.TaskURL(h.PublicBaseURL, config.VoicePath, t.ID),
-		config.TaskURL(h.PublicBaseURL, config.CallStatusPath, t.ID),
+		twilio.CallbackURL(h.PublicBaseURL, twilio.VoicePath, t.ID),
+		twilio.CallbackURL(h.PublicBaseURL, twilio.CallStatusPath, t.ID),
 		twilio.CallOptions{MachineDetection: twilio.MachineDetectionMessageEnd, Timeout: RingTimeout})
 	switch {
 	case err != nil && d.Outcome != contact.Send:

@@ -12,6 +12,7 @@ import (
 
 	"github.com/thankyoucalls/thankyoucalls/internal/phone"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
+	"github.com/thankyoucalls/thankyoucalls/internal/twilio"
 )
 
 // This file holds the calls of issue 5: staff calls (ChannelStaff) that
@@ -287,7 +288,7 @@ func (s *Store) RecordBridge(ctx context.Context, id, e164, callSid string, now 
 	}
 	u := newUpdate()
 	u.set("callSid", str(callSid))
-	u.set("callStatus", str("queued"))
+	u.set("callStatus", str(string(twilio.CallQueued)))
 	u.set("callAt", str(formatTime(now)))
 	u.set("updatedAt", str(formatTime(now)))
 	u.remove("callCustomer", "callDuration", "answeredBy")
@@ -314,13 +315,7 @@ func (s *Store) applyCall(ctx context.Context, op, id string, u *update, cond, m
 }
 
 // finalCallStatus reports whether a Twilio CallStatus is one a call ends in.
-func finalCallStatus(status string) bool {
-	switch status {
-	case "completed", "busy", "no-answer", "failed", "canceled":
-		return true
-	}
-	return false
-}
+func finalCallStatus(status string) bool { return twilio.CallStatus(status).Final() }
 
 // callDetail is the history detail of a call outcome: statuses, the
 // machine detection verdict and the duration, never personal data.

@@ -45,7 +45,8 @@ const (
 	OrdersCancelled = "OrdersCancelled"
 	// Sent counts messages Twilio accepted (dispatcher).
 	Sent = "Sent"
-	// Delivered, Undelivered count status callbacks (Twilio webhook).
+	// Delivered, Undelivered count status callbacks (Twilio webhook):
+	// see StatusEnded.
 	Delivered   = "Delivered"
 	Undelivered = "Undelivered"
 	// Failed counts tasks ended failed (by TwilioCode): refused at send
@@ -151,6 +152,23 @@ func TwilioCode(code int) Dimension {
 		return Dimension{DimTwilioCode, "none"}
 	}
 	return Dimension{DimTwilioCode, strconv.Itoa(code)}
+}
+
+// StatusEnded is the count of one Twilio status callback that ended a
+// message in state s, as the state table has it: a state ranked after
+// sent (delivered, undelivered, failed) has the metric named for it
+// (Delivered...), by the TwilioCode dimension (code) when the message
+// did not reach its recipient (a state an operator may retry); ok is
+// false for any other state, which no metric counts here.
+func StatusEnded(s thankyou.State, code int) (metric string, dims []Dimension, ok bool) {
+	if s.Rank() <= thankyou.StateSent.Rank() {
+		return "", nil, false
+	}
+	if s.Retryable() {
+		dims = []Dimension{TwilioCode(code)}
+	}
+	name := string(s)
+	return strings.ToUpper(name[:1]) + name[1:], dims, true
 }
 
 // Outcome is the Outcome dimension.

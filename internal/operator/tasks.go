@@ -15,6 +15,7 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/polite"
 	"github.com/thankyoucalls/thankyoucalls/internal/replies"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
+	"github.com/thankyoucalls/thankyoucalls/internal/twilio"
 )
 
 // Defaults of a retry, for tasks that carry no window or zone of their own
@@ -335,15 +336,8 @@ func (t *Tool) tasksRetry(ctx context.Context, args []string) error {
 
 // codeHint names Twilio's refusals that a retry does not cure.
 func codeHint(code int) string {
-	switch code {
-	case 21211:
-		return "invalid 'To' number"
-	case 21408:
-		return "no permission to send to that region"
-	case 21612:
-		return "the number cannot be reached from the sender"
-	case 21614:
-		return "not a mobile number"
+	if c := twilio.ErrorCode(code); c.Lasting() {
+		return c.Meaning()
 	}
 	return ""
 }

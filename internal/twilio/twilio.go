@@ -1,8 +1,13 @@
-// Package twilio sends SMS through Twilio's REST API with the official
-// twilio-go library, and reports refusals as *thankyou.SendError (final or
-// temporary, with Twilio's error code and Retry-After). It can talk to a
-// Twilio-compatible server instead of api.twilio.com (see package
-// twiliotest), which twilio-go alone cannot.
+// Package twilio sends SMS and places calls through Twilio's REST API with
+// the official twilio-go library, and reports refusals as
+// *thankyou.SendError (final or temporary, with Twilio's error code and
+// Retry-After). It can talk to a Twilio-compatible server instead of
+// api.twilio.com (see package twiliotest), which twilio-go alone cannot.
+//
+// It owns Twilio's protocol, which no other package spells: the message
+// and call statuses of Twilio's callbacks and what each means for a task,
+// the answering machine verdicts, the error codes' meanings, the callback
+// paths and URLs, and the TwiML documents.
 package twilio
 
 import (

@@ -2,32 +2,30 @@ package twiliohook
 
 import (
 	"context"
-	"encoding/xml"
 	"fmt"
+	"log/slog"
 	"net/http"
-	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/apigw"
-	"github.com/thankyoucalls/thankyoucalls/internal/config"
 	"github.com/thankyoucalls/thankyoucalls/internal/contact"
 	"github.com/thankyoucalls/thankyoucalls/internal/inbound"
 	"github.com/thankyoucalls/thankyoucalls/internal/message"
 	"github.com/thankyoucalls/thankyoucalls/internal/metrics"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
+	"github.com/thankyoucalls/thankyoucalls/internal/twilio"
 )
 
 // taskParam reads the ?task= every call route carries.
 func taskParam(req events.APIGatewayV2HTTPRequest) (string, error) {
-	q, err := url.ParseQuery(req.RawQueryString)
-	if err != nil || q.Get("task") == "" {
+	id, ok := twilio.CallbackTask(req.RawQueryString)
+	if !ok {
 		return "", thankyou.Errorf(thankyou.EINVALID, "callback URL has no task parameter")
 	}
-	return q.Get("task"), nil
+	return id, nil
 }
 
 // callTask reads the task a call callback names; it must be a call the
@@ -72,14 +70,14 @@ func (h *Handler) unknownCall(ctx context.Context, what string, err error, answe
 func (h *Handler) bridge(ctx context.Context, req events.APIGatewayV2HTTPRequest, p map[string]string) (events.APIGatewayV2HTTPResponse, error) {
 	t, sid, err := h.callTask(ctx, req, p)
 	if err != nil {
-		return h.unknownCall(ctx, "bridge TwiML", err, sayTwiML("This call is no longer needed. Goodbye.", true))
+		return h.unknownCall(ctx, "bridge TwiML", err, sayTwiML("This call is no longer needed. Goodbye."))
 	}
 	log := h.Logger.With("task", t.ID, "sid", sid)
 	// Open for the staff member: waiting for a reply, being followed up,
 	// or put back by the dispatcher after a Twilio error.
 	if t.Staff.RemindedAt.IsZero() || !t.State.Open() || t.Order.Phone == "" {
 		log.InfoContext(ctx, "bridge TwiML for a call that is closed: hanging up", "state", t.State)
-		return sayTwiML("This thank-you call is already closed. Goodbye.", true), nil
+		return sayTwiML("This thank-you call is already closed. Goodbye."), nil
 	}
 	if h.CallerID == "" {
 		return events.APIGatewayV2HTTPResponse{}, thankyou.Errorf(thankyou.EINTERNAL, "no caller id configured (TWILIO_FROM) for the bridge")
@@ -92,7 +90,7 @@ func (h *Handler) bridge(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	}
 	if d.Outcome != contact.Send {
 		log.InfoContext(ctx, "bridge: the customer may not be called now: hanging up", "gate", d.Code, "rule", d.Rule)
-		return sayTwiML(fmt.Sprintf("%s cannot be called now: %s. Goodbye.", firstName(t), d.Reason()), true), nil
+		return sayTwiML(fmt.Sprintf("%s cannot be called now: %s. Goodbye.", firstName(t), d.Reason())), nil
 	}
 	// The customer sees the shop's number: a text back to it is a reply
 	// to this call, forwarded to the staff member who made it.
@@ -101,18 +99,11 @@ func (h *Handler) bridge(ctx context.Context, req events.APIGatewayV2HTTPRequest
 			log.ErrorContext(ctx, "recording where a reply goes failed", "error", err)
 		}
 	}
-	var b strings.Builder
-	b.WriteString(xml.Header + "<Response><Say>")
-	escape(&b, fmt.Sprintf("Connecting you to %s, order %s.", firstName(t), orderNumber(t)))
-	b.WriteString(`</Say><Dial callerId="`)
-	escape(&b, h.CallerID)
-	b.WriteString(`" action="`)
-	escape(&b, config.TaskURL(h.baseURL(req), config.DialPath, t.ID))
-	fmt.Fprintf(&b, `" method="POST" timeout="%d" answerOnBridge="true"><Number>`, int(BridgeRingTimeout/time.Second))
-	escape(&b, t.Order.Phone)
-	b.WriteString("</Number></Dial></Response>")
 	log.InfoContext(ctx, "bridging the staff member to the customer")
-	return apigw.XML(http.StatusOK, b.String()), nil
+	return twiml(
+		twilio.Say{Text: fmt.Sprintf("Connecting you to %s, order %s.", firstName(t), orderNumber(t))},
+		twilio.Dial{CallerID: h.CallerID, Action: twilio.CallbackURL(h.baseURL(req), twilio.DialPath, t.ID), Timeout: BridgeRingTimeout, Number: t.Order.Phone},
+	), nil
 }
 
 // dial takes the bridge's <Dial> action: how the customer's leg ended. A
@@ -122,11 +113,11 @@ func (h *Handler) bridge(ctx context.Context, req events.APIGatewayV2HTTPRequest
 func (h *Handler) dial(ctx context.Context, req events.APIGatewayV2HTTPRequest, p map[string]string) (events.APIGatewayV2HTTPResponse, error) {
 	t, sid, err := h.callTask(ctx, req, p)
 	if err != nil {
-		return h.unknownCall(ctx, "dial action", err, sayTwiML("Goodbye.", true))
+		return h.unknownCall(ctx, "dial action", err, sayTwiML("Goodbye."))
 	}
-	status := p["DialCallStatus"]
-	if status == "" {
-		return events.APIGatewayV2HTTPResponse{}, thankyou.Errorf(thankyou.EINVALID, "dial action without DialCallStatus")
+	status, err := twilio.ParseCallStatus(p["DialCallStatus"])
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, thankyou.WrapError(thankyou.EINVALID, "dial action without a DialCallStatus", err)
 	}
 	secs := 0
 	if v := p["DialCallDuration"]; v != "" {
@@ -136,13 +127,11 @@ func (h *Handler) dial(ctx context.Context, req events.APIGatewayV2HTTPRequest, 
 	}
 	log := h.Logger.With("task", t.ID, "sid", sid, "customerLeg", status, "seconds", secs)
 	now := h.Now()
-	o := thankyou.CallOutcome{SID: sid, Customer: status, Duration: time.Duration(secs) * time.Second}
+	o := thankyou.CallOutcome{SID: sid, Customer: string(status), Duration: time.Duration(secs) * time.Second}
 	if _, err := h.Calls.RecordCallStatus(ctx, t.ID, sid, o, now); err != nil && thankyou.ErrorCode(err) != thankyou.ECONFLICT {
 		return events.APIGatewayV2HTTPResponse{}, thankyou.WrapError(thankyou.EINTERNAL, "could not record the call", err)
 	}
-	// Twilio reports a dialled party who picked up as completed (or
-	// answered), whatever the length.
-	if status == "completed" || status == "answered" {
+	if status.Answered() {
 		note := "connected by click-to-call for " + (time.Duration(secs) * time.Second).String()
 		switch _, err := h.Calls.CloseCall(ctx, t.ID, t.Recipient, thankyou.StateCalled, note, now); {
 		case err == nil:
@@ -153,10 +142,10 @@ func (h *Handler) dial(ctx context.Context, req events.APIGatewayV2HTTPRequest, 
 		default:
 			return events.APIGatewayV2HTTPResponse{}, thankyou.WrapError(thankyou.EINTERNAL, "could not close the call", err)
 		}
-		return sayTwiML("Thank you! The call is recorded as done.", true), nil
+		return sayTwiML("Thank you! The call is recorded as done."), nil
 	}
 	who, num := firstName(t), orderNumber(t)
-	text := fmt.Sprintf("%s did not answer (%s). Reply %s %s to try again later, or %s %s [reason].", who, strings.ReplaceAll(status, "-", " "), inbound.WordLater, num, inbound.WordSkip, num)
+	text := fmt.Sprintf("%s did not answer (%s). Reply %s %s to try again later, or %s %s [reason].", who, status.Words(), inbound.WordLater, num, inbound.WordSkip, num)
 	if h.Twilio != nil && t.Recipient != "" {
 		notice := contact.Contact{Kind: contact.KindStaffNotice, To: t.Recipient, Task: t.ID, For: &t}
 		if d, _, err := h.gate().SendText(ctx, notice, now, text, ""); err != nil || d.Outcome != contact.Send {
@@ -164,11 +153,8 @@ func (h *Handler) dial(ctx context.Context, req events.APIGatewayV2HTTPRequest, 
 		}
 	}
 	log.InfoContext(ctx, "bridged call: the customer did not answer")
-	return sayTwiML(fmt.Sprintf("%s did not answer. Text %s or %s to the shop's number. Goodbye.", who, inbound.WordLater, inbound.WordSkip), true), nil
+	return sayTwiML(fmt.Sprintf("%s did not answer. Text %s or %s to the shop's number. Goodbye.", who, inbound.WordLater, inbound.WordSkip)), nil
 }
-
-// finalCallStatuses are a call's last CallStatus values.
-var finalCallStatuses = map[string]bool{"completed": true, "busy": true, "no-answer": true, "failed": true, "canceled": true}
 
 // callStatus takes a call's status callbacks: the staff leg of a bridge
 // (recorded on the task), or the automated call of a ChannelCall task
@@ -178,9 +164,9 @@ func (h *Handler) callStatus(ctx context.Context, req events.APIGatewayV2HTTPReq
 	if err != nil {
 		return h.unknownCall(ctx, "call status", err, emptyTwiML())
 	}
-	status := p["CallStatus"]
-	if status == "" {
-		return events.APIGatewayV2HTTPResponse{}, thankyou.Errorf(thankyou.EINVALID, "call status callback without CallStatus")
+	status, err := twilio.ParseCallStatus(p["CallStatus"])
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, thankyou.WrapError(thankyou.EINVALID, "call status callback without a CallStatus", err)
 	}
 	secs := 0
 	if v := p["CallDuration"]; v != "" {
@@ -190,7 +176,7 @@ func (h *Handler) callStatus(ctx context.Context, req events.APIGatewayV2HTTPReq
 	}
 	log := h.Logger.With("task", t.ID, "sid", sid, "callStatus", status)
 	now := h.Now()
-	o := thankyou.CallOutcome{SID: sid, Status: status, AnsweredBy: p["AnsweredBy"]}
+	o := thankyou.CallOutcome{SID: sid, Status: string(status), AnsweredBy: string(answeredBy(ctx, p, log))}
 	if t.Channel != thankyou.ChannelCall || sid != t.MessageSID {
 		// The staff leg of a bridge: what the customer did comes with the
 		// <Dial> action.
@@ -200,12 +186,12 @@ func (h *Handler) callStatus(ctx context.Context, req events.APIGatewayV2HTTPReq
 		log.InfoContext(ctx, "bridge call status recorded")
 		return emptyTwiML(), nil
 	}
-	if !finalCallStatuses[status] {
+	if !status.Final() {
 		log.DebugContext(ctx, "automated call in progress")
 		return emptyTwiML(), nil
 	}
 	o.Duration = time.Duration(secs) * time.Second
-	answered := status == "completed"
+	answered := status.Answered()
 	got, err := h.Calls.FinishVoiceCall(ctx, t.ID, sid, o, answered, now)
 	switch {
 	case thankyou.ErrorCode(err) == thankyou.ECONFLICT:
@@ -235,44 +221,35 @@ func (h *Handler) voice(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 	if t.Channel != thankyou.ChannelCall || sid != t.MessageSID {
 		return hangupTwiML(), nil
 	}
-	machine := strings.HasPrefix(p["AnsweredBy"], "machine") || p["AnsweredBy"] == "fax"
-	h.Logger.InfoContext(ctx, "automated call answered", "task", t.ID, "sid", sid, "answeredBy", p["AnsweredBy"])
-	return apigw.XML(http.StatusOK, VoiceTwiML(t, h.shopName(t), machine)), nil
+	log := h.Logger.With("task", t.ID, "sid", sid)
+	by := answeredBy(ctx, p, log)
+	log.InfoContext(ctx, "automated call answered", "answeredBy", by)
+	return apigw.XML(http.StatusOK, VoiceTwiML(t, h.shopName(t), by.Machine())), nil
+}
+
+// answeredBy reads a call callback's AnsweredBy; a verdict Twilio added
+// since is logged and read as unknown (a person, as far as the call goes).
+func answeredBy(ctx context.Context, p map[string]string, log *slog.Logger) twilio.AnsweredBy {
+	by, err := twilio.ParseAnsweredBy(p["AnsweredBy"])
+	if err != nil {
+		log.WarnContext(ctx, "call answered by an unknown verdict", "error", err)
+	}
+	return by
 }
 
 // VoiceTwiML is the automated thank-you call's TwiML for a task: <Play> of
 // the shop's recording, else <Say> with its voice and language; the shorter
 // voicemail when a machine answered.
 func VoiceTwiML(t thankyou.Task, shopName string, machine bool) string {
-	var b strings.Builder
-	b.WriteString(xml.Header + "<Response>")
 	if t.Voice.PlayURL != "" {
-		b.WriteString("<Play>")
-		escape(&b, t.Voice.PlayURL)
-		b.WriteString("</Play>")
-	} else {
-		d := message.DataFor(t, shopName)
-		text := message.VoiceText(d)
-		if machine {
-			text = message.VoicemailText(d)
-		}
-		b.WriteString("<Say")
-		if t.Voice.Voice != "" {
-			b.WriteString(` voice="`)
-			escape(&b, t.Voice.Voice)
-			b.WriteString(`"`)
-		}
-		if t.Voice.Language != "" {
-			b.WriteString(` language="`)
-			escape(&b, t.Voice.Language)
-			b.WriteString(`"`)
-		}
-		b.WriteString(">")
-		escape(&b, text)
-		b.WriteString("</Say>")
+		return twilio.TwiML(twilio.Play{URL: t.Voice.PlayURL}, twilio.Hangup{})
 	}
-	b.WriteString("<Hangup/></Response>")
-	return b.String()
+	d := message.DataFor(t, shopName)
+	text := message.VoiceText(d)
+	if machine {
+		text = message.VoicemailText(d)
+	}
+	return twilio.TwiML(twilio.Say{Voice: t.Voice.Voice, Language: t.Voice.Language, Text: text}, twilio.Hangup{})
 }
 
 func (h *Handler) shopName(t thankyou.Task) string {
@@ -282,23 +259,9 @@ func (h *Handler) shopName(t thankyou.Task) string {
 	return h.ShopName
 }
 
-// escape writes s XML-escaped (text and attribute values alike).
-func escape(b *strings.Builder, s string) {
-	_ = xml.EscapeText(b, []byte(s))
+// sayTwiML says text and hangs up.
+func sayTwiML(text string) events.APIGatewayV2HTTPResponse {
+	return twiml(twilio.Say{Text: text}, twilio.Hangup{})
 }
 
-func sayTwiML(text string, hangup bool) events.APIGatewayV2HTTPResponse {
-	var b strings.Builder
-	b.WriteString(xml.Header + "<Response><Say>")
-	escape(&b, text)
-	b.WriteString("</Say>")
-	if hangup {
-		b.WriteString("<Hangup/>")
-	}
-	b.WriteString("</Response>")
-	return apigw.XML(http.StatusOK, b.String())
-}
-
-func hangupTwiML() events.APIGatewayV2HTTPResponse {
-	return apigw.XML(http.StatusOK, xml.Header+"<Response><Hangup/></Response>")
-}
+func hangupTwiML() events.APIGatewayV2HTTPResponse { return twiml(twilio.Hangup{}) }

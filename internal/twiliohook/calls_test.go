@@ -13,13 +13,13 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/thankyoucalls/thankyoucalls/internal/config"
 	"github.com/thankyoucalls/thankyoucalls/internal/dev/localstack"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
 	"github.com/thankyoucalls/thankyoucalls/internal/inbound"
 	"github.com/thankyoucalls/thankyoucalls/internal/message"
 	"github.com/thankyoucalls/thankyoucalls/internal/polite"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
+	"github.com/thankyoucalls/thankyoucalls/internal/twilio"
 	"github.com/thankyoucalls/thankyoucalls/internal/twilio/twiliotest"
 	"github.com/thankyoucalls/thankyoucalls/internal/twiliohook"
 )
@@ -340,8 +340,8 @@ func TestStaffCallReplyStartsTheClickToCallBridge(t *testing.T) {
 	c := calls[0]
 	base := f.env["PUBLIC_BASE_URL"]
 	if c.To != staffPhone || c.From != callerID || c.Method != http.MethodPost ||
-		c.URL != config.TaskURL(base, config.BridgePath, task1001) ||
-		c.StatusCallback != config.TaskURL(base, config.CallStatusPath, task1001) ||
+		c.URL != twilio.CallbackURL(base, twilio.BridgePath, task1001) ||
+		c.StatusCallback != twilio.CallbackURL(base, twilio.CallStatusPath, task1001) ||
 		c.Timeout != int(twiliohook.BridgeRingTimeout/time.Second) {
 		t.Errorf("call = to %s from %s, %s %s, status callback %s, timeout %d; want the staff phone called from %s with the bridge's TwiML",
 			c.To, c.From, c.Method, c.URL, c.StatusCallback, c.Timeout, callerID)
@@ -368,7 +368,7 @@ func TestBridgeAnsweredDialsTheCustomerWithTheShopsNumber(t *testing.T) {
 		t.Fatalf("%d <Dial>s, want 1", len(doc.Dials))
 	}
 	d := doc.Dials[0]
-	if want := config.TaskURL(f.env["PUBLIC_BASE_URL"], config.DialPath, task1001); d.CallerID != callerID ||
+	if want := twilio.CallbackURL(f.env["PUBLIC_BASE_URL"], twilio.DialPath, task1001); d.CallerID != callerID ||
 		!slices.Equal(d.Numbers, []string{customer}) || d.Action != want || d.Method != http.MethodPost {
 		t.Errorf("<Dial callerId=%q action=%q method=%q> numbers %v; want callerId %s, <Number>%s</Number>, POST to %s",
 			d.CallerID, d.Action, d.Method, d.Numbers, callerID, customer, want)

@@ -9,7 +9,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/thankyoucalls/thankyoucalls/internal/config"
 	"github.com/thankyoucalls/thankyoucalls/internal/contact"
 	"github.com/thankyoucalls/thankyoucalls/internal/inbound"
 	"github.com/thankyoucalls/thankyoucalls/internal/message"
@@ -143,8 +142,8 @@ func (h *Handler) startBridge(ctx context.Context, req events.APIGatewayV2HTTPRe
 	}
 	base := h.baseURL(req)
 	staffLeg := contact.Contact{Kind: contact.KindBridgeStaff, To: from, Customer: t.Order.Phone, Task: t.ID, For: &t}
-	d, sid, err := h.gate().PlaceCall(ctx, staffLeg, now, "", config.TaskURL(base, config.BridgePath, t.ID),
-		config.TaskURL(base, config.CallStatusPath, t.ID), twilio.CallOptions{Timeout: BridgeRingTimeout})
+	d, sid, err := h.gate().PlaceCall(ctx, staffLeg, now, "", twilio.CallbackURL(base, twilio.BridgePath, t.ID),
+		twilio.CallbackURL(base, twilio.CallStatusPath, t.ID), twilio.CallOptions{Timeout: BridgeRingTimeout})
 	if err == nil && d.Outcome != contact.Send {
 		log.InfoContext(ctx, "the staff leg of the bridge is not allowed: nothing dialled", "gate", d.Code)
 		if d.Code == contact.CodeOptedOut {

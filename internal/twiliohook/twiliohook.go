@@ -11,12 +11,9 @@ package twiliohook
 
 import (
 	"context"
-	"encoding/xml"
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -31,6 +28,7 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/polite"
 	"github.com/thankyoucalls/thankyoucalls/internal/replies"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
+	"github.com/thankyoucalls/thankyoucalls/internal/twilio"
 )
 
 // MaxBody bounds a Twilio webhook body (Twilio's are a few KiB).
@@ -189,42 +187,32 @@ func (h *Handler) publicURL(req events.APIGatewayV2HTTPRequest) string {
 	return u
 }
 
-// statuses maps Twilio's MessageStatus to task states; statuses not listed
-// (queued, accepted, scheduled, sending) change nothing.
-var statuses = map[string]thankyou.State{
-	"sent":        thankyou.StateSent,
-	"delivered":   thankyou.StateDelivered,
-	"read":        thankyou.StateDelivered,
-	"undelivered": thankyou.StateUndelivered,
-	"failed":      thankyou.StateFailed,
-}
-
 func (h *Handler) status(ctx context.Context, req events.APIGatewayV2HTTPRequest, p map[string]string) (events.APIGatewayV2HTTPResponse, error) {
-	q, err := url.ParseQuery(req.RawQueryString)
-	if err != nil || q.Get("task") == "" {
+	taskID, ok := twilio.CallbackTask(req.RawQueryString)
+	if !ok {
 		return events.APIGatewayV2HTTPResponse{}, thankyou.Errorf(thankyou.EINVALID, "status callback URL has no task parameter")
 	}
-	taskID, sid, raw := q.Get("task"), p["MessageSid"], p["MessageStatus"]
+	sid, raw := p["MessageSid"], p["MessageStatus"]
 	if sid == "" || raw == "" {
 		return events.APIGatewayV2HTTPResponse{}, thankyou.Errorf(thankyou.EINVALID, "status callback without MessageSid or MessageStatus")
 	}
 	log := h.Logger.With("task", taskID, "sid", sid, "status", raw)
-	state, ok := statuses[raw]
+	status, err := twilio.ParseMessageStatus(raw)
+	if err != nil {
+		// A status Twilio added since: nothing this service can record.
+		log.WarnContext(ctx, "status callback: unknown status, nothing to record", "error", err)
+		return emptyTwiML(), nil
+	}
+	state, ok := status.State()
 	if !ok {
 		log.DebugContext(ctx, "status callback: interim status, nothing to record")
 		return emptyTwiML(), nil
 	}
-	code := 0
-	if c := p["ErrorCode"]; c != "" {
-		if code, err = strconv.Atoi(c); err != nil {
-			return events.APIGatewayV2HTTPResponse{}, thankyou.Errorf(thankyou.EINVALID, "ErrorCode %q is not a number", c)
-		}
+	code, err := twilio.ParseErrorCode(p["ErrorCode"])
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, thankyou.WrapError(thankyou.EINVALID, "status callback with an unreadable ErrorCode", err)
 	}
-	reason := ""
-	if code != 0 {
-		reason = "Twilio error " + strconv.Itoa(code)
-	}
-	t, err := h.Store.ApplyStatus(ctx, taskID, sid, state, code, reason, h.Now())
+	t, err := h.Store.ApplyStatus(ctx, taskID, sid, state, int(code), code.Reason(), h.Now())
 	switch {
 	case thankyou.ErrorCode(err) == thankyou.ECONFLICT:
 		// Out of order, repeated, or for another message: nothing to change.
@@ -233,14 +221,9 @@ func (h *Handler) status(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	case err != nil:
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	log.InfoContext(ctx, "status recorded", "state", t.State, "code", code)
-	switch state {
-	case thankyou.StateDelivered:
-		h.Metrics.Count(metrics.Delivered, 1)
-	case thankyou.StateUndelivered:
-		h.Metrics.Count(metrics.Undelivered, 1, metrics.TwilioCode(code))
-	case thankyou.StateFailed:
-		h.Metrics.Count(metrics.Failed, 1, metrics.TwilioCode(code))
+	log.InfoContext(ctx, "status recorded", "state", t.State, "code", int(code))
+	if metric, dims, ok := metrics.StatusEnded(state, int(code)); ok {
+		h.Metrics.Count(metric, 1, dims...)
 	}
 	return emptyTwiML(), nil
 }
@@ -370,16 +353,13 @@ func (h *Handler) confirmOptOut(ctx context.Context, from string, log *slog.Logg
 	return messageTwiML(inbound.ConfirmText(h.ShopName)), nil
 }
 
-func emptyTwiML() events.APIGatewayV2HTTPResponse {
-	return apigw.XML(http.StatusOK, xml.Header+"<Response></Response>")
-}
+func emptyTwiML() events.APIGatewayV2HTTPResponse { return twiml() }
 
 func messageTwiML(text string) events.APIGatewayV2HTTPResponse {
-	var b strings.Builder
-	b.WriteString(xml.Header + "<Response><Message>")
-	if err := xml.EscapeText(&b, []byte(text)); err != nil {
-		return emptyTwiML()
-	}
-	b.WriteString("</Message></Response>")
-	return apigw.XML(http.StatusOK, b.String())
+	return twiml(twilio.Message{Text: text})
+}
+
+// twiml answers with the TwiML document of verbs.
+func twiml(verbs ...twilio.Verb) events.APIGatewayV2HTTPResponse {
+	return apigw.XML(http.StatusOK, twilio.TwiML(verbs...))
 }

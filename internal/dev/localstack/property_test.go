@@ -14,7 +14,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/thankyoucalls/thankyoucalls/internal/config"
 	"github.com/thankyoucalls/thankyoucalls/internal/contact"
 	"github.com/thankyoucalls/thankyoucalls/internal/dev/localstack"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
@@ -23,6 +22,7 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/polite"
 	"github.com/thankyoucalls/thankyoucalls/internal/staff"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
+	"github.com/thankyoucalls/thankyoucalls/internal/twilio"
 	"github.com/thankyoucalls/thankyoucalls/internal/twilio/twiliotest"
 )
 
@@ -220,7 +220,7 @@ func TestPropertyThroughTheStack(t *testing.T) {
 			before := len(s.Twilio.Dials())
 			var how twiliotest.CallOutcome
 			switch {
-			case strings.Contains(c.URL, config.BridgePath):
+			case strings.Contains(c.URL, twilio.BridgePath):
 				customerLeg := twiliotest.Answered(40 * time.Second)
 				if r.IntN(3) == 0 {
 					customerLeg = twiliotest.NoAnswer()
@@ -328,7 +328,7 @@ func TestPropertyThroughTheStack(t *testing.T) {
 		}
 	}
 	for _, c := range s.Twilio.Calls() {
-		if strings.Contains(c.URL, config.BridgePath) {
+		if strings.Contains(c.URL, twilio.BridgePath) {
 			contacts["bridge staff leg"]++
 			if optedOut(c.To, c.Created) {
 				bad = append(bad, fmt.Sprintf("bridge call to opted-out staff %s at %s", phone.Mask(c.To), c.Created))
