@@ -3,6 +3,7 @@ package operator
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -70,12 +71,27 @@ func (t *Tool) optOuts() (OptOuts, error) {
 	return s, nil
 }
 
-// phoneFlag reads --phone (with --country for a national number).
-func phoneFlag(number, country string) (string, error) {
-	if number == "" {
+// phoneFlags is an optouts command's flags, with --phone and --country
+// (for a national number), which name the number it is about.
+type phoneFlags struct {
+	*flag.FlagSet
+	number, country *string
+}
+
+func newPhoneFlags(name string) phoneFlags {
+	fs := newFlags(name)
+	return phoneFlags{FlagSet: fs, number: fs.String("phone", "", ""), country: fs.String("country", "US", "")}
+}
+
+// parse parses args and reads --phone: the number in E.164.
+func (p phoneFlags) parse(args []string) (string, error) {
+	if err := parse(p.FlagSet, args); err != nil {
+		return "", err
+	}
+	if *p.number == "" {
 		return "", fmt.Errorf("%w: --phone is required", ErrUsage)
 	}
-	e164, err := phone.Normalize(number, country)
+	e164, err := phone.Normalize(*p.number, *p.country)
 	if err != nil {
 		return "", fmt.Errorf("--phone: %s (a national number is read with --country, default US)", thankyou.ErrorMessage(err))
 	}
@@ -116,13 +132,9 @@ func (t *Tool) optOutsList(ctx context.Context, args []string) error {
 }
 
 func (t *Tool) optOutsAdd(ctx context.Context, args []string) error {
-	fs := newFlags("optouts add")
-	number, country := fs.String("phone", "", ""), fs.String("country", "US", "")
+	fs := newPhoneFlags("optouts add")
 	reason := fs.String("reason", "", "")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	e164, err := phoneFlag(*number, *country)
+	e164, err := fs.parse(args)
 	if err != nil {
 		return err
 	}
@@ -138,13 +150,9 @@ func (t *Tool) optOutsAdd(ctx context.Context, args []string) error {
 }
 
 func (t *Tool) optOutsRemove(ctx context.Context, args []string) error {
-	fs := newFlags("optouts remove")
-	number, country := fs.String("phone", "", ""), fs.String("country", "US", "")
+	fs := newPhoneFlags("optouts remove")
 	yes := fs.Bool("yes", false, "")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	e164, err := phoneFlag(*number, *country)
+	e164, err := fs.parse(args)
 	if err != nil {
 		return err
 	}
@@ -166,13 +174,9 @@ func (t *Tool) optOutsRemove(ctx context.Context, args []string) error {
 }
 
 func (t *Tool) optOutsCheck(ctx context.Context, args []string) error {
-	fs := newFlags("optouts check")
-	number, country := fs.String("phone", "", ""), fs.String("country", "US", "")
+	fs := newPhoneFlags("optouts check")
 	asJSON := fs.Bool("json", false, "")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	e164, err := phoneFlag(*number, *country)
+	e164, err := fs.parse(args)
 	if err != nil {
 		return err
 	}
