@@ -83,19 +83,21 @@ func newPhoneFlags(name string) phoneFlags {
 	return phoneFlags{FlagSet: fs, number: fs.String("phone", "", ""), country: fs.String("country", "US", "")}
 }
 
-// parse parses args and reads --phone: the number in E.164.
-func (p phoneFlags) parse(args []string) (string, error) {
+// parse parses args and reads --phone: the number in E.164, with the
+// table's opt-outs.
+func (p phoneFlags) parse(t *Tool, args []string) (OptOuts, string, error) {
 	if err := parse(p.FlagSet, args); err != nil {
-		return "", err
+		return nil, "", err
 	}
 	if *p.number == "" {
-		return "", fmt.Errorf("%w: --phone is required", ErrUsage)
+		return nil, "", fmt.Errorf("%w: --phone is required", ErrUsage)
 	}
 	e164, err := phone.Normalize(*p.number, *p.country)
 	if err != nil {
-		return "", fmt.Errorf("--phone: %s (a national number is read with --country, default US)", thankyou.ErrorMessage(err))
+		return nil, "", fmt.Errorf("--phone: %s (a national number is read with --country, default US)", thankyou.ErrorMessage(err))
 	}
-	return e164, nil
+	s, err := t.optOuts()
+	return s, e164, err
 }
 
 func (t *Tool) optOutsList(ctx context.Context, args []string) error {
@@ -134,11 +136,7 @@ func (t *Tool) optOutsList(ctx context.Context, args []string) error {
 func (t *Tool) optOutsAdd(ctx context.Context, args []string) error {
 	fs := newPhoneFlags("optouts add")
 	reason := fs.String("reason", "", "")
-	e164, err := fs.parse(args)
-	if err != nil {
-		return err
-	}
-	s, err := t.optOuts()
+	s, e164, err := fs.parse(t, args)
 	if err != nil {
 		return err
 	}
@@ -152,16 +150,12 @@ func (t *Tool) optOutsAdd(ctx context.Context, args []string) error {
 func (t *Tool) optOutsRemove(ctx context.Context, args []string) error {
 	fs := newPhoneFlags("optouts remove")
 	yes := fs.Bool("yes", false, "")
-	e164, err := fs.parse(args)
+	s, e164, err := fs.parse(t, args)
 	if err != nil {
 		return err
 	}
 	if !*yes {
 		return fmt.Errorf("%w: optouts remove needs --yes: %s may then be contacted again, which only its owner may ask for", ErrUsage, phone.Mask(e164))
-	}
-	s, err := t.optOuts()
-	if err != nil {
-		return err
 	}
 	if found, err := RemoveOptOut(ctx, s, e164); err != nil {
 		return err
@@ -176,11 +170,7 @@ func (t *Tool) optOutsRemove(ctx context.Context, args []string) error {
 func (t *Tool) optOutsCheck(ctx context.Context, args []string) error {
 	fs := newPhoneFlags("optouts check")
 	asJSON := fs.Bool("json", false, "")
-	e164, err := fs.parse(args)
-	if err != nil {
-		return err
-	}
-	s, err := t.optOuts()
+	s, e164, err := fs.parse(t, args)
 	if err != nil {
 		return err
 	}
