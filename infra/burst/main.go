@@ -43,6 +43,7 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
 	"github.com/thankyoucalls/thankyoucalls/internal/dev/cost"
 	"github.com/thankyoucalls/thankyoucalls/internal/dev/localstack"
+	"github.com/thankyoucalls/thankyoucalls/internal/dev/toolmain"
 	"github.com/thankyoucalls/thankyoucalls/internal/shopify"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
@@ -54,13 +55,9 @@ func main() {
 	flag.Float64Var(&o.rate, "rate", 0, "sends per second while draining (0: SEND_RATE as configured)")
 	flag.Parse()
 	if o.orders < 1 || o.orders > 10000 || o.clients < 1 {
-		fmt.Fprintln(os.Stderr, "burst: -orders from 1 to 10000 (one phone number each), -clients at least 1")
-		os.Exit(2)
+		toolmain.Exit("burst", 2, errors.New("-orders from 1 to 10000 (one phone number each), -clients at least 1"))
 	}
-	if err := run(context.Background(), o, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "burst:", err)
-		os.Exit(1)
-	}
+	toolmain.Exit("burst", 1, run(context.Background(), o, os.Stdout))
 }
 
 type options struct {

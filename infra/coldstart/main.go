@@ -25,18 +25,19 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
-	"syscall"
 	"text/tabwriter"
+
+	"github.com/thankyoucalls/thankyoucalls/internal/dev/toolmain"
 )
 
 func main() {
@@ -46,15 +47,9 @@ func main() {
 	flag.StringVar(&o.jsonOut, "json", "", "write the cost model's profile (internal/dev/cost.Profile) to this file")
 	flag.Parse()
 	if o.runs < 1 {
-		fmt.Fprintln(os.Stderr, "coldstart: -runs must be at least 1")
-		os.Exit(2)
+		toolmain.Exit("coldstart", 2, errors.New("-runs must be at least 1"))
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, o, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "coldstart:", err)
-		os.Exit(1)
-	}
+	toolmain.Run("coldstart", 1, func(ctx context.Context) error { return run(ctx, o, os.Stdout) })
 }
 
 type options struct {

@@ -24,6 +24,7 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
 	"github.com/thankyoucalls/thankyoucalls/internal/dev/cost"
 	"github.com/thankyoucalls/thankyoucalls/internal/dev/samtemplate"
+	"github.com/thankyoucalls/thankyoucalls/internal/dev/toolmain"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
 
@@ -32,10 +33,7 @@ func main() {
 	bench := flag.String("bench", "", "output of go test -bench BenchmarkDispatch")
 	orders := flag.String("orders", "100,10000,1000000", "orders a month to price, comma-separated")
 	flag.Parse()
-	if err := run(*profile, *bench, *orders, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "cost:", err)
-		os.Exit(1)
-	}
+	toolmain.Exit("cost", 1, run(*profile, *bench, *orders, os.Stdout))
 }
 
 // sendBenchmark is the BenchmarkDispatch case whose send is priced: Twilio

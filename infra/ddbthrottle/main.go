@@ -20,20 +20,14 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/dev/faults"
+	"github.com/thankyoucalls/thankyoucalls/internal/dev/toolmain"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "ddbthrottle:", err)
-		os.Exit(2)
-	}
+	toolmain.Run("ddbthrottle", 2, func(ctx context.Context) error { return run(ctx, os.Args[1:], os.Stdout) })
 }
 
 // run parses args, serves until ctx is done, and logs to out.

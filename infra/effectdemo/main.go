@@ -22,6 +22,7 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/dev/effectsim"
 	"github.com/thankyoucalls/thankyoucalls/internal/dev/localstack"
 	"github.com/thankyoucalls/thankyoucalls/internal/dev/samtemplate"
+	"github.com/thankyoucalls/thankyoucalls/internal/dev/toolmain"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
 	"github.com/thankyoucalls/thankyoucalls/internal/effect"
 	"github.com/thankyoucalls/thankyoucalls/internal/operator"
@@ -34,10 +35,7 @@ func main() {
 	plot := flag.String("plot", "", "write the plot to this SVG file")
 	seed := flag.Uint64("seed", effectsim.Demo().Seed, "the simulation's seed")
 	flag.Parse()
-	if err := run(context.Background(), os.Stdout, *plot, *seed); err != nil {
-		fmt.Fprintln(os.Stderr, "effectdemo:", err)
-		os.Exit(1)
-	}
+	toolmain.Exit("effectdemo", 1, run(context.Background(), os.Stdout, *plot, *seed))
 }
 
 func run(ctx context.Context, w io.Writer, plot string, seed uint64) error {

@@ -19,10 +19,9 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/dev/localstack"
+	"github.com/thankyoucalls/thankyoucalls/internal/dev/toolmain"
 )
 
 func main() {
@@ -35,12 +34,12 @@ func main() {
 	flag.StringVar(&o.envFile, "env", "events/env.json", "function environments (the file sam local uses)")
 	flag.Parse()
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, o, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "local:", explain(err))
-		os.Exit(1)
-	}
+	toolmain.Run("local", 1, func(ctx context.Context) error {
+		if err := run(ctx, o, os.Stdout); err != nil {
+			return errors.New(explain(err))
+		}
+		return nil
+	})
 }
 
 // flagOf names the flag that moves each service's address.

@@ -11,24 +11,17 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 
+	"github.com/thankyoucalls/thankyoucalls/internal/dev/toolmain"
 	"github.com/thankyoucalls/thankyoucalls/internal/twilio/twiliotest"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "twilio-local:", err)
-		os.Exit(2)
-	}
+	toolmain.Run("twilio-local", 2, func(ctx context.Context) error { return run(ctx, os.Args[1:], os.Getenv, os.Stdout) })
 }
 
 // run parses args, serves until ctx is done, and logs to out.

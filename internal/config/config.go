@@ -585,21 +585,31 @@ type DispatcherConfig struct {
 	StaffPhone string
 }
 
+// twilio reads the Twilio account's settings, with its auth token as
+// read by the caller.
+func (r *reader) twilio(token Secret) TwilioConfig {
+	c := TwilioConfig{
+		AccountSID:          r.required("TWILIO_ACCOUNT_SID"),
+		AuthToken:           token,
+		From:                r.str("TWILIO_FROM"),
+		MessagingServiceSID: r.str("TWILIO_MESSAGING_SERVICE_SID"),
+		BaseURL:             r.str("TWILIO_API_BASE_URL"),
+	}
+	if c.AccountSID != "" && !strings.HasPrefix(c.AccountSID, "AC") {
+		r.fail("TWILIO_ACCOUNT_SID", "must start with AC")
+	}
+	return c
+}
+
 // LoadDispatcher reads the dispatcher's configuration.
 func LoadDispatcher(get Getenv) (DispatcherConfig, error) {
 	r := &reader{fn: Dispatcher, get: get}
 	c := DispatcherConfig{
-		Common:       r.common(),
-		ShopTimeZone: r.location("SHOP_TIME_ZONE"),
-		Window:       r.window(),
-		ClosedDates:  r.str("CLOSED_DATES"),
-		Twilio: TwilioConfig{
-			AccountSID:          r.required("TWILIO_ACCOUNT_SID"),
-			AuthToken:           r.secret("TWILIO_AUTH_TOKEN"),
-			From:                r.str("TWILIO_FROM"),
-			MessagingServiceSID: r.str("TWILIO_MESSAGING_SERVICE_SID"),
-			BaseURL:             r.str("TWILIO_API_BASE_URL"),
-		},
+		Common:         r.common(),
+		ShopTimeZone:   r.location("SHOP_TIME_ZONE"),
+		Window:         r.window(),
+		ClosedDates:    r.str("CLOSED_DATES"),
+		Twilio:         r.twilio(r.secret("TWILIO_AUTH_TOKEN")),
 		PublicBaseURL:  strings.TrimRight(r.required("PUBLIC_BASE_URL"), "/"),
 		SendRate:       r.positiveFloat("SEND_RATE"),
 		MaxConcurrency: r.positiveInt("MAX_CONCURRENCY"),
@@ -622,9 +632,6 @@ func LoadDispatcher(get Getenv) (DispatcherConfig, error) {
 	}
 	if c.Twilio.From == "" && c.Twilio.MessagingServiceSID == "" {
 		r.fail("TWILIO_FROM", "set TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID")
-	}
-	if c.Twilio.AccountSID != "" && !strings.HasPrefix(c.Twilio.AccountSID, "AC") {
-		r.fail("TWILIO_ACCOUNT_SID", "must start with AC")
 	}
 	if c.Lease < 10*time.Second {
 		r.fail("LEASE_DURATION", "must be at least 10s")
@@ -676,22 +683,13 @@ func LoadTwilioWebhook(get Getenv) (TwilioWebhookConfig, error) {
 		AuthToken:     token,
 		PublicBaseURL: strings.TrimRight(r.str("PUBLIC_BASE_URL"), "/"),
 		HelpText:      r.str("HELP_TEXT"),
-		Twilio: TwilioConfig{
-			AccountSID:          r.required("TWILIO_ACCOUNT_SID"),
-			AuthToken:           token,
-			From:                r.str("TWILIO_FROM"),
-			MessagingServiceSID: r.str("TWILIO_MESSAGING_SERVICE_SID"),
-			BaseURL:             r.str("TWILIO_API_BASE_URL"),
-		},
-		ShopTimeZone: r.location("SHOP_TIME_ZONE"),
-		Window:       r.window(),
-		StaffHours:   r.hours("STAFF_HOURS"),
-		StaffPhone:   r.str("STAFF_PHONE"),
-		ClosedDates:  r.str("CLOSED_DATES"),
-		ContactCap:   r.contactCap(),
-	}
-	if c.Twilio.AccountSID != "" && !strings.HasPrefix(c.Twilio.AccountSID, "AC") {
-		r.fail("TWILIO_ACCOUNT_SID", "must start with AC")
+		Twilio:        r.twilio(token),
+		ShopTimeZone:  r.location("SHOP_TIME_ZONE"),
+		Window:        r.window(),
+		StaffHours:    r.hours("STAFF_HOURS"),
+		StaffPhone:    r.str("STAFF_PHONE"),
+		ClosedDates:   r.str("CLOSED_DATES"),
+		ContactCap:    r.contactCap(),
 	}
 	return c, r.err()
 }

@@ -130,9 +130,7 @@ func (s *Store) Remind(ctx context.Context, id, owner string, r Reminder, now ti
 	u.setInt("reassigned", r.Reassigned)
 	u.set("remindedAt", str(formatTime(now)))
 	u.set("attempts", num(0))
-	u.set("dueAt", str(formatTime(r.FollowUpAt)))
-	u.set("duePk", str(s.duePK(id)))
-	u.set("dueSk", str(dueSK(r.FollowUpAt, id)))
+	s.setDue(u, id, r.FollowUpAt)
 	u.set("callPk", str(callPK(r.Phone)))
 	u.set("callSk", str(callSK(now, id)))
 	u.set("updatedAt", str(formatTime(now)))
@@ -162,19 +160,13 @@ func (s *Store) OpenCalls(ctx context.Context, e164 string) ([]thankyou.Task, er
 		return nil, err
 	}
 	var out []thankyou.Task
-	p := dynamodb.NewQueryPaginator(s.client, s.callsQuery(e164))
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("open calls of %s: %w", phone.Mask(e164), err)
-		}
-		for _, item := range page.Items {
-			t, _, err := decodeTask(item)
-			if err != nil {
-				return nil, fmt.Errorf("open calls of %s: %w", phone.Mask(e164), err)
-			}
-			out = append(out, t)
-		}
+	err := s.eachItem(ctx, s.callsQuery(e164), "", func(item map[string]types.AttributeValue) error {
+		t, _, err := decodeTask(item)
+		out = append(out, t)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open calls of %s: %w", phone.Mask(e164), err)
 	}
 	return out, nil
 }
@@ -257,9 +249,7 @@ func (s *Store) Snooze(ctx context.Context, id, e164 string, due, now time.Time)
 		return thankyou.Task{}, err
 	}
 	u := newUpdate()
-	u.set("dueAt", str(formatTime(due)))
-	u.set("duePk", str(s.duePK(id)))
-	u.set("dueSk", str(dueSK(due, id)))
+	s.setDue(u, id, due)
 	u.setInt("reminders", 0)
 	u.set("updatedAt", str(formatTime(now)))
 	u.history(now, "snoozed", "due="+formatTime(due))
@@ -414,10 +404,7 @@ func (s *Store) RecordCallStatus(ctx context.Context, id, callSid string, o than
 func (s *Store) smsFallback(u *update, id string, now time.Time) {
 	u.set("channel", str(string(thankyou.ChannelSMS)))
 	u.set("voiceFallback", &types.AttributeValueMemberBOOL{Value: true})
-	u.set("state", str(string(thankyou.StatePending)))
-	u.set("dueAt", str(formatTime(now)))
-	u.set("duePk", str(s.duePK(id)))
-	u.set("dueSk", str(dueSK(now, id)))
+	s.setPending(u, id, now)
 	u.set("attempts", num(0))
 	u.set("updatedAt", str(formatTime(now)))
 	u.remove("messageSid", "expiresAt", "errorCode")

@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
@@ -131,18 +129,17 @@ type capSlot struct{ at, owner string }
 
 // capSlots reads a cap's first max slots (strongly consistent).
 func (s *Store) capSlots(ctx context.Context, key string, max int) ([]capSlot, error) {
-	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(s.table), Key: capKey(key), ConsistentRead: aws.Bool(true),
-	})
+	var item map[string]types.AttributeValue
+	_, err := s.getItem(ctx, capKey(key), &item)
 	if err != nil {
 		return nil, fmt.Errorf("read cap: %w", err)
 	}
 	slots := make([]capSlot, max)
 	for i := range slots {
-		if v, ok := out.Item["s"+strconv.Itoa(i)].(*types.AttributeValueMemberS); ok {
+		if v, ok := item["s"+strconv.Itoa(i)].(*types.AttributeValueMemberS); ok {
 			slots[i].at = v.Value
 		}
-		if v, ok := out.Item["o"+strconv.Itoa(i)].(*types.AttributeValueMemberS); ok {
+		if v, ok := item["o"+strconv.Itoa(i)].(*types.AttributeValueMemberS); ok {
 			slots[i].owner = v.Value
 		}
 	}

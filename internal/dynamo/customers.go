@@ -9,9 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/eligibility"
@@ -106,19 +103,9 @@ func (s *Store) recordCustomerTask(ctx context.Context, t thankyou.Task) error {
 // getCustomer reads a customer record (strongly consistent); found is false
 // when there is none.
 func (s *Store) getCustomer(ctx context.Context, key map[string]types.AttributeValue) (c customerItem, found bool, err error) {
-	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      aws.String(s.table),
-		Key:            key,
-		ConsistentRead: aws.Bool(true),
-	})
-	if err != nil {
+	found, err = s.getItem(ctx, key, &c)
+	if err != nil || !found {
 		return customerItem{}, false, err
-	}
-	if out.Item == nil {
-		return customerItem{}, false, nil
-	}
-	if err := attributevalue.UnmarshalMap(out.Item, &c); err != nil {
-		return customerItem{}, false, fmt.Errorf("decode customer item: %w", err)
 	}
 	return c, true, nil
 }

@@ -20,10 +20,7 @@ func (s *Store) Defer(ctx context.Context, id, owner string, due time.Time, reas
 		return thankyou.Errorf(thankyou.EINVALID, "defer task %s: zero due time", id)
 	}
 	u := newUpdate()
-	u.set("state", str(string(thankyou.StatePending)))
-	u.set("dueAt", str(formatTime(due)))
-	u.set("duePk", str(s.duePK(id)))
-	u.set("dueSk", str(dueSK(due, id)))
+	s.setPending(u, id, due)
 	u.setString("reason", reason)
 	u.remove("errorCode")
 	u.setExpr("attempts", fmt.Sprintf("if_not_exists(%s, %s) - %s", u.name("attempts"), u.value("one", num(1)), u.value("one", num(1))))

@@ -53,18 +53,15 @@ func (s *Store) LearnShopID(ctx context.Context, source thankyou.Source, id stri
 
 // learntShopID reads the shop id learnt for a source (strongly consistent).
 func (s *Store) learntShopID(ctx context.Context, source thankyou.Source) (string, bool, error) {
-	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      aws.String(s.table),
-		Key:            deployShopKey(source),
-		ConsistentRead: aws.Bool(true),
-	})
+	var item map[string]types.AttributeValue
+	found, err := s.getItem(ctx, deployShopKey(source), &item)
 	if err != nil {
 		return "", false, fmt.Errorf("read the learnt %s shop id: %w", source, err)
 	}
-	if out.Item == nil {
+	if !found {
 		return "", false, nil
 	}
-	v, ok := out.Item["shopId"].(*types.AttributeValueMemberS)
+	v, ok := item["shopId"].(*types.AttributeValueMemberS)
 	if !ok {
 		return "", false, fmt.Errorf("the learnt %s shop id is unreadable", source)
 	}

@@ -133,18 +133,11 @@ func (s *Store) LinkOrder(ctx context.Context, shop thankyou.Shop, t thankyou.Ta
 // names it).
 func (s *Store) findLink(ctx context.Context, shop string, keys effect.Keys) (*linkItem, string, error) {
 	for _, k := range keys.All() {
-		out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
-			TableName: aws.String(s.table), Key: linkKey(shop, k), ConsistentRead: aws.Bool(true),
-		})
-		if err != nil {
-			return nil, "", err
-		}
-		if out.Item == nil {
-			continue
-		}
 		var it linkItem
-		if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
-			return nil, "", fmt.Errorf("decode customer link: %w", err)
+		if found, err := s.getItem(ctx, linkKey(shop, k), &it); err != nil {
+			return nil, "", err
+		} else if !found {
+			continue
 		}
 		if it.Alias != "" {
 			return &it, it.Alias, nil
@@ -257,28 +250,25 @@ func (s *Store) MarkOrderCancelled(ctx context.Context, o thankyou.Order, now ti
 func (s *Store) EffectLinks(ctx context.Context, shop string) ([]effect.Link, error) {
 	var items []linkItem
 	cancelled := map[string]bool{}
-	p := dynamodb.NewQueryPaginator(s.client, &dynamodb.QueryInput{
+	err := s.eachItem(ctx, &dynamodb.QueryInput{
 		TableName:                 aws.String(s.table),
 		KeyConditionExpression:    aws.String("pk = :pk"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(effectPK(shop))},
+	}, "", func(av map[string]types.AttributeValue) error {
+		var it linkItem
+		if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+			return err
+		}
+		switch {
+		case it.Cancelled:
+			cancelled[strings.TrimPrefix(it.SK, "CANCELLED#")] = true
+		case it.Alias == "" && strings.HasPrefix(it.SK, "LINK#"):
+			items = append(items, it)
+		}
+		return nil
 	})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("effect links of shop %s: %w", shop, err)
-		}
-		for _, av := range page.Items {
-			var it linkItem
-			if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-				return nil, fmt.Errorf("effect links of shop %s: %w", shop, err)
-			}
-			switch {
-			case it.Cancelled:
-				cancelled[strings.TrimPrefix(it.SK, "CANCELLED#")] = true
-			case it.Alias == "" && strings.HasPrefix(it.SK, "LINK#"):
-				items = append(items, it)
-			}
-		}
+	if err != nil {
+		return nil, fmt.Errorf("effect links of shop %s: %w", shop, err)
 	}
 	links := make([]effect.Link, 0, len(items))
 	for _, it := range items {

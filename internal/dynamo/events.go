@@ -76,18 +76,15 @@ func (s *Store) SeenEvent(ctx context.Context, source thankyou.Source, shop, eve
 	if eventID == "" {
 		return false, nil
 	}
-	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      aws.String(s.table),
-		Key:            eventKey(source, shop, eventID),
-		ConsistentRead: aws.Bool(true),
-	})
+	var item map[string]types.AttributeValue
+	found, err := s.getItem(ctx, eventKey(source, shop, eventID), &item)
 	if err != nil {
 		return false, fmt.Errorf("seen event %s: %w", scope(source, shop), err)
 	}
-	if out.Item == nil {
+	if !found {
 		return false, nil
 	}
-	if exp, ok := out.Item["expiresAt"].(*types.AttributeValueMemberN); ok {
+	if exp, ok := item["expiresAt"].(*types.AttributeValueMemberN); ok {
 		if n, err := strconv.ParseInt(exp.Value, 10, 64); err == nil && n < now.Unix() {
 			return false, nil
 		}

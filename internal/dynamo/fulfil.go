@@ -20,11 +20,8 @@ func (s *Store) StartAwaiting(ctx context.Context, id string, at, due, deadline,
 		return thankyou.Task{}, thankyou.Errorf(thankyou.EINVALID, "start task %s: zero due time or deadline", id)
 	}
 	u := newUpdate()
-	u.set("state", str(string(thankyou.StatePending)))
-	u.set("dueAt", str(formatTime(due)))
+	s.setPending(u, id, due)
 	u.set("deadline", str(formatTime(deadline)))
-	u.set("duePk", str(s.duePK(id)))
-	u.set("dueSk", str(dueSK(due, id)))
 	u.setString("triggeredAt", formatTime(at))
 	u.set("updatedAt", str(formatTime(now)))
 	u.history(now, "triggered", "at="+formatTime(at)+" due="+formatTime(due))

@@ -358,11 +358,8 @@ func (s *Store) RetryTask(ctx context.Context, id string, from thankyou.State, d
 		return thankyou.Task{}, thankyou.Errorf(thankyou.EINVALID, "retry task %s: need a due time and a deadline not before it", id)
 	}
 	u := newUpdate()
-	u.set("state", str(string(thankyou.StatePending)))
-	u.set("dueAt", str(formatTime(due)))
+	s.setPending(u, id, due)
 	u.set("deadline", str(formatTime(deadline)))
-	u.set("duePk", str(s.duePK(id)))
-	u.set("dueSk", str(dueSK(due, id)))
 	u.set("attempts", num(0))
 	u.set("updatedAt", str(formatTime(now)))
 	u.remove("reason", "errorCode", "messageSid", "expiresAt", "leaseOwner", "leaseExpiresAt",

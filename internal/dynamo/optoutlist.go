@@ -68,16 +68,13 @@ func (s *Store) GetOptOut(ctx context.Context, e164 string) (o OptOut, found boo
 	if err := checkPhone("get opt-out", e164); err != nil {
 		return OptOut{}, false, err
 	}
-	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: optOutKey(e164), ConsistentRead: aws.Bool(true)})
+	var it optOutItem
+	found, err = s.getItem(ctx, optOutKey(e164), &it)
 	if err != nil {
 		return OptOut{}, false, fmt.Errorf("get opt-out %s: %w", phone.Mask(e164), err)
 	}
-	if out.Item == nil {
+	if !found {
 		return OptOut{}, false, nil
-	}
-	var it optOutItem
-	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
-		return OptOut{}, false, fmt.Errorf("decode opt-out: %w", err)
 	}
 	if it.Phone == "" {
 		it.Phone = e164

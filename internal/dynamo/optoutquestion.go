@@ -63,15 +63,12 @@ func (s *Store) AskedOptOutQuestion(ctx context.Context, e164 string, now time.T
 	if err := checkPhone("check opt-out question", e164); err != nil {
 		return false, err
 	}
-	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      aws.String(s.table),
-		Key:            optOutQuestionKey(e164),
-		ConsistentRead: aws.Bool(true),
-	})
+	var item map[string]types.AttributeValue
+	_, err := s.getItem(ctx, optOutQuestionKey(e164), &item)
 	if err != nil {
 		return false, fmt.Errorf("check opt-out question %s: %w", phone.Mask(e164), err)
 	}
-	exp, ok := out.Item["expiresAt"].(*types.AttributeValueMemberN)
+	exp, ok := item["expiresAt"].(*types.AttributeValueMemberN)
 	if !ok {
 		return false, nil
 	}

@@ -170,19 +170,16 @@ func (s *Store) privacyQuery(ctx context.Context, skPrefix string, pendingOnly b
 		in.ExpressionAttributeValues[":pending"] = str(PrivacyPending)
 	}
 	var out []PrivacyRequest
-	p := dynamodb.NewQueryPaginator(s.client, in)
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("privacy requests: %w", err)
+	err := s.eachItem(ctx, in, "", func(item map[string]types.AttributeValue) error {
+		var it privacyItem
+		if err := attributevalue.UnmarshalMap(item, &it); err != nil {
+			return err
 		}
-		var items []privacyItem
-		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
-			return nil, fmt.Errorf("privacy requests: %w", err)
-		}
-		for _, it := range items {
-			out = append(out, it.request())
-		}
+		out = append(out, it.request())
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("privacy requests: %w", err)
 	}
 	slices.SortStableFunc(out, func(a, b PrivacyRequest) int { return a.RequestedAt.Compare(b.RequestedAt) })
 	return out, nil

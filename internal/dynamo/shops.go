@@ -109,37 +109,30 @@ func (s *Store) PutShop(ctx context.Context, sh thankyou.Shop, now time.Time) er
 
 // GetShop reads a shop's settings; an unknown shop is ENOTFOUND.
 func (s *Store) GetShop(ctx context.Context, source thankyou.Source, id string) (thankyou.Shop, error) {
-	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: shopKey(source, id), ConsistentRead: aws.Bool(true)})
-	if err != nil {
+	var item map[string]types.AttributeValue
+	if found, err := s.getItem(ctx, shopKey(source, id), &item); err != nil {
 		return thankyou.Shop{}, fmt.Errorf("get shop %s:%s: %w", source, id, err)
-	}
-	if out.Item == nil {
+	} else if !found {
 		return thankyou.Shop{}, thankyou.Errorf(thankyou.ENOTFOUND, "no shop %s:%s", source, id)
 	}
-	return decodeShop(out.Item)
+	return decodeShop(item)
 }
 
 // ListShops returns every shop's settings, ordered by source and id.
 func (s *Store) ListShops(ctx context.Context) ([]thankyou.Shop, error) {
 	var out []thankyou.Shop
-	p := dynamodb.NewQueryPaginator(s.client, &dynamodb.QueryInput{
+	err := s.eachItem(ctx, &dynamodb.QueryInput{
 		TableName:                 aws.String(s.table),
 		KeyConditionExpression:    aws.String("pk = :pk AND begins_with(sk, :shop)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(shopsPK), ":shop": str("SHOP#")},
 		ConsistentRead:            aws.Bool(true),
+	}, "list shops", func(it map[string]types.AttributeValue) error {
+		sh, err := decodeShop(it)
+		out = append(out, sh)
+		return err
 	})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("list shops: %w", err)
-		}
-		for _, it := range page.Items {
-			sh, err := decodeShop(it)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, sh)
-		}
+	if err != nil {
+		return nil, err
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Source != out[j].Source {

@@ -76,42 +76,34 @@ func (s *Store) PutStaff(ctx context.Context, m thankyou.StaffMember, now time.T
 
 // GetStaff reads one staff member; an unknown one is ENOTFOUND.
 func (s *Store) GetStaff(ctx context.Context, source thankyou.Source, shop, id string) (thankyou.StaffMember, error) {
-	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: staffKey(source, shop, id), ConsistentRead: aws.Bool(true)})
-	if err != nil {
+	var item map[string]types.AttributeValue
+	if found, err := s.getItem(ctx, staffKey(source, shop, id), &item); err != nil {
 		return thankyou.StaffMember{}, fmt.Errorf("get staff %s:%s#%s: %w", source, shop, id, err)
-	}
-	if out.Item == nil {
+	} else if !found {
 		return thankyou.StaffMember{}, thankyou.Errorf(thankyou.ENOTFOUND, "no staff member %s at shop %s:%s", id, source, shop)
 	}
-	return decodeStaff(out.Item)
+	return decodeStaff(item)
 }
 
 // ListStaff returns a shop's staff members, active or not, ordered by id.
 func (s *Store) ListStaff(ctx context.Context, source thankyou.Source, shop string) ([]thankyou.StaffMember, error) {
 	out := []thankyou.StaffMember{}
-	p := dynamodb.NewQueryPaginator(s.client, &dynamodb.QueryInput{
+	err := s.eachItem(ctx, &dynamodb.QueryInput{
 		TableName:                 aws.String(s.table),
 		KeyConditionExpression:    aws.String("pk = :pk AND begins_with(sk, :staff)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(shopsPK), ":staff": str(staffPrefix(source, shop))},
 		ConsistentRead:            aws.Bool(true),
-	})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("list staff of %s:%s: %w", source, shop, err)
-		}
-		for _, it := range page.Items {
-			m, err := decodeStaff(it)
-			if err != nil {
-				return nil, err
-			}
-			// A shop whose id holds '#' shares the prefix ("a" and "a#b"):
-			// keep only this shop's members.
-			if m.Source != source || m.ShopID != shop {
-				continue
-			}
+	}, fmt.Sprintf("list staff of %s:%s", source, shop), func(it map[string]types.AttributeValue) error {
+		m, err := decodeStaff(it)
+		// A shop whose id holds '#' shares the prefix ("a" and "a#b"):
+		// keep only this shop's members.
+		if err == nil && m.Source == source && m.ShopID == shop {
 			out = append(out, m)
 		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, nil
@@ -193,19 +185,13 @@ func (s *Store) queryStaff(ctx context.Context, e164 string) ([]thankyou.StaffMe
 		in.ExpressionAttributeValues[":phone"] = str(e164)
 	}
 	out := []thankyou.StaffMember{}
-	p := dynamodb.NewQueryPaginator(s.client, in)
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, it := range page.Items {
-			m, err := decodeStaff(it)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, m)
-		}
+	err := s.eachItem(ctx, in, "", func(it map[string]types.AttributeValue) error {
+		m, err := decodeStaff(it)
+		out = append(out, m)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i], out[j]

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
@@ -113,6 +114,50 @@ func str(v string) types.AttributeValue { return &types.AttributeValueMemberS{Va
 
 func num(v int64) types.AttributeValue {
 	return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)}
+}
+
+// getItem reads the item at key (strongly consistent) into v, a pointer
+// to an item struct or to a map[string]types.AttributeValue for the item
+// as it is; found is false, and v untouched, when there is none. A read
+// error is returned as is; a decoding error is wrapped.
+func (s *Store) getItem(ctx context.Context, key map[string]types.AttributeValue, v any) (found bool, err error) {
+	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: key, ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return false, err
+	}
+	if out.Item == nil {
+		return false, nil
+	}
+	if m, ok := v.(*map[string]types.AttributeValue); ok {
+		*m = out.Item
+		return true, nil
+	}
+	if err := attributevalue.UnmarshalMap(out.Item, v); err != nil {
+		return true, fmt.Errorf("decode item: %w", err)
+	}
+	return true, nil
+}
+
+// eachItem calls fn with every item the query in finds, page after page,
+// and stops at fn's first error, which it returns as is. A page that
+// cannot be read is an error wrapped with what (as is when what is empty).
+func (s *Store) eachItem(ctx context.Context, in *dynamodb.QueryInput, what string, fn func(item map[string]types.AttributeValue) error) error {
+	p := dynamodb.NewQueryPaginator(s.client, in)
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			if what == "" {
+				return err
+			}
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		for _, item := range page.Items {
+			if err := fn(item); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func isConditionFailed(err error) bool {

@@ -114,18 +114,13 @@ func (s *Store) GetTask(ctx context.Context, id string) (thankyou.Task, error) {
 }
 
 func (s *Store) getTask(ctx context.Context, id string) (thankyou.Task, taskItem, error) {
-	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      aws.String(s.table),
-		Key:            taskKey(id),
-		ConsistentRead: aws.Bool(true),
-	})
-	if err != nil {
+	var item map[string]types.AttributeValue
+	if found, err := s.getItem(ctx, taskKey(id), &item); err != nil {
 		return thankyou.Task{}, taskItem{}, err
-	}
-	if out.Item == nil {
+	} else if !found {
 		return thankyou.Task{}, taskItem{}, thankyou.Errorf(thankyou.ENOTFOUND, "task not found")
 	}
-	return decodeTask(out.Item)
+	return decodeTask(item)
 }
 
 // DueTaskIDs returns the ids of open tasks due at or before now: pending
@@ -351,6 +346,20 @@ func (s *Store) MarkSent(ctx context.Context, id, owner, sid string, now time.Ti
 	return s.leaseGuarded(ctx, "mark sent", id, owner, u)
 }
 
+// setDue adds to u that task id is due at due: its dueAt and its place in
+// the due index.
+func (s *Store) setDue(u *update, id string, due time.Time) {
+	u.set("dueAt", str(formatTime(due)))
+	u.set("duePk", str(s.duePK(id)))
+	u.set("dueSk", str(dueSK(due, id)))
+}
+
+// setPending adds to u that task id is pending again, due at due.
+func (s *Store) setPending(u *update, id string, due time.Time) {
+	u.set("state", str(string(thankyou.StatePending)))
+	s.setDue(u, id, due)
+}
+
 // Reschedule puts a claimed task back to pending, due again at due (a retry
 // after a temporary error, or the next polite window). reason and code
 // (0 for none) record why. owner must still hold the lease, else the error
@@ -360,10 +369,7 @@ func (s *Store) Reschedule(ctx context.Context, id, owner string, due time.Time,
 		return thankyou.Errorf(thankyou.EINVALID, "reschedule task %s: zero due time", id)
 	}
 	u := newUpdate()
-	u.set("state", str(string(thankyou.StatePending)))
-	u.set("dueAt", str(formatTime(due)))
-	u.set("duePk", str(s.duePK(id)))
-	u.set("dueSk", str(dueSK(due, id)))
+	s.setPending(u, id, due)
 	u.setString("reason", reason)
 	u.setInt("errorCode", code)
 	u.set("updatedAt", str(formatTime(now)))

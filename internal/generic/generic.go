@@ -165,11 +165,7 @@ func (s *Source) ShopID(r webhook.Request) (string, error) {
 // malformed or wrong signature or timestamp gives a *thankyou.Error with
 // code EUNAUTHORIZED; no usable secret (or no receive time) gives EINTERNAL.
 func (s *Source) Verify(r webhook.Request, secrets [][]byte) error {
-	usable := false
-	for _, k := range secrets {
-		usable = usable || len(k) > 0
-	}
-	if !usable {
+	if !webhook.AnySecret(secrets) {
 		return thankyou.Errorf(thankyou.EINTERNAL, "no generic webhook secret is configured")
 	}
 	if r.Received.IsZero() {

@@ -35,13 +35,9 @@ func (t *Tool) customersErase(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	source, err := sourceFlag(*src)
+	source, shopID, err := shopFlag(*src, *shop, ": the shop whose customer it is (see `thankyou shops list`)")
 	if err != nil {
 		return err
-	}
-	shopID := thankyou.ShopID(source, *shop)
-	if shopID == "" {
-		return fmt.Errorf("%w: --shop is required: the shop whose customer it is (see `thankyou shops list`)", ErrUsage)
 	}
 	var c thankyou.Customer
 	who := ""

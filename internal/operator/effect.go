@@ -54,13 +54,9 @@ func (t *Tool) effect(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	source, err := sourceFlag(*src)
+	source, shopID, err := shopFlag(*src, *shop, " (see `thankyou shops list`)")
 	if err != nil {
 		return err
-	}
-	shopID := thankyou.ShopID(source, *shop)
-	if shopID == "" {
-		return fmt.Errorf("%w: --shop is required (see `thankyou shops list`)", ErrUsage)
 	}
 	if *since == "" {
 		return fmt.Errorf("%w: --since is required, e.g. `thankyou effect --source shopify --shop ID --since 2026-01-01`", ErrUsage)

@@ -110,6 +110,21 @@ func sourceFlag(s string) (thankyou.Source, error) {
 	}
 }
 
+// shopFlag reads --source and --shop, both required: the shop's source and
+// its id. hint follows "--shop is required" in the error when --shop is
+// empty.
+func shopFlag(src, shop, hint string) (thankyou.Source, string, error) {
+	source, err := sourceFlag(src)
+	if err != nil {
+		return "", "", err
+	}
+	id := thankyou.ShopID(source, shop)
+	if id == "" {
+		return "", "", fmt.Errorf("%w: --shop is required%s", ErrUsage, hint)
+	}
+	return source, id, nil
+}
+
 func (t *Tool) shopsList(ctx context.Context, args []string) error {
 	fs := newFlags("shops list")
 	asJSON := fs.Bool("json", false, "")

@@ -3,6 +3,7 @@ package operator
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -70,16 +71,33 @@ func (t *Tool) optOuts() (OptOuts, error) {
 	return s, nil
 }
 
-// phoneFlag reads --phone (with --country for a national number).
-func phoneFlag(number, country string) (string, error) {
-	if number == "" {
-		return "", fmt.Errorf("%w: --phone is required", ErrUsage)
+// phoneFlags is an optouts command's flags, with --phone and --country
+// (for a national number), which name the number it is about.
+type phoneFlags struct {
+	*flag.FlagSet
+	number, country *string
+}
+
+func newPhoneFlags(name string) phoneFlags {
+	fs := newFlags(name)
+	return phoneFlags{FlagSet: fs, number: fs.String("phone", "", ""), country: fs.String("country", "US", "")}
+}
+
+// parse parses args and reads --phone: the number in E.164, with the
+// table's opt-outs.
+func (p phoneFlags) parse(t *Tool, args []string) (OptOuts, string, error) {
+	if err := parse(p.FlagSet, args); err != nil {
+		return nil, "", err
 	}
-	e164, err := phone.Normalize(number, country)
+	if *p.number == "" {
+		return nil, "", fmt.Errorf("%w: --phone is required", ErrUsage)
+	}
+	e164, err := phone.Normalize(*p.number, *p.country)
 	if err != nil {
-		return "", fmt.Errorf("--phone: %s (a national number is read with --country, default US)", thankyou.ErrorMessage(err))
+		return nil, "", fmt.Errorf("--phone: %s (a national number is read with --country, default US)", thankyou.ErrorMessage(err))
 	}
-	return e164, nil
+	s, err := t.optOuts()
+	return s, e164, err
 }
 
 func (t *Tool) optOutsList(ctx context.Context, args []string) error {
@@ -116,17 +134,9 @@ func (t *Tool) optOutsList(ctx context.Context, args []string) error {
 }
 
 func (t *Tool) optOutsAdd(ctx context.Context, args []string) error {
-	fs := newFlags("optouts add")
-	number, country := fs.String("phone", "", ""), fs.String("country", "US", "")
+	fs := newPhoneFlags("optouts add")
 	reason := fs.String("reason", "", "")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	e164, err := phoneFlag(*number, *country)
-	if err != nil {
-		return err
-	}
-	s, err := t.optOuts()
+	s, e164, err := fs.parse(t, args)
 	if err != nil {
 		return err
 	}
@@ -138,22 +148,14 @@ func (t *Tool) optOutsAdd(ctx context.Context, args []string) error {
 }
 
 func (t *Tool) optOutsRemove(ctx context.Context, args []string) error {
-	fs := newFlags("optouts remove")
-	number, country := fs.String("phone", "", ""), fs.String("country", "US", "")
+	fs := newPhoneFlags("optouts remove")
 	yes := fs.Bool("yes", false, "")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	e164, err := phoneFlag(*number, *country)
+	s, e164, err := fs.parse(t, args)
 	if err != nil {
 		return err
 	}
 	if !*yes {
 		return fmt.Errorf("%w: optouts remove needs --yes: %s may then be contacted again, which only its owner may ask for", ErrUsage, phone.Mask(e164))
-	}
-	s, err := t.optOuts()
-	if err != nil {
-		return err
 	}
 	if found, err := RemoveOptOut(ctx, s, e164); err != nil {
 		return err
@@ -166,17 +168,9 @@ func (t *Tool) optOutsRemove(ctx context.Context, args []string) error {
 }
 
 func (t *Tool) optOutsCheck(ctx context.Context, args []string) error {
-	fs := newFlags("optouts check")
-	number, country := fs.String("phone", "", ""), fs.String("country", "US", "")
+	fs := newPhoneFlags("optouts check")
 	asJSON := fs.Bool("json", false, "")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	e164, err := phoneFlag(*number, *country)
-	if err != nil {
-		return err
-	}
-	s, err := t.optOuts()
+	s, e164, err := fs.parse(t, args)
 	if err != nil {
 		return err
 	}

@@ -96,13 +96,9 @@ func (t *Tool) staffList(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	source, err := sourceFlag(*src)
+	source, id, err := shopFlag(*src, *shop, ": the shop's id as in `thankyou shops list`")
 	if err != nil {
 		return err
-	}
-	id := thankyou.ShopID(source, *shop)
-	if id == "" {
-		return fmt.Errorf("%w: --shop is required: the shop's id as in `thankyou shops list`", ErrUsage)
 	}
 	list, err := t.Store.ListStaff(ctx, source, id)
 	if err != nil {

@@ -284,23 +284,12 @@ func (rs ruleSet) next(t, limit time.Time) (time.Time, bool) {
 				cands = append(cands, c)
 			}
 		}
-		x := lt
-		for range maxTransitions * 3 {
-			_, end := x.ZoneBounds()
-			if end.IsZero() || end.After(limit) || !end.After(x) {
-				break
-			}
-			cands = append(cands, end)
-			x = end
-		}
+		cands = zoneChanges(cands, lt, limit, maxTransitions*3)
 	}
-	slices.SortFunc(cands, time.Time.Compare)
-	for _, c := range cands {
-		if why, _ := rs.check(c); why == ReasonOpen {
-			return c.UTC(), true
-		}
-	}
-	return time.Time{}, false
+	return earliest(cands, func(c time.Time) bool {
+		why, _ := rs.check(c)
+		return why == ReasonOpen
+	})
 }
 
 // RecipientZones returns the zones to use for a number: the number's own

@@ -136,19 +136,32 @@ func next(w thankyou.Window, t time.Time, zones []*time.Location) (time.Time, bo
 				cands = append(cands, c)
 			}
 		}
-		x := lt
-		for range maxTransitions {
-			_, end := x.ZoneBounds()
-			if end.IsZero() || end.After(limit) || !end.After(x) {
-				break
-			}
-			cands = append(cands, end)
-			x = end
-		}
+		cands = zoneChanges(cands, lt, limit, maxTransitions)
 	}
+	return earliest(cands, func(c time.Time) bool { return contains(w, c, zones) })
+}
+
+// zoneChanges appends to cands the times after lt, up to limit, at which
+// lt's zone changes its offset (daylight saving), at most n of them.
+func zoneChanges(cands []time.Time, lt, limit time.Time, n int) []time.Time {
+	x := lt
+	for range n {
+		_, end := x.ZoneBounds()
+		if end.IsZero() || end.After(limit) || !end.After(x) {
+			break
+		}
+		cands = append(cands, end)
+		x = end
+	}
+	return cands
+}
+
+// earliest returns the earliest of cands that is ok, in UTC; false when
+// none is.
+func earliest(cands []time.Time, ok func(time.Time) bool) (time.Time, bool) {
 	slices.SortFunc(cands, time.Time.Compare)
 	for _, c := range cands {
-		if contains(w, c, zones) {
+		if ok(c) {
 			return c.UTC(), true
 		}
 	}

@@ -20,20 +20,14 @@ const defaultVariant = "Default Title"
 // variants ("2 × Hand-thrown Mug (Sea Green)"). Line items without a
 // title, or with a quantity below one, are left out.
 func items(lines []lineItem) []string {
-	var out []string
-	for _, li := range lines {
-		if len(out) == thankyou.MaxItems {
-			break
-		}
-		q := webhook.Quantity(li.Quantity)
-		if q < 1 || thankyou.CleanTitle(li.Title) == "" {
-			continue
+	return webhook.Items(lines, func(li lineItem) (string, webhook.Scalar) {
+		if thankyou.CleanTitle(li.Title) == "" {
+			return "", li.Quantity
 		}
 		title := li.Title
 		if v := thankyou.CleanTitle(li.VariantTitle); v != "" && v != defaultVariant {
 			title += " (" + v + ")"
 		}
-		out = append(out, thankyou.ItemText(title, q))
-	}
-	return out
+		return title, li.Quantity
+	})
 }

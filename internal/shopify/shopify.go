@@ -15,7 +15,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -88,21 +87,10 @@ func (*Source) ShopID(r webhook.Request) (string, error) {
 // wrong signature gives a *thankyou.Error with code EUNAUTHORIZED; the
 // expected digest is never revealed. No usable secret gives EINTERNAL.
 func (*Source) Verify(r webhook.Request, secrets [][]byte) error {
-	if !slices.ContainsFunc(secrets, func(s []byte) bool { return len(s) > 0 }) {
+	if !webhook.AnySecret(secrets) {
 		return thankyou.Errorf(thankyou.EINTERNAL, "the Shopify webhook secret is not configured")
 	}
-	sig := r.Get(HeaderHmac)
-	if sig == "" {
-		return thankyou.Errorf(thankyou.EUNAUTHORIZED, "missing X-Shopify-Hmac-Sha256 header")
-	}
-	got, err := base64.StdEncoding.DecodeString(sig)
-	if err != nil {
-		return thankyou.Errorf(thankyou.EUNAUTHORIZED, "X-Shopify-Hmac-Sha256 header is not valid base64")
-	}
-	if !webhook.MatchAny(secrets, got, r.Body) {
-		return thankyou.Errorf(thankyou.EUNAUTHORIZED, "X-Shopify-Hmac-Sha256 signature does not match the body")
-	}
-	return nil
+	return webhook.VerifyBase64Body(r, HeaderHmac, secrets)
 }
 
 // Parse normalises a verified delivery. Every delivery's EventID is its

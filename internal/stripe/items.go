@@ -3,7 +3,6 @@ package stripe
 import (
 	"encoding/json"
 
-	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 	"github.com/thankyoucalls/thankyoucalls/internal/webhook"
 )
 
@@ -43,18 +42,7 @@ func (l *lineItems) items() []string {
 	if l == nil {
 		return nil
 	}
-	var out []string
-	for _, li := range l.data {
-		if len(out) == thankyou.MaxItems {
-			break
-		}
-		q := webhook.Quantity(li.Quantity)
-		if q < 1 {
-			continue
-		}
-		if it := thankyou.ItemText(li.Description, q); it != "" {
-			out = append(out, it)
-		}
-	}
-	return out
+	return webhook.Items(l.data, func(li lineItem) (string, webhook.Scalar) {
+		return li.Description, li.Quantity
+	})
 }

@@ -165,11 +165,7 @@ func isAlnum(c byte) bool {
 // or stale signature gives a *thankyou.Error with code EUNAUTHORIZED; no
 // usable secret, or a request without a receive time, gives EINTERNAL.
 func (s Source) Verify(r webhook.Request, secrets [][]byte) error {
-	usable := false
-	for _, sec := range secrets {
-		usable = usable || len(sec) > 0
-	}
-	if !usable {
+	if !webhook.AnySecret(secrets) {
 		return thankyou.Errorf(thankyou.EINTERNAL, "no Stripe webhook signing secret is configured for the shop")
 	}
 	if r.Received.IsZero() {

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
 
 // LenientList is a JSON array of T read leniently: an element that does
@@ -41,4 +43,26 @@ func Quantity(v Scalar) int64 {
 		return int64(f)
 	}
 	return 1
+}
+
+// Items returns the first thankyou.MaxItems items of an order's lines as
+// people read them (thankyou.ItemText: "2 × Mug"); line gives a line's
+// title and quantity (read with Quantity). Lines without a title, or with
+// a quantity below one, are left out.
+func Items[L any](lines []L, line func(L) (title string, quantity Scalar)) []string {
+	var out []string
+	for _, l := range lines {
+		if len(out) == thankyou.MaxItems {
+			break
+		}
+		title, quantity := line(l)
+		q := Quantity(quantity)
+		if q < 1 {
+			continue
+		}
+		if it := thankyou.ItemText(title, q); it != "" {
+			out = append(out, it)
+		}
+	}
+	return out
 }

@@ -7,10 +7,14 @@ package webhook
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/base64"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
 
 // Request is one webhook delivery.
@@ -86,4 +90,30 @@ func MatchAny(secrets [][]byte, sig []byte, parts ...[]byte) bool {
 		}
 	}
 	return ok
+}
+
+// AnySecret reports whether any of secrets can sign: one not empty.
+func AnySecret(secrets [][]byte) bool {
+	return slices.ContainsFunc(secrets, func(s []byte) bool { return len(s) > 0 })
+}
+
+// VerifyBase64Body checks that the header of r (named as sent) holds the
+// base64 of the body's HMAC-SHA256 under any of secrets, as Shopify and
+// WooCommerce sign. A missing, malformed or wrong signature gives a
+// *thankyou.Error with code EUNAUTHORIZED naming the header; the expected
+// digest is never revealed. The caller checks first that a secret is
+// usable (AnySecret).
+func VerifyBase64Body(r Request, header string, secrets [][]byte) error {
+	sig := r.Get(header)
+	if sig == "" {
+		return thankyou.Errorf(thankyou.EUNAUTHORIZED, "missing %s header", header)
+	}
+	got, err := base64.StdEncoding.DecodeString(sig)
+	if err != nil {
+		return thankyou.Errorf(thankyou.EUNAUTHORIZED, "%s header is not valid base64", header)
+	}
+	if !MatchAny(secrets, got, r.Body) {
+		return thankyou.Errorf(thankyou.EUNAUTHORIZED, "%s signature does not match the body", header)
+	}
+	return nil
 }

@@ -3,7 +3,6 @@ package woocommerce
 import (
 	"html"
 
-	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 	"github.com/thankyoucalls/thankyoucalls/internal/webhook"
 )
 
@@ -18,18 +17,7 @@ type lineItem struct {
 // HTML entities ("Tea &amp; biscuits"): they are decoded. Line items
 // without a name, or with a quantity below one, are left out.
 func items(lines []lineItem) []string {
-	var out []string
-	for _, li := range lines {
-		if len(out) == thankyou.MaxItems {
-			break
-		}
-		q := webhook.Quantity(li.Quantity)
-		if q < 1 {
-			continue
-		}
-		if it := thankyou.ItemText(html.UnescapeString(li.Name), q); it != "" {
-			out = append(out, it)
-		}
-	}
-	return out
+	return webhook.Items(lines, func(li lineItem) (string, webhook.Scalar) {
+		return html.UnescapeString(li.Name), li.Quantity
+	})
 }

@@ -75,7 +75,6 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -175,21 +174,10 @@ func (Source) Verify(r webhook.Request, secrets [][]byte) error {
 	if isPing(r.Body) {
 		return nil
 	}
-	if !slices.ContainsFunc(secrets, func(s []byte) bool { return len(s) > 0 }) {
+	if !webhook.AnySecret(secrets) {
 		return thankyou.Errorf(thankyou.EINTERNAL, "no WooCommerce webhook secret is configured for the shop")
 	}
-	sig := r.Get(HeaderSignature)
-	if sig == "" {
-		return thankyou.Errorf(thankyou.EUNAUTHORIZED, "missing %s header", HeaderSignature)
-	}
-	got, err := base64.StdEncoding.DecodeString(sig)
-	if err != nil {
-		return thankyou.Errorf(thankyou.EUNAUTHORIZED, "%s header is not valid base64", HeaderSignature)
-	}
-	if !webhook.MatchAny(secrets, got, r.Body) {
-		return thankyou.Errorf(thankyou.EUNAUTHORIZED, "%s signature does not match the body", HeaderSignature)
-	}
-	return nil
+	return webhook.VerifyBase64Body(r, HeaderSignature, secrets)
 }
 
 // isPing reports whether body is WooCommerce's ping: exactly the form

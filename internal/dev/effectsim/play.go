@@ -8,15 +8,13 @@ import (
 	"time"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/effect"
+	"github.com/thankyoucalls/thankyoucalls/internal/orderhook"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
 
 // Store is what Play needs of the store: the order webhook's effect calls
 // (dynamo.Store has them).
-type Store interface {
-	LinkOrder(ctx context.Context, shop thankyou.Shop, t thankyou.Task) (effect.Assignment, error)
-	MarkOrderCancelled(ctx context.Context, o thankyou.Order, now time.Time) error
-}
+type Store = orderhook.EffectStore
 
 // Played is what playing a shop through the store did.
 type Played struct {
