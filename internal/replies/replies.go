@@ -21,6 +21,7 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/contact"
 	"github.com/thankyoucalls/thankyoucalls/internal/inbound"
 	"github.com/thankyoucalls/thankyoucalls/internal/message"
+	"github.com/thankyoucalls/thankyoucalls/internal/settings"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
 
@@ -49,10 +50,11 @@ type Forwarder struct {
 	// StaffPhone is the deployment's default staff phone (STAFF_PHONE),
 	// for a call with no owner at a shop with no staff phone of its own.
 	StaffPhone string
-	// StaffWindow is the hours of a shop's staff phone (zero:
-	// contact.DefaultStaffWindow), in ShopZone unless the shop has its own.
-	StaffWindow thankyou.Window
-	ShopZone    *time.Location
+	// Settings are the deployment's: the staff phone's hours and zone
+	// and the closed dates of a shop that has none of its own. A stored
+	// shop's own are resolved from them, as for every other contact about
+	// the task (settings.Deployment.Of).
+	Settings settings.Deployment
 }
 
 // Result is what became of a forward.
@@ -141,15 +143,13 @@ func (f *Forwarder) targets(ctx context.Context, t thankyou.Task) ([]target, err
 			return nil, fmt.Errorf("forward reply of task %s: staff member: %w", t.ID, err)
 		}
 	}
-	phone, zone := "", f.ShopZone
+	phone := ""
+	var shop *thankyou.Shop
 	if f.Directory != nil {
 		sh, err := f.Directory.GetShop(ctx, t.Order.Source, t.Order.Shop)
 		switch {
 		case err == nil:
-			phone = sh.StaffPhone
-			if loc, lerr := time.LoadLocation(sh.TimeZone); lerr == nil && sh.TimeZone != "" {
-				zone = loc
-			}
+			phone, shop = sh.StaffPhone, &sh
 		case thankyou.ErrorCode(err) != thankyou.ENOTFOUND:
 			return nil, fmt.Errorf("forward reply of task %s: shop: %w", t.ID, err)
 		}
@@ -161,14 +161,9 @@ func (f *Forwarder) targets(ctx context.Context, t thankyou.Task) ([]target, err
 		phone = f.StaffPhone
 	}
 	if phone != "" && (len(out) == 0 || out[0].c.To != phone) {
-		w := f.StaffWindow
-		if w == (thankyou.Window{}) {
-			w = contact.DefaultStaffWindow
-		}
-		if zone == nil {
-			zone = time.UTC
-		}
-		out = append(out, target{contact.Contact{Kind: contact.KindReplyForward, To: phone, Zones: []*time.Location{zone}, Window: w, Task: t.ID, For: &t}, "shop staff phone"})
+		set := f.Settings.Of(t, shop)
+		out = append(out, target{contact.Contact{Kind: contact.KindReplyForward, To: phone, Zones: []*time.Location{set.StaffZone},
+			Window: set.StaffHours, Closed: set.Closed, Task: t.ID, For: &t}, "shop staff phone"})
 	}
 	return out, nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/message"
 	"github.com/thankyoucalls/thankyoucalls/internal/polite"
 	"github.com/thankyoucalls/thankyoucalls/internal/replies"
+	"github.com/thankyoucalls/thankyoucalls/internal/settings"
 )
 
 // New builds the dispatcher's handler.
@@ -42,7 +43,8 @@ func New(ctx context.Context, cfg config.DispatcherConfig, d app.Deps) (*dispatc
 		EscalateAfter: cfg.EscalateAfter,
 		DigestLead:    cfg.DigestLead,
 		Forwards:      store,
-		Replies:       &replies.Forwarder{Store: store, Directory: store, StaffPhone: cfg.StaffPhone, StaffWindow: cfg.StaffHours, ShopZone: cfg.ShopTimeZone},
+		Replies: &replies.Forwarder{Store: store, Directory: store, StaffPhone: cfg.StaffPhone,
+			Settings: settings.Deployment{Zone: cfg.ShopTimeZone, Closed: closed, StaffWindow: cfg.StaffHours}},
 		Renderer:      r,
 		Language:      cfg.Language,
 		ShopName:      cfg.ShopName,

@@ -14,6 +14,7 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/inbound"
 	"github.com/thankyoucalls/thankyoucalls/internal/polite"
 	"github.com/thankyoucalls/thankyoucalls/internal/replies"
+	"github.com/thankyoucalls/thankyoucalls/internal/settings"
 	"github.com/thankyoucalls/thankyoucalls/internal/twiliohook"
 )
 
@@ -45,7 +46,8 @@ func New(ctx context.Context, cfg config.TwilioWebhookConfig, d app.Deps) (*twil
 		Privacy:       store,
 		Questions:     store,
 		Conversations: store,
-		Replies:       &replies.Forwarder{Store: store, Directory: store, StaffPhone: cfg.StaffPhone, StaffWindow: cfg.StaffHours, ShopZone: cfg.ShopTimeZone},
+		Replies: &replies.Forwarder{Store: store, Directory: store, StaffPhone: cfg.StaffPhone,
+			Settings: settings.Deployment{Zone: cfg.ShopTimeZone, Closed: closed, StaffWindow: cfg.StaffHours}},
 		Twilio:        tw,
 		CallerID:      cfg.Twilio.From,
 		ShopName:      cfg.ShopName,
