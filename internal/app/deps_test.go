@@ -65,3 +65,25 @@ func TestOnlyTheOrderWebhookLinksOrderSourcesAndJSONSchema(t *testing.T) {
 		t.Errorf("order-webhook links %d order-only packages, want at least %d: the list is out of date", found, len(orderOnly))
 	}
 }
+
+// heavy are packages no function may link: the SDK's SSM and Secrets
+// Manager clients (secrets are read with internal/secret's own two signed
+// calls).
+var heavy = []string{
+	"github.com/aws/aws-sdk-go-v2/service/ssm",
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager",
+}
+
+func TestNoFunctionLinksTheSecretsSDKClients(t *testing.T) {
+	for _, fn := range []string{"order-webhook", "dispatcher", "twilio-webhook"} {
+		t.Run(fn, func(t *testing.T) {
+			for _, p := range deps(t, fn) {
+				for _, h := range heavy {
+					if p == h || strings.HasPrefix(p, h+"/") {
+						t.Errorf("%s links %s", fn, p)
+					}
+				}
+			}
+		})
+	}
+}
