@@ -3,8 +3,9 @@
 // clock and the metrics. Each function's handler is built by its own
 // package below this one (app/orderwebhook, app/dispatcher,
 // app/twiliowebhook), which only that function's binary links: the
-// dispatcher and the Twilio webhook never link an order source or a JSON
-// Schema library. The Lambda mains, the local stack and the end-to-end
+// dispatcher and the Twilio webhook never link an order source. No
+// function links the SDK's SSM and Secrets Manager clients (internal/secret
+// makes its two calls itself) or a JSON Schema library. The Lambda mains, the local stack and the end-to-end
 // tests all build handlers through those packages, so they are wired the
 // same way.
 package app
