@@ -3,8 +3,9 @@
 // clock and the metrics. Each function's handler is built by its own
 // package below this one (app/orderwebhook, app/dispatcher,
 // app/twiliowebhook), which only that function's binary links: the
-// dispatcher and the Twilio webhook never link an order source or a JSON
-// Schema library. The Lambda mains, the local stack and the end-to-end
+// dispatcher and the Twilio webhook never link an order source. No
+// function links the SDK's SSM and Secrets Manager clients (internal/secret
+// makes its two calls itself) or a JSON Schema library. The Lambda mains, the local stack and the end-to-end
 // tests all build handlers through those packages, so they are wired the
 // same way.
 package app
@@ -16,11 +17,10 @@ import (
 	"os"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/boundlog"
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
@@ -53,10 +53,40 @@ func AWSDeps(ctx context.Context) (Deps, error) {
 	}
 	return Deps{
 		DynamoDB: dynamodb.NewFromConfig(cfg),
-		Secrets:  &secret.Resolver{SSM: ssm.NewFromConfig(cfg), SecretsManager: secretsmanager.NewFromConfig(cfg)},
+		Secrets:  &secret.Resolver{AWS: secret.NewAWSClient(cfg, os.Getenv)},
 		Logger:   lambdacontext.NewLogger(),
 		Metrics:  metrics.New(os.Stdout, nil),
 	}, nil
+}
+
+// Run is a function's main: it loads the configuration of the function
+// named fn with load, builds its handler with build from AWSDeps, and
+// hands handler(h) to lambda.Start. A failure before that is written as
+// one JSON line on standard error and exits the process with status 1,
+// which Lambda reports as an INIT error.
+func Run[C, H any](fn string, load func(config.Getenv) (C, error), build func(context.Context, C, Deps) (H, error), handler func(H) any) {
+	ctx := context.Background()
+	h, err := setUp(ctx, load, build)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "{\"level\":\"ERROR\",\"message\":%q,\"error\":%q}\n", fn+" cannot start", err.Error())
+		os.Exit(1)
+	}
+	lambda.Start(handler(h))
+}
+
+// setUp is Run's construction: the configuration, the dependencies, the
+// handler.
+func setUp[C, H any](ctx context.Context, load func(config.Getenv) (C, error), build func(context.Context, C, Deps) (H, error)) (H, error) {
+	var zero H
+	cfg, err := load(os.Getenv)
+	if err != nil {
+		return zero, err
+	}
+	deps, err := AWSDeps(ctx)
+	if err != nil {
+		return zero, err
+	}
+	return build(ctx, cfg, deps)
 }
 
 // Log is the logger of the function named fn: every string it logs is

@@ -9,7 +9,7 @@ import (
 const module = "github.com/thankyoucalls/thankyoucalls/"
 
 // orderOnly are the packages only the order webhook may link: the order
-// sources, their handler, and JSON Schema (the generic source's).
+// sources and their handler.
 var orderOnly = []string{
 	module + "internal/shopify",
 	module + "internal/woocommerce",
@@ -28,7 +28,7 @@ func isOrderOnly(pkg string) bool {
 			return true
 		}
 	}
-	return strings.Contains(strings.ToLower(pkg), "jsonschema")
+	return false
 }
 
 // deps lists the packages a function's binary links, as sam build builds
@@ -44,7 +44,7 @@ func deps(t *testing.T, fn string) []string {
 	return strings.Fields(string(out))
 }
 
-func TestOnlyTheOrderWebhookLinksOrderSourcesAndJSONSchema(t *testing.T) {
+func TestOnlyTheOrderWebhookLinksOrderSources(t *testing.T) {
 	for _, fn := range []string{"dispatcher", "twilio-webhook"} {
 		t.Run(fn, func(t *testing.T) {
 			for _, p := range deps(t, fn) {
@@ -63,5 +63,30 @@ func TestOnlyTheOrderWebhookLinksOrderSourcesAndJSONSchema(t *testing.T) {
 	}
 	if found < len(orderOnly) {
 		t.Errorf("order-webhook links %d order-only packages, want at least %d: the list is out of date", found, len(orderOnly))
+	}
+}
+
+// heavy are packages no function may link: the SDK's SSM and Secrets
+// Manager clients (secrets are read with internal/secret's own two signed
+// calls) and a JSON Schema library (whose package initialisation parses
+// its meta-schemas at every cold start; the generic source checks
+// order.schema.json's rules in plain Go, held to the schema by its tests).
+var heavy = []string{
+	"github.com/aws/aws-sdk-go-v2/service/ssm",
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager",
+	"github.com/santhosh-tekuri/jsonschema",
+}
+
+func TestNoFunctionLinksHeavyPackages(t *testing.T) {
+	for _, fn := range []string{"order-webhook", "dispatcher", "twilio-webhook"} {
+		t.Run(fn, func(t *testing.T) {
+			for _, p := range deps(t, fn) {
+				for _, h := range heavy {
+					if p == h || strings.HasPrefix(p, h+"/") {
+						t.Errorf("%s links %s", fn, p)
+					}
+				}
+			}
+		})
 	}
 }

@@ -57,6 +57,10 @@ func TestNothingHeavyRunsAtInit(t *testing.T) {
 			if seen == 0 {
 				t.Fatalf("no init trace in the output:\n%s", out)
 			}
+			// app.Run reports the missing configuration as one JSON line.
+			if want := `{"level":"ERROR","message":"` + fn + ` cannot start","error":`; !strings.Contains(string(out), want) {
+				t.Errorf("output lacks %s:\n%s", want, out)
+			}
 		})
 	}
 }

@@ -27,8 +27,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
-
 	"github.com/thankyoucalls/thankyoucalls/internal/language"
 	"github.com/thankyoucalls/thankyoucalls/internal/phone"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
@@ -72,9 +70,6 @@ const maxEventID = 200
 // signaturePrefix starts the X-Signature-256 value.
 const signaturePrefix = "sha256="
 
-// schemaURL is the schema's $id: it is compiled under that name.
-const schemaURL = "https://github.com/thankyoucalls/thankyoucalls/internal/generic/order.schema.json"
-
 //go:embed order.schema.json
 var schemaJSON []byte
 
@@ -90,44 +85,12 @@ func Schema() []byte {
 
 // Source verifies and normalises generic webhook deliveries. Build it with
 // New; it is safe for concurrent use.
-type Source struct {
-	once   sync.Once
-	schema *jsonschema.Schema
-	err    error
-}
+type Source struct{}
 
-// New returns a Source. The embedded schema is compiled on first use, not
-// here, so a cold start that never sees a generic delivery does not pay
-// for it. The error is kept for callers written when New compiled; it is
-// always nil.
+// New returns a Source. The error is kept for callers written when New
+// compiled the schema; it is always nil.
 func New() (*Source, error) {
 	return &Source{}, nil
-}
-
-// compiled returns the compiled schema, compiling it on the first call. An
-// error means the embedded schema is broken: a bug, not bad input.
-func (s *Source) compiled() (*jsonschema.Schema, error) {
-	s.once.Do(func() { s.schema, s.err = compileSchema() })
-	return s.schema, s.err
-}
-
-// compileSchema compiles order.schema.json.
-func compileSchema() (*jsonschema.Schema, error) {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schemaJSON))
-	if err != nil {
-		return nil, fmt.Errorf("read order.schema.json: %w", err)
-	}
-	c := jsonschema.NewCompiler()
-	c.DefaultDraft(jsonschema.Draft2020)
-	c.AssertFormat()
-	if err := c.AddResource(schemaURL, doc); err != nil {
-		return nil, fmt.Errorf("add order.schema.json: %w", err)
-	}
-	sch, err := c.Compile(schemaURL)
-	if err != nil {
-		return nil, fmt.Errorf("compile order.schema.json: %w", err)
-	}
-	return sch, nil
 }
 
 // Sign returns the X-Signature-256 value of body sent at t under secret:
@@ -378,20 +341,12 @@ func (s *Source) decode(raw []byte) (body, error) {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return b, thankyou.Errorf(thankyou.EINVALID, "body is empty")
 	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	doc, err := decodeJSON(raw)
 	if err != nil {
 		return b, thankyou.WrapError(thankyou.EINVALID, "body is not valid JSON", err)
 	}
-	schema, err := s.compiled()
-	if err != nil {
-		return b, thankyou.WrapError(thankyou.EINTERNAL, "order.schema.json does not compile", err)
-	}
-	if err := schema.Validate(doc); err != nil {
-		var ve *jsonschema.ValidationError
-		if errors.As(err, &ve) {
-			return b, thankyou.WrapError(thankyou.EINVALID, firstProblem(ve), errors.New("body does not match order.schema.json"))
-		}
-		return b, thankyou.WrapError(thankyou.EINVALID, "body does not match order.schema.json", err)
+	if problem := checkBody(doc); problem != "" {
+		return b, thankyou.WrapError(thankyou.EINVALID, problem, errors.New("body does not match order.schema.json"))
 	}
 	if err := json.Unmarshal(raw, &b); err != nil {
 		return b, thankyou.WrapError(thankyou.EINVALID, "body does not match order.schema.json", err)

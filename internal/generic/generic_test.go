@@ -505,44 +505,6 @@ func TestNilSourceParseIsAnInternalError(t *testing.T) {
 	}
 }
 
-// The schema is compiled by the first delivery that needs it, never by New
-// (which the order webhook calls at cold start) nor at package init; a
-// delivery refused before its body is read (a bad shop key) compiles
-// nothing either.
-func TestSchemaIsCompiledOnFirstUse(t *testing.T) {
-	s := mustNew(t)
-	if s.schema != nil {
-		t.Fatal("New compiled the schema; it must wait for the first delivery")
-	}
-	bad := delivery(secret, now, createdBody)
-	bad.Header.Set("X-Shop", "not a shop key!")
-	if _, err := s.Parse(bad, "US"); thankyou.ErrorCode(err) != thankyou.EINVALID {
-		t.Fatalf("Parse with a bad shop key = %v, want %q", err, thankyou.EINVALID)
-	}
-	if s.schema != nil {
-		t.Fatal("a delivery refused before its body was read compiled the schema")
-	}
-	r := delivery(secret, now, createdBody)
-	r.Header.Set("X-Shop", "thankyou-demo")
-	if _, err := s.Parse(r, "US"); err != nil {
-		t.Fatal(err)
-	}
-	first := s.schema
-	if first == nil {
-		t.Fatal("the first delivery did not compile the schema")
-	}
-	if _, err := s.Parse(r, "US"); err != nil {
-		t.Fatal(err)
-	}
-	if s.schema != first {
-		t.Error("the second delivery compiled the schema again")
-	}
-	var zero Source
-	if _, err := zero.Parse(r, "US"); err != nil {
-		t.Errorf("a zero Source compiles on first use too: %v", err)
-	}
-}
-
 func TestSchemaIsTheEmbeddedFile(t *testing.T) {
 	file, err := os.ReadFile("order.schema.json")
 	if err != nil {

@@ -1,7 +1,9 @@
 // Package secret provides the values of the functions' secrets (the Shopify
 // webhook secret, the Twilio auth token): set locally in the environment, or
 // read once per cold start from AWS Systems Manager Parameter Store or AWS
-// Secrets Manager and cached.
+// Secrets Manager and cached. The two AWS calls are made here (AWSClient),
+// signed with the AWS SDK's own signer, so the functions do not link the
+// SDK's SSM and Secrets Manager clients.
 package secret
 
 import (
@@ -12,24 +14,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
-
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
 )
-
-// SSMGetter reads one parameter from SSM Parameter Store (*ssm.Client).
-type SSMGetter interface {
-	GetParameter(ctx context.Context, in *ssm.GetParameterInput, optFns ...func(*ssm.Options)) (*ssm.GetParameterOutput, error)
-}
-
-// SecretGetter reads one secret from Secrets Manager (*secretsmanager.Client).
-type SecretGetter interface {
-	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
-}
 
 // Resolver returns secrets' values: the value itself when it is set locally
 // (config.Secret.Value), else it reads config.Secret.Ref: a Secrets Manager
@@ -39,11 +25,13 @@ type SecretGetter interface {
 // function reads each secret once per cold start. Errors name the parameter
 // or secret that failed, never a value.
 //
-// The zero value is ready to use once SSM and/or SecretsManager are set; a
-// Resolver must not be copied after first use. It is safe for concurrent use.
+// The zero value resolves local values and "env:" references; set AWS to
+// read SSM and Secrets Manager. A Resolver must not be copied after first
+// use. It is safe for concurrent use.
 type Resolver struct {
-	SSM            SSMGetter
-	SecretsManager SecretGetter
+	// AWS reads SSM parameters and Secrets Manager secrets; nil means
+	// neither can be read.
+	AWS *AWSClient
 	// Getenv reads "env:NAME" references; nil means os.Getenv.
 	Getenv func(string) string
 
@@ -94,36 +82,31 @@ func (r *Resolver) Resolve(ctx context.Context, s config.Secret) (string, error)
 }
 
 func (r *Resolver) fromSSM(ctx context.Context, name string) (string, error) {
-	if r.SSM == nil {
-		return "", fmt.Errorf("read SSM parameter %s: no SSM client configured", name)
+	if r.AWS == nil {
+		return "", fmt.Errorf("read SSM parameter %s: no AWS client configured", name)
 	}
-	out, err := r.SSM.GetParameter(ctx, &ssm.GetParameterInput{
-		Name:           aws.String(name),
-		WithDecryption: aws.Bool(true),
-	})
+	v, err := r.AWS.GetParameter(ctx, name)
 	if err != nil {
 		return "", fmt.Errorf("read SSM parameter %s: %w", name, err)
 	}
-	if out.Parameter == nil || aws.ToString(out.Parameter.Value) == "" {
+	if v == "" {
 		return "", fmt.Errorf("read SSM parameter %s: it has no value", name)
 	}
-	return aws.ToString(out.Parameter.Value), nil
+	return v, nil
 }
 
 func (r *Resolver) fromSecretsManager(ctx context.Context, arn string) (string, error) {
-	if r.SecretsManager == nil {
-		return "", fmt.Errorf("read secret %s: no Secrets Manager client configured", arn)
+	if r.AWS == nil {
+		return "", fmt.Errorf("read secret %s: no AWS client configured", arn)
 	}
-	out, err := r.SecretsManager.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{
-		SecretId: aws.String(arn),
-	})
+	v, err := r.AWS.GetSecretValue(ctx, arn)
 	if err != nil {
 		return "", fmt.Errorf("read secret %s: %w", arn, err)
 	}
-	if aws.ToString(out.SecretString) == "" {
+	if v == "" {
 		return "", fmt.Errorf("read secret %s: it has no SecretString (binary secrets are not supported)", arn)
 	}
-	return aws.ToString(out.SecretString), nil
+	return v, nil
 }
 
 // IsSecretsManagerARN reports whether ref is a Secrets Manager ARN
@@ -156,7 +139,6 @@ func (r *Resolver) getenv(name string) string {
 // parameter or a Secrets Manager secret that was never created), as
 // opposed to a secret that could not be read.
 func IsNotFound(err error) bool {
-	var pnf *ssmtypes.ParameterNotFound
-	var rnf *smtypes.ResourceNotFoundException
-	return errors.As(err, &pnf) || errors.As(err, &rnf) || errors.Is(err, ErrNotFound)
+	var ae *APIError
+	return (errors.As(err, &ae) && ae.notFound()) || errors.Is(err, ErrNotFound)
 }

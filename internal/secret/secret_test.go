@@ -1,34 +1,81 @@
 package secret
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
 )
 
 // awsServer is a small local server speaking the AWS JSON 1.1 protocol for
 // the two operations the Resolver uses: SSM GetParameter and Secrets
-// Manager GetSecretValue. It counts the requests it answers.
+// Manager GetSecretValue. Like AWS, it refuses a request whose Signature
+// Version 4 signature is not testCreds' over the request as received, for
+// the service its target names, in us-east-1. It counts the requests it
+// answers.
 type awsServer struct {
 	*httptest.Server
 	params   map[string]string // SSM SecureString parameters by name
 	secrets  map[string]string // Secrets Manager SecretStrings by ARN
 	requests atomic.Int64
+	// fail, when set, answers instead (status and body) while it returns true.
+	fail func() (int, string, bool)
+}
+
+var testCreds = aws.Credentials{AccessKeyID: "AKIDTEST", SecretAccessKey: "secret", SessionToken: "session"}
+
+// checkSignature re-signs the request as received and compares the
+// Authorization headers: the body's hash, the service, the region and the
+// credentials must all be those a correct client used.
+func checkSignature(r *http.Request, body []byte) error {
+	at, err := time.Parse("20060102T150405Z", r.Header.Get("X-Amz-Date"))
+	if err != nil {
+		return fmt.Errorf("X-Amz-Date: %w", err)
+	}
+	if got := r.Header.Get("X-Amz-Security-Token"); got != testCreds.SessionToken {
+		return fmt.Errorf("X-Amz-Security-Token = %q", got)
+	}
+	service := serviceSSM
+	if strings.HasPrefix(r.Header.Get("X-Amz-Target"), "secretsmanager.") {
+		service = serviceSecretsManager
+	}
+	again, err := http.NewRequest(r.Method, "http://"+r.Host+r.URL.Path, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	// The headers the client signed (the transport adds others after).
+	auth := r.Header.Get("Authorization")
+	_, signed, _ := strings.Cut(auth, "SignedHeaders=")
+	signed, _, _ = strings.Cut(signed, ",")
+	for _, h := range strings.Split(signed, ";") {
+		if h != "host" && h != "content-length" {
+			again.Header[http.CanonicalHeaderKey(h)] = r.Header.Values(h)
+		}
+	}
+	hash := sha256.Sum256(body)
+	if err := v4.NewSigner().SignHTTP(context.Background(), testCreds, again, hex.EncodeToString(hash[:]), service, "us-east-1", at); err != nil {
+		return err
+	}
+	if got, want := auth, again.Header.Get("Authorization"); got != want {
+		return fmt.Errorf("Authorization = %q, want %q", got, want)
+	}
+	return nil
 }
 
 func newAWSServer(t *testing.T, params, secrets map[string]string) *awsServer {
@@ -42,8 +89,25 @@ func newAWSServer(t *testing.T, params, secrets map[string]string) *awsServer {
 func (s *awsServer) serve(w http.ResponseWriter, r *http.Request) {
 	s.requests.Add(1)
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	if r.Method != http.MethodPost || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-amz-json-1.1") {
-		writeAWSError(w, "SerializationException", "message", "expected a POST of application/x-amz-json-1.1")
+	if s.fail != nil {
+		if status, body, ok := s.fail(); ok {
+			w.WriteHeader(status)
+			_, _ = io.WriteString(w, body)
+			return
+		}
+	}
+	if r.Method != http.MethodPost || r.URL.Path != "/" || r.Header.Get("Content-Type") != "application/x-amz-json-1.1" {
+		writeAWSError(w, "SerializationException", "message", "expected a POST to / of application/x-amz-json-1.1")
+		return
+	}
+	raw, err := io.ReadAll(r.Body)
+	if err != nil {
+		writeAWSError(w, "SerializationException", "message", err.Error())
+		return
+	}
+	if err := checkSignature(r, raw); err != nil {
+		w.WriteHeader(http.StatusForbidden)
+		writeJSON(w, map[string]string{"__type": "InvalidSignatureException", "message": err.Error()})
 		return
 	}
 	var in struct {
@@ -51,7 +115,9 @@ func (s *awsServer) serve(w http.ResponseWriter, r *http.Request) {
 		WithDecryption bool
 		SecretID       string `json:"SecretId"`
 	}
-	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
 		writeAWSError(w, "SerializationException", "message", err.Error())
 		return
 	}
@@ -107,19 +173,15 @@ func writeAWSError(w http.ResponseWriter, typ, messageField, message string) {
 	writeJSON(w, body)
 }
 
-// newResolver returns a Resolver with the real SDK clients pointed at srv.
+// newResolver returns a Resolver whose AWS client is pointed at srv, as
+// NewAWSClient builds it from an SDK configuration.
 func newResolver(srv *awsServer) *Resolver {
-	creds := aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-		return aws.Credentials{AccessKeyID: "AKIDTEST", SecretAccessKey: "secret"}, nil
-	})
-	return &Resolver{
-		SSM: ssm.New(ssm.Options{
-			Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), Credentials: creds, HTTPClient: srv.Client(),
-		}),
-		SecretsManager: secretsmanager.New(secretsmanager.Options{
-			Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), Credentials: creds, HTTPClient: srv.Client(),
-		}),
-	}
+	return &Resolver{AWS: NewAWSClient(aws.Config{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(srv.URL),
+		Credentials:  aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return testCreds, nil }),
+		HTTPClient:   srv.Client(),
+	}, func(string) string { return "" })}
 }
 
 const (
@@ -212,18 +274,12 @@ func TestConcurrentFirstReadsMakeOneRequest(t *testing.T) {
 func TestMissingSecretErrorNamesIt(t *testing.T) {
 	srv := newAWSServer(t, map[string]string{"/other": "v"}, map[string]string{})
 	tests := []struct {
-		name   string
-		ref    string
-		wantAs func(error) bool
+		name     string
+		ref      string
+		wantCode string
 	}{
-		{"SSM parameter", "/thankyou/missing", func(err error) bool {
-			var nf *ssmtypes.ParameterNotFound
-			return errors.As(err, &nf)
-		}},
-		{"Secrets Manager secret", twilioARN, func(err error) bool {
-			var nf *smtypes.ResourceNotFoundException
-			return errors.As(err, &nf)
-		}},
+		{"SSM parameter", "/thankyou/missing", "ParameterNotFound"},
+		{"Secrets Manager secret", twilioARN, "ResourceNotFoundException"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -235,8 +291,9 @@ func TestMissingSecretErrorNamesIt(t *testing.T) {
 			if !strings.Contains(err.Error(), tt.ref) {
 				t.Errorf("error %q does not name %s", err, tt.ref)
 			}
-			if !tt.wantAs(err) {
-				t.Errorf("error %q (%T) does not wrap the SDK's not-found error", err, errors.Unwrap(err))
+			var ae *APIError
+			if !errors.As(err, &ae) || ae.Code != tt.wantCode || ae.Status != http.StatusBadRequest {
+				t.Errorf("error %q does not wrap AWS's %s answer", err, tt.wantCode)
 			}
 			if !IsNotFound(err) {
 				t.Errorf("IsNotFound(%q) = false, want true", err)
@@ -261,8 +318,12 @@ func TestUnusableSecretsFailNamingTheParameter(t *testing.T) {
 	// with no Secrets Manager client: both fail, naming what failed.
 	srv := newAWSServer(t, map[string]string{"/empty": ""}, nil)
 	r := newResolver(srv)
-	r.SecretsManager = nil
-	for _, ref := range []string{"/empty", twilioARN} {
+	noAWS := &Resolver{}
+	for _, c := range []struct {
+		r   *Resolver
+		ref string
+	}{{r, "/empty"}, {noAWS, twilioARN}, {noAWS, twilioParam}} {
+		r, ref := c.r, c.ref
 		_, err := r.Resolve(context.Background(), config.Secret{Ref: ref})
 		if err == nil {
 			t.Fatalf("Resolve(%s) succeeded, want an error", ref)

@@ -1,7 +1,6 @@
 // Package orderwebhook builds the order webhook's handler. Only the order
 // webhook's binary links it, and with it the order sources (Shopify,
-// WooCommerce, Stripe, generic) and the generic source's JSON Schema
-// library.
+// WooCommerce, Stripe, generic).
 package orderwebhook
 
 import (
@@ -27,7 +26,6 @@ func New(ctx context.Context, cfg config.OrderWebhookConfig, d app.Deps) (*order
 	if err != nil {
 		return nil, err
 	}
-	// The generic source compiles its JSON Schema on its first delivery.
 	gen, err := generic.New()
 	if err != nil {
 		return nil, fmt.Errorf("generic source: %w", err)
