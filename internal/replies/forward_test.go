@@ -70,7 +70,7 @@ func TestAForwardKeepsToTheShopsStaffHours(t *testing.T) {
 				Settings: settings.Deployment{Zone: ny, StaffWindow: thankyou.MustWindow("09:00-12:00 Mon-Fri")},
 			}
 			task := thankyou.Task{ID: "shopify:west.myshopify.com:1002", Channel: thankyou.ChannelSMS,
-				Order: thankyou.Order{Source: west.Source, Shop: west.ID, ID: "1002", Number: "1002", FirstName: "Jane", Phone: "+14155550123"},
+				Order:        thankyou.Order{Source: west.Source, Shop: west.ID, ID: "1002", Number: "1002", FirstName: "Jane", Phone: "+14155550123"},
 				Conversation: []thankyou.Entry{{At: tt.at, From: "customer", Text: "Love the mug!"}}}
 			got, err := f.Forward(ctx, task, 0, tt.at)
 			if err != nil {
