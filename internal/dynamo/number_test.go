@@ -3,8 +3,6 @@ package dynamo_test
 import (
 	"context"
 	"fmt"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -133,31 +131,6 @@ func TestStopAfterASendKeepsTheSlotAndRouteAndRefusesTheNext(t *testing.T) {
 				t.Errorf("opt-outs listed after START: %v, %v", list, err)
 			}
 		})
-	}
-}
-
-func TestConcurrentAdmissionsToOneNumberExactlyOneWins(t *testing.T) {
-	e := newEnv(t, dynamo.Options{})
-	ctx := context.Background()
-	for _, max := range []int{1, 3} {
-		phone := fmt.Sprintf("+1415555%04d", 200+max)
-		var got atomic.Int32
-		var wg sync.WaitGroup
-		for i := range 12 {
-			wg.Go(func() {
-				ok, out, _, err := e.store.AdmitNumber(ctx, phone, fmt.Sprintf("shopify:a:%d", i), max, 24*time.Hour, t0)
-				if err != nil || out {
-					t.Error(out, err)
-				}
-				if ok {
-					got.Add(1)
-				}
-			})
-		}
-		wg.Wait()
-		if int(got.Load()) != max {
-			t.Errorf("cap %d: %d of 12 concurrent admissions won", max, got.Load())
-		}
 	}
 }
 
