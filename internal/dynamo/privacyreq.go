@@ -226,8 +226,9 @@ const PrivacySnapshotAge = 10 * time.Second
 // PrivacySnapshot answers PrivacyHold from the pending erasure requests
 // as read at most PrivacySnapshotAge ago, by the store's own rule, with
 // one Query per refresh instead of one per send. It is for the
-// dispatcher, which sends many thank-yous in one run; build one per run
-// (Store.PrivacySnapshot). It is safe for concurrent use.
+// dispatcher, which sends many thank-yous in a run and carries out the
+// requests at its start (Store.PrivacySnapshot). It is safe for concurrent
+// use.
 type PrivacySnapshot struct {
 	store *Store
 	now   func() time.Time
@@ -237,18 +238,28 @@ type PrivacySnapshot struct {
 	reqs []PrivacyRequest
 }
 
-// PrivacySnapshot returns a snapshot of the pending erasure requests read
-// when first asked and again when older than PrivacySnapshotAge by now.
+// PrivacySnapshot returns a snapshot of the pending erasure requests,
+// read when first asked (or listed to be carried out) and again when older
+// than PrivacySnapshotAge by now.
 func (s *Store) PrivacySnapshot(now func() time.Time) *PrivacySnapshot {
 	return &PrivacySnapshot{store: s, now: now}
 }
 
-// Seed gives the snapshot the pending requests as read at at (a run that
-// just listed them to carry them out), saving a Query.
-func (p *PrivacySnapshot) Seed(reqs []PrivacyRequest, at time.Time) {
+// CarryOutPrivacyRequests is Store.CarryOutPrivacyRequests, whose
+// listing of the pending requests also refreshes the snapshot: a run that
+// carries them out first reads them once.
+func (p *PrivacySnapshot) CarryOutPrivacyRequests(ctx context.Context, now time.Time) (int, error) {
+	at := p.now()
+	reqs, err := p.store.privacyQuery(ctx, "", true)
+	if err != nil {
+		return 0, err
+	}
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.reqs, p.at = slices.Clone(reqs), at
+	// Those carried out now stay in the snapshot until its next read:
+	// their tasks are erased or ended anyway.
+	p.reqs, p.at = reqs, at
+	p.mu.Unlock()
+	return p.store.carryOutAll(ctx, reqs, now)
 }
 
 // PrivacyHold reports whether an erasure request pending when the
@@ -301,6 +312,11 @@ func (s *Store) CarryOutPrivacyRequests(ctx context.Context, now time.Time) (int
 	if err != nil {
 		return 0, err
 	}
+	return s.carryOutAll(ctx, reqs, now)
+}
+
+// carryOutAll carries out the pending requests reqs, in order.
+func (s *Store) carryOutAll(ctx context.Context, reqs []PrivacyRequest, now time.Time) (int, error) {
 	done := 0
 	for _, r := range reqs {
 		if ctx.Err() != nil {
