@@ -268,13 +268,8 @@ func scanTasks(ctx context.Context, c *dynamodb.Client, table string) ([]task, e
 }
 
 // windowHours is the length of a send window such as 10:00–17:00.
-func windowHours(w config.Window) float64 {
-	start, err1 := time.Parse("15:04", w.Start)
-	end, err2 := time.Parse("15:04", w.End)
-	if err1 != nil || err2 != nil || !end.After(start) {
-		return 0
-	}
-	return end.Sub(start).Hours()
+func windowHours(w thankyou.Window) float64 {
+	return (w.End - w.Start).Hours()
 }
 
 func quantile(sorted []float64, q float64) float64 {

@@ -24,7 +24,7 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
 	"github.com/thankyoucalls/thankyoucalls/internal/dev/cost"
 	"github.com/thankyoucalls/thankyoucalls/internal/dev/samtemplate"
-	"github.com/thankyoucalls/thankyoucalls/internal/polite"
+	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
 
 func main() {
@@ -153,7 +153,7 @@ func loadSettings() (settings, error) {
 		return s, fmt.Errorf("EXPIRE_AFTER default: %w", err)
 	}
 	start, end, days := defaultOf("SEND_WINDOW_START"), defaultOf("SEND_WINDOW_END"), defaultOf("SEND_DAYS")
-	win, err := polite.ParseWindow(start, end, days)
+	win, err := thankyou.ParseWindow(start, end, days)
 	if err != nil {
 		return s, err
 	}

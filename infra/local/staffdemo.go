@@ -48,7 +48,7 @@ func staffDemo(ctx context.Context, s *localstack.Stack, clock *localstack.Clock
 	sh := thankyou.Shop{
 		Source: thankyou.SourceShopify, ID: callShop, Name: "Thank-you Calls Demo", SecretRefs: []string{"env:" + callShopVar},
 		TimeZone: "America/New_York", DefaultCountry: "US", Channel: thankyou.ChannelStaff, StaffPhone: callShopPhone,
-		WindowStart: "10:00", WindowEnd: "17:00", Days: "Mon-Fri", Delay: 72 * time.Hour, ExpireAfter: 72 * time.Hour,
+		Window: thankyou.MustWindow("10:00-17:00 Mon-Fri"), Delay: 72 * time.Hour, ExpireAfter: 72 * time.Hour,
 	}
 	if err := s.DynamoDB.PutShop(ctx, sh, clock.Now()); err != nil {
 		return err
@@ -57,7 +57,7 @@ func staffDemo(ctx context.Context, s *localstack.Stack, clock *localstack.Clock
 		{ID: "ana", Name: "Ana", Phone: anaPhone, TimeZone: "America/New_York"},
 		{ID: "ben", Name: "Ben", Phone: benPhone, TimeZone: "America/Chicago"},
 	} {
-		m.Source, m.ShopID, m.WorkStart, m.WorkEnd, m.Days, m.Active = sh.Source, sh.ID, "09:00", "17:00", "Mon-Fri", true
+		m.Source, m.ShopID, m.Hours, m.Active = sh.Source, sh.ID, thankyou.MustWindow("09:00-17:00 Mon-Fri"), true
 		if err := s.DynamoDB.PutStaff(ctx, m, clock.Now()); err != nil {
 			return err
 		}

@@ -26,7 +26,6 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
 	"github.com/thankyoucalls/thankyoucalls/internal/metrics"
-	"github.com/thankyoucalls/thankyoucalls/internal/polite"
 	"github.com/thankyoucalls/thankyoucalls/internal/secret"
 	"github.com/thankyoucalls/thankyoucalls/internal/twilio"
 )
@@ -79,15 +78,6 @@ func (d Deps) Store(c config.Common) *dynamo.Store {
 	return dynamo.New(d.DynamoDB, c.TableName, dynamo.Options{Retention: c.Retention})
 }
 
-// Window parses a configured send window.
-func Window(w config.Window) (polite.Window, error) {
-	pw, err := polite.ParseWindow(w.Start, w.End, w.Days)
-	if err != nil {
-		return polite.Window{}, fmt.Errorf("send window: %w", err)
-	}
-	return pw, nil
-}
-
 // Twilio builds the Twilio client of a configuration and returns it with
 // its auth token, resolved from SSM or Secrets Manager when it names a
 // parameter or a secret.
@@ -107,13 +97,4 @@ func (d Deps) Twilio(ctx context.Context, c config.TwilioConfig) (*twilio.Client
 		return nil, "", err
 	}
 	return tw, token, nil
-}
-
-// StaffHours parses the configured hours in which staff are called.
-func StaffHours(s string) (polite.Window, error) {
-	h, err := polite.ParseString(s)
-	if err != nil {
-		return h, fmt.Errorf("staff hours: %w", err)
-	}
-	return h, nil
 }

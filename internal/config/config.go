@@ -405,13 +405,23 @@ func (r *reader) common() Common {
 	return c
 }
 
-// Window is the configured send window, as written.
-type Window struct {
-	Start, End, Days string
+// window reads the send window (SEND_WINDOW_START, SEND_WINDOW_END and
+// SEND_DAYS), clamped to the legal hours.
+func (r *reader) window() thankyou.Window {
+	w, err := thankyou.ParseWindow(r.str("SEND_WINDOW_START"), r.str("SEND_WINDOW_END"), r.str("SEND_DAYS"))
+	if err != nil {
+		r.fail("SEND_WINDOW_START, SEND_WINDOW_END and SEND_DAYS", "%s", thankyou.ErrorMessage(err))
+	}
+	return w
 }
 
-func (r *reader) window() Window {
-	return Window{Start: r.str("SEND_WINDOW_START"), End: r.str("SEND_WINDOW_END"), Days: r.str("SEND_DAYS")}
+// hours reads a window written in one piece ("09:00-17:00 Mon-Fri").
+func (r *reader) hours(name string) thankyou.Window {
+	w, err := thankyou.ParseWindowText(r.str(name))
+	if err != nil {
+		r.fail(name, "%s", thankyou.ErrorMessage(err))
+	}
+	return w
 }
 
 // Cap is a configured cap: at most Max in any Per.
@@ -443,7 +453,7 @@ type OrderWebhookConfig struct {
 	StripeSecret       Secret
 	GenericSecret      Secret
 	Delay, ExpireAfter time.Duration
-	Window             Window
+	Window             thankyou.Window
 	// ClosedDates are the deployment's closed dates as written
 	// ("2026-12-24,2026-12-31"; polite.ParseDates reads them).
 	ClosedDates string
@@ -559,7 +569,7 @@ type TwilioConfig struct {
 type DispatcherConfig struct {
 	Common
 	ShopTimeZone *time.Location
-	Window       Window
+	Window       thankyou.Window
 	// ClosedDates are the deployment's closed dates as written.
 	ClosedDates    string
 	Twilio         TwilioConfig
@@ -585,10 +595,10 @@ type DispatcherConfig struct {
 	EscalateAfter time.Duration
 	// DigestLead is how long before their shift ends staff get the digest.
 	DigestLead time.Duration
-	// StaffHours are the hours of the shop's default staff phone, as
-	// written ("09:00-17:00 Mon-Fri"); ContactCap caps thank-you contacts
-	// per number.
-	StaffHours string
+	// StaffHours are the hours of the shop's default staff phone
+	// ("09:00-17:00 Mon-Fri"); ContactCap caps thank-you contacts per
+	// number.
+	StaffHours thankyou.Window
 	ContactCap Cap
 	// EventClock takes a run's "now" from its scheduled event's time. It
 	// is set only under `sam local` (which sets AWS_SAM_LOCAL=true), so a
@@ -627,7 +637,7 @@ func LoadDispatcher(get Getenv) (DispatcherConfig, error) {
 		Language:       r.language("DEFAULT_LANGUAGE"),
 		EscalateAfter:  r.duration("ESCALATE_AFTER"),
 		DigestLead:     r.duration("DIGEST_LEAD"),
-		StaffHours:     r.str("STAFF_HOURS"),
+		StaffHours:     r.hours("STAFF_HOURS"),
 		StaffPhone:     r.str("STAFF_PHONE"),
 		ContactCap:     r.contactCap(),
 		EventClock:     get("AWS_SAM_LOCAL") == "true",
@@ -669,10 +679,10 @@ type TwilioWebhookConfig struct {
 	// ShopTimeZone and Window place a snoozed reminder of the shop's
 	// default staff phone (roster members use their own hours).
 	ShopTimeZone *time.Location
-	Window       Window
+	Window       thankyou.Window
 	// StaffHours and ContactCap as for the dispatcher: the bridge's legs
 	// go through the same gate.
-	StaffHours string
+	StaffHours thankyou.Window
 	ContactCap Cap
 	// StaffPhone is where customers' replies go when the call has no
 	// owner and the shop no staff phone of its own.
@@ -700,7 +710,7 @@ func LoadTwilioWebhook(get Getenv) (TwilioWebhookConfig, error) {
 		},
 		ShopTimeZone: r.location("SHOP_TIME_ZONE"),
 		Window:       r.window(),
-		StaffHours:   r.str("STAFF_HOURS"),
+		StaffHours:   r.hours("STAFF_HOURS"),
 		StaffPhone:   r.str("STAFF_PHONE"),
 		ClosedDates:  r.str("CLOSED_DATES"),
 		ContactCap:   r.contactCap(),

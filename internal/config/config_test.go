@@ -35,7 +35,7 @@ func TestDefaultsApplyAndSecretsStayHidden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Delay != 72*time.Hour || c.Window.Start != "10:00" || c.Window.Days != "Mon-Fri" || c.Retention != 180*24*time.Hour || c.DefaultCountry != "US" {
+	if c.Delay != 72*time.Hour || c.Window.String() != "10:00-17:00 Mon,Tue,Wed,Thu,Fri" || c.Retention != 180*24*time.Hour || c.DefaultCountry != "US" {
 		t.Errorf("defaults not applied: %+v", c)
 	}
 	if !c.Rules.SkipTestOrders || c.Rules.FirstOrderOnly || c.Rules.FrequencyCapDays != 0 || c.Rules.MinTotal != "" {
@@ -165,7 +165,7 @@ func TestContactCapAndStaffHours(t *testing.T) {
 		if (err == nil) != tt.ok || (tt.ok && c.ContactCap != tt.want) {
 			t.Errorf("CONTACT_CAP=%q: %+v, %v; want %+v (ok %v)", tt.cap, c.ContactCap, err, tt.want, tt.ok)
 		}
-		if tt.ok && c.StaffHours != "09:00-17:00 Mon-Fri" {
+		if tt.ok && c.StaffHours.String() != "09:00-17:00 Mon,Tue,Wed,Thu,Fri" {
 			t.Errorf("STAFF_HOURS default = %q", c.StaffHours)
 		}
 	}
@@ -240,5 +240,34 @@ func TestMinOrderTotalIsAnAmount(t *testing.T) {
 		if c.Rules.MinTotal != want {
 			t.Errorf("MIN_ORDER_TOTAL=%q: MinTotal %q, want %q", in, c.Rules.MinTotal, want)
 		}
+	}
+}
+
+// TestABadWindowFailsTheLoad: the send window and STAFF_HOURS are parsed
+// when the configuration is loaded, and a bad one fails it, naming the
+// variable and the value.
+func TestABadWindowFailsTheLoad(t *testing.T) {
+	base := map[string]string{"TABLE_NAME": "t", "TWILIO_ACCOUNT_SID": "AC0123", "TWILIO_AUTH_TOKEN": "x", "TWILIO_FROM": "+15005550006", "PUBLIC_BASE_URL": "https://x"}
+	tests := []struct {
+		name, value, want string
+	}{
+		{"SEND_WINDOW_START", "25:00", `"25:00"`},
+		{"SEND_WINDOW_END", "07:00", "empty within the legal hours"},
+		{"SEND_DAYS", "Funday", "Funday"},
+		{"STAFF_HOURS", "09:00 Mon-Fri", "STAFF_HOURS"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := maps.Clone(base)
+			m[tt.name] = tt.value
+			_, err := LoadDispatcher(env(m))
+			if thankyou.ErrorCode(err) != thankyou.EINVALID || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), tt.name[:5]) {
+				t.Errorf("%s=%q: %v; want an EINVALID error naming %s", tt.name, tt.value, err, tt.want)
+			}
+		})
+	}
+	c, err := LoadDispatcher(env(base))
+	if err != nil || c.Window.String() != "10:00-17:00 Mon,Tue,Wed,Thu,Fri" || c.StaffHours.String() != "09:00-17:00 Mon,Tue,Wed,Thu,Fri" {
+		t.Errorf("defaults: window %v, staff hours %v, %v", c.Window, c.StaffHours, err)
 	}
 }

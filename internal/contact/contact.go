@@ -205,7 +205,7 @@ var DefaultNumberCap = Cap{Max: 1, Per: 24 * time.Hour}
 
 // DefaultStaffWindow is the hours of a shop's default staff phone when
 // none are configured: Monday to Friday, 09:00-17:00 in the shop's zone.
-var DefaultStaffWindow = polite.Window{Start: 9 * time.Hour, End: 17 * time.Hour,
+var DefaultStaffWindow = thankyou.Window{Start: 9 * time.Hour, End: 17 * time.Hour,
 	Days: [7]bool{time.Monday: true, time.Tuesday: true, time.Wednesday: true, time.Thursday: true, time.Friday: true}}
 
 // Contact is one contact the gate decides on.
@@ -222,7 +222,7 @@ type Contact struct {
 	// Country is the ISO 3166-1 country of the number, for its public
 	// holidays ("" for staff: their own shift decides).
 	Country string
-	Window  polite.Window
+	Window  thankyou.Window
 	// Closed are the shop's and the deployment's closed dates: nobody is
 	// contacted on them.
 	Closed []polite.Date

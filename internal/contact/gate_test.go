@@ -92,9 +92,9 @@ func mustZone(t testing.TB, name string) *time.Location {
 	return loc
 }
 
-func mustWindow(t testing.TB, start, end, days string) polite.Window {
+func mustWindow(t testing.TB, start, end, days string) thankyou.Window {
 	t.Helper()
-	w, err := polite.ParseWindow(start, end, days)
+	w, err := thankyou.ParseWindow(start, end, days)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,8 +110,8 @@ func TestGateDecides(t *testing.T) {
 	ny := mustZone(t, "America/New_York")
 	tokyo := mustZone(t, "Asia/Tokyo")
 	shopWindow := mustWindow(t, "10:00", "17:00", "Mon-Fri")
-	ana := &thankyou.StaffMember{ID: "ana", Phone: member, TimeZone: "America/New_York", WorkStart: "12:00", WorkEnd: "16:00", Days: "Mon-Fri", Active: true}
-	inactive := &thankyou.StaffMember{ID: "bo", Phone: member, TimeZone: "America/New_York", WorkStart: "09:00", WorkEnd: "17:00", Days: "Mon-Fri"}
+	ana := &thankyou.StaffMember{ID: "ana", Phone: member, TimeZone: "America/New_York", Hours: thankyou.MustWindow("12:00-16:00 Mon-Fri"), Active: true}
+	inactive := &thankyou.StaffMember{ID: "bo", Phone: member, TimeZone: "America/New_York", Hours: thankyou.MustWindow("09:00-17:00 Mon-Fri")}
 	wed11 := time.Date(2026, 12, 2, 11, 0, 0, 0, ny) // Wednesday
 	wed02 := time.Date(2026, 12, 2, 2, 0, 0, 0, ny)
 	sms := contact.Contact{Kind: contact.KindSMS, To: customer, Zones: []*time.Location{ny}, Window: shopWindow, Task: "t1"}

@@ -78,12 +78,12 @@ type made struct {
 type simShop struct {
 	id          string
 	zone        *time.Location
-	window      polite.Window
+	window      thankyou.Window
 	channel     thankyou.Channel
 	voice       bool
 	capDays     int
 	staffPhone  string
-	staffWindow polite.Window
+	staffWindow thankyou.Window
 	roster      []thankyou.StaffMember
 }
 
@@ -232,7 +232,7 @@ func newSimulation(r *rand.Rand, orders int) *simulation {
 	for i := range 40 {
 		zone := mustLoad(shopZones[r.IntN(len(shopZones))])
 		wdef := windows[r.IntN(len(windows))]
-		w, err := polite.ParseWindow(wdef[0], wdef[1], wdef[2])
+		w, err := thankyou.ParseWindow(wdef[0], wdef[1], wdef[2])
 		if err != nil {
 			panic(err)
 		}
@@ -253,8 +253,8 @@ func newSimulation(r *rand.Rand, orders int) *simulation {
 			p, _ := s.randomPhone()
 			start := 7 + r.IntN(6)
 			m := thankyou.StaffMember{Source: thankyou.SourceGeneric, ShopID: sh.id, ID: fmt.Sprintf("m%d", j), Phone: p,
-				TimeZone: shopZones[r.IntN(len(shopZones))], WorkStart: fmt.Sprintf("%02d:00", start), WorkEnd: fmt.Sprintf("%02d:30", start+4+r.IntN(6)),
-				Days: []string{"Mon-Fri", "Tue-Sat", "Mon-Sun"}[r.IntN(3)], Active: r.IntN(8) > 0}
+				TimeZone: shopZones[r.IntN(len(shopZones))], Hours: thankyou.MustWindow(fmt.Sprintf("%02d:00-%02d:30 %s", start, start+4+r.IntN(6),
+					[]string{"Mon-Fri", "Tue-Sat", "Mon-Sun"}[r.IntN(3)])), Active: r.IntN(8) > 0}
 			sh.roster = append(sh.roster, m)
 			s.members = append(s.members, m)
 			if r.IntN(12) == 0 {
@@ -290,7 +290,7 @@ func newSimulation(r *rand.Rand, orders int) *simulation {
 		cu := pool[r.IntN(len(pool))]
 		placed := s.start.Add(time.Duration(r.Int64N(int64(28 * 24 * time.Hour))))
 		zones := polite.Zones(zoneCache[cu.phone], sh.zone)
-		due := sh.window.Next(placed.Add(time.Duration(r.IntN(4))*24*time.Hour), zones).Truncate(time.Second)
+		due := polite.Next(sh.window, placed.Add(time.Duration(r.IntN(4))*24*time.Hour), zones).Truncate(time.Second)
 		t := &simTask{id: fmt.Sprintf("%s:%d", sh.id, i), shop: sh, phone: cu.phone, zones: zones, region: cu.region,
 			deadline: due.Add(72 * time.Hour), channel: sh.channel}
 		s.tasks = append(s.tasks, t)

@@ -47,7 +47,7 @@ func task(id string, created, due time.Time) thankyou.Task {
 	o := thankyou.Order{Source: thankyou.SourceShopify, Shop: shop, ID: id, Number: id, CustomerName: janeName, FirstName: janeFirst,
 		Phone: janePhone, Email: janeEmail, Total: "50.00", Currency: "USD", CreatedAt: created, Country: "US", Region: "US-NY"}
 	return thankyou.Task{ID: o.TaskID(), Order: o, Channel: thankyou.ChannelSMS, Recipient: janePhone, State: thankyou.StatePending,
-		DueAt: due, Deadline: due.Add(72 * time.Hour), TimeZone: "America/New_York", ShopName: "Shop A", Window: nyWindow,
+		DueAt: due, Deadline: due.Add(72 * time.Hour), TimeZone: "America/New_York", ShopName: "Shop A", Window: thankyou.MustWindow(nyWindow),
 		CreatedAt: created, UpdatedAt: created}
 }
 

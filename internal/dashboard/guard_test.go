@@ -73,7 +73,7 @@ func TestWhyThenNamesTheRuleThatKeptItFromGoingOutSooner(t *testing.T) {
 	}
 	at := func(day, h, m int) time.Time { return time.Date(2026, 11, day, h, m, 0, 0, time.UTC) }
 	task := func(created, due time.Time) thankyou.Task {
-		return thankyou.Task{Recipient: "+12125550123", TimeZone: "America/New_York", Window: "10:00-17:00 Mon,Tue,Wed,Thu,Fri",
+		return thankyou.Task{Recipient: "+12125550123", TimeZone: "America/New_York", Window: thankyou.MustWindow("10:00-17:00 Mon,Tue,Wed,Thu,Fri"),
 			Order: thankyou.Order{Country: "US", Region: "US-NY"}, CreatedAt: created, DueAt: due, State: thankyou.StatePending}
 	}
 	capped := task(at(23, 15, 0), at(25, 16, 0))
@@ -112,7 +112,7 @@ func BenchmarkWhyThenAHolidayWeekend(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	tk := thankyou.Task{Recipient: "+12125550123", TimeZone: "America/New_York", Window: "10:00-17:00 Mon,Tue,Wed,Thu,Fri",
+	tk := thankyou.Task{Recipient: "+12125550123", TimeZone: "America/New_York", Window: thankyou.MustWindow("10:00-17:00 Mon,Tue,Wed,Thu,Fri"),
 		CreatedAt: time.Date(2026, 11, 20, 16, 0, 0, 0, time.UTC), DueAt: time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)}
 	for b.Loop() {
 		whyThen(tk, d)

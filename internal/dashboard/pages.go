@@ -350,7 +350,7 @@ func (s *Server) showTask(w http.ResponseWriter, r *http.Request, status int, id
 	d := taskData{
 		ID: t.ID, State: string(t.State), Reason: operator.Scrub(t.Reason), Order: t.Order.Number, Shop: t.Order.Shop, Source: string(t.Order.Source),
 		FirstName: t.Order.FirstName, To: phone.Mask(t.Recipient), Channel: string(t.Channel),
-		Due: utc(t.DueAt), Deadline: utc(t.Deadline), Created: utc(t.CreatedAt), TimeZone: t.TimeZone, Window: t.Window,
+		Due: utc(t.DueAt), Deadline: utc(t.Deadline), Created: utc(t.CreatedAt), TimeZone: t.TimeZone, Window: t.Window.String(),
 		SID: t.MessageSID, ErrorCode: t.ErrorCode, Attempts: t.Attempts, Reminders: t.Staff.Reminders, HandOvers: t.Staff.Reassigned,
 		Member: t.Staff.MemberID, Call: strings.TrimSpace(t.Call.Status + " " + t.Call.Customer),
 		CanCancel: t.State.Cancellable(), CanRetry: t.State.Retryable(),

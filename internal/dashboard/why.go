@@ -45,10 +45,8 @@ func whyThen(t thankyou.Task, d operator.RetryDefaults) Why {
 		}
 	}
 	w := d.Window
-	if t.Window != "" {
-		if pw, err := polite.ParseString(t.Window); err == nil {
-			w = pw
-		}
+	if !t.Window.IsZero() {
+		w = t.Window
 	}
 	closed, _ := polite.ParseDates(t.Closed)
 	h := polite.Hours{Window: w, Closed: closed}

@@ -113,13 +113,13 @@ type Handler struct {
 	NumberCap contact.Cap
 	// StaffWindow is the hours of a shop's default staff phone, in
 	// ShopZone (zero: contact.DefaultStaffWindow). Roster members have their own.
-	StaffWindow polite.Window
+	StaffWindow thankyou.Window
 	Renderer    *message.Renderer
 	// Language is the language of Renderer's texts: a task in another
 	// language gets the built-in texts of its own (package language).
 	Language string
 	ShopName string
-	Window   polite.Window
+	Window   thankyou.Window
 	ShopZone *time.Location
 	// Closed are the deployment's closed dates, added to each task's
 	// shop's own (nobody is contacted on them).
@@ -393,7 +393,7 @@ func (h *Handler) one(ctx context.Context, owner, id string, lim *limiter, log *
 	}
 
 	zones := polite.Zones(splitZones(t.TimeZone), h.ShopZone)
-	window := h.windowOf(t, log)
+	window := h.windowOf(t)
 	if c.Recovered {
 		log.WarnContext(ctx, "took over an expired lease", "previousClaim", c.PreviousClaimAt)
 		var o outcome
@@ -548,7 +548,7 @@ func (h *Handler) finishSent(ctx context.Context, owner string, t thankyou.Task,
 
 // sendFailed records a refused or failed send: temporary errors are retried
 // with backoff, Twilio's final refusals fail the task with code and reason.
-func (h *Handler) sendFailed(ctx context.Context, owner string, t thankyou.Task, window polite.Window, zones []*time.Location, err error, log *slog.Logger) outcome {
+func (h *Handler) sendFailed(ctx context.Context, owner string, t thankyou.Task, window thankyou.Window, zones []*time.Location, err error, log *slog.Logger) outcome {
 	var se *thankyou.SendError
 	if !errors.As(err, &se) || se.Status == 0 {
 		// No answer from Twilio (timeout, broken connection, run ended): the
@@ -573,7 +573,7 @@ func (h *Handler) sendFailed(ctx context.Context, owner string, t thankyou.Task,
 
 // retry puts the task back with exponential backoff and jitter, inside the
 // window, or fails it when out of attempts or past its deadline.
-func (h *Handler) retry(ctx context.Context, owner string, t thankyou.Task, window polite.Window, zones []*time.Location, reason string, code int, after time.Duration, log *slog.Logger) outcome {
+func (h *Handler) retry(ctx context.Context, owner string, t thankyou.Task, window thankyou.Window, zones []*time.Location, reason string, code int, after time.Duration, log *slog.Logger) outcome {
 	now := h.now(ctx)
 	if t.Attempts >= h.MaxAttempts {
 		return h.finish(ctx, owner, t, thankyou.StateFailed, fmt.Sprintf("gave up after %d attempts: %s", t.Attempts, reason), code, log)
@@ -685,7 +685,7 @@ func (rs *renderers) get(ch thankyou.Channel, text string) (*message.Renderer, e
 // its window, its shop's and the deployment's closed dates, and the
 // customer's number, zones, region and country (the law and holidays that
 // apply to them). A staff call is timed by the customer's hours too.
-func (h *Handler) hoursOf(t thankyou.Task, window polite.Window, zones []*time.Location, log *slog.Logger) (polite.Hours, polite.Recipient) {
+func (h *Handler) hoursOf(t thankyou.Task, window thankyou.Window, zones []*time.Location, log *slog.Logger) (polite.Hours, polite.Recipient) {
 	closed, err := polite.ParseDates(t.Closed)
 	if err != nil {
 		log.Warn("task has unreadable closed dates: ignored", "error", err)
@@ -699,16 +699,11 @@ func (h *Handler) hoursOf(t thankyou.Task, window polite.Window, zones []*time.L
 }
 
 // windowOf returns the task's own shop window, else the configured one.
-func (h *Handler) windowOf(t thankyou.Task, log *slog.Logger) polite.Window {
-	if t.Window == "" {
+func (h *Handler) windowOf(t thankyou.Task) thankyou.Window {
+	if t.Window.IsZero() {
 		return h.Window
 	}
-	w, err := polite.ParseString(t.Window)
-	if err != nil {
-		log.Warn("task has an unreadable window: using the configured one", "error", err)
-		return h.Window
-	}
-	return w
+	return t.Window
 }
 
 // Backoff returns the wait before retry number attempt (1-based): RetryBase

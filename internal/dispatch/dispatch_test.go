@@ -18,7 +18,6 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo/dynamotest"
 	"github.com/thankyoucalls/thankyoucalls/internal/message"
-	"github.com/thankyoucalls/thankyoucalls/internal/polite"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 	"github.com/thankyoucalls/thankyoucalls/internal/twilio"
 	"github.com/thankyoucalls/thankyoucalls/internal/twilio/twiliotest"
@@ -84,7 +83,7 @@ func (f *fixture) handler(t testing.TB) *dispatch.Handler {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := polite.ParseWindow("10:00", "17:00", "Mon-Fri")
+	w, err := thankyou.ParseWindow("10:00", "17:00", "Mon-Fri")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -511,7 +510,7 @@ func TestTaskIsSentInItsOwnShopsWindowWithItsShopsName(t *testing.T) {
 	saturday := time.Date(2026, 11, 28, 9, 30, 0, 0, newYork)
 	f.addTask(t, "t1", func(task *thankyou.Task) {
 		task.DueAt, task.Deadline = saturday.UTC(), saturday.Add(72*time.Hour).UTC()
-		task.Window, task.ShopName = "09:00-12:00 Sat,Sun", "Weekend Shop"
+		task.Window, task.ShopName = thankyou.MustWindow("09:00-12:00 Sat,Sun"), "Weekend Shop"
 	})
 	f.clock.Set(saturday.Add(5 * time.Minute))
 	h := f.handler(t) // configured Mon-Fri 10:00-17:00: the task's own window wins

@@ -2,12 +2,10 @@ package dispatch
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/contact"
-	"github.com/thankyoucalls/thankyoucalls/internal/polite"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
 
@@ -33,7 +31,7 @@ func (h *Handler) gate() *contact.Gate {
 
 // customerContact is a contact of kind with the task's customer: their
 // number, zones, region and the shop's window, the task's deadline and caps.
-func (h *Handler) customerContact(t thankyou.Task, kind contact.Kind, window polite.Window, zones []*time.Location) contact.Contact {
+func (h *Handler) customerContact(t thankyou.Task, kind contact.Kind, window thankyou.Window, zones []*time.Location) contact.Contact {
 	to := t.Recipient
 	if t.Channel == thankyou.ChannelStaff {
 		to = t.Order.Phone
@@ -64,9 +62,9 @@ func (h *Handler) staffContact(t thankyou.Task, kind contact.Kind, to assignee) 
 
 // staffHours are the hours and zone of a shop's staff phone assignee:
 // its shop's, else the deployment's.
-func (a assignee) staffHours(h *Handler) (polite.Window, *time.Location) {
+func (a assignee) staffHours(h *Handler) (thankyou.Window, *time.Location) {
 	hours, zone := a.hours, a.zone
-	if hours == (polite.Window{}) {
+	if hours == (thankyou.Window{}) {
 		hours = h.staffWindow()
 	}
 	if zone == nil {
@@ -78,16 +76,16 @@ func (a assignee) staffHours(h *Handler) (polite.Window, *time.Location) {
 // shopStaffHours reads the hours and zone of the task's shop's staff
 // phone from its stored settings; zero values (the deployment's) for a
 // shop configured by environment, or with no hours of its own.
-func (h *Handler) shopStaffHours(ctx context.Context, t thankyou.Task) (polite.Window, *time.Location, error) {
+func (h *Handler) shopStaffHours(ctx context.Context, t thankyou.Task) (thankyou.Window, *time.Location, error) {
 	if h.Calls == nil {
-		return polite.Window{}, nil, nil
+		return thankyou.Window{}, nil, nil
 	}
 	sh, err := h.Calls.GetShop(ctx, t.Order.Source, t.Order.Shop)
 	if thankyou.ErrorCode(err) == thankyou.ENOTFOUND {
-		return polite.Window{}, nil, nil
+		return thankyou.Window{}, nil, nil
 	}
 	if err != nil {
-		return polite.Window{}, nil, err
+		return thankyou.Window{}, nil, err
 	}
 	var zone *time.Location
 	if sh.TimeZone != "" {
@@ -95,19 +93,12 @@ func (h *Handler) shopStaffHours(ctx context.Context, t thankyou.Task) (polite.W
 			zone = nil
 		}
 	}
-	if sh.StaffHours == "" {
-		return polite.Window{}, zone, nil
-	}
-	w, err := polite.ParseString(sh.StaffHours)
-	if err != nil {
-		return polite.Window{}, zone, fmt.Errorf("shop %s:%s staff hours: %w", t.Order.Source, t.Order.Shop, err)
-	}
-	return w, zone, nil
+	return sh.StaffHours, zone, nil
 }
 
 // staffWindow is the hours of the shop's default staff phone.
-func (h *Handler) staffWindow() polite.Window {
-	if h.StaffWindow == (polite.Window{}) {
+func (h *Handler) staffWindow() thankyou.Window {
+	if h.StaffWindow == (thankyou.Window{}) {
 		return contact.DefaultStaffWindow
 	}
 	return h.StaffWindow

@@ -33,7 +33,7 @@ func TestShopStaffPhoneHasItsOwnHours(t *testing.T) {
 			f.clock.Set(evening)
 			if tt.staffHours != "" {
 				sh := thankyou.Shop{Source: thankyou.SourceShopify, ID: "demo.myshopify.com", Name: "Demo", TimeZone: "America/New_York",
-					Channel: thankyou.ChannelStaff, StaffPhone: staff, StaffHours: tt.staffHours, WindowStart: "09:00", WindowEnd: "21:00", Days: "Mon-Sun",
+					Channel: thankyou.ChannelStaff, StaffPhone: staff, StaffHours: thankyou.MustWindow(tt.staffHours), Window: thankyou.MustWindow("09:00-21:00 Mon-Sun"),
 					Delay: time.Hour, ExpireAfter: 72 * time.Hour}
 				if err := f.store.PutShop(context.Background(), sh, evening); err != nil {
 					t.Fatal(err)
@@ -42,7 +42,7 @@ func TestShopStaffPhoneHasItsOwnHours(t *testing.T) {
 			f.addTask(t, "t1", func(task *thankyou.Task) {
 				task.Channel, task.Recipient = thankyou.ChannelStaff, staff
 				task.Order.Phone, task.TimeZone = "+14155550123", la.String()
-				task.Window, task.DueAt, task.Deadline = "09:00-21:00 Mon,Tue,Wed,Thu,Fri,Sat,Sun", evening.Add(-time.Minute), evening.Add(72*time.Hour)
+				task.Window, task.DueAt, task.Deadline = thankyou.MustWindow("09:00-21:00 Mon,Tue,Wed,Thu,Fri,Sat,Sun"), evening.Add(-time.Minute), evening.Add(72*time.Hour)
 			})
 			h := f.handler(t)
 			h.Calls = f.store

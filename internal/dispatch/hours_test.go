@@ -49,7 +49,7 @@ func TestStateLawAndClosedDatesDeferTheSend(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t)
 			f.addTask(t, "t1", func(task *thankyou.Task) {
-				task.Window = "08:00-21:00 Mon,Tue,Wed,Thu,Fri,Sat,Sun"
+				task.Window = thankyou.MustWindow("08:00-21:00 Mon,Tue,Wed,Thu,Fri,Sat,Sun")
 				task.DueAt, task.Deadline = evening.UTC(), evening.Add(7*24*time.Hour).UTC()
 				tc.mod(task)
 			})

@@ -37,7 +37,7 @@ type assignee struct {
 	phone  string
 	// hours and zone are the shop's staff phone's hours (zero: the
 	// deployment's StaffWindow in ShopZone).
-	hours polite.Window
+	hours thankyou.Window
 	zone  *time.Location
 }
 
@@ -50,7 +50,7 @@ func (a assignee) id() string {
 
 // remind sends a staff call's reminder (the first, one more, or to a new
 // assignee), or defers it to when someone is on duty.
-func (h *Handler) remind(ctx context.Context, owner string, t thankyou.Task, now time.Time, window polite.Window, zones []*time.Location, lim *limiter, log *slog.Logger) outcome {
+func (h *Handler) remind(ctx context.Context, owner string, t thankyou.Task, now time.Time, window thankyou.Window, zones []*time.Location, lim *limiter, log *slog.Logger) outcome {
 	var roster []thankyou.StaffMember
 	if h.Calls != nil {
 		var err error
@@ -193,7 +193,7 @@ func (h *Handler) staffRefused(ctx context.Context, owner string, t thankyou.Tas
 
 // recordReminder records a reminder Twilio accepted, due again for its
 // follow-up after EscalateAfter of the assignee's working time.
-func (h *Handler) recordReminder(ctx context.Context, owner string, t thankyou.Task, to assignee, sid string, reminders, reassigned int, now time.Time, window polite.Window, log *slog.Logger) outcome {
+func (h *Handler) recordReminder(ctx context.Context, owner string, t thankyou.Task, to assignee, sid string, reminders, reassigned int, now time.Time, window thankyou.Window, log *slog.Logger) outcome {
 	r := thankyou.Reminder{
 		SID: sid, MemberID: to.id(), Phone: to.phone,
 		Reminders: reminders, Reassigned: reassigned,
@@ -220,7 +220,7 @@ func (h *Handler) recordReminder(ctx context.Context, owner string, t thankyou.T
 // followUp is when an unanswered reminder sent at now is followed up:
 // EscalateAfter of the member's working time, or of the shop's window for
 // the default staff phone.
-func (h *Handler) followUp(to assignee, now time.Time, window polite.Window) time.Time {
+func (h *Handler) followUp(to assignee, now time.Time, window thankyou.Window) time.Time {
 	d := h.EscalateAfter
 	if d <= 0 {
 		d = DefaultEscalateAfter
@@ -231,7 +231,7 @@ func (h *Handler) followUp(to assignee, now time.Time, window polite.Window) tim
 		}
 	}
 	hours, zone := to.staffHours(h)
-	return hours.Add(now, d, []*time.Location{zone}).UTC().Truncate(time.Second)
+	return polite.Add(hours, now, d, []*time.Location{zone}).UTC().Truncate(time.Second)
 }
 
 func (h *Handler) zone() *time.Location {
@@ -317,9 +317,9 @@ func (h *Handler) deferTo(ctx context.Context, owner string, t thankyou.Task, du
 
 // reminder renders the reminder for to at now: the customer's legal hours
 // end ("call by") on the staff member's clock, cut to their shift's end.
-func (h *Handler) reminder(t thankyou.Task, to assignee, now time.Time, window polite.Window, zones []*time.Location) (string, error) {
+func (h *Handler) reminder(t thankyou.Task, to assignee, now time.Time, window thankyou.Window, zones []*time.Location) (string, error) {
 	loc := h.zone()
-	until, ok := window.Until(now, zones)
+	until, ok := polite.Until(window, now, zones)
 	if to.member != nil {
 		if _, mloc, ok := staff.Shift(*to.member); ok {
 			loc = mloc
@@ -343,7 +343,7 @@ func (h *Handler) reminder(t thankyou.Task, to assignee, now time.Time, window p
 // recoverReminder handles a staff call whose lease expired mid-send: if
 // Twilio accepted the reminder the dead run sent (same recipient and text,
 // rendered as at that claim), it is recorded instead of sent again.
-func (h *Handler) recoverReminder(ctx context.Context, owner string, c thankyou.Claim, window polite.Window, zones []*time.Location, log *slog.Logger) (outcome, bool) {
+func (h *Handler) recoverReminder(ctx context.Context, owner string, c thankyou.Claim, window thankyou.Window, zones []*time.Location, log *slog.Logger) (outcome, bool) {
 	t := c.Task
 	if t.Recipient == "" || h.Calls == nil {
 		return 0, false

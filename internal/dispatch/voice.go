@@ -8,7 +8,6 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
 	"github.com/thankyoucalls/thankyoucalls/internal/contact"
 	"github.com/thankyoucalls/thankyoucalls/internal/metrics"
-	"github.com/thankyoucalls/thankyoucalls/internal/polite"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 	"github.com/thankyoucalls/thankyoucalls/internal/twilio"
 )
@@ -22,7 +21,7 @@ const RingTimeout = 30 * time.Second
 // answered (by a person: the message; by a machine, after the beep: a
 // shorter voicemail), and reports its end there, which records the call or
 // turns the task into the thank-you SMS (once).
-func (h *Handler) call(ctx context.Context, owner string, t thankyou.Task, window polite.Window, zones []*time.Location, lim *limiter, log *slog.Logger) outcome {
+func (h *Handler) call(ctx context.Context, owner string, t thankyou.Task, window thankyou.Window, zones []*time.Location, lim *limiter, log *slog.Logger) outcome {
 	if h.Caller == nil {
 		return h.toSMS(ctx, owner, t, "automated calls are not configured: thank-you SMS instead", log)
 	}

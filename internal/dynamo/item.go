@@ -169,7 +169,7 @@ func newTaskItem(t thankyou.Task) taskItem {
 		TimeZone:       t.TimeZone,
 		ShopName:       t.ShopName,
 		CapDays:        t.CapDays,
-		Window:         t.Window,
+		Window:         t.Window.String(),
 		Closed:         t.Closed,
 		Template:       t.Template,
 		Language:       t.Language,
@@ -219,6 +219,10 @@ func decodeTask(av map[string]types.AttributeValue) (thankyou.Task, taskItem, er
 		}
 		return t
 	}
+	window, err := thankyou.ParseWindowText(it.Window)
+	if err != nil {
+		firstErr = fmt.Errorf("decode task item: window: %w", err)
+	}
 	t := thankyou.Task{
 		ID: it.TaskID,
 		Order: thankyou.Order{
@@ -251,7 +255,7 @@ func decodeTask(av map[string]types.AttributeValue) (thankyou.Task, taskItem, er
 		TimeZone:        it.TimeZone,
 		ShopName:        it.ShopName,
 		CapDays:         it.CapDays,
-		Window:          it.Window,
+		Window:          window,
 		Closed:          it.Closed,
 		Template:        it.Template,
 		Language:        it.Language,

@@ -110,7 +110,7 @@ func TestShopErasureIsAcceptedAtOnceAndFinishesAfterAFailureHalfWay(t *testing.T
 		t.Fatal(err)
 	}
 	settings := thankyou.Shop{Source: thankyou.SourceShopify, ID: shop, Name: "Victim", SecretRefs: []string{"env:X"}, TimeZone: "UTC",
-		DefaultCountry: "US", Channel: thankyou.ChannelSMS, WindowStart: "10:00", WindowEnd: "17:00", Days: "Mon-Fri", Delay: time.Hour, ExpireAfter: time.Hour}
+		DefaultCountry: "US", Channel: thankyou.ChannelSMS, Window: thankyou.MustWindow("10:00-17:00 Mon-Fri"), Delay: time.Hour, ExpireAfter: time.Hour}
 	if err := store.PutShop(ctx, settings, t0); err != nil {
 		t.Fatal(err)
 	}

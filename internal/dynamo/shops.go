@@ -81,9 +81,9 @@ func (s *Store) PutShop(ctx context.Context, sh thankyou.Shop, now time.Time) er
 	it := shopItem{
 		PK: shopsPK, SK: "SHOP#" + string(sh.Source) + ":" + sh.ID,
 		Source: string(sh.Source), ID: sh.ID, Name: sh.Name, SecretRefs: sh.SecretRefs,
-		TimeZone: sh.TimeZone, DefaultCountry: sh.DefaultCountry, Channel: string(sh.Channel), StaffPhone: sh.StaffPhone, StaffHours: sh.StaffHours,
-		WindowStart: sh.WindowStart, WindowEnd: sh.WindowEnd, Days: sh.Days, Closed: sh.Closed,
-		Delay: sh.Delay.String(), ExpireAfter: sh.ExpireAfter.String(),
+		TimeZone: sh.TimeZone, DefaultCountry: sh.DefaultCountry, Channel: string(sh.Channel), StaffPhone: sh.StaffPhone, StaffHours: sh.StaffHours.String(),
+		Closed: sh.Closed,
+		Delay:  sh.Delay.String(), ExpireAfter: sh.ExpireAfter.String(),
 		MinTotal: sh.Rules.MinTotal, FirstOrderOnly: sh.Rules.FirstOrderOnly, SkipTestOrders: sh.Rules.SkipTestOrders,
 		SkipTags: sh.Rules.SkipTags, Countries: sh.Rules.Countries, FrequencyCapDays: sh.Rules.FrequencyCapDays,
 		SMSTemplate: sh.SMSTemplate, StaffTemplate: sh.StaffTemplate,
@@ -96,6 +96,7 @@ func (s *Store) PutShop(ctx context.Context, sh thankyou.Shop, now time.Time) er
 	if sh.MaxWait > 0 {
 		it.MaxWait = sh.MaxWait.String()
 	}
+	it.WindowStart, it.WindowEnd, it.Days = sh.Window.Fields()
 	av, err := attributevalue.MarshalMap(it)
 	if err != nil {
 		return fmt.Errorf("put shop %s:%s: %w", sh.Source, sh.ID, err)
@@ -205,7 +206,9 @@ func decodeShop(av map[string]types.AttributeValue) (thankyou.Shop, error) {
 		maxWait, err3 = time.ParseDuration(it.MaxWait)
 	}
 	trigger, err4 := thankyou.ParseTrigger(it.Trigger)
-	if err := errors.Join(err1, err2, err3, err4); err != nil {
+	window, err5 := storedWindow(it.WindowStart, it.WindowEnd, it.Days)
+	staffHours, err6 := thankyou.ParseWindowText(it.StaffHours)
+	if err := errors.Join(err1, err2, err3, err4, err5, err6); err != nil {
 		return thankyou.Shop{}, fmt.Errorf("decode shop %s:%s: %w", it.Source, it.ID, err)
 	}
 	var erased time.Time
@@ -220,8 +223,8 @@ func decodeShop(av map[string]types.AttributeValue) (thankyou.Shop, error) {
 		Trigger:  trigger, MaxWait: maxWait, Language: it.Language,
 		SMSTemplates: it.SMSTemplates, StaffTemplates: it.StaffTemplates,
 		Source: thankyou.Source(it.Source), ID: it.ID, Name: it.Name, SecretRefs: it.SecretRefs,
-		TimeZone: it.TimeZone, DefaultCountry: it.DefaultCountry, Channel: thankyou.Channel(it.Channel), StaffPhone: it.StaffPhone, StaffHours: it.StaffHours,
-		WindowStart: it.WindowStart, WindowEnd: it.WindowEnd, Days: it.Days, Closed: it.Closed, Delay: delay, ExpireAfter: expire,
+		TimeZone: it.TimeZone, DefaultCountry: it.DefaultCountry, Channel: thankyou.Channel(it.Channel), StaffPhone: it.StaffPhone, StaffHours: staffHours,
+		Window: window, Closed: it.Closed, Delay: delay, ExpireAfter: expire,
 		SMSTemplate: it.SMSTemplate, StaffTemplate: it.StaffTemplate,
 		Voice:   thankyou.Voice{Consent: it.VoiceConsent, Voice: it.Voice, Language: it.VoiceLanguage, PlayURL: it.VoicePlayURL},
 		Holdout: thankyou.Share(it.Holdout), Salt: it.Salt,
@@ -230,4 +233,13 @@ func decodeShop(av map[string]types.AttributeValue) (thankyou.Shop, error) {
 			SkipTags: it.SkipTags, Countries: it.Countries, FrequencyCapDays: it.FrequencyCapDays,
 		},
 	}, nil
+}
+
+// storedWindow reads a window stored as its three configured parts; three
+// empty ones (an erased shop) are the zero Window.
+func storedWindow(start, end, days string) (thankyou.Window, error) {
+	if start == "" && end == "" && days == "" {
+		return thankyou.Window{}, nil
+	}
+	return thankyou.ParseWindow(start, end, days)
 }

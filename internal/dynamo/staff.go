@@ -60,9 +60,10 @@ func (s *Store) PutStaff(ctx context.Context, m thankyou.StaffMember, now time.T
 	it := staffItem{
 		PK: shopsPK, SK: staffPrefix(m.Source, m.ShopID) + m.ID,
 		Source: string(m.Source), ShopID: m.ShopID, ID: m.ID, Name: m.Name, Phone: m.Phone,
-		TimeZone: m.TimeZone, WorkStart: m.WorkStart, WorkEnd: m.WorkEnd, Days: m.Days, Active: m.Active,
+		TimeZone: m.TimeZone, Active: m.Active,
 		UpdatedAt: formatTime(now),
 	}
+	it.WorkStart, it.WorkEnd, it.Days = m.Hours.Fields()
 	av, err := attributevalue.MarshalMap(it)
 	if err != nil {
 		return fmt.Errorf("put staff %s:%s#%s: %w", m.Source, m.ShopID, m.ID, err)
@@ -290,8 +291,12 @@ func decodeStaff(av map[string]types.AttributeValue) (thankyou.StaffMember, erro
 	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
 		return thankyou.StaffMember{}, fmt.Errorf("decode staff member: %w", err)
 	}
+	hours, err := storedWindow(it.WorkStart, it.WorkEnd, it.Days)
+	if err != nil {
+		return thankyou.StaffMember{}, fmt.Errorf("staff member %s:%s#%s: stored hours: %w", it.Source, it.ShopID, it.ID, err)
+	}
 	return thankyou.StaffMember{
 		Source: thankyou.Source(it.Source), ShopID: it.ShopID, ID: it.ID, Name: it.Name, Phone: it.Phone,
-		TimeZone: it.TimeZone, WorkStart: it.WorkStart, WorkEnd: it.WorkEnd, Days: it.Days, Active: it.Active,
+		TimeZone: it.TimeZone, Hours: hours, Active: it.Active,
 	}, nil
 }

@@ -14,7 +14,7 @@ import (
 func staffMember(shop, id, phone string) thankyou.StaffMember {
 	return thankyou.StaffMember{
 		Source: thankyou.SourceShopify, ShopID: shop, ID: id, Name: "Member " + id, Phone: phone,
-		TimeZone: "America/New_York", WorkStart: "09:00", WorkEnd: "17:00", Days: "Mon-Fri", Active: true,
+		TimeZone: "America/New_York", Hours: thankyou.MustWindow("09:00-17:00 Mon-Fri"), Active: true,
 	}
 }
 
@@ -23,7 +23,7 @@ func TestStaffMembersAreStoredReadAndListedPerShop(t *testing.T) {
 	ctx := context.Background()
 	bo := staffMember(testShop, "bo", "+12125550102")
 	bo.Active = false
-	bo.TimeZone, bo.WorkStart, bo.WorkEnd, bo.Days = "Europe/Paris", "10:00", "18:30", "Tue,Thu"
+	bo.TimeZone, bo.Hours = "Europe/Paris", thankyou.MustWindow("10:00-18:30 Tue,Thu")
 	members := []thankyou.StaffMember{
 		staffMember(testShop, "cy", "+12125550103"),
 		staffMember(testShop, "ana", "+12125550101"),

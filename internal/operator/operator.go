@@ -136,7 +136,7 @@ func (t *Tool) shopsList(ctx context.Context, args []string) error {
 			fmt.Fprintf(tw, "%s\t%s\t(erased %s)\t\t\t\t\n", sh.Source, sh.ID, sh.ErasedAt.UTC().Format(time.DateOnly))
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s-%s %s\t%s\t%s\n", sh.Source, sh.ID, sh.Name, sh.TimeZone, sh.WindowStart, sh.WindowEnd, sh.Days, sh.Channel, rulesSummary(sh.Rules))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", sh.Source, sh.ID, sh.Name, sh.TimeZone, sh.Window, sh.Channel, rulesSummary(sh.Rules))
 	}
 	return tw.Flush()
 }
@@ -246,14 +246,20 @@ func (t *Tool) shopsPut(ctx context.Context, args []string) error {
 	set("time-zone", func() { sh.TimeZone = *zone })
 	set("country", func() { sh.DefaultCountry = strings.ToUpper(*country) })
 	set("staff-phone", func() { sh.StaffPhone = *staff })
-	if given["window"] {
-		start, end, ok := strings.Cut(*window, "-")
-		if !ok {
-			return fmt.Errorf("%w: --window %q: write it as HH:MM-HH:MM, e.g. 10:00-17:00", ErrUsage, *window)
+	windowClamped := false
+	if given["window"] || given["days"] {
+		start, end, wdays := sh.Window.Fields()
+		hours := start + "-" + end
+		if given["window"] {
+			hours = *window
 		}
-		sh.WindowStart, sh.WindowEnd = strings.TrimSpace(start), strings.TrimSpace(end)
+		if given["days"] {
+			wdays = *days
+		}
+		if sh.Window, windowClamped, err = windowFlags("--window", "--days", hours, wdays); err != nil {
+			return err
+		}
 	}
-	set("days", func() { sh.Days = *days })
 	set("closed", func() { sh.Closed = *closed })
 	set("delay", func() { sh.Delay = *delay })
 	set("expire-after", func() { sh.ExpireAfter = *expireAfter })
@@ -280,18 +286,18 @@ func (t *Tool) shopsPut(ctx context.Context, args []string) error {
 	}
 	switch {
 	case given["staff-hours"] && strings.TrimSpace(*staffHours) == "":
-		sh.StaffHours = "" // back to the deployment's STAFF_HOURS
+		sh.StaffHours = thankyou.Window{} // back to the deployment's STAFF_HOURS
 	case given["staff-hours"] || given["staff-days"]:
 		hours := strings.TrimSpace(*staffHours)
-		if hours == "" {
-			hours, _, _ = strings.Cut(sh.StaffHours, " ")
+		if hours == "" && !sh.StaffHours.IsZero() {
+			start, end, _ := sh.StaffHours.Fields()
+			hours = start + "-" + end
 		}
 		if hours == "" {
 			return fmt.Errorf("%w: --staff-days needs --staff-hours (e.g. --staff-hours 09:00-17:00)", ErrUsage)
 		}
-		sh.StaffHours = hours + " " + strings.TrimSpace(*staffDays)
-		if _, err := polite.ParseString(sh.StaffHours); err != nil {
-			return fmt.Errorf("--staff-hours/--staff-days: %s (write them as 09:00-17:00 and Mon-Fri)", thankyou.ErrorMessage(err))
+		if sh.StaffHours, _, err = windowFlags("--staff-hours", "--staff-days", hours, *staffDays); err != nil {
+			return fmt.Errorf("%w (write them as 09:00-17:00 and Mon-Fri)", err)
 		}
 	}
 	if given["trigger"] {
@@ -323,9 +329,8 @@ func (t *Tool) shopsPut(ctx context.Context, args []string) error {
 	if err := validate(&sh, *secretsPath); err != nil {
 		return err
 	}
-	if cs, ce, clamped := clampHours(sh.WindowStart, sh.WindowEnd); clamped {
-		t.warn("--window %s-%s is clamped to %s-%s: no one is texted or called before 08:00 or after 21:00 in their own time", sh.WindowStart, sh.WindowEnd, cs, ce)
-		sh.WindowStart, sh.WindowEnd = cs, ce
+	if windowClamped {
+		t.warnClamped("--window", *window, sh.Window)
 	}
 	if err := t.Store.PutShop(ctx, sh, t.Now()); err != nil {
 		return fmt.Errorf("store shop: %w", err)
@@ -340,12 +345,12 @@ func (t *Tool) shopsPut(ctx context.Context, args []string) error {
 				changed = append(changed, "--"+f)
 			}
 		}
-		fmt.Fprintf(t.Out, "Updated shop %s:%s (%s): %s changed, every other setting kept. Window %s-%s %s.\n",
-			sh.Source, sh.ID, sh.Name, orDash(strings.Join(changed, " ")), sh.WindowStart, sh.WindowEnd, sh.Days)
+		fmt.Fprintf(t.Out, "Updated shop %s:%s (%s): %s changed, every other setting kept. Window %s.\n",
+			sh.Source, sh.ID, sh.Name, orDash(strings.Join(changed, " ")), sh.Window)
 		return nil
 	}
-	fmt.Fprintf(t.Out, "Stored shop %s:%s (%s), window %s-%s %s. Register its webhook at /webhooks/%s.\n",
-		sh.Source, sh.ID, sh.Name, sh.WindowStart, sh.WindowEnd, sh.Days, sh.Source)
+	fmt.Fprintf(t.Out, "Stored shop %s:%s (%s), window %s. Register its webhook at /webhooks/%s.\n",
+		sh.Source, sh.ID, sh.Name, sh.Window, sh.Source)
 	return nil
 }
 
@@ -395,8 +400,8 @@ func validate(sh *thankyou.Shop, secretsPath string) error {
 	if len(sh.DefaultCountry) != 2 {
 		problems = append(problems, fmt.Sprintf("--country %q is not a two-letter ISO code", sh.DefaultCountry))
 	}
-	if _, err := polite.ParseWindow(sh.WindowStart, sh.WindowEnd, sh.Days); err != nil {
-		problems = append(problems, "--window/--days: "+thankyou.ErrorMessage(err))
+	if sh.Window.IsZero() {
+		problems = append(problems, "--window/--days: the shop has no send window")
 	}
 	if dates, err := polite.ParseDates(sh.Closed); err != nil {
 		problems = append(problems, "--closed: "+thankyou.ErrorMessage(err))
@@ -550,11 +555,12 @@ func newShopView(sh thankyou.Shop) shopView {
 	if trigger.Waits() && sh.MaxWait > 0 {
 		maxWait = sh.MaxWait.String()
 	}
+	windowStart, windowEnd, windowDays := sh.Window.Fields()
 	return shopView{
 		Trigger: string(trigger), MaxWait: maxWait, Language: sh.Language, TemplateLanguages: templateLanguages(sh),
 		Source: string(sh.Source), ID: sh.ID, Name: sh.Name, SecretRefs: sh.SecretRefs, TimeZone: sh.TimeZone,
-		DefaultCountry: sh.DefaultCountry, Channel: string(sh.Channel), StaffPhone: phone.Mask(sh.StaffPhone), StaffHours: sh.StaffHours,
-		Window: sh.WindowStart + "-" + sh.WindowEnd, Days: sh.Days, Closed: sh.Closed, Delay: sh.Delay.String(), ExpireAfter: sh.ExpireAfter.String(),
+		DefaultCountry: sh.DefaultCountry, Channel: string(sh.Channel), StaffPhone: phone.Mask(sh.StaffPhone), StaffHours: sh.StaffHours.String(),
+		Window: windowStart + "-" + windowEnd, Days: windowDays, Closed: sh.Closed, Delay: sh.Delay.String(), ExpireAfter: sh.ExpireAfter.String(),
 		Rules: sh.Rules, Holdout: sh.Holdout.String(),
 	}
 }

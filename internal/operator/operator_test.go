@@ -44,7 +44,7 @@ func TestShopsCanBeStoredListedReadAndDeleted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.TimeZone != "Europe/Paris" || a.WindowStart != "09:00" || a.Closed != "2026-12-24,2026-12-31" || a.Days != "Mon-Sat" || len(a.SecretRefs) != 2 || a.Rules.FrequencyCapDays != 30 || !a.Rules.SkipTestOrders {
+	if a.TimeZone != "Europe/Paris" || a.Window.String() != "09:00-18:00 Mon,Tue,Wed,Thu,Fri,Sat" || a.Closed != "2026-12-24,2026-12-31" || len(a.SecretRefs) != 2 || a.Rules.FrequencyCapDays != 30 || !a.Rules.SkipTestOrders {
 		t.Errorf("stored shop A = %+v", a)
 	}
 	b, err := store.GetShop(context.Background(), thankyou.SourceWooCommerce, "shop-b.example")
@@ -59,7 +59,7 @@ func TestShopsCanBeStoredListedReadAndDeleted(t *testing.T) {
 	if err := run(t, tool, "shops list"); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"shop-a.myshopify.com", "ShopA", "Europe/Paris", "09:00-18:00 Mon-Sat", "once per 30 days", "shop-b.example", "min 25.00"} {
+	for _, want := range []string{"shop-a.myshopify.com", "ShopA", "Europe/Paris", "09:00-18:00 Mon,Tue,Wed,Thu,Fri,Sat", "once per 30 days", "shop-b.example", "min 25.00"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("list does not show %q:\n%s", want, out)
 		}
@@ -205,8 +205,8 @@ func TestShopsPutChangesOnlyTheSettingsGiven(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Name != "A" || got.TimeZone != "Europe/Paris" || got.DefaultCountry != "FR" || got.WindowStart != "09:00" || got.WindowEnd != "18:00" ||
-		got.Days != "Mon-Sat" || got.Channel != thankyou.ChannelStaff || got.StaffPhone != "+33612345678" || len(got.Rules.SkipTags) != 1 ||
+	if got.Name != "A" || got.TimeZone != "Europe/Paris" || got.DefaultCountry != "FR" || got.Window.String() != "09:00-18:00 Mon,Tue,Wed,Thu,Fri,Sat" ||
+		got.Channel != thankyou.ChannelStaff || got.StaffPhone != "+33612345678" || len(got.Rules.SkipTags) != 1 ||
 		got.Rules.FrequencyCapDays != 30 || got.Rules.SkipTestOrders || got.Rules.MinTotal != "20.00" || len(got.SecretRefs) != 1 {
 		t.Errorf("after changing --min-total: %+v, want every other setting kept", got)
 	}
@@ -233,9 +233,9 @@ func TestClampedHoursAreStoredAndShownClampedWithAWarning(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sh.WindowStart != "08:00" || sh.WindowEnd != "21:00" || !strings.Contains(out.String(), "window 08:00-21:00") ||
+	if start, end, _ := sh.Window.Fields(); start != "08:00" || end != "21:00" || !strings.Contains(out.String(), "window 08:00-21:00") ||
 		!strings.Contains(warnings.String(), "warning: --window 07:00-22:30 is clamped to 08:00-21:00") {
-		t.Errorf("stored %s-%s; out %q; warnings %q", sh.WindowStart, sh.WindowEnd, out.String(), warnings.String())
+		t.Errorf("stored %s; out %q; warnings %q", sh.Window, out.String(), warnings.String())
 	}
 	warnings.Reset()
 	out.Reset()

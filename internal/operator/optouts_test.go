@@ -10,7 +10,7 @@ import (
 
 	"github.com/thankyoucalls/thankyoucalls/internal/contact"
 	"github.com/thankyoucalls/thankyoucalls/internal/operator"
-	"github.com/thankyoucalls/thankyoucalls/internal/polite"
+	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
 
 func TestOperatorOptOutsTakeEffectAtOnceAndAreMasked(t *testing.T) {
@@ -29,7 +29,7 @@ func TestOperatorOptOutsTakeEffectAtOnceAndAreMasked(t *testing.T) {
 	// Effective at once: the gate refuses the number from the next check on.
 	gate := &contact.Gate{Consent: store}
 	ny, _ := time.LoadLocation("America/New_York")
-	w, _ := polite.ParseWindow("09:00", "20:00", "Mon-Sun")
+	w, _ := thankyou.ParseWindow("09:00", "20:00", "Mon-Sun")
 	d, err := gate.Check(ctx, contact.Contact{Kind: contact.KindSMS, To: "+14155550142", Zones: []*time.Location{ny}, Window: w, Task: "x"}, time.Date(2026, 11, 23, 17, 0, 0, 0, time.UTC))
 	if err != nil || d.Outcome != contact.Refuse || d.Code != contact.CodeOptedOut {
 		t.Fatalf("gate after optouts add: %+v %v, want refused opted_out", d, err)

@@ -9,7 +9,7 @@ import (
 
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
 	"github.com/thankyoucalls/thankyoucalls/internal/phone"
-	"github.com/thankyoucalls/thankyoucalls/internal/polite"
+	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
 
 // progressBar draws one line on Tool.Progress, rewritten in place, while a
@@ -147,24 +147,25 @@ func (t *Tool) warn(format string, args ...any) {
 	fmt.Fprintf(w, "warning: "+format+"\n", args...)
 }
 
-// clampHours narrows a window or shift (HH:MM start and end) to the legal
-// hours, 08:00-21:00, as the dispatcher does (polite.ParseWindow): what is
-// stored and shown is what is used. It returns the new start and end and
-// whether they changed.
-func clampHours(start, end string) (string, string, bool) {
-	w, err := polite.ParseWindow(start, end, "Mon")
-	if err != nil {
-		return start, end, false
+// windowFlags parses a window or a shift given as flags: hours written
+// HH:MM-HH:MM (the flag hoursFlag) and days (daysFlag). Hours outside the
+// legal 08:00-21:00 are narrowed to them, as they are used: clamped then
+// says so, for a warning.
+func windowFlags(hoursFlag, daysFlag, hours, days string) (w thankyou.Window, clamped bool, err error) {
+	start, end, ok := strings.Cut(hours, "-")
+	if !ok {
+		return thankyou.Window{}, false, fmt.Errorf("%w: %s %q: write it as HH:MM-HH:MM, e.g. 10:00-17:00", ErrUsage, hoursFlag, hours)
 	}
-	hhmm := func(d time.Duration) string {
-		return fmt.Sprintf("%02d:%02d", int(d/time.Hour), int(d%time.Hour/time.Minute))
+	if w, err = thankyou.ParseWindow(start, end, days); err != nil {
+		return thankyou.Window{}, false, fmt.Errorf("%s/%s: %s", hoursFlag, daysFlag, thankyou.ErrorMessage(err))
 	}
-	pad := func(s string) string {
-		if s = strings.TrimSpace(s); len(s) == 4 && s[1] == ':' {
-			return "0" + s
-		}
-		return s
-	}
-	cs, ce := hhmm(w.Start), hhmm(w.End)
-	return cs, ce, cs != pad(start) || ce != pad(end)
+	s, _ := thankyou.ParseClock(start)
+	e, _ := thankyou.ParseClock(end)
+	return w, s != w.Start || e != w.End, nil
+}
+
+// warnClamped warns that the hours given with flag were narrowed to w's.
+func (t *Tool) warnClamped(flag, hours string, w thankyou.Window) {
+	start, end, _ := w.Fields()
+	t.warn("%s %s is clamped to %s-%s: no one is texted or called before 08:00 or after 21:00 in their own time", flag, hours, start, end)
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/phone"
-	"github.com/thankyoucalls/thankyoucalls/internal/polite"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
 
@@ -39,7 +38,7 @@ func (t *Tool) staffPut(ctx context.Context, args []string) error {
 	}
 	m := thankyou.StaffMember{
 		Source: source, ShopID: thankyou.ShopID(source, *shop), ID: strings.ToLower(strings.TrimSpace(*id)),
-		Name: strings.TrimSpace(*name), TimeZone: strings.TrimSpace(*zone), Days: *days, Active: *active,
+		Name: strings.TrimSpace(*name), TimeZone: strings.TrimSpace(*zone), Active: *active,
 	}
 	var problems []string
 	if m.ShopID == "" {
@@ -68,19 +67,15 @@ func (t *Tool) staffPut(ctx context.Context, args []string) error {
 	case zerr != nil || m.TimeZone == "Local":
 		problems = append(problems, fmt.Sprintf("--time-zone %q is not an IANA zone like Europe/Paris", m.TimeZone))
 	}
-	start, end, ok := strings.Cut(*hours, "-")
-	if !ok {
-		problems = append(problems, fmt.Sprintf("--hours %q: write it as HH:MM-HH:MM, e.g. 09:00-17:00", *hours))
-	} else if _, err := polite.ParseWindow(start, end, m.Days); err != nil {
-		problems = append(problems, "--hours/--days: "+thankyou.ErrorMessage(err))
+	var clamped bool
+	if m.Hours, clamped, err = windowFlags("--hours", "--days", *hours, *days); err != nil {
+		problems = append(problems, strings.TrimPrefix(err.Error(), ErrUsage.Error()+": "))
 	}
-	m.WorkStart, m.WorkEnd = strings.TrimSpace(start), strings.TrimSpace(end)
 	if len(problems) > 0 {
 		return errors.New(strings.Join(problems, "; "))
 	}
-	if cs, ce, clamped := clampHours(m.WorkStart, m.WorkEnd); clamped {
-		t.warn("--hours %s-%s is clamped to %s-%s: no one is texted or called before 08:00 or after 21:00 in their own time", m.WorkStart, m.WorkEnd, cs, ce)
-		m.WorkStart, m.WorkEnd = cs, ce
+	if clamped {
+		t.warnClamped("--hours", *hours, m.Hours)
 	}
 	if err := t.Store.PutStaff(ctx, m, t.Now()); err != nil {
 		return fmt.Errorf("store staff member: %w", err)
@@ -89,8 +84,8 @@ func (t *Tool) staffPut(ctx context.Context, args []string) error {
 	if !m.Active {
 		state = "inactive: takes no calls"
 	}
-	fmt.Fprintf(t.Out, "Stored staff member %s of shop %s:%s (%s), phone %s, %s-%s %s %s.\n",
-		m.ID, m.Source, m.ShopID, state, phone.Mask(m.Phone), m.WorkStart, m.WorkEnd, m.Days, m.TimeZone)
+	fmt.Fprintf(t.Out, "Stored staff member %s of shop %s:%s (%s), phone %s, %s %s.\n",
+		m.ID, m.Source, m.ShopID, state, phone.Mask(m.Phone), m.Hours, m.TimeZone)
 	return nil
 }
 
@@ -192,8 +187,9 @@ type staffView struct {
 }
 
 func newStaffView(m thankyou.StaffMember) staffView {
+	start, end, days := m.Hours.Fields()
 	return staffView{
 		Source: string(m.Source), ShopID: m.ShopID, ID: m.ID, Phone: phone.Mask(m.Phone), TimeZone: m.TimeZone,
-		Hours: m.WorkStart + "-" + m.WorkEnd, Days: m.Days, Active: m.Active,
+		Hours: start + "-" + end, Days: days, Active: m.Active,
 	}
 }

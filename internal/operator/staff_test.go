@@ -38,7 +38,7 @@ func TestStaffCanBeStoredListedAndDeleted(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := thankyou.StaffMember{Source: thankyou.SourceShopify, ShopID: staffShop, ID: "ana", Name: "Ana Lima", Phone: "+12125550101",
-		TimeZone: "Europe/Paris", WorkStart: "09:00", WorkEnd: "17:00", Days: "Mon-Fri", Active: true}
+		TimeZone: "Europe/Paris", Hours: thankyou.MustWindow("09:00-17:00 Mon-Fri"), Active: true}
 	if ana != want {
 		t.Errorf("stored ana = %+v, want %+v (phone normalised, the shop's zone, default hours)", ana, want)
 	}
@@ -46,7 +46,7 @@ func TestStaffCanBeStoredListedAndDeleted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if bo.Phone != "+33612345678" || bo.TimeZone != "America/New_York" || bo.WorkEnd != "18:30" || bo.Days != "Tue,Thu" || bo.Active {
+	if bo.Phone != "+33612345678" || bo.TimeZone != "America/New_York" || bo.Hours.String() != "10:00-18:30 Tue,Thu" || bo.Active {
 		t.Errorf("stored bo = %+v", bo)
 	}
 
@@ -54,7 +54,7 @@ func TestStaffCanBeStoredListedAndDeleted(t *testing.T) {
 	if err := run(t, tool, "staff list --source shopify --shop a.myshopify.com"); err != nil {
 		t.Fatal(err)
 	}
-	for _, w := range []string{"ana", "+1********01", "Europe/Paris", "09:00-17:00 Mon-Fri", "bo", "+3********78", "10:00-18:30 Tue,Thu", "2 staff"} {
+	for _, w := range []string{"ana", "+1********01", "Europe/Paris", "09:00-17:00 Mon,Tue,Wed,Thu,Fri", "bo", "+3********78", "10:00-18:30 Tue,Thu", "2 staff"} {
 		if !strings.Contains(out.String(), w) {
 			t.Errorf("list lacks %q:\n%s", w, out)
 		}

@@ -18,11 +18,11 @@ func TestShopsPutStoresTheStaffPhonesHours(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sh.StaffHours != "10:00-16:00 Mon-Sat" {
+	if sh.StaffHours.String() != "10:00-16:00 Mon,Tue,Wed,Thu,Fri,Sat" {
 		t.Errorf("staff hours = %q, want 10:00-16:00 Mon-Sat", sh.StaffHours)
 	}
 	out.Reset()
-	if err := run(t, tool, "shops get --source shopify --id a.myshopify.com --json"); err != nil || !strings.Contains(out.String(), `"staffHours": "10:00-16:00 Mon-Sat"`) {
+	if err := run(t, tool, "shops get --source shopify --id a.myshopify.com --json"); err != nil || !strings.Contains(out.String(), `"staffHours": "10:00-16:00 Mon,Tue,Wed,Thu,Fri,Sat"`) {
 		t.Errorf("shops get --json = %s (%v), want the staff hours", out, err)
 	}
 	if err := run(t, tool, base+" --staff-hours 22:00-23:00"); err == nil || !strings.Contains(err.Error(), "--staff-hours") {
@@ -33,13 +33,13 @@ func TestShopsPutStoresTheStaffPhonesHours(t *testing.T) {
 	if err := run(t, tool, base); err != nil {
 		t.Fatal(err)
 	}
-	if sh, _ := store.GetShop(context.Background(), thankyou.SourceShopify, "a.myshopify.com"); sh.StaffHours != "10:00-16:00 Mon-Sat" {
+	if sh, _ := store.GetShop(context.Background(), thankyou.SourceShopify, "a.myshopify.com"); sh.StaffHours.String() != "10:00-16:00 Mon,Tue,Wed,Thu,Fri,Sat" {
 		t.Errorf("without --staff-hours: %q, want them kept", sh.StaffHours)
 	}
 	if err := run(t, tool, base+` --staff-hours=`); err != nil {
 		t.Fatal(err)
 	}
-	if sh, _ := store.GetShop(context.Background(), thankyou.SourceShopify, "a.myshopify.com"); sh.StaffHours != "" {
+	if sh, _ := store.GetShop(context.Background(), thankyou.SourceShopify, "a.myshopify.com"); !sh.StaffHours.IsZero() {
 		t.Errorf("with an empty --staff-hours: %q, want the deployment's (empty)", sh.StaffHours)
 	}
 }

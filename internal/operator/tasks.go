@@ -310,13 +310,9 @@ func (t *Tool) tasksRetry(ctx context.Context, args []string) error {
 	if err != nil || *zone == "" {
 		return fmt.Errorf("--time-zone %q is not an IANA zone like Europe/Paris", *zone)
 	}
-	start, end, ok := strings.Cut(*window, "-")
-	if !ok {
-		return fmt.Errorf("--window %q: write it as HH:MM-HH:MM, e.g. 10:00-17:00", *window)
-	}
-	fallback, err := polite.ParseWindow(start, end, *days)
+	fallback, _, err := windowFlags("--window", "--days", *window, *days)
 	if err != nil {
-		return fmt.Errorf("--window/--days: %s", thankyou.ErrorMessage(err))
+		return err
 	}
 
 	res, err := Retry(ctx, t.Store, *id, RetryDefaults{Window: fallback, Zone: fallbackZone, ExpireAfter: *expireAfter}, t.Now())
@@ -518,7 +514,7 @@ func newTaskView(t thankyou.Task) taskView {
 	return taskView{
 		ID: t.ID, State: string(t.State), Reason: scrub(t.Reason), Source: string(t.Order.Source), Shop: t.Order.Shop,
 		OrderNumber: t.Order.Number, Channel: string(t.Channel), Recipient: phone.Mask(t.Recipient),
-		Due: stamp(t.DueAt), Deadline: stamp(t.Deadline), TimeZone: t.TimeZone, Region: t.Order.Region, Window: t.Window, Closed: t.Closed, Attempts: t.Attempts,
+		Due: stamp(t.DueAt), Deadline: stamp(t.Deadline), TimeZone: t.TimeZone, Region: t.Order.Region, Window: t.Window.String(), Closed: t.Closed, Attempts: t.Attempts,
 		MessageSID: t.MessageSID, ErrorCode: t.ErrorCode, Created: stamp(t.CreatedAt),
 		StaffMember: t.Staff.MemberID, Reminders: t.Staff.Reminders, Reassigned: t.Staff.Reassigned,
 		CallSID: t.Call.SID, CallStatus: t.Call.Status, CallCustomer: t.Call.Customer,
@@ -546,7 +542,7 @@ func orDash(s string) string {
 // RetryDefaults are what a retried task that carries no window or zone of
 // its own is sent in, and how long after its new due time it expires.
 type RetryDefaults struct {
-	Window      polite.Window
+	Window      thankyou.Window
 	Zone        *time.Location
 	ExpireAfter time.Duration
 }
@@ -554,8 +550,7 @@ type RetryDefaults struct {
 // DefaultRetry is the configuration's defaults, as `tasks retry` takes
 // them without flags.
 func DefaultRetry() (RetryDefaults, error) {
-	start, end, _ := strings.Cut(defaultWindow, "-")
-	w, err := polite.ParseWindow(start, end, defaultDays)
+	w, _, err := windowFlags("--window", "--days", defaultWindow, defaultDays)
 	if err != nil {
 		return RetryDefaults{}, fmt.Errorf("the default window: %w", err)
 	}
@@ -586,10 +581,8 @@ func Retry(ctx context.Context, s Store, id string, d RetryDefaults, now time.Ti
 		return RetryResult{}, notRetryable(task)
 	}
 	w := d.Window
-	if task.Window != "" {
-		if w, err = polite.ParseString(task.Window); err != nil {
-			return RetryResult{}, fmt.Errorf("task %s has an unreadable window %q (%s): nothing changed", task.ID, task.Window, thankyou.ErrorMessage(err))
-		}
+	if !task.Window.IsZero() {
+		w = task.Window
 	}
 	zones := polite.Zones(strings.Split(task.TimeZone, ","), d.Zone)
 	closed, err := polite.ParseDates(task.Closed)

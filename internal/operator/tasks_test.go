@@ -54,7 +54,7 @@ func pendingTask(id string, created, due time.Time) thankyou.Task {
 	o := janesOrder(thankyou.SourceShopify, shopA, id, created)
 	return thankyou.Task{
 		ID: o.TaskID(), Order: o, Channel: thankyou.ChannelSMS, Recipient: janePhone, State: thankyou.StatePending,
-		DueAt: due, Deadline: due.Add(threeDays), TimeZone: "America/New_York", ShopName: "Shop A", Window: nyWindow,
+		DueAt: due, Deadline: due.Add(threeDays), TimeZone: "America/New_York", ShopName: "Shop A", Window: thankyou.MustWindow(nyWindow),
 		CreatedAt: created, UpdatedAt: created,
 	}
 }
@@ -345,7 +345,7 @@ func TestRetryPutsAFailedTaskBackAtItsNextPoliteTime(t *testing.T) {
 			now:  time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC),
 			task: func(t *testing.T, store *dynamo.Store, ids map[string]string) string {
 				task := pendingTask("bare", now, now)
-				task.Window, task.TimeZone = "", ""
+				task.Window, task.TimeZone = thankyou.Window{}, ""
 				if _, err := store.CreateTask(ctx, task); err != nil {
 					t.Fatal(err)
 				}

@@ -38,7 +38,7 @@ func TestStoredMinimumIsAppliedAndABrokenOneSkipsNamingIt(t *testing.T) {
 		t.Run(tc.minimum, func(t *testing.T) {
 			id := "shop-m" + string(rune('a'+i))
 			sh := thankyou.Shop{Source: thankyou.SourceGeneric, ID: id, Name: "Shop M", SecretRefs: []string{"env:SHOP_M_SECRET"}, TimeZone: "America/New_York",
-				DefaultCountry: "US", Channel: thankyou.ChannelSMS, WindowStart: "10:00", WindowEnd: "17:00", Days: "Mon-Fri",
+				DefaultCountry: "US", Channel: thankyou.ChannelSMS, Window: thankyou.MustWindow("10:00-17:00 Mon-Fri"),
 				Delay: 72 * time.Hour, ExpireAfter: 72 * time.Hour, Rules: thankyou.Rules{MinTotal: tc.minimum}}
 			if err := f.store.PutShop(context.Background(), sh, received); err != nil {
 				t.Fatal(err)

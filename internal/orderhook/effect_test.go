@@ -50,7 +50,7 @@ func TestHeldOutCustomersAreNeverContactedAndTheirRepeatsCount(t *testing.T) {
 		t.Fatal(err)
 	}
 	sh := thankyou.Shop{Source: thankyou.SourceGeneric, ID: effectShop, Name: "Effect", SecretRefs: []string{"env:EFFECT_SHOP_SECRET"},
-		TimeZone: "America/New_York", DefaultCountry: "US", Channel: thankyou.ChannelSMS, WindowStart: "09:00", WindowEnd: "20:00", Days: "Mon-Sun",
+		TimeZone: "America/New_York", DefaultCountry: "US", Channel: thankyou.ChannelSMS, Window: thankyou.MustWindow("09:00-20:00 Mon-Sun"),
 		Delay: 24 * time.Hour, ExpireAfter: 72 * time.Hour, Holdout: 5000, Salt: salt}
 	if err := f.store.PutShop(ctx, sh, received); err != nil {
 		t.Fatal(err)

@@ -79,7 +79,7 @@ func TestStateRuleAndClosedDatesDeferTheDueTime(t *testing.T) {
 	t.Setenv("SHOP_C_SECRET", "secret-of-shop-c")
 	f := newFixture(t, nil)
 	sh := thankyou.Shop{Source: thankyou.SourceGeneric, ID: "shop-c", Name: "Shop C", SecretRefs: []string{"env:SHOP_C_SECRET"}, TimeZone: "America/New_York",
-		DefaultCountry: "US", Channel: thankyou.ChannelSMS, WindowStart: "08:00", WindowEnd: "21:00", Days: "Mon-Sun",
+		DefaultCountry: "US", Channel: thankyou.ChannelSMS, Window: thankyou.MustWindow("08:00-21:00 Mon-Sun"),
 		Closed: "2026-12-24,2026-12-26", Delay: 72 * time.Hour, ExpireAfter: 72 * time.Hour}
 	if err := f.store.PutShop(context.Background(), sh, received); err != nil {
 		t.Fatal(err)
@@ -147,14 +147,14 @@ func TestTaskForIsDueOnlyWhenEveryRuleAllows(t *testing.T) {
 	const orders = 1000
 	for i := range orders {
 		win := windows[rng.IntN(len(windows))]
-		w, err := polite.ParseWindow(win[0], win[1], win[2])
+		w, err := thankyou.ParseWindow(win[0], win[1], win[2])
 		if err != nil {
 			t.Fatal(err)
 		}
 		placed := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(rng.Int64N(int64(365 * 24 * time.Hour))))
 		shop := shops.Shop{
-			Shop:   thankyou.Shop{Name: "Shop", Channel: thankyou.ChannelSMS, Delay: time.Duration(rng.IntN(96)) * time.Hour, ExpireAfter: 72 * time.Hour},
-			Window: w, Zone: ny,
+			Shop: thankyou.Shop{Name: "Shop", Channel: thankyou.ChannelSMS, Delay: time.Duration(rng.IntN(96)) * time.Hour, ExpireAfter: 72 * time.Hour, Window: w},
+			Zone: ny,
 		}
 		if rng.IntN(3) == 0 {
 			d := placed.Add(shop.Delay).In(ny)

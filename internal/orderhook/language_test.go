@@ -5,14 +5,13 @@ import (
 	"time"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/orderhook"
-	"github.com/thankyoucalls/thankyoucalls/internal/polite"
 	"github.com/thankyoucalls/thankyoucalls/internal/shops"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
 
 func languageShop(t *testing.T, ch thankyou.Channel) shops.Shop {
 	t.Helper()
-	w, err := polite.ParseWindow("10:00", "17:00", "Mon-Fri")
+	w, err := thankyou.ParseWindow("10:00", "17:00", "Mon-Fri")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,8 +24,8 @@ func languageShop(t *testing.T, ch thankyou.Channel) shops.Shop {
 		Delay: 72 * time.Hour, ExpireAfter: 72 * time.Hour, Language: "de",
 		SMSTemplate:  "Danke, {{.FirstName}}! (eigener Text)",
 		SMSTemplates: map[string]string{"es": "¡Gracias, {{.FirstName}}! (texto propio)"},
-		Voice:        thankyou.Voice{Consent: true, Voice: "Polly.Vicki", Language: "de-DE"},
-	}, Window: w, Zone: zone}
+		Voice:        thankyou.Voice{Consent: true, Voice: "Polly.Vicki", Language: "de-DE"}, Window: w,
+	}, Zone: zone}
 }
 
 // TestTheTaskIsWrittenInTheCustomersLanguage: the order's locale chooses

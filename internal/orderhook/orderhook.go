@@ -498,7 +498,7 @@ func TaskFor(shop shops.Shop, o thankyou.Order, now time.Time) thankyou.Task {
 		Order:     o,
 		Channel:   shop.Channel,
 		ShopName:  shop.Name,
-		Window:    shop.Window.String(),
+		Window:    shop.Window,
 		CapDays:   shop.Rules.FrequencyCapDays,
 		State:     thankyou.StatePending,
 		CreatedAt: now,

@@ -18,7 +18,7 @@ import (
 // least weekly), with its deadline EXPIRE_AFTER later.
 func TestScheduleProperties(t *testing.T) {
 	rng := rand.New(rand.NewPCG(14, 2))
-	w, err := polite.ParseWindow("10:00", "17:00", "Mon-Fri")
+	w, err := thankyou.ParseWindow("10:00", "17:00", "Mon-Fri")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +27,7 @@ func TestScheduleProperties(t *testing.T) {
 	for i := range 2000 {
 		delay := time.Duration(rng.IntN(10*24)) * time.Hour
 		expire := time.Duration(1+rng.IntN(7*24)) * time.Hour
-		sh := shops.Shop{Shop: thankyou.Shop{Delay: delay, ExpireAfter: expire}, Window: w}
+		sh := shops.Shop{Shop: thankyou.Shop{Delay: delay, ExpireAfter: expire, Window: w}}
 		zones := polite.Zones(zoneSets[rng.IntN(len(zoneSets))], time.UTC)
 		trigger := base.Add(time.Duration(rng.Int64N(int64(365 * 24 * time.Hour))))
 		now := trigger.Add(time.Duration(rng.Int64N(int64(15*24*time.Hour))) - 5*24*time.Hour)
@@ -43,7 +43,7 @@ func TestScheduleProperties(t *testing.T) {
 		switch {
 		case due.Before(earliest):
 			t.Fatalf("#%d: due %v before max(trigger %v + delay %v, now %v)", i, due, trigger, delay, now)
-		case !w.Contains(due, zones):
+		case !polite.Contains(w, due, zones):
 			t.Fatalf("#%d: due %v outside the window in %v", i, due, polite.ZoneNames(zones))
 		case due.Sub(earliest) > 7*24*time.Hour:
 			t.Fatalf("#%d: due %v more than a week after %v", i, due, earliest)

@@ -240,12 +240,12 @@ func TestShopRedactErasesTheShop(t *testing.T) {
 	f := newFixture(t, nil)
 	stored := thankyou.Shop{Source: thankyou.SourceShopify, ID: "thankyou-demo.myshopify.com", Name: "Demo", SecretRefs: []string{"env:DEMO_SHOP_SECRET"},
 		TimeZone: "America/New_York", DefaultCountry: "US", Channel: thankyou.ChannelStaff, StaffPhone: "+12125550199",
-		WindowStart: "10:00", WindowEnd: "17:00", Days: "Mon-Fri", Delay: 72 * time.Hour, ExpireAfter: 72 * time.Hour}
+		Window: thankyou.MustWindow("10:00-17:00 Mon-Fri"), Delay: 72 * time.Hour, ExpireAfter: 72 * time.Hour}
 	if err := f.store.PutShop(context.Background(), stored, received); err != nil {
 		t.Fatal(err)
 	}
 	ana := thankyou.StaffMember{Source: stored.Source, ShopID: stored.ID, ID: "ana", Name: "Ana", Phone: "+12125550101",
-		TimeZone: "America/New_York", WorkStart: "09:00", WorkEnd: "17:00", Days: "Mon-Fri", Active: true}
+		TimeZone: "America/New_York", Hours: thankyou.MustWindow("09:00-17:00 Mon-Fri"), Active: true}
 	if err := f.store.PutStaff(context.Background(), ana, received); err != nil {
 		t.Fatal(err)
 	}
@@ -337,10 +337,10 @@ func TestTwoShopsKeepTheirOwnSecretsAndWindows(t *testing.T) {
 	ctx := context.Background()
 	for _, sh := range []thankyou.Shop{
 		{Source: thankyou.SourceGeneric, ID: "shop-a", Name: "Shop A", SecretRefs: []string{"env:SHOP_A_SECRET"}, TimeZone: "America/New_York",
-			DefaultCountry: "US", Channel: thankyou.ChannelSMS, WindowStart: "09:00", WindowEnd: "12:00", Days: "Sat-Sun", Delay: 24 * time.Hour, ExpireAfter: 72 * time.Hour,
+			DefaultCountry: "US", Channel: thankyou.ChannelSMS, Window: thankyou.MustWindow("09:00-12:00 Sat-Sun"), Delay: 24 * time.Hour, ExpireAfter: 72 * time.Hour,
 			SMSTemplate: "Thanks {{.FirstName}}, from all of us at {{.ShopName}}"},
 		{Source: thankyou.SourceGeneric, ID: "shop-b", Name: "Shop B", SecretRefs: []string{"env:SHOP_B_SECRET"}, TimeZone: "America/New_York",
-			DefaultCountry: "US", Channel: thankyou.ChannelSMS, WindowStart: "14:00", WindowEnd: "16:00", Days: "Mon-Fri", Delay: 24 * time.Hour, ExpireAfter: 72 * time.Hour},
+			DefaultCountry: "US", Channel: thankyou.ChannelSMS, Window: thankyou.MustWindow("14:00-16:00 Mon-Fri"), Delay: 24 * time.Hour, ExpireAfter: 72 * time.Hour},
 	} {
 		if err := f.store.PutShop(ctx, sh, received); err != nil {
 			t.Fatal(err)

@@ -130,7 +130,7 @@ func TestUnknownShopAndBadSignatureAnswerAlike(t *testing.T) {
 	f := newFixture(t, map[string]string{"SHOPIFY_WEBHOOK_SECRET": ""})
 	stored := thankyou.Shop{Source: thankyou.SourceShopify, ID: "thankyou-demo.myshopify.com", Name: "Demo", SecretRefs: []string{"env:DEMO_SHOP_SECRET"},
 		TimeZone: "America/New_York", DefaultCountry: "US", Channel: thankyou.ChannelSMS,
-		WindowStart: "10:00", WindowEnd: "17:00", Days: "Mon-Fri", Delay: 72 * time.Hour, ExpireAfter: 72 * time.Hour}
+		Window: thankyou.MustWindow("10:00-17:00 Mon-Fri"), Delay: 72 * time.Hour, ExpireAfter: 72 * time.Hour}
 	if err := f.store.PutShop(context.Background(), stored, received); err != nil {
 		t.Fatal(err)
 	}
@@ -290,7 +290,7 @@ func TestAGenericBodyNamesItsOwnShop(t *testing.T) {
 	// speak for it.
 	stored := thankyou.Shop{Source: thankyou.SourceGeneric, ID: "shop-b", Name: "B", SecretRefs: []string{"env:SHOP_B_SECRET"},
 		TimeZone: "America/New_York", DefaultCountry: "US", Channel: thankyou.ChannelSMS,
-		WindowStart: "10:00", WindowEnd: "17:00", Days: "Mon-Fri", Delay: 72 * time.Hour, ExpireAfter: 72 * time.Hour}
+		Window: thankyou.MustWindow("10:00-17:00 Mon-Fri"), Delay: 72 * time.Hour, ExpireAfter: 72 * time.Hour}
 	if err := f.store.PutShop(context.Background(), stored, received); err != nil {
 		t.Fatal(err)
 	}

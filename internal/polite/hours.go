@@ -10,6 +10,8 @@ import (
 	"github.com/rickar/cal/v2/us"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/phone"
+
+	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
 
 // Recipient is the person one contact reaches, as far as their hours go.
@@ -72,7 +74,7 @@ const hoursHorizon = 31 * 24 * time.Hour
 type Hours struct {
 	// Window is the configured window (the shop's, or a staff member's
 	// shift). It is clamped to the legal hours.
-	Window Window
+	Window thankyou.Window
 	// Closed are dates on which nobody is contacted (the shop's and the
 	// deployment's closed dates), read in the recipient's zones.
 	Closed []Date
@@ -101,7 +103,7 @@ type Verdict struct {
 // dates, in every one of r's zones.
 func (h Hours) At(t time.Time, r Recipient) Verdict {
 	e := h.rules(r)
-	if e.window.empty() {
+	if empty(e.window) {
 		return Verdict{Reason: ReasonNoPoliteTime, Detail: "the window is never open"}
 	}
 	why, detail := e.check(t)
@@ -143,7 +145,7 @@ func (h Hours) Due(from time.Time, r Recipient) (due time.Time, v Verdict, ok bo
 
 // ruleSet is everything that applies to one recipient.
 type ruleSet struct {
-	window   Window
+	window   thankyou.Window
 	zones    []*time.Location
 	states   []StateRule
 	holidays *holidayCalendar
@@ -162,7 +164,7 @@ func (h Hours) rules(r Recipient) ruleSet {
 	}
 	regions = slices.DeleteFunc(regions, func(s string) bool { return s == "" })
 	rs := ruleSet{
-		window:   h.Window.clamped(),
+		window:   clamped(h.Window),
 		zones:    usable(r.Zones),
 		states:   statesOf(r),
 		holidays: newHolidayCalendar(regions),
@@ -183,7 +185,7 @@ func wallClock(lt time.Time) time.Duration {
 // check returns the first rule that closes t in one of the zones, with a
 // detail for people; ReasonOpen when none does.
 func (rs ruleSet) check(t time.Time) (Reason, string) {
-	legal := span{LegalStart, LegalEnd}
+	legal := span{thankyou.LegalStart, thankyou.LegalEnd}
 	for _, z := range rs.zones {
 		lt := t.In(z)
 		if w := wallClock(lt); w < legal.Start || w >= legal.End {
@@ -230,7 +232,7 @@ func (rs ruleSet) day(d Date) span {
 	if !rs.window.Days[wd] || rs.holidays.holiday(d) != "" || slices.Contains(rs.closed, d) {
 		return span{}
 	}
-	s := span{max(LegalStart, rs.window.Start), min(LegalEnd, rs.window.End)}
+	s := span{max(thankyou.LegalStart, rs.window.Start), min(thankyou.LegalEnd, rs.window.End)}
 	for _, st := range rs.states {
 		if st.HolidayBan && rs.stateHolidays.holiday(d) != "" {
 			return span{}

@@ -11,6 +11,8 @@ import (
 	"github.com/rickar/cal/v2/us"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/phone"
+
+	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
 
 func mustZone(t testing.TB, name string) *time.Location {
@@ -25,7 +27,7 @@ func mustZone(t testing.TB, name string) *time.Location {
 func TestHoursAt(t *testing.T) {
 	ny, _ := time.LoadLocation("America/New_York")
 	tokyo, _ := time.LoadLocation("Asia/Tokyo")
-	w, err := ParseWindow("10:00", "17:00", "Mon-Fri")
+	w, err := thankyou.ParseWindow("10:00", "17:00", "Mon-Fri")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +63,7 @@ func TestHoursAt(t *testing.T) {
 // every rule allows. The window is the widest (every day, 08:00-21:00) so
 // that the rule under test decides.
 func TestHoursRules(t *testing.T) {
-	all, err := ParseWindow("00:00", "24:00", "Mon-Sun")
+	all, err := thankyou.ParseWindow("00:00", "24:00", "Mon-Sun")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +122,7 @@ func TestHoursRules(t *testing.T) {
 
 func TestHoursBeforeDeadline(t *testing.T) {
 	ny := mustZone(t, "America/New_York")
-	w, _ := ParseWindow("10:00", "17:00", "Mon-Fri")
+	w, _ := thankyou.ParseWindow("10:00", "17:00", "Mon-Fri")
 	r := Recipient{Phone: "+12125550123", Zones: []*time.Location{ny}}
 	fri := time.Date(2026, 12, 4, 18, 0, 0, 0, ny)
 	if v := (Hours{Window: w}).Before(fri, fri.Add(24*time.Hour), r); v.Reason != ReasonNoPoliteTime || !v.Next.IsZero() {
@@ -244,9 +246,9 @@ func TestHoursNeverOpenWhereARuleIsClosed(t *testing.T) {
 		{"+19075550123", "America/Anchorage,America/Adak"},
 	}
 	regions := []string{"", "", "US-FL", "US-TX", "US-CT", "US-CA", "US-UT", "US-RI", "US-MD", "GB-LND", "DE-BY", "CA-ON"}
-	windows := []Window{}
+	windows := []thankyou.Window{}
 	for _, w := range [][3]string{{"00:00", "24:00", "Mon-Sun"}, {"10:00", "17:00", "Mon-Fri"}, {"09:00", "20:00", "Mon-Sat"}, {"12:00", "14:00", "Sun"}, {"08:00", "21:00", "Mon-Sun"}} {
-		pw, err := ParseWindow(w[0], w[1], w[2])
+		pw, err := thankyou.ParseWindow(w[0], w[1], w[2])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -295,7 +297,7 @@ func TestHoursNeverOpenWhereARuleIsClosed(t *testing.T) {
 // BenchmarkHoursAt measures one verdict for a Florida number shipping to
 // California (two zones, a state rule, holidays) on a Saturday evening.
 func BenchmarkHoursAt(b *testing.B) {
-	w, err := ParseWindow("10:00", "17:00", "Mon-Fri")
+	w, err := thankyou.ParseWindow("10:00", "17:00", "Mon-Fri")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -314,7 +316,7 @@ func BenchmarkHoursAt(b *testing.B) {
 // Thanksgiving is reminded inside their shift.
 func TestStaffRecipientIsTimedByTheShiftAlone(t *testing.T) {
 	ny := mustZone(t, "America/New_York")
-	shift, err := ParseWindow("09:00", "17:00", "Mon-Fri")
+	shift, err := thankyou.ParseWindow("09:00", "17:00", "Mon-Fri")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
 
 // The rule data, embedded: one file for the US state rules (hours per
@@ -32,7 +34,7 @@ func (s span) String() string {
 	if s.closed() {
 		return "closed"
 	}
-	return clock(s.Start) + "-" + clock(s.End)
+	return thankyou.Clock(s.Start) + "-" + thankyou.Clock(s.End)
 }
 
 // StateRule is one US state's rule on when a business may contact a
@@ -182,11 +184,11 @@ func parseSpan(s string) (span, error) {
 	if !ok {
 		return span{}, fmt.Errorf("%q is not hours like 09:00-21:00 or closed", s)
 	}
-	start, err := parseClock(a)
+	start, err := thankyou.ParseClock(a)
 	if err != nil {
 		return span{}, err
 	}
-	end, err := parseClock(b)
+	end, err := thankyou.ParseClock(b)
 	if err != nil {
 		return span{}, err
 	}
@@ -231,7 +233,7 @@ func parseAreaCodes(b []byte) (areaTable, error) {
 	t := areaTable{codes: map[string]areaCode{}, regionZones: map[string][]string{}}
 	for _, m := range recs {
 		code, region := m["area_code"], m["region"]
-		if len(code) != 3 || !digits(code) || len(region) < 4 || region[2] != '-' {
+		if len(code) != 3 || strings.Trim(code, "0123456789") != "" || len(region) < 4 || region[2] != '-' {
 			return areaTable{}, fmt.Errorf("bad row %q", m)
 		}
 		zones := strings.Fields(m["zones"])

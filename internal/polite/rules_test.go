@@ -3,6 +3,8 @@ package polite
 import (
 	"testing"
 	"time"
+
+	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
 
 func TestStateRulesParse(t *testing.T) {
@@ -24,7 +26,7 @@ func TestStateRulesParse(t *testing.T) {
 	}
 	for _, r := range rules {
 		for d := range 7 {
-			if s := r.Hours[d]; !s.closed() && (s.Start < LegalStart || s.End > LegalEnd) {
+			if s := r.Hours[d]; !s.closed() && (s.Start < thankyou.LegalStart || s.End > thankyou.LegalEnd) {
 				t.Errorf("%s on %s allows %s, wider than the federal hours: a state row can only narrow", r.State, time.Weekday(d), s)
 			}
 		}

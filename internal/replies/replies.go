@@ -21,7 +21,6 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/contact"
 	"github.com/thankyoucalls/thankyoucalls/internal/inbound"
 	"github.com/thankyoucalls/thankyoucalls/internal/message"
-	"github.com/thankyoucalls/thankyoucalls/internal/polite"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
 
@@ -52,7 +51,7 @@ type Forwarder struct {
 	StaffPhone string
 	// StaffWindow is the hours of a shop's staff phone (zero:
 	// contact.DefaultStaffWindow), in ShopZone unless the shop has its own.
-	StaffWindow polite.Window
+	StaffWindow thankyou.Window
 	ShopZone    *time.Location
 }
 
@@ -163,7 +162,7 @@ func (f *Forwarder) targets(ctx context.Context, t thankyou.Task) ([]target, err
 	}
 	if phone != "" && (len(out) == 0 || out[0].c.To != phone) {
 		w := f.StaffWindow
-		if w == (polite.Window{}) {
+		if w == (thankyou.Window{}) {
 			w = contact.DefaultStaffWindow
 		}
 		if zone == nil {

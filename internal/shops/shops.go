@@ -33,11 +33,10 @@ import (
 )
 
 // Shop is a shop ready for the order webhook: its settings, its resolved
-// webhook secrets, its parsed send window, closed dates and time zone.
+// webhook secrets, its parsed closed dates and time zone.
 type Shop struct {
 	thankyou.Shop
 	Secrets [][]byte
-	Window  polite.Window
 	Closed  []polite.Date
 	Zone    *time.Location
 	// Environment is set for the shop configured by environment, which
@@ -116,10 +115,6 @@ type cached struct {
 // Stored shops are read from store (nil: none); the environment's shop
 // learns its ids through learner (nil: it answers to SHOP_IDS only).
 func FromConfig(ctx context.Context, cfg config.OrderWebhookConfig, r *secret.Resolver, store Store, learner Learner, log *slog.Logger) (*Registry, error) {
-	w, err := polite.ParseWindow(cfg.Window.Start, cfg.Window.End, cfg.Window.Days)
-	if err != nil {
-		return nil, fmt.Errorf("send window: %w", err)
-	}
 	closed, err := polite.ParseDates(cfg.ClosedDates)
 	if err != nil {
 		return nil, fmt.Errorf("CLOSED_DATES: %w", err)
@@ -144,9 +139,7 @@ func FromConfig(ctx context.Context, cfg config.OrderWebhookConfig, r *secret.Re
 				DefaultCountry: cfg.DefaultCountry,
 				Channel:        cfg.Channel,
 				StaffPhone:     cfg.StaffPhone,
-				WindowStart:    cfg.Window.Start,
-				WindowEnd:      cfg.Window.End,
-				Days:           cfg.Window.Days,
+				Window:         cfg.Window,
 				Delay:          cfg.Delay,
 				ExpireAfter:    cfg.ExpireAfter,
 				Rules:          cfg.Rules,
@@ -156,7 +149,6 @@ func FromConfig(ctx context.Context, cfg config.OrderWebhookConfig, r *secret.Re
 				Language:       cfg.Language,
 			},
 			Secrets:     [][]byte{[]byte(val)},
-			Window:      w,
 			Closed:      closed,
 			Zone:        cfg.ShopTimeZone,
 			Environment: true,
@@ -275,7 +267,7 @@ func (r *Registry) remember(key string, c cached) {
 	r.cache[key] = c
 }
 
-// ready resolves a stored shop's secrets and parses its window and zone.
+// ready resolves a stored shop's secrets and loads its zone.
 // A reference to a secret that does not exist is skipped (it may be the
 // retired half of a rotation); a shop with no readable secret at all is a
 // configuration error.
@@ -285,9 +277,8 @@ func (r *Registry) ready(ctx context.Context, sh thankyou.Shop) (Shop, error) {
 		// all that is left, and all that is needed.
 		return r.secretsOf(ctx, Shop{Shop: sh, Zone: time.UTC})
 	}
-	w, err := polite.ParseWindow(sh.WindowStart, sh.WindowEnd, sh.Days)
-	if err != nil {
-		return Shop{}, fmt.Errorf("shop %s:%s: send window: %w", sh.Source, sh.ID, err)
+	if sh.Window.IsZero() {
+		return Shop{}, thankyou.Errorf(thankyou.EINVALID, "shop %s:%s has no send window", sh.Source, sh.ID)
 	}
 	zone, err := time.LoadLocation(sh.TimeZone)
 	if err != nil {
@@ -297,7 +288,7 @@ func (r *Registry) ready(ctx context.Context, sh thankyou.Shop) (Shop, error) {
 	if err != nil {
 		return Shop{}, fmt.Errorf("shop %s:%s: %w", sh.Source, sh.ID, err)
 	}
-	out := Shop{Shop: sh, Window: w, Closed: mergeDates(closed, r.closed), Zone: zone}
+	out := Shop{Shop: sh, Closed: mergeDates(closed, r.closed), Zone: zone}
 	if out.Language == "" {
 		out.Language = r.language
 	}

@@ -36,7 +36,7 @@ func registry(t *testing.T, env map[string]string, secrets map[string]string) (*
 
 func stored(id string, refs ...string) thankyou.Shop {
 	return thankyou.Shop{Source: thankyou.SourceShopify, ID: id, Name: "Stored " + id, SecretRefs: refs, TimeZone: "Europe/Paris",
-		DefaultCountry: "FR", Channel: thankyou.ChannelSMS, WindowStart: "09:00", WindowEnd: "18:00", Days: "Mon-Sat",
+		DefaultCountry: "FR", Channel: thankyou.ChannelSMS, Window: thankyou.MustWindow("09:00-18:00 Mon-Sat"),
 		Delay: 48 * time.Hour, ExpireAfter: 24 * time.Hour}
 }
 

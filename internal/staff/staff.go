@@ -14,33 +14,29 @@ import (
 )
 
 // Shift returns a member's working window and the zone it is read in; ok is
-// false when the zone or the hours do not parse.
-func Shift(m thankyou.StaffMember) (w polite.Window, zone *time.Location, ok bool) {
+// false when the zone does not load or no hours are set.
+func Shift(m thankyou.StaffMember) (w thankyou.Window, zone *time.Location, ok bool) {
 	name := strings.TrimSpace(m.TimeZone)
-	if name == "" || name == "Local" {
-		return polite.Window{}, nil, false
+	if name == "" || name == "Local" || m.Hours.IsZero() {
+		return thankyou.Window{}, nil, false
 	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {
-		return polite.Window{}, nil, false
+		return thankyou.Window{}, nil, false
 	}
-	win, err := polite.ParseWindow(m.WorkStart, m.WorkEnd, m.Days)
-	if err != nil {
-		return polite.Window{}, nil, false
-	}
-	return win, loc, true
+	return m.Hours, loc, true
 }
 
 // OnDuty reports whether m takes calls at t: active, and inside their
 // working hours on one of their days in their own time zone (hours clamped
 // to the legal 08:00-21:00, as for customers). A member whose zone or hours
-// do not parse is never on duty.
+// is unknown or who has no hours is never on duty.
 func OnDuty(m thankyou.StaffMember, t time.Time) bool {
 	if !m.Active {
 		return false
 	}
 	w, loc, ok := Shift(m)
-	return ok && w.Contains(t, []*time.Location{loc})
+	return ok && polite.Contains(w, t, []*time.Location{loc})
 }
 
 // OnDutyUntil returns when the shift m is working at t ends, in m's zone,
@@ -58,13 +54,13 @@ func OnDutyUntil(m thankyou.StaffMember, t time.Time) (until time.Time, ok bool)
 }
 
 // NextOnDuty returns the earliest instant at or after t when m is on duty;
-// ok is false for an inactive member or one whose hours do not parse.
+// ok is false for an inactive member or one whose zone is unknown or who has no hours.
 func NextOnDuty(m thankyou.StaffMember, t time.Time) (time.Time, bool) {
 	w, loc, ok := Shift(m)
 	if !m.Active || !ok {
 		return time.Time{}, false
 	}
-	return w.Next(t, []*time.Location{loc}), true
+	return polite.Next(w, t, []*time.Location{loc}), true
 }
 
 // AfterWorking returns the instant d of m's working time after t (time off
@@ -75,7 +71,7 @@ func AfterWorking(m thankyou.StaffMember, t time.Time, d time.Duration) (time.Ti
 	if !m.Active || !ok {
 		return time.Time{}, false
 	}
-	return w.Add(t, d, []*time.Location{loc}), true
+	return polite.Add(w, t, d, []*time.Location{loc}), true
 }
 
 // Assign picks who is asked to make a call due at due: among the roster's

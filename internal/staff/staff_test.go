@@ -9,10 +9,14 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
 
+// member is a roster member with these hours; hours that do not parse
+// leave the member with none (the zero Window), as no stored member can
+// have bad ones.
 func member(id, zone, start, end, days string) thankyou.StaffMember {
+	hours, _ := thankyou.ParseWindow(start, end, days)
 	return thankyou.StaffMember{
 		Source: thankyou.SourceShopify, ShopID: "a.myshopify.com", ID: id, Name: "Member " + id, Phone: "+12125550100",
-		TimeZone: zone, WorkStart: start, WorkEnd: end, Days: days, Active: true,
+		TimeZone: zone, Hours: hours, Active: true,
 	}
 }
 
@@ -52,7 +56,7 @@ func TestCallsGoToTheStaffOnDutyWithTheFewestOpenCalls(t *testing.T) {
 		{"empty roster", "2026-11-23T15:00:00Z", nil, nil, "", ""},
 		{"an unknown zone is never on duty", "2026-11-23T15:00:00Z", []thankyou.StaffMember{member("x", "Mars/Base", "09:00", "17:00", "Mon-Fri"), ny}, map[string]int{"ny": 3}, "", "ny"},
 		{"an empty zone is never on duty", "2026-11-23T15:00:00Z", []thankyou.StaffMember{member("x", "", "00:00", "24:00", "Mon-Sun")}, nil, "", ""},
-		{"bad hours are never on duty", "2026-11-23T15:00:00Z", []thankyou.StaffMember{member("x", "UTC", "9", "17:00", "Mon-Fri")}, nil, "", ""},
+		{"no hours: never on duty", "2026-11-23T15:00:00Z", []thankyou.StaffMember{member("x", "UTC", "9", "17:00", "Mon-Fri")}, nil, "", ""},
 		{"hours are clamped to 08:00-21:00", "2026-11-23T22:00:00Z", []thankyou.StaffMember{member("owl", "UTC", "00:00", "24:00", "Mon-Sun")}, nil, "", ""},
 		{"the end of a shift is excluded", "2026-11-23T22:00:00Z", []thankyou.StaffMember{ny}, nil, "", ""},
 		{"the start of a shift is included", "2026-11-23T14:00:00Z", []thankyou.StaffMember{ny}, nil, "", "ny"},
@@ -198,7 +202,7 @@ func FuzzAssign(f *testing.F) {
 }
 
 func TestNextOnDutyAndAfterWorking(t *testing.T) {
-	m := thankyou.StaffMember{ID: "ana", TimeZone: "Europe/Paris", WorkStart: "09:00", WorkEnd: "17:00", Days: "Mon-Fri", Active: true}
+	m := thankyou.StaffMember{ID: "ana", TimeZone: "Europe/Paris", Hours: thankyou.MustWindow("09:00-17:00 Mon-Fri"), Active: true}
 	paris, err := time.LoadLocation("Europe/Paris")
 	if err != nil {
 		t.Fatal(err)

@@ -23,12 +23,11 @@ type Shop struct {
 	DefaultCountry string
 	Channel        Channel
 	StaffPhone     string
-	// StaffHours are the hours of StaffPhone in the shop's zone, written
-	// "09:00-17:00 Mon-Fri"; empty for the deployment's (STAFF_HOURS).
-	StaffHours string
-	// WindowStart, WindowEnd and Days are the send window as configured
-	// ("10:00", "17:00", "Mon-Fri").
-	WindowStart, WindowEnd, Days string
+	// StaffHours are the hours of StaffPhone in the shop's zone; the zero
+	// Window for the deployment's (STAFF_HOURS).
+	StaffHours Window
+	// Window is the shop's send window.
+	Window Window
 	// Closed are the dates on which the shop contacts nobody, written
 	// "2026-12-24,2026-12-31" (polite.ParseDates reads them); they add
 	// to the public holidays and the law, never replace them.

@@ -13,9 +13,8 @@ type StaffMember struct {
 	Phone string
 	// TimeZone is the IANA zone of the member's working hours.
 	TimeZone string
-	// WorkStart, WorkEnd and Days are the member's working hours as
-	// configured ("09:00", "17:00", "Mon-Fri").
-	WorkStart, WorkEnd, Days string
+	// Hours are the member's working hours (their shift) in TimeZone.
+	Hours Window
 	// Active is false for a member who takes no calls for now.
 	Active bool
 }

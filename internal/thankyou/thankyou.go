@@ -192,10 +192,10 @@ type Task struct {
 	// customer's local time.
 	TimeZone string
 	// ShopName and Window are the shop's name for messages and its send
-	// window ("10:00-17:00 Mon,Tue,Wed,Thu,Fri"), as they were when the task
-	// was created; empty means the dispatcher's configured ones.
+	// window, as they were when the task was created; empty (the zero
+	// Window) means the dispatcher's configured ones.
 	ShopName string
-	Window   string
+	Window   Window
 	// Closed are the shop's closed dates ("2026-12-24,2026-12-31"), as
 	// they were when the task was created: nobody is contacted on them.
 	Closed string

@@ -18,6 +18,7 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
 	"github.com/thankyoucalls/thankyoucalls/internal/inbound"
 	"github.com/thankyoucalls/thankyoucalls/internal/message"
+	"github.com/thankyoucalls/thankyoucalls/internal/polite"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 	"github.com/thankyoucalls/thankyoucalls/internal/twilio/twiliotest"
 	"github.com/thankyoucalls/thankyoucalls/internal/twiliohook"
@@ -224,7 +225,7 @@ func TestStaffRepliesToTheCallReminder(t *testing.T) {
 			if got.State != thankyou.StateReminded || !got.DueAt.Equal(want) || got.Staff.Reminders != 0 {
 				t.Errorf("task = %s due %v, %d reminders; want reminded, due %v, count restarted", got.State, got.DueAt, got.Staff.Reminders, want)
 			}
-			if !f.h.StaffWindow.Contains(got.DueAt, []*time.Location{newYork}) {
+			if !polite.Contains(f.h.StaffWindow, got.DueAt, []*time.Location{newYork}) {
 				t.Errorf("due %v is outside the staff phone's hours %s", got.DueAt.In(newYork), f.h.StaffWindow)
 			}
 			if ids := f.openCalls(t); !slices.Equal(ids, []string{task1001}) {
@@ -235,7 +236,7 @@ func TestStaffRepliesToTheCallReminder(t *testing.T) {
 			if got.State != thankyou.StateReminded || !got.DueAt.Equal(tomorrow9) {
 				t.Errorf("task = %s due %v; want reminded, due %v", got.State, got.DueAt.In(newYork), tomorrow9)
 			}
-			if !f.h.StaffWindow.Contains(got.DueAt, []*time.Location{newYork}) {
+			if !polite.Contains(f.h.StaffWindow, got.DueAt, []*time.Location{newYork}) {
 				t.Errorf("due %v is outside the staff phone's hours %s", got.DueAt.In(newYork), f.h.StaffWindow)
 			}
 		}},

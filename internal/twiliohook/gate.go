@@ -59,10 +59,8 @@ func (h *Handler) bridgeCustomer(t thankyou.Task) contact.Contact {
 // closed dates, and the task itself (so a pending erasure holds it).
 func (h *Handler) customerContact(t thankyou.Task, kind contact.Kind) contact.Contact {
 	w := h.Window
-	if t.Window != "" {
-		if tw, err := polite.ParseString(t.Window); err == nil {
-			w = tw
-		}
+	if !t.Window.IsZero() {
+		w = t.Window
 	}
 	// A task's closed dates were checked when it was stored; unreadable
 	// ones are left out here as the dispatcher leaves them out.
@@ -151,9 +149,9 @@ func (h *Handler) staffStopped(ctx context.Context, from string, log *slog.Logge
 // staffHours are the hours and zone of the task's shop's staff phone: the
 // stored shop's own, else StaffWindow (contact.DefaultStaffWindow) in
 // ShopZone. A shop that cannot be read gets the deployment's.
-func (h *Handler) staffHours(ctx context.Context, t thankyou.Task) (polite.Window, *time.Location) {
+func (h *Handler) staffHours(ctx context.Context, t thankyou.Task) (thankyou.Window, *time.Location) {
 	w, zone := h.StaffWindow, h.zone()
-	if w == (polite.Window{}) {
+	if w == (thankyou.Window{}) {
 		w = contact.DefaultStaffWindow
 	}
 	sh, err := h.Calls.GetShop(ctx, t.Order.Source, t.Order.Shop)
@@ -163,8 +161,8 @@ func (h *Handler) staffHours(ctx context.Context, t thankyou.Task) (polite.Windo
 	if loc, err := time.LoadLocation(sh.TimeZone); err == nil && sh.TimeZone != "" {
 		zone = loc
 	}
-	if sw, err := polite.ParseString(sh.StaffHours); err == nil && sh.StaffHours != "" {
-		w = sw
+	if !sh.StaffHours.IsZero() {
+		w = sh.StaffHours
 	}
 	return w, zone
 }

@@ -169,7 +169,7 @@ func (h *Handler) startBridge(ctx context.Context, req events.APIGatewayV2HTTPRe
 // (the shop's window for the default staff phone).
 func (h *Handler) snoozeUntil(ctx context.Context, t thankyou.Task, members []thankyou.StaffMember, cmd inbound.Command, now time.Time) (time.Time, *time.Location) {
 	m := memberFor(members, t)
-	var hours polite.Window
+	var hours thankyou.Window
 	zone := h.zone()
 	if m != nil {
 		if _, loc, ok := staff.Shift(*m); ok {
@@ -189,7 +189,7 @@ func (h *Handler) snoozeUntil(ctx context.Context, t thankyou.Task, members []th
 		}
 		hours, _ = h.staffHours(ctx, t)
 	}
-	return hours.Next(at, []*time.Location{zone}).UTC().Truncate(time.Second), zone
+	return polite.Next(hours, at, []*time.Location{zone}).UTC().Truncate(time.Second), zone
 }
 
 // when says a snooze time on the staff member's clock (zone): "at 14:30",

@@ -82,7 +82,7 @@ type Handler struct {
 	// default staff phone's hours are read in it); Window is the send
 	// window of a task with none of its own.
 	ShopZone *time.Location
-	Window   polite.Window
+	Window   thankyou.Window
 	// Gate is the contact gate the webhook's contacts go through; nil
 	// builds one from Store (opt-outs), Caps, NumberCap and Twilio, which
 	// only the gate calls.
@@ -98,7 +98,7 @@ type Handler struct {
 	// StaffWindow is the hours of the shop's default staff phone, in
 	// ShopZone (zero: contact.DefaultStaffWindow): where its snoozed
 	// reminder lands.
-	StaffWindow polite.Window
+	StaffWindow thankyou.Window
 
 	// Conversations records customers' replies to their thank-you and
 	// the staff's REPLY answers (nil: a reply is logged and dropped);

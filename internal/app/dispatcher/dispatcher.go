@@ -17,10 +17,6 @@ import (
 
 // New builds the dispatcher's handler.
 func New(ctx context.Context, cfg config.DispatcherConfig, d app.Deps) (*dispatch.Handler, error) {
-	w, err := app.Window(cfg.Window)
-	if err != nil {
-		return nil, err
-	}
 	closed, err := polite.ParseDates(cfg.ClosedDates)
 	if err != nil {
 		return nil, fmt.Errorf("CLOSED_DATES: %w", err)
@@ -33,10 +29,6 @@ func New(ctx context.Context, cfg config.DispatcherConfig, d app.Deps) (*dispatc
 	if err != nil {
 		return nil, err
 	}
-	staffHours, err := app.StaffHours(cfg.StaffHours)
-	if err != nil {
-		return nil, err
-	}
 	store := d.Store(cfg.Common)
 	return &dispatch.Handler{
 		Store:         store,
@@ -45,16 +37,16 @@ func New(ctx context.Context, cfg config.DispatcherConfig, d app.Deps) (*dispatc
 		Caller:        sender,
 		Caps:          store,
 		NumberCap:     contact.Cap(cfg.ContactCap),
-		StaffWindow:   staffHours,
+		StaffWindow:   cfg.StaffHours,
 		Privacy:       store,
 		EscalateAfter: cfg.EscalateAfter,
 		DigestLead:    cfg.DigestLead,
 		Forwards:      store,
-		Replies:       &replies.Forwarder{Store: store, Directory: store, StaffPhone: cfg.StaffPhone, StaffWindow: staffHours, ShopZone: cfg.ShopTimeZone},
+		Replies:       &replies.Forwarder{Store: store, Directory: store, StaffPhone: cfg.StaffPhone, StaffWindow: cfg.StaffHours, ShopZone: cfg.ShopTimeZone},
 		Renderer:      r,
 		Language:      cfg.Language,
 		ShopName:      cfg.ShopName,
-		Window:        w,
+		Window:        cfg.Window,
 		Closed:        closed,
 		ShopZone:      cfg.ShopTimeZone,
 		PublicBaseURL: cfg.PublicBaseURL,

@@ -29,14 +29,6 @@ func New(ctx context.Context, cfg config.TwilioWebhookConfig, d app.Deps) (*twil
 	if help == "" {
 		help = inbound.HelpText(cfg.ShopName)
 	}
-	w, err := app.Window(cfg.Window)
-	if err != nil {
-		return nil, err
-	}
-	staffHours, err := app.StaffHours(cfg.StaffHours)
-	if err != nil {
-		return nil, err
-	}
 	closed, err := polite.ParseDates(cfg.ClosedDates)
 	if err != nil {
 		return nil, fmt.Errorf("CLOSED_DATES: %w", err)
@@ -48,17 +40,17 @@ func New(ctx context.Context, cfg config.TwilioWebhookConfig, d app.Deps) (*twil
 		Calls:         store,
 		Caps:          store,
 		NumberCap:     contact.Cap(cfg.ContactCap),
-		StaffWindow:   staffHours,
+		StaffWindow:   cfg.StaffHours,
 		Closed:        closed,
 		Privacy:       store,
 		Questions:     store,
 		Conversations: store,
-		Replies:       &replies.Forwarder{Store: store, Directory: store, StaffPhone: cfg.StaffPhone, StaffWindow: staffHours, ShopZone: cfg.ShopTimeZone},
+		Replies:       &replies.Forwarder{Store: store, Directory: store, StaffPhone: cfg.StaffPhone, StaffWindow: cfg.StaffHours, ShopZone: cfg.ShopTimeZone},
 		Twilio:        tw,
 		CallerID:      cfg.Twilio.From,
 		ShopName:      cfg.ShopName,
 		ShopZone:      cfg.ShopTimeZone,
-		Window:        w,
+		Window:        cfg.Window,
 		Validator:     &v,
 		PublicBaseURL: cfg.PublicBaseURL,
 		HelpText:      help,

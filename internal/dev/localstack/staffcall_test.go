@@ -41,7 +41,7 @@ func staffStack(t *testing.T, clock *localstack.Clock, logs *syncBuffer) *locals
 		{ID: "ana", Name: "Ana Ruiz", Phone: anaPhone, TimeZone: "America/New_York"},
 		{ID: "ben", Name: "Ben Okafor", Phone: benPhone, TimeZone: "America/Chicago"},
 	} {
-		m.Source, m.ShopID, m.WorkStart, m.WorkEnd, m.Days, m.Active = thankyou.SourceShopify, "thankyou-demo.myshopify.com", "09:00", "17:00", "Mon-Fri", true
+		m.Source, m.ShopID, m.Hours, m.Active = thankyou.SourceShopify, "thankyou-demo.myshopify.com", thankyou.MustWindow("09:00-17:00 Mon-Fri"), true
 		if err := s.DynamoDB.PutStaff(context.Background(), m, clock.Now()); err != nil {
 			t.Fatal(err)
 		}
@@ -433,7 +433,7 @@ func TestNobodyOnDutyGoesToTheShopsPhone(t *testing.T) {
 	clock := localstack.NewClock(time.Date(2026, 11, 23, 16, 0, 2, 0, time.UTC))
 	s := startStack(t, clock, &syncBuffer{}, "CHANNEL=staff", "THANK_YOU_DELAY=240h")
 	late := thankyou.StaffMember{Source: thankyou.SourceShopify, ShopID: "thankyou-demo.myshopify.com", ID: "eve", Name: "Eve", Phone: anaPhone,
-		TimeZone: "America/New_York", WorkStart: "18:00", WorkEnd: "21:00", Days: "Mon-Fri", Active: true}
+		TimeZone: "America/New_York", Hours: thankyou.MustWindow("18:00-21:00 Mon-Fri"), Active: true}
 	if err := s.DynamoDB.PutStaff(context.Background(), late, clock.Now()); err != nil {
 		t.Fatal(err)
 	}
