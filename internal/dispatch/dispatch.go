@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"log/slog"
 	mrand "math/rand/v2"
-	"strings"
 	"sync"
 	"time"
 
@@ -26,6 +25,7 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/phone"
 	"github.com/thankyoucalls/thankyoucalls/internal/polite"
 	"github.com/thankyoucalls/thankyoucalls/internal/replies"
+	"github.com/thankyoucalls/thankyoucalls/internal/settings"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 	"github.com/thankyoucalls/thankyoucalls/internal/twilio"
 )
@@ -373,7 +373,7 @@ func (h *Handler) process(ctx context.Context, owner string, ids []string, lim *
 	return out
 }
 
-// one claims, checks, sends and records one task.
+// one claims one task and runs its job.
 func (h *Handler) one(ctx context.Context, owner, id string, lim *limiter, log *slog.Logger) outcome {
 	now := h.now(ctx)
 	c, err := h.Store.Claim(ctx, id, owner, now, h.Lease)
@@ -387,24 +387,50 @@ func (h *Handler) one(ctx context.Context, owner, id string, lim *limiter, log *
 	}
 	t := c.Task
 	log = log.With("attempt", t.Attempts, "channel", t.Channel, "recipient", phone.Mask(t.Recipient))
-	if c.Waited {
-		// Its fulfilment or delivery never came within the shop's wait.
-		return h.finish(ctx, owner, t, thankyou.StateExpired, fmt.Sprintf("no %s of the order by %s", t.Trigger, t.Deadline.UTC().Format(time.RFC3339)), 0, log)
-	}
+	j := &job{h: h, owner: owner, claim: c, t: t, lim: lim, log: log, now: now}
+	return j.run(ctx)
+}
 
-	zones := polite.Zones(splitZones(t.TimeZone), h.ShopZone)
-	window := h.windowOf(t)
-	if c.Recovered {
-		log.WarnContext(ctx, "took over an expired lease", "previousClaim", c.PreviousClaimAt)
+// job is the dispatch of one claimed task: the handler, the run that
+// holds the claim, the task, the settings that apply to it (resolved once),
+// the run's send limiter, the task's log and the claim's time.
+type job struct {
+	h     *Handler
+	owner string
+	claim thankyou.Claim
+	t     thankyou.Task
+	set   settings.Task
+	lim   *limiter
+	log   *slog.Logger
+	now   time.Time
+}
+
+// run checks, sends and records the job's task.
+func (j *job) run(ctx context.Context) outcome {
+	h, t, log := j.h, j.t, j.log
+	if j.claim.Waited {
+		// Its fulfilment or delivery never came within the shop's wait.
+		return j.finish(ctx, thankyou.StateExpired, fmt.Sprintf("no %s of the order by %s", t.Trigger, t.Deadline.UTC().Format(time.RFC3339)), 0)
+	}
+	if err := j.resolve(ctx); err != nil {
+		log.ErrorContext(ctx, "reading the task's shop failed", "error", err)
+		if j.claim.Recovered {
+			// Left claimed: the next run checks the interrupted send.
+			return ambiguous
+		}
+		return j.retry(ctx, "could not read the shop's settings: "+err.Error(), 0, 0)
+	}
+	if j.claim.Recovered {
+		log.WarnContext(ctx, "took over an expired lease", "previousClaim", j.claim.PreviousClaimAt)
 		var o outcome
 		var done bool
 		switch {
 		case t.Channel == thankyou.ChannelStaff:
-			o, done = h.recoverReminder(ctx, owner, c, window, zones, log)
+			o, done = j.recoverReminder(ctx)
 		case t.Channel == thankyou.ChannelCall && t.Voice.Consent:
-			o, done = h.recoverCall(ctx, owner, t, log)
+			o, done = j.recoverCall(ctx)
 		default:
-			o, done = h.recover(ctx, owner, c, log)
+			o, done = j.recover(ctx)
 		}
 		if done {
 			return o
@@ -416,72 +442,65 @@ func (h *Handler) one(ctx context.Context, owner, id string, lim *limiter, log *
 		if t.CancelReason != "" {
 			reason = t.CancelReason
 		}
-		return h.finish(ctx, owner, t, thankyou.StateCancelled, reason, 0, log)
+		return j.finish(ctx, thankyou.StateCancelled, reason, 0)
 	case t.Attempts > h.MaxAttempts:
-		return h.finish(ctx, owner, t, thankyou.StateFailed, fmt.Sprintf("gave up after %d attempts: %s", h.MaxAttempts, lastReason(t)), t.ErrorCode, log)
-	case now.After(t.Deadline):
-		return h.finish(ctx, owner, t, thankyou.StateExpired, fmt.Sprintf("not sent by its deadline %s", t.Deadline.UTC().Format(time.RFC3339)), 0, log)
-	}
-	// The customer first, for every channel: a staff call is made only
-	// for a customer who may be called, inside the customer's hours.
-	kind := contact.KindSMS
-	switch {
-	case t.Channel == thankyou.ChannelStaff:
-		kind = contact.KindCallList
-	case t.Channel == thankyou.ChannelCall && t.Voice.Consent:
-		kind = contact.KindCall
-	}
-	// An SMS is decided once, by SendText right before it goes (the
-	// opt-out read then is the fresh one); the other channels ask first.
-	if kind != contact.KindSMS {
-		d, err := h.gate().Check(ctx, h.customerContact(t, kind, window, zones), now)
-		if err != nil {
-			log.ErrorContext(ctx, "contact check failed", "error", err)
-			return h.retry(ctx, owner, t, window, zones, "could not check consent: "+err.Error(), 0, 0, log)
-		}
-		if d.Outcome != contact.Send {
-			return h.act(ctx, owner, t, d, log)
-		}
+		return j.finish(ctx, thankyou.StateFailed, fmt.Sprintf("gave up after %d attempts: %s", h.MaxAttempts, lastReason(t)), t.ErrorCode)
+	case j.now.After(t.Deadline):
+		return j.finish(ctx, thankyou.StateExpired, fmt.Sprintf("not sent by its deadline %s", t.Deadline.UTC().Format(time.RFC3339)), 0)
 	}
 
 	switch {
 	case t.Channel == thankyou.ChannelStaff:
-		return h.remind(ctx, owner, t, now, window, zones, lim, log)
+		// The customer first: a staff call is made only for a customer
+		// who may be called, inside the customer's hours (the reminder's
+		// own contact is the staff member's, with their hours).
+		d, err := h.gate().Check(ctx, j.customer(contact.KindCallList), j.now)
+		if err != nil {
+			log.ErrorContext(ctx, "contact check failed", "error", err)
+			return j.retry(ctx, "could not check consent: "+err.Error(), 0, 0)
+		}
+		if d.Outcome != contact.Send {
+			return j.act(ctx, d)
+		}
+		return j.remind(ctx)
 	case t.Channel == thankyou.ChannelCall && t.Voice.Consent:
-		return h.call(ctx, owner, t, window, zones, lim, log)
+		// Decided once, by PlaceCall right before Twilio is asked.
+		return j.call(ctx)
 	case t.Channel == thankyou.ChannelCall:
 		// Without the shop's consent nobody is called: the thank-you goes
 		// out as the SMS.
 		log.InfoContext(ctx, "automated calls are off for this shop (no consent): sending the SMS")
 	}
-	body, err := h.render(t)
+	body, err := j.render()
 	if err != nil {
-		return h.finish(ctx, owner, t, thankyou.StateFailed, "message could not be rendered: "+err.Error(), 0, log)
+		return j.finish(ctx, thankyou.StateFailed, "message could not be rendered: "+err.Error(), 0)
 	}
 	if segs, enc := message.Segments(body); segs > 1 {
 		log.WarnContext(ctx, "message needs more than one SMS segment", "segments", segs, "encoding", enc)
 	}
-	if err := lim.wait(ctx); err != nil {
-		return h.retry(ctx, owner, t, window, zones, "run ended before sending", 0, 0, log)
+	if err := j.lim.wait(ctx); err != nil {
+		return j.retry(ctx, "run ended before sending", 0, 0)
 	}
-	d, sid, err := h.gate().SendText(ctx, h.customerContact(t, contact.KindSMS, window, zones), h.now(ctx), body, config.StatusCallbackURL(h.PublicBaseURL, t.ID))
+	// An SMS is decided once, by SendText right before it goes (the
+	// opt-out read then is the fresh one).
+	d, sid, err := h.gate().SendText(ctx, j.customer(contact.KindSMS), h.now(ctx), body, config.StatusCallbackURL(h.PublicBaseURL, t.ID))
 	switch {
 	case err != nil && d.Outcome == contact.Send:
-		return h.sendFailed(ctx, owner, t, window, zones, err, log)
+		return j.sendFailed(ctx, err)
 	case err != nil:
-		return h.retry(ctx, owner, t, window, zones, "could not check the contact: "+err.Error(), 0, 0, log)
+		return j.retry(ctx, "could not check the contact: "+err.Error(), 0, 0)
 	case d.Outcome != contact.Send:
-		return h.act(ctx, owner, t, d, log)
+		return j.act(ctx, d)
 	}
 	// Record the SID at once: this is the one window where a crash would
 	// lose it (the status callback, which carries the task id, repairs it).
-	if err := h.Store.MarkSent(ctx, t.ID, owner, sid, h.now(ctx)); err != nil {
+	if err := h.Store.MarkSent(ctx, t.ID, j.owner, sid, h.now(ctx)); err != nil {
 		// Twilio's first status callback can be faster than this write: it
 		// records the SID itself, and then this lease-guarded write loses.
 		if errors.Is(err, thankyou.ErrNotClaimable) {
 			if cur, gerr := h.Store.GetTask(ctx, t.ID); gerr == nil && cur.MessageSID == sid {
 				h.Metrics.Count(metrics.Sent, 1)
-				h.noteLastTask(ctx, t, log)
+				j.noteLastTask(ctx)
 				log.InfoContext(ctx, "thank-you sent (its status callback recorded it first)", "sid", sid)
 				return sent
 			}
@@ -490,19 +509,47 @@ func (h *Handler) one(ctx context.Context, owner, id string, lim *limiter, log *
 		return errored
 	}
 	h.Metrics.Count(metrics.Sent, 1)
-	h.noteLastTask(ctx, t, log)
+	j.noteLastTask(ctx)
 	log.InfoContext(ctx, "thank-you sent", "sid", sid)
 	return sent
 }
 
+// resolve resolves the settings that apply to the task: a staff call's
+// with its stored shop (the staff phone's hours), the others' from the
+// task and the deployment alone. An error means the shop could not be
+// read; the deployment's settings are then set.
+func (j *job) resolve(ctx context.Context) error {
+	var shops settings.Shops
+	if j.t.Channel == thankyou.ChannelStaff && j.h.Calls != nil {
+		shops = j.h.Calls
+	}
+	set, err := j.h.deployment().Read(ctx, shops, j.t)
+	j.set = set
+	if set.Unreadable != nil {
+		j.log.WarnContext(ctx, "unreadable settings replaced by the deployment's", "error", set.Unreadable)
+	}
+	return err
+}
+
+// deployment is the deployment's configuration, for whatever a task's
+// shop does not set.
+func (h *Handler) deployment() settings.Deployment {
+	return settings.Deployment{Window: h.Window, Zone: h.ShopZone, Closed: h.Closed, StaffWindow: h.StaffWindow, ShopName: h.ShopName}
+}
+
+// customer is a contact of kind with the task's customer.
+func (j *job) customer(kind contact.Kind) contact.Contact {
+	return j.set.Customer(j.t, kind)
+}
+
 // noteLastTask lets the customer's reply find the task just sent. A
 // failure is logged: the thank-you went, and only a reply would miss it.
-func (h *Handler) noteLastTask(ctx context.Context, t thankyou.Task, log *slog.Logger) {
-	if t.Order.Phone == "" {
+func (j *job) noteLastTask(ctx context.Context) {
+	if j.t.Order.Phone == "" {
 		return
 	}
-	if err := h.Store.NoteLastTask(ctx, t.Order.Phone, t.ID, h.Now()); err != nil {
-		log.ErrorContext(ctx, "recording where a reply goes failed", "error", err)
+	if err := j.h.Store.NoteLastTask(ctx, j.t.Order.Phone, j.t.ID, j.h.Now()); err != nil {
+		j.log.ErrorContext(ctx, "recording where a reply goes failed", "error", err)
 	}
 }
 
@@ -510,45 +557,60 @@ func (h *Handler) noteLastTask(ctx context.Context, t thankyou.Task, log *slog.L
 // already accepted this task's message, the task is recorded as sent
 // instead of sending again; if that cannot be checked, the task stays
 // claimed and the next run checks again.
-func (h *Handler) recover(ctx context.Context, owner string, c thankyou.Claim, log *slog.Logger) (outcome, bool) {
-	t := c.Task
+func (j *job) recover(ctx context.Context) (outcome, bool) {
+	t, log := j.t, j.log
 	if t.MessageSID != "" {
-		return h.finishSent(ctx, owner, t, t.MessageSID, "sent", log), true
+		return j.finishSent(ctx, t.MessageSID, "sent"), true
 	}
-	body, _ := h.render(t)
-	// Twilio's date_created has one-second precision and its clock is not
-	// ours: look a little before the claim, erring towards recording a send
-	// rather than sending twice.
-	sid, found, err := h.Sender.FindSent(ctx, t.Recipient, body, c.PreviousClaimAt.Add(-clockSlack))
+	body, _ := j.render()
+	sid, found, o, done := j.findSent(ctx, body, "send")
 	switch {
-	case err != nil && h.now(ctx).After(t.Deadline):
-		return h.finish(ctx, owner, t, thankyou.StateFailed, "could not confirm with Twilio whether an interrupted send went out before the deadline", 0, log), true
-	case err != nil:
-		// Left claimed, not rescheduled: a normal claim would send without
-		// this check. The next run takes it over and asks Twilio again.
-		log.ErrorContext(ctx, "could not check whether the interrupted send went out; checking again after the lease", "error", err)
-		return ambiguous, true
+	case done:
+		return o, true
 	case found:
 		log.WarnContext(ctx, "interrupted send had gone out: recording it, not sending again", "sid", sid)
-		return h.finishSent(ctx, owner, t, sid, "sent (recorded after an interrupted run)", log), true
+		return j.finishSent(ctx, sid, "sent (recorded after an interrupted run)"), true
 	}
 	return 0, false
 }
 
+// findSent asks Twilio whether the message body (what: "send",
+// "reminder") of the run whose lease this claim took over went out. When
+// that cannot be told, done is set with the outcome: the task failed past
+// its deadline, else left claimed for the next run to ask again.
+func (j *job) findSent(ctx context.Context, body, what string) (sid string, found bool, o outcome, done bool) {
+	h, t := j.h, j.t
+	// Twilio's date_created has one-second precision and its clock is not
+	// ours: look a little before the claim, erring towards recording a send
+	// rather than sending twice.
+	sid, found, err := h.Sender.FindSent(ctx, t.Recipient, body, j.claim.PreviousClaimAt.Add(-clockSlack))
+	switch {
+	case err != nil && h.now(ctx).After(t.Deadline):
+		return "", false, j.finish(ctx, thankyou.StateFailed, "could not confirm with Twilio whether an interrupted "+what+" went out before the deadline", 0), true
+	case err != nil:
+		// Left claimed, not rescheduled: a normal claim would send without
+		// this check. The next run takes it over and asks Twilio again.
+		j.log.ErrorContext(ctx, "could not check whether the interrupted "+what+" went out; checking again after the lease", "error", err)
+		return "", false, ambiguous, true
+	}
+	return sid, found, 0, false
+}
+
 // finishSent records a send found after an interrupted run.
-func (h *Handler) finishSent(ctx context.Context, owner string, t thankyou.Task, sid, reason string, log *slog.Logger) outcome {
-	if err := h.Store.Finish(ctx, t.ID, owner, thankyou.StateSent, reason, 0, sid, h.now(ctx)); err != nil {
-		log.ErrorContext(ctx, "record recovered send failed", "error", err)
+func (j *job) finishSent(ctx context.Context, sid, reason string) outcome {
+	if err := j.h.Store.Finish(ctx, j.t.ID, j.owner, thankyou.StateSent, reason, 0, sid, j.h.now(ctx)); err != nil {
+		j.log.ErrorContext(ctx, "record recovered send failed", "error", err)
 		return errored
 	}
-	h.Metrics.Count(metrics.Sent, 1)
-	h.noteLastTask(ctx, t, log)
+	j.h.Metrics.Count(metrics.Sent, 1)
+	j.noteLastTask(ctx)
 	return recovered
 }
 
 // sendFailed records a refused or failed send: temporary errors are retried
 // with backoff, Twilio's final refusals fail the task with code and reason.
-func (h *Handler) sendFailed(ctx context.Context, owner string, t thankyou.Task, window thankyou.Window, zones []*time.Location, err error, log *slog.Logger) outcome {
+func (j *job) sendFailed(ctx context.Context, err error) outcome {
+	log := j.log
 	var se *thankyou.SendError
 	if !errors.As(err, &se) || se.Status == 0 {
 		// No answer from Twilio (timeout, broken connection, run ended): the
@@ -562,35 +624,36 @@ func (h *Handler) sendFailed(ctx context.Context, owner string, t thankyou.Task,
 	switch {
 	case se.Temporary:
 		log.WarnContext(ctx, "temporary send failure", "error", se.Message)
-		return h.retry(ctx, owner, t, window, zones, se.Error(), se.Code, se.RetryAfter, log)
+		return j.retry(ctx, se.Error(), se.Code, se.RetryAfter)
 	case se.Code == 21610:
 		// Twilio knows the recipient unsubscribed (STOP) even if we missed it.
-		return h.finish(ctx, owner, t, thankyou.StateOptedOut, "recipient unsubscribed (Twilio 21610)", se.Code, log)
+		return j.finish(ctx, thankyou.StateOptedOut, "recipient unsubscribed (Twilio 21610)", se.Code)
 	default:
-		return h.finish(ctx, owner, t, thankyou.StateFailed, se.Error(), se.Code, log)
+		return j.finish(ctx, thankyou.StateFailed, se.Error(), se.Code)
 	}
 }
 
 // retry puts the task back with exponential backoff and jitter, inside the
 // window, or fails it when out of attempts or past its deadline.
-func (h *Handler) retry(ctx context.Context, owner string, t thankyou.Task, window thankyou.Window, zones []*time.Location, reason string, code int, after time.Duration, log *slog.Logger) outcome {
+func (j *job) retry(ctx context.Context, reason string, code int, after time.Duration) outcome {
+	h, t, log := j.h, j.t, j.log
 	now := h.now(ctx)
 	if t.Attempts >= h.MaxAttempts {
-		return h.finish(ctx, owner, t, thankyou.StateFailed, fmt.Sprintf("gave up after %d attempts: %s", t.Attempts, reason), code, log)
+		return j.finish(ctx, thankyou.StateFailed, fmt.Sprintf("gave up after %d attempts: %s", t.Attempts, reason), code)
 	}
 	wait := max(h.Backoff(t.Attempts), after)
-	hours, rcpt := h.hoursOf(t, window, zones, log)
 	due := now.Add(wait)
-	switch v := hours.At(due, rcpt); {
+	// A staff call is timed by the customer's hours too.
+	switch v := j.set.Hours().At(due, j.set.Recipient(t)); {
 	case v.Reason == polite.ReasonNoPoliteTime:
-		return h.finish(ctx, owner, t, thankyou.StateExpired, polite.NoPoliteTimeText, code, log)
+		return j.finish(ctx, thankyou.StateExpired, polite.NoPoliteTimeText, code)
 	case !v.Open:
 		due = v.Next
 	}
 	if due.After(t.Deadline) {
-		return h.finish(ctx, owner, t, thankyou.StateFailed, "could not be sent before its deadline: "+reason, code, log)
+		return j.finish(ctx, thankyou.StateFailed, "could not be sent before its deadline: "+reason, code)
 	}
-	if err := h.Store.Reschedule(ctx, t.ID, owner, due, reason, code, now); err != nil {
+	if err := h.Store.Reschedule(ctx, t.ID, j.owner, due, reason, code, now); err != nil {
 		log.ErrorContext(ctx, "reschedule failed", "error", err)
 		return errored
 	}
@@ -601,8 +664,9 @@ func (h *Handler) retry(ctx context.Context, owner string, t thankyou.Task, wind
 
 // render renders the task's message with its shop's name and own template
 // when it has them (parsed once per template), else the configured ones.
-func (h *Handler) render(t thankyou.Task) (string, error) {
-	r, err := h.rendererFor(t, t.Channel)
+func (j *job) render() (string, error) {
+	t := j.t
+	r, err := j.h.rendererFor(t, t.Channel)
 	if err != nil {
 		return "", err
 	}
@@ -610,7 +674,7 @@ func (h *Handler) render(t thankyou.Task) (string, error) {
 	if ch == thankyou.ChannelCall {
 		ch = thankyou.ChannelSMS // the SMS sent instead of a call
 	}
-	return r.Render(ch, message.DataFor(t, h.shopName(t)))
+	return r.Render(ch, message.DataFor(t, j.set.ShopName))
 }
 
 // rendererFor is the renderer of a task's message on channel ch: the
@@ -624,14 +688,6 @@ func (h *Handler) rendererFor(t thankyou.Task, ch thankyou.Channel) (*message.Re
 		return h.Renderer, nil
 	}
 	return h.renderers.builtin(t.Language)
-}
-
-// shopName is the task's shop name, else the configured one.
-func (h *Handler) shopName(t thankyou.Task) string {
-	if t.ShopName != "" {
-		return t.ShopName
-	}
-	return h.ShopName
 }
 
 // renderers caches renderers of shops' own templates.
@@ -681,31 +737,6 @@ func (rs *renderers) get(ch thankyou.Channel, text string) (*message.Renderer, e
 	return r, nil
 }
 
-// hoursOf returns the hours of a task's thank-you and whom they are for:
-// its window, its shop's and the deployment's closed dates, and the
-// customer's number, zones, region and country (the law and holidays that
-// apply to them). A staff call is timed by the customer's hours too.
-func (h *Handler) hoursOf(t thankyou.Task, window thankyou.Window, zones []*time.Location, log *slog.Logger) (polite.Hours, polite.Recipient) {
-	closed, err := polite.ParseDates(t.Closed)
-	if err != nil {
-		log.Warn("task has unreadable closed dates: ignored", "error", err)
-	}
-	to := t.Order.Phone
-	if to == "" {
-		to = t.Recipient
-	}
-	return polite.Hours{Window: window, Closed: append(closed, h.Closed...)},
-		polite.Recipient{Phone: to, Zones: zones, Region: t.Order.Region, Country: t.Order.Country}
-}
-
-// windowOf returns the task's own shop window, else the configured one.
-func (h *Handler) windowOf(t thankyou.Task) thankyou.Window {
-	if t.Window.IsZero() {
-		return h.Window
-	}
-	return t.Window
-}
-
 // Backoff returns the wait before retry number attempt (1-based): RetryBase
 // doubled each attempt, capped at RetryMax, with jitter in [d/2, d].
 func (h *Handler) Backoff(attempt int) time.Duration {
@@ -724,8 +755,9 @@ func (h *Handler) Backoff(attempt int) time.Duration {
 	return d/2 + time.Duration(mrand.Int64N(int64(d/2)+1))
 }
 
-func (h *Handler) finish(ctx context.Context, owner string, t thankyou.Task, state thankyou.State, reason string, code int, log *slog.Logger) outcome {
-	if err := h.Store.Finish(ctx, t.ID, owner, state, reason, code, "", h.now(ctx)); err != nil {
+func (j *job) finish(ctx context.Context, state thankyou.State, reason string, code int) outcome {
+	h, log := j.h, j.log
+	if err := h.Store.Finish(ctx, j.t.ID, j.owner, state, reason, code, "", h.now(ctx)); err != nil {
 		log.ErrorContext(ctx, "recording the outcome failed", "state", state, "error", err)
 		return errored
 	}
@@ -751,13 +783,6 @@ func lastReason(t thankyou.Task) string {
 		return t.Reason
 	}
 	return "no reason recorded"
-}
-
-func splitZones(s string) []string {
-	if s == "" {
-		return nil
-	}
-	return strings.Split(s, ",")
 }
 
 func newOwner() string {

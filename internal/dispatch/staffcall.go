@@ -35,10 +35,6 @@ const (
 type assignee struct {
 	member *thankyou.StaffMember // nil: the shop's default staff phone
 	phone  string
-	// hours and zone are the shop's staff phone's hours (zero: the
-	// deployment's StaffWindow in ShopZone).
-	hours thankyou.Window
-	zone  *time.Location
 }
 
 func (a assignee) id() string {
@@ -48,27 +44,33 @@ func (a assignee) id() string {
 	return a.member.ID
 }
 
+// progress counts a call's reminders to its assignee and its hand-overs.
+type progress struct {
+	reminders, reassigned int
+}
+
 // remind sends a staff call's reminder (the first, one more, or to a new
 // assignee), or defers it to when someone is on duty.
-func (h *Handler) remind(ctx context.Context, owner string, t thankyou.Task, now time.Time, window thankyou.Window, zones []*time.Location, lim *limiter, log *slog.Logger) outcome {
+func (j *job) remind(ctx context.Context) outcome {
+	h, t, now := j.h, j.t, j.now
 	var roster []thankyou.StaffMember
 	if h.Calls != nil {
 		var err error
 		if roster, err = h.Calls.ListStaff(ctx, t.Order.Source, t.Order.Shop); err != nil {
-			log.ErrorContext(ctx, "reading the staff roster failed", "error", err)
-			return h.retry(ctx, owner, t, window, zones, "could not read the staff roster: "+err.Error(), 0, 0, log)
+			j.log.ErrorContext(ctx, "reading the staff roster failed", "error", err)
+			return j.retry(ctx, "could not read the staff roster: "+err.Error(), 0, 0)
 		}
 	}
 	current := member(roster, t.Staff.MemberID)
-	reminders, reassigned := t.Staff.Reminders, t.Staff.Reassigned
+	p := progress{t.Staff.Reminders, t.Staff.Reassigned}
 	// An assignee who texted STOP gets no more reminders: the call goes
 	// to the next member on duty (the customer's task goes on).
 	stopped := false
 	if t.Staff.MemberID != "" || !t.Staff.RemindedAt.IsZero() {
 		var err error
 		if stopped, err = h.gate().OptedOut(ctx, t.Recipient); err != nil {
-			log.ErrorContext(ctx, "checking the assignee's opt-out failed", "error", err)
-			return h.retry(ctx, owner, t, window, zones, "could not check the staff member's opt-out: "+err.Error(), 0, 0, log)
+			j.log.ErrorContext(ctx, "checking the assignee's opt-out failed", "error", err)
+			return j.retry(ctx, "could not check the staff member's opt-out: "+err.Error(), 0, 0)
 		}
 	}
 	var to assignee
@@ -76,39 +78,39 @@ func (h *Handler) remind(ctx context.Context, owner string, t thankyou.Task, now
 	exclude := ""
 	switch {
 	case stopped:
-		reminders, fresh, exclude = 0, true, t.Staff.MemberID
-		reassigned++
+		p.reminders, fresh, exclude = 0, true, t.Staff.MemberID
+		p.reassigned++
 	case t.Staff.MemberID != "" && current == nil:
 		// The assignee left the roster: start again with someone else.
-		reminders, fresh = 0, true
-	case reminders >= 2:
+		p.reminders, fresh = 0, true
+	case p.reminders >= 2:
 		// Twice reminded, no answer: the next member on duty takes it.
-		reminders, fresh = 0, true
-		reassigned++
-	case t.Staff.MemberID == "" && reminders == 0:
+		p.reminders, fresh = 0, true
+		p.reassigned++
+	case t.Staff.MemberID == "" && p.reminders == 0:
 		fresh = true
 	}
 	if fresh {
 		if t.Staff.Reminders >= 2 {
 			exclude = t.Staff.MemberID
 		}
-		m, err := h.pick(ctx, t, roster, now, exclude)
+		m, err := j.pick(ctx, roster, now, exclude)
 		if err != nil {
-			log.ErrorContext(ctx, "counting open calls failed", "error", err)
-			return h.retry(ctx, owner, t, window, zones, "could not count open calls: "+err.Error(), 0, 0, log)
+			j.log.ErrorContext(ctx, "counting open calls failed", "error", err)
+			return j.retry(ctx, "could not count open calls: "+err.Error(), 0, 0)
 		}
 		switch {
 		case m != nil:
 			to = assignee{member: m, phone: m.Phone}
 		case stopped:
-			return h.waitForStaff(ctx, owner, t, roster, now, exclude, "the assignee opted out of reminders and nobody else is on duty", log)
+			return j.waitForStaff(ctx, roster, now, exclude, "the assignee opted out of reminders and nobody else is on duty")
 		case t.Staff.Reminders >= 2:
 			// Nobody else is on duty: wait for the next one who comes on.
-			return h.waitForStaff(ctx, owner, t, roster, now, exclude, "no other staff member on duty to take the call", log)
+			return j.waitForStaff(ctx, roster, now, exclude, "no other staff member on duty to take the call")
 		case t.Recipient != "" && t.Staff.MemberID == "":
 			to = assignee{phone: t.Recipient} // the shop's default staff phone
 		default:
-			return h.waitForStaff(ctx, owner, t, roster, now, "", "no staff member on duty", log)
+			return j.waitForStaff(ctx, roster, now, "", "no staff member on duty")
 		}
 	} else {
 		to = assignee{member: current, phone: t.Recipient}
@@ -117,98 +119,95 @@ func (h *Handler) remind(ctx context.Context, owner string, t thankyou.Task, now
 			if !staff.OnDuty(*current, now) {
 				next, ok := staff.NextOnDuty(*current, now)
 				if !ok {
-					return h.waitForStaff(ctx, owner, t, roster, now, current.ID, "the assigned staff member is inactive", log)
+					return j.waitForStaff(ctx, roster, now, current.ID, "the assigned staff member is inactive")
 				}
-				return h.deferTo(ctx, owner, t, next, "the assigned staff member is off duty", log)
+				return j.deferTo(ctx, next, "the assigned staff member is off duty")
 			}
 		}
 	}
 	if to.phone == "" {
-		return h.finish(ctx, owner, t, thankyou.StateFailed, "no staff phone to remind: set the shop's staff phone or its roster", 0, log)
+		return j.finish(ctx, thankyou.StateFailed, "no staff phone to remind: set the shop's staff phone or its roster", 0)
 	}
 	if to.id() != t.Staff.MemberID || to.phone != t.Recipient {
 		// Recorded before sending: after a crash, the next run knows whom
 		// to ask Twilio about.
-		if err := h.Calls.AssignCall(ctx, t.ID, owner, to.id(), to.phone, now); err != nil {
-			log.ErrorContext(ctx, "recording the assignment failed", "error", err)
+		if err := h.Calls.AssignCall(ctx, t.ID, j.owner, to.id(), to.phone, now); err != nil {
+			j.log.ErrorContext(ctx, "recording the assignment failed", "error", err)
 			return errored
 		}
-		t.Staff.MemberID, t.Recipient = to.id(), to.phone
+		j.t.Staff.MemberID, j.t.Recipient = to.id(), to.phone
+		t = j.t
 		if fresh && to.member != nil {
 			if err := h.Calls.SetLastAssigned(ctx, t.Order.Source, t.Order.Shop, to.id(), now); err != nil {
-				log.WarnContext(ctx, "recording the round-robin position failed", "error", err)
+				j.log.WarnContext(ctx, "recording the round-robin position failed", "error", err)
 			}
 		}
 	}
-	log = log.With("member", to.id(), "recipient", phone.Mask(to.phone), "reminders", reminders)
-	if to.member == nil {
-		var err error
-		if to.hours, to.zone, err = h.shopStaffHours(ctx, t); err != nil {
-			log.ErrorContext(ctx, "reading the shop's staff hours failed", "error", err)
-			return h.retry(ctx, owner, t, window, zones, "could not read the shop's staff hours: "+err.Error(), 0, 0, log)
-		}
-	}
+	j.log = j.log.With("member", to.id(), "recipient", phone.Mask(to.phone), "reminders", p.reminders)
 
-	body, err := h.reminder(t, to, now, window, zones)
+	body, err := j.reminder(to, now)
 	if err != nil {
-		return h.finish(ctx, owner, t, thankyou.StateFailed, "reminder could not be rendered: "+err.Error(), 0, log)
+		return j.finish(ctx, thankyou.StateFailed, "reminder could not be rendered: "+err.Error(), 0)
 	}
-	if err := lim.wait(ctx); err != nil {
-		return h.retry(ctx, owner, t, window, zones, "run ended before sending", 0, 0, log)
+	if err := j.lim.wait(ctx); err != nil {
+		return j.retry(ctx, "run ended before sending", 0, 0)
 	}
 	kind := contact.KindStaffReminder
-	if t.Staff.Reminders > 0 || reassigned > 0 {
+	if t.Staff.Reminders > 0 || p.reassigned > 0 {
 		kind = contact.KindFollowUp
 	}
-	d, sid, err := h.gate().SendText(ctx, h.staffContact(t, kind, to), h.now(ctx), body, config.StatusCallbackURL(h.PublicBaseURL, t.ID))
+	d, sid, err := h.gate().SendText(ctx, j.staffContact(kind, to), h.now(ctx), body, config.StatusCallbackURL(h.PublicBaseURL, t.ID))
 	switch {
 	case err != nil && d.Outcome == contact.Send:
-		return h.sendFailed(ctx, owner, t, window, zones, err, log)
+		return j.sendFailed(ctx, err)
 	case err != nil:
-		return h.retry(ctx, owner, t, window, zones, "could not check the contact: "+err.Error(), 0, 0, log)
+		return j.retry(ctx, "could not check the contact: "+err.Error(), 0, 0)
 	case d.Outcome != contact.Send:
-		return h.staffRefused(ctx, owner, t, roster, to, d, log)
+		return j.staffRefused(ctx, roster, to, d)
 	}
-	return h.recordReminder(ctx, owner, t, to, sid, reminders+1, reassigned, now, window, log)
+	p.reminders++
+	return j.recordReminder(ctx, to, sid, p, now)
 }
 
 // staffRefused acts on the gate's refusal of a reminder: the customer
 // opted out ends the task opted_out; an assignee who opted out or is never
 // on duty hands the call on at the next run; outside the assignee's hours
 // it waits for them; an expiry ends it.
-func (h *Handler) staffRefused(ctx context.Context, owner string, t thankyou.Task, roster []thankyou.StaffMember, to assignee, d contact.Decision, log *slog.Logger) outcome {
+func (j *job) staffRefused(ctx context.Context, roster []thankyou.StaffMember, to assignee, d contact.Decision) outcome {
 	switch {
 	case d.Outcome == contact.Defer:
-		return h.deferTo(ctx, owner, t, d.At, d.Reason(), log)
+		return j.deferTo(ctx, d.At, d.Reason())
 	case d.Code == contact.CodeCustomerOptedOut || d.Outcome == contact.Expire:
-		return h.act(ctx, owner, t, d, log)
+		return j.act(ctx, d)
 	case d.Code == contact.CodeOptedOut && to.member == nil:
-		return h.waitForStaff(ctx, owner, t, roster, h.now(ctx), "", "the shop's staff phone opted out of reminders", log)
+		return j.waitForStaff(ctx, roster, j.h.now(ctx), "", "the shop's staff phone opted out of reminders")
 	default:
 		// Recorded on the call: the next run sees the assignee opted
 		// out (or off shift) and picks someone else.
-		return h.waitForStaff(ctx, owner, t, roster, h.now(ctx), to.id(), d.Reason(), log)
+		return j.waitForStaff(ctx, roster, j.h.now(ctx), to.id(), d.Reason())
 	}
 }
 
-// recordReminder records a reminder Twilio accepted, due again for its
-// follow-up after EscalateAfter of the assignee's working time.
-func (h *Handler) recordReminder(ctx context.Context, owner string, t thankyou.Task, to assignee, sid string, reminders, reassigned int, now time.Time, window thankyou.Window, log *slog.Logger) outcome {
+// recordReminder records reminder p.reminders, which Twilio accepted as
+// sid at now, due again for its follow-up after EscalateAfter of the
+// assignee's working time.
+func (j *job) recordReminder(ctx context.Context, to assignee, sid string, p progress, now time.Time) outcome {
+	h, log := j.h, j.log
 	r := thankyou.Reminder{
 		SID: sid, MemberID: to.id(), Phone: to.phone,
-		Reminders: reminders, Reassigned: reassigned,
-		FollowUpAt: h.followUp(to, now, window),
+		Reminders: p.reminders, Reassigned: p.reassigned,
+		FollowUpAt: j.followUp(to, now),
 	}
 	if h.Calls == nil {
 		// No call store: a reminder is a plain message.
-		if err := h.Store.MarkSent(ctx, t.ID, owner, sid, h.now(ctx)); err != nil {
+		if err := h.Store.MarkSent(ctx, j.t.ID, j.owner, sid, h.now(ctx)); err != nil {
 			log.ErrorContext(ctx, "sent, but recording the SID failed", "sid", sid, "error", err)
 			return errored
 		}
 		h.Metrics.Count(metrics.Sent, 1)
 		return reminded
 	}
-	if err := h.Calls.Remind(ctx, t.ID, owner, r, h.now(ctx)); err != nil {
+	if err := h.Calls.Remind(ctx, j.t.ID, j.owner, r, h.now(ctx)); err != nil {
 		log.ErrorContext(ctx, "reminder sent, but recording it failed; the next run finds it at Twilio", "sid", sid, "error", err)
 		return errored
 	}
@@ -218,10 +217,10 @@ func (h *Handler) recordReminder(ctx context.Context, owner string, t thankyou.T
 }
 
 // followUp is when an unanswered reminder sent at now is followed up:
-// EscalateAfter of the member's working time, or of the shop's window for
-// the default staff phone.
-func (h *Handler) followUp(to assignee, now time.Time, window thankyou.Window) time.Time {
-	d := h.EscalateAfter
+// EscalateAfter of the member's working time, or of the shop's staff
+// phone's hours for the default staff phone.
+func (j *job) followUp(to assignee, now time.Time) time.Time {
+	d := j.h.EscalateAfter
 	if d <= 0 {
 		d = DefaultEscalateAfter
 	}
@@ -230,20 +229,13 @@ func (h *Handler) followUp(to assignee, now time.Time, window thankyou.Window) t
 			return at.UTC().Truncate(time.Second)
 		}
 	}
-	hours, zone := to.staffHours(h)
-	return polite.Add(hours, now, d, []*time.Location{zone}).UTC().Truncate(time.Second)
-}
-
-func (h *Handler) zone() *time.Location {
-	if h.ShopZone != nil {
-		return h.ShopZone
-	}
-	return time.UTC
+	return polite.Add(j.set.StaffHours, now, d, []*time.Location{j.set.StaffZone}).UTC().Truncate(time.Second)
 }
 
 // pick assigns a new call among the roster's members on duty at now (not
 // exclude): fewest open calls, round-robin on ties. nil when nobody is.
-func (h *Handler) pick(ctx context.Context, t thankyou.Task, roster []thankyou.StaffMember, now time.Time, exclude string) (*thankyou.StaffMember, error) {
+func (j *job) pick(ctx context.Context, roster []thankyou.StaffMember, now time.Time, exclude string) (*thankyou.StaffMember, error) {
+	h := j.h
 	var onDuty []thankyou.StaffMember
 	for _, m := range roster {
 		if m.ID == exclude || !staff.OnDuty(m, now) {
@@ -269,7 +261,7 @@ func (h *Handler) pick(ctx context.Context, t thankyou.Task, roster []thankyou.S
 		}
 		open[m.ID] = n
 	}
-	last, err := h.Calls.LastAssigned(ctx, t.Order.Source, t.Order.Shop)
+	last, err := h.Calls.LastAssigned(ctx, j.t.Order.Source, j.t.Order.Shop)
 	if err != nil {
 		return nil, err
 	}
@@ -281,9 +273,9 @@ func (h *Handler) pick(ctx context.Context, t thankyou.Task, roster []thankyou.S
 }
 
 // waitForStaff defers a call to when the first active member (not
-// exclude) comes on duty; with none, it waits until its deadline, when it
-// expires unless someone answered it.
-func (h *Handler) waitForStaff(ctx context.Context, owner string, t thankyou.Task, roster []thankyou.StaffMember, now time.Time, exclude, why string, log *slog.Logger) outcome {
+// exclude) comes on duty after now; with none, it waits until its
+// deadline, when it expires unless someone answered it.
+func (j *job) waitForStaff(ctx context.Context, roster []thankyou.StaffMember, now time.Time, exclude, why string) outcome {
 	var next time.Time
 	for _, m := range roster {
 		if m.ID == exclude {
@@ -293,47 +285,45 @@ func (h *Handler) waitForStaff(ctx context.Context, owner string, t thankyou.Tas
 			next = at
 		}
 	}
-	if next.IsZero() || next.After(t.Deadline) {
-		next = t.Deadline.Add(time.Second)
+	if next.IsZero() || next.After(j.t.Deadline) {
+		next = j.t.Deadline.Add(time.Second)
 	}
-	return h.deferTo(ctx, owner, t, next, why, log)
+	return j.deferTo(ctx, next, why)
 }
 
-// deferTo puts a call back until due, keeping its progress.
-func (h *Handler) deferTo(ctx context.Context, owner string, t thankyou.Task, due time.Time, why string, log *slog.Logger) outcome {
+// deferTo puts the task back until due, keeping its progress.
+func (j *job) deferTo(ctx context.Context, due time.Time, why string) outcome {
 	// Rounded up to the second: never due before the time given.
 	if r := due.UTC().Truncate(time.Second); r.Before(due) {
 		due = r.Add(time.Second)
 	} else {
 		due = r
 	}
-	if err := h.Store.Defer(ctx, t.ID, owner, due, why, h.now(ctx)); err != nil {
-		log.ErrorContext(ctx, "deferring failed", "error", err)
+	if err := j.h.Store.Defer(ctx, j.t.ID, j.owner, due, why, j.h.now(ctx)); err != nil {
+		j.log.ErrorContext(ctx, "deferring failed", "error", err)
 		return errored
 	}
-	log.InfoContext(ctx, "deferred", "due", due, "why", why)
+	j.log.InfoContext(ctx, "deferred", "due", due, "why", why)
 	return deferred
 }
 
 // reminder renders the reminder for to at now: the customer's legal hours
 // end ("call by") on the staff member's clock, cut to their shift's end.
-func (h *Handler) reminder(t thankyou.Task, to assignee, now time.Time, window thankyou.Window, zones []*time.Location) (string, error) {
-	loc := h.zone()
-	until, ok := polite.Until(window, now, zones)
+func (j *job) reminder(to assignee, now time.Time) (string, error) {
+	t := j.t
+	loc := j.set.StaffZoneOf(to.member)
+	until, ok := polite.Until(j.set.Window, now, j.set.Zones)
 	if to.member != nil {
-		if _, mloc, ok := staff.Shift(*to.member); ok {
-			loc = mloc
-		}
 		if end, onDuty := staff.OnDutyUntil(*to.member, now); onDuty && (!ok || end.Before(until)) {
 			until, ok = end, true
 		}
 	}
-	d := message.DataFor(t, h.shopName(t))
+	d := message.DataFor(t, j.set.ShopName)
 	d.OrderedAgo = message.AgoIn(t.Language, t.Order.CreatedAt, now, loc)
 	if ok {
 		d.CallUntil = until.In(loc).Format("15:04")
 	}
-	r, err := h.rendererFor(t, thankyou.ChannelStaff)
+	r, err := j.h.rendererFor(t, thankyou.ChannelStaff)
 	if err != nil {
 		return "", err
 	}
@@ -343,8 +333,8 @@ func (h *Handler) reminder(t thankyou.Task, to assignee, now time.Time, window t
 // recoverReminder handles a staff call whose lease expired mid-send: if
 // Twilio accepted the reminder the dead run sent (same recipient and text,
 // rendered as at that claim), it is recorded instead of sent again.
-func (h *Handler) recoverReminder(ctx context.Context, owner string, c thankyou.Claim, window thankyou.Window, zones []*time.Location, log *slog.Logger) (outcome, bool) {
-	t := c.Task
+func (j *job) recoverReminder(ctx context.Context) (outcome, bool) {
+	h, t, c, log := j.h, j.t, j.claim, j.log
 	if t.Recipient == "" || h.Calls == nil {
 		return 0, false
 	}
@@ -357,20 +347,17 @@ func (h *Handler) recoverReminder(ctx context.Context, owner string, c thankyou.
 		}
 	}
 	to := assignee{member: member(roster, t.Staff.MemberID), phone: t.Recipient}
-	body, err := h.reminder(t, to, c.PreviousClaimAt, window, zones)
+	body, err := j.reminder(to, c.PreviousClaimAt)
 	if err != nil {
 		return 0, false
 	}
-	sid, found, err := h.Sender.FindSent(ctx, t.Recipient, body, c.PreviousClaimAt.Add(-clockSlack))
+	sid, found, o, done := j.findSent(ctx, body, "reminder")
 	switch {
-	case err != nil && h.now(ctx).After(t.Deadline):
-		return h.finish(ctx, owner, t, thankyou.StateFailed, "could not confirm with Twilio whether an interrupted reminder went out before the deadline", 0, log), true
-	case err != nil:
-		log.ErrorContext(ctx, "could not check whether the interrupted reminder went out; checking again after the lease", "error", err)
-		return ambiguous, true
+	case done:
+		return o, true
 	case found && sid != t.MessageSID:
 		log.WarnContext(ctx, "interrupted reminder had gone out: recording it, not sending again", "sid", sid)
-		return h.recordReminder(ctx, owner, t, to, sid, t.Staff.Reminders+1, t.Staff.Reassigned, h.now(ctx), window, log), true
+		return j.recordReminder(ctx, to, sid, progress{t.Staff.Reminders + 1, t.Staff.Reassigned}, h.now(ctx)), true
 	}
 	return 0, false
 }

@@ -56,7 +56,7 @@ var langNames = map[inbound.Lang]string{
 // verbMeanings says what each staff verb does, for the page.
 var verbMeanings = map[inbound.Verb]string{
 	inbound.Done:  "the call was made; words after it are the note",
-	inbound.Later: "remind me later: after " + hours(inbound.DefaultSnooze.Hours()) + ", or the delay given (`2h`, `90m`, `tomorrow`), at the next time on duty",
+	inbound.Later: "remind me later: after " + hours(inbound.DefaultSnooze.Hours()) + ", or the delay given (`2h`, `90m`, `tomorrow`), at the next time on duty when the customer may be called too",
 	inbound.Skip:  "do not call; words after it are the reason",
 	inbound.Call:  "connect me to the customer now (click-to-call)",
 	inbound.List:  "list my open calls",

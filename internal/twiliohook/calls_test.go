@@ -206,7 +206,9 @@ func reply(t *testing.T, resp events.APIGatewayV2HTTPResponse) string {
 }
 
 func TestStaffRepliesToTheCallReminder(t *testing.T) {
-	tomorrow9 := time.Date(2026, 12, 4, 9, 0, 0, 0, newYork) // Friday, the staff phone's hours' start (STAFF_HOURS)
+	// Friday: the staff phone's hours (STAFF_HOURS) start at 09:00, the
+	// customer's (the send window) at 10:00, when the dispatcher reminds.
+	tomorrow10 := time.Date(2026, 12, 4, 10, 0, 0, 0, newYork)
 	tests := []struct {
 		fixture string
 		want    []string // in the reply
@@ -232,9 +234,9 @@ func TestStaffRepliesToTheCallReminder(t *testing.T) {
 				t.Errorf("open calls after LATER: %v, want the snoozed call", ids)
 			}
 		}},
-		{"staff-later-tomorrow.json", []string{"remind you about order 1001 (Jane) on Fri at 09:00."}, func(t *testing.T, f *fixture, _, got thankyou.Task) {
-			if got.State != thankyou.StateReminded || !got.DueAt.Equal(tomorrow9) {
-				t.Errorf("task = %s due %v; want reminded, due %v", got.State, got.DueAt.In(newYork), tomorrow9)
+		{"staff-later-tomorrow.json", []string{"remind you about order 1001 (Jane) on Fri at 10:00."}, func(t *testing.T, f *fixture, _, got thankyou.Task) {
+			if got.State != thankyou.StateReminded || !got.DueAt.Equal(tomorrow10) {
+				t.Errorf("task = %s due %v; want reminded, due %v", got.State, got.DueAt.In(newYork), tomorrow10)
 			}
 			if !polite.Contains(f.h.StaffWindow, got.DueAt, []*time.Location{newYork}) {
 				t.Errorf("due %v is outside the staff phone's hours %s", got.DueAt.In(newYork), f.h.StaffWindow)

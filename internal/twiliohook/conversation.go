@@ -137,7 +137,7 @@ func (h *Handler) staffAnswer(ctx context.Context, from string, cmd inbound.Comm
 		return messageTwiML(fmt.Sprintf("Not sent: %s (order %s) has opted out of messages (STOP). Please do not contact them by text.", who, num)), true, nil
 	case d.Outcome == contact.Defer && d.Code == contact.CodeOutsideHours:
 		log.InfoContext(ctx, "REPLY outside the customer's hours: not sent", "rule", d.Rule, "next", d.At)
-		return messageTwiML(AnswerLaterText(who, num, now, d.At, h.customerZones(t)[0])), true, nil
+		return messageTwiML(AnswerLaterText(who, num, now, d.At, h.customer(t).Zones[0])), true, nil
 	case d.Outcome != contact.Send:
 		log.InfoContext(ctx, "REPLY not allowed: not sent", "gate", d.Code)
 		return messageTwiML(fmt.Sprintf("Not sent to %s (order %s): %s.", who, num, d.Reason())), true, nil
@@ -174,5 +174,5 @@ func AnswerLaterText(who, num string, now, next time.Time, zone *time.Location) 
 // answerContact is a REPLY to the task's customer (no deadline: it
 // answers a message they wrote).
 func (h *Handler) answerContact(t thankyou.Task) contact.Contact {
-	return h.customerContact(t, contact.KindReplyAnswer)
+	return h.customer(t).Customer(t, contact.KindReplyAnswer)
 }

@@ -4,13 +4,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/contact"
-	"github.com/thankyoucalls/thankyoucalls/internal/polite"
+	"github.com/thankyoucalls/thankyoucalls/internal/settings"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
 
@@ -35,41 +34,34 @@ func (h *Handler) gate() *contact.Gate {
 	return h.builtGate
 }
 
-// customerZones are the zones a task's customer is in, as the order
-// webhook found them (else the shop's zone).
-func (h *Handler) customerZones(t thankyou.Task) []*time.Location {
-	var names []string
-	if t.TimeZone != "" {
-		names = strings.Split(t.TimeZone, ",")
+// deployment is the deployment's configuration, for whatever a task's
+// shop does not set.
+func (h *Handler) deployment() settings.Deployment {
+	return settings.Deployment{Window: h.Window, Zone: h.ShopZone, Closed: h.Closed, StaffWindow: h.StaffWindow, ShopName: h.ShopName}
+}
+
+// customer is the customer's side of t's settings (nothing read).
+func (h *Handler) customer(t thankyou.Task) settings.Task {
+	return h.deployment().Of(t, nil)
+}
+
+// settingsOf resolves t's settings with its stored shop (the staff
+// phone's hours): a shop that cannot be read gets the deployment's.
+func (h *Handler) settingsOf(ctx context.Context, t thankyou.Task, log *slog.Logger) settings.Task {
+	s, err := h.deployment().Read(ctx, h.Calls, t)
+	if err != nil {
+		log.WarnContext(ctx, "reading the task's shop failed: the deployment's staff hours apply", "error", err)
 	}
-	return polite.Zones(names, h.ShopZone)
+	if s.Unreadable != nil {
+		log.WarnContext(ctx, "unreadable settings replaced by the deployment's", "error", s.Unreadable)
+	}
+	return s
 }
 
 // bridgeCustomer is the bridge's leg to the task's customer, within the
 // thank-you's deadline.
 func (h *Handler) bridgeCustomer(t thankyou.Task) contact.Contact {
-	c := h.customerContact(t, contact.KindBridgeCustomer)
-	c.Deadline = t.Deadline
-	return c
-}
-
-// customerContact is a contact of kind with the task's customer, the one
-// shape every path of the webhook asks the gate with: their number, zones,
-// region and country, the shop's window, the task's and the deployment's
-// closed dates, and the task itself (so a pending erasure holds it).
-func (h *Handler) customerContact(t thankyou.Task, kind contact.Kind) contact.Contact {
-	w := h.Window
-	if !t.Window.IsZero() {
-		w = t.Window
-	}
-	// A task's closed dates were checked when it was stored; unreadable
-	// ones are left out here as the dispatcher leaves them out.
-	closed, _ := polite.ParseDates(t.Closed)
-	return contact.Contact{
-		Kind: kind, To: t.Order.Phone, Zones: h.customerZones(t),
-		Region: t.Order.Region, Country: t.Order.Country, Window: w, Closed: append(closed, h.Closed...),
-		Task: t.ID, For: &t,
-	}
+	return h.customer(t).Customer(t, contact.KindBridgeCustomer)
 }
 
 // callRefused answers a CALL the gate did not allow for the customer:
@@ -93,7 +85,7 @@ func (h *Handler) callRefused(ctx context.Context, from string, t thankyou.Task,
 		return messageTwiML(fmt.Sprintf("Order %s: the customer's data is being erased at their or the shop's request, so nothing was dialled and the call is closed.", num)), nil
 	case d.Outcome == contact.Defer && d.Code == contact.CodeOutsideHours:
 		log.InfoContext(ctx, "CALL outside the customer's hours: nothing dialled", "next", d.At)
-		return messageTwiML(OutsideHoursText(who, now, d.At, h.customerZones(t)[0])), nil
+		return messageTwiML(OutsideHoursText(who, now, d.At, h.customer(t).Zones[0])), nil
 	default:
 		log.InfoContext(ctx, "CALL not allowed: nothing dialled", "why", d.Reason())
 		return messageTwiML(fmt.Sprintf("%s (order %s) cannot be called now: %s. Reply LATER %s or SKIP %s.", who, num, d.Reason(), num, num)), nil
@@ -144,25 +136,4 @@ func (h *Handler) staffStopped(ctx context.Context, from string, log *slog.Logge
 	}
 	log.InfoContext(ctx, "staff member opted out of reminders: open calls handed on", "roster", len(members), "calls", moved)
 	return nil
-}
-
-// staffHours are the hours and zone of the task's shop's staff phone: the
-// stored shop's own, else StaffWindow (contact.DefaultStaffWindow) in
-// ShopZone. A shop that cannot be read gets the deployment's.
-func (h *Handler) staffHours(ctx context.Context, t thankyou.Task) (thankyou.Window, *time.Location) {
-	w, zone := h.StaffWindow, h.zone()
-	if w == (thankyou.Window{}) {
-		w = contact.DefaultStaffWindow
-	}
-	sh, err := h.Calls.GetShop(ctx, t.Order.Source, t.Order.Shop)
-	if err != nil {
-		return w, zone
-	}
-	if loc, err := time.LoadLocation(sh.TimeZone); err == nil && sh.TimeZone != "" {
-		zone = loc
-	}
-	if !sh.StaffHours.IsZero() {
-		w = sh.StaffHours
-	}
-	return w, zone
 }

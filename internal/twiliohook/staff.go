@@ -14,8 +14,7 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/inbound"
 	"github.com/thankyoucalls/thankyoucalls/internal/message"
 	"github.com/thankyoucalls/thankyoucalls/internal/metrics"
-	"github.com/thankyoucalls/thankyoucalls/internal/polite"
-	"github.com/thankyoucalls/thankyoucalls/internal/staff"
+	"github.com/thankyoucalls/thankyoucalls/internal/settings"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 	"github.com/thankyoucalls/thankyoucalls/internal/twilio"
 )
@@ -104,7 +103,7 @@ func (h *Handler) staffReply(ctx context.Context, req events.APIGatewayV2HTTPReq
 		log.InfoContext(ctx, "staff closed the call", "state", state)
 		return messageTwiML(fmt.Sprintf("Thanks! Order %s (%s) is marked %s.%s", num, who, what, more(len(calls)-1))), nil
 	case inbound.Later:
-		due, zone := h.snoozeUntil(ctx, t, members, cmd, now)
+		due, zone := snoozeUntil(t, h.settingsOf(ctx, t, log), memberFor(members, t), cmd, now)
 		if _, err := h.Calls.Snooze(ctx, t.ID, from, due, now); err != nil {
 			return h.staffConflict(ctx, err, num, log)
 		}
@@ -164,32 +163,19 @@ func (h *Handler) startBridge(ctx context.Context, req events.APIGatewayV2HTTPRe
 	return messageTwiML(fmt.Sprintf("Calling you now: answer to be connected to %s (order %s). They will see the shop's number.", firstName(t), orderNumber(t))), nil
 }
 
-// snoozeUntil is when a LATER reply's reminder comes back: after the
-// delay (or tomorrow), at the next moment the staff member is on duty
-// (the shop's window for the default staff phone).
-func (h *Handler) snoozeUntil(ctx context.Context, t thankyou.Task, members []thankyou.StaffMember, cmd inbound.Command, now time.Time) (time.Time, *time.Location) {
-	m := memberFor(members, t)
-	var hours thankyou.Window
-	zone := h.zone()
-	if m != nil {
-		if _, loc, ok := staff.Shift(*m); ok {
-			zone = loc
-		}
-	} else {
-		hours, zone = h.staffHours(ctx, t)
-	}
+// snoozeUntil is when a LATER reply's reminder for task t comes back:
+// after the delay (or tomorrow, on the staff member's clock), at the first
+// moment the dispatcher may send it: the staff member m on duty (the shop's
+// staff phone's hours when m is nil) and the customer inside the task's
+// hours, both as resolved in set. It returns the staff member's zone too.
+func snoozeUntil(t thankyou.Task, set settings.Task, m *thankyou.StaffMember, cmd inbound.Command, now time.Time) (time.Time, *time.Location) {
+	zone := set.StaffZoneOf(m)
 	at := now.Add(cmd.Snooze)
 	if cmd.Tomorrow {
 		y, mo, d := now.In(zone).Date()
 		at = time.Date(y, mo, d+1, 0, 0, 0, 0, zone)
 	}
-	if m != nil {
-		if next, ok := staff.NextOnDuty(*m, at); ok {
-			return next.UTC().Truncate(time.Second), zone
-		}
-		hours, _ = h.staffHours(ctx, t)
-	}
-	return polite.Next(hours, at, []*time.Location{zone}).UTC().Truncate(time.Second), zone
+	return set.NextReminder(t, m, at).UTC().Truncate(time.Second), zone
 }
 
 // when says a snooze time on the staff member's clock (zone): "at 14:30",
@@ -200,13 +186,6 @@ func when(due, now time.Time, zone *time.Location) string {
 		return "at " + d.Format("15:04")
 	}
 	return "on " + d.Format("Mon") + " at " + d.Format("15:04")
-}
-
-func (h *Handler) zone() *time.Location {
-	if h.ShopZone != nil {
-		return h.ShopZone
-	}
-	return time.UTC
 }
 
 // memberFor finds the roster entry a call is assigned to.

@@ -186,9 +186,10 @@ func TestReminderLaterComesBackAtTheRightTime(t *testing.T) {
 		t.Errorf("Ana's messages = %q, want the reminder again", got)
 	}
 
-	// LATER tomorrow lands at the start of her next working day.
+	// LATER tomorrow lands on her next working day, when the customer may
+	// be called too: her shift starts at 09:00, the send window at 10:00.
 	clock.Set(time.Date(2026, 12, 4, 16, 0, 0, 0, ny)) // Friday
-	if answer := reply(t, s, anaPhone, "LATER 1001 tomorrow"); !strings.Contains(answer, "on Mon at 09:00") {
+	if answer := reply(t, s, anaPhone, "LATER 1001 tomorrow"); !strings.Contains(answer, "on Mon at 10:00") {
 		t.Errorf("LATER tomorrow on a Friday answered %s", answer)
 	}
 }
