@@ -281,17 +281,26 @@ type Privacy interface {
 	PrivacyHold(ctx context.Context, t thankyou.Task) (bool, error)
 }
 
-// Caps keeps the caps' counts: TakeSlot takes one of max slots under key
-// for owner at now, each held for per, with single-item conditional writes
-// (an owner that holds a live slot keeps it: taken again is ok). When all
-// are held, ok is false and free is when the first frees.
+// Caps keeps the caps' counts with single-item conditional writes.
+//
+// TakeSlot takes one of max slots under key for owner at now, each held
+// for per (an owner that holds a live slot keeps it: taken again is ok).
+// When all are held, ok is false and free is when the first frees.
+//
+// AdmitNumber admits a capped contact to phone for task: unless phone
+// opted out, it takes one of the number cap's max slots (each held for
+// per) for task, as TakeSlot does, and records that a message from phone
+// is a reply to task, in one write on the number's item, where its
+// opt-out is. When not ok, optedOut says the number opted out, else free
+// is when a slot frees.
 type Caps interface {
 	TakeSlot(ctx context.Context, key, owner string, max int, per time.Duration, now time.Time) (ok bool, free time.Time, err error)
+	AdmitNumber(ctx context.Context, phone, task string, max int, per time.Duration, now time.Time) (ok, optedOut bool, free time.Time, err error)
 }
 
-// CapKey is the Caps key of a number's cap; CustomerCapKey of a customer's
-// at a shop (key is their identity key there).
-func CapKey(phone string) string { return "number:" + phone }
-
-// CustomerCapKey is the Caps key of a customer's frequency cap.
+// CustomerCapKey is the Caps key of a customer's frequency cap at a shop
+// (key is their identity key there).
 func CustomerCapKey(key string) string { return "customer:" + key }
+
+// customerCapped reports whether the shop's frequency cap applies to c.
+func (c Contact) customerCapped() bool { return c.CustomerCap > 0 && c.CustomerKey != "" }

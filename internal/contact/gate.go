@@ -65,16 +65,37 @@ func (g *Gate) Check(ctx context.Context, c Contact, now time.Time) (Decision, e
 // Admit decides c at now and, when it may be made, takes its slots under
 // the caps: after Admit says Send, the caller makes the contact by other
 // means than the adapter (the bridge's <Dial> of the customer).
+//
+// A capped contact (a thank-you) is admitted by the number's one write
+// (Caps.AdmitNumber), which also checks the number's opt-out and records
+// where a reply from it goes: the gate reads that opt-out itself only when
+// the contact is not sent now (so that it is refused, not deferred) or
+// when the shop's customer cap is taken first.
 func (g *Gate) Admit(ctx context.Context, c Contact, now time.Time) (Decision, error) {
-	d, err := g.check(ctx, c, now)
-	if err == nil && d.Outcome == Send {
-		d, err = g.take(ctx, c, now, d)
-	}
+	d, err := g.admit(ctx, c, now)
 	if err != nil {
 		return Decision{}, err
 	}
 	g.observe(c, d)
 	return d, nil
+}
+
+func (g *Gate) admit(ctx context.Context, c Contact, now time.Time) (Decision, error) {
+	if g.Caps == nil || !c.Kind.capped() || c.customerCapped() {
+		d, err := g.check(ctx, c, now)
+		if err != nil || d.Outcome != Send {
+			return d, err
+		}
+		return g.take(ctx, c, now, d)
+	}
+	d, done, err := g.first(ctx, c, now)
+	if err != nil || done {
+		return d, err
+	}
+	if d = g.last(c, now); d.Outcome != Send {
+		return g.consent(ctx, c, d)
+	}
+	return g.take(ctx, c, now, d)
 }
 
 // SendText admits c at now and, when allowed, sends body to c.To. When the
@@ -115,30 +136,47 @@ func (g *Gate) observe(c Contact, d Decision) {
 
 // check applies the rules in order: number, deadline, consent, hours.
 func (g *Gate) check(ctx context.Context, c Contact, now time.Time) (Decision, error) {
+	d, done, err := g.first(ctx, c, now)
+	if err != nil || done {
+		return d, err
+	}
+	return g.consent(ctx, c, g.last(c, now))
+}
+
+// first applies the rules before the consent of the number contacted:
+// number, privacy hold, deadline, the customer's consent for a staff
+// contact. done says one decided.
+func (g *Gate) first(ctx context.Context, c Contact, now time.Time) (d Decision, done bool, err error) {
 	if c.To == "" {
-		return Decision{Outcome: Refuse, Code: CodeNoNumber}, nil
+		return Decision{Outcome: Refuse, Code: CodeNoNumber}, true, nil
 	}
 	if g.Privacy != nil && c.For != nil {
 		held, err := g.Privacy.PrivacyHold(ctx, *c.For)
 		if err != nil {
-			return Decision{}, fmt.Errorf("contact gate: privacy hold: %w", err)
+			return Decision{}, true, fmt.Errorf("contact gate: privacy hold: %w", err)
 		}
 		if held {
-			return Decision{Outcome: Refuse, Code: CodePrivacyHold}, nil
+			return Decision{Outcome: Refuse, Code: CodePrivacyHold}, true, nil
 		}
 	}
 	if !c.Deadline.IsZero() && now.After(c.Deadline) {
-		return Decision{Outcome: Expire, Code: CodePastDeadline, Detail: c.Deadline.UTC().Format(time.RFC3339)}, nil
+		return Decision{Outcome: Expire, Code: CodePastDeadline, Detail: c.Deadline.UTC().Format(time.RFC3339)}, true, nil
 	}
 	if c.Customer != "" && c.Customer != c.To {
 		out, err := g.Consent.OptedOut(ctx, c.Customer)
 		if err != nil {
-			return Decision{}, fmt.Errorf("contact gate: customer's opt-out %s: %w", phone.Mask(c.Customer), err)
+			return Decision{}, true, fmt.Errorf("contact gate: customer's opt-out %s: %w", phone.Mask(c.Customer), err)
 		}
 		if out {
-			return Decision{Outcome: Refuse, Code: CodeCustomerOptedOut}, nil
+			return Decision{Outcome: Refuse, Code: CodeCustomerOptedOut}, true, nil
 		}
 	}
+	return Decision{}, false, nil
+}
+
+// consent is the consent of the number contacted, which comes before
+// the rules that decided d (last): a number that opted out is refused.
+func (g *Gate) consent(ctx context.Context, c Contact, d Decision) (Decision, error) {
 	out, err := g.Consent.OptedOut(ctx, c.To)
 	if err != nil {
 		return Decision{}, fmt.Errorf("contact gate: opt-out %s: %w", phone.Mask(c.To), err)
@@ -146,10 +184,16 @@ func (g *Gate) check(ctx context.Context, c Contact, now time.Time) (Decision, e
 	if out {
 		return Decision{Outcome: Refuse, Code: CodeOptedOut}, nil
 	}
+	return d, nil
+}
+
+// last applies the rules after consent: the shop's voice consent, then
+// the hours.
+func (g *Gate) last(c Contact, now time.Time) Decision {
 	if c.Kind == KindCall && !c.VoiceConsent {
-		return Decision{Outcome: Refuse, Code: CodeNoVoiceConsent}, nil
+		return Decision{Outcome: Refuse, Code: CodeNoVoiceConsent}
 	}
-	return g.hours(c, now), nil
+	return g.hours(c, now)
 }
 
 // hours asks polite.Hours, the one hours check, with the recipient's
@@ -186,13 +230,14 @@ func (g *Gate) hours(c Contact, now time.Time) Decision {
 }
 
 // take takes c's slots under the caps: the customer's frequency cap at
-// the shop first (a refusal), then the number's cap (a deferral until a
-// slot frees).
+// the shop first (a refusal), then the number's cap on the number's item,
+// whose write also refuses a number that opted out (a deferral until a
+// slot frees, or a refusal).
 func (g *Gate) take(ctx context.Context, c Contact, now time.Time, d Decision) (Decision, error) {
 	if g.Caps == nil || !c.Kind.capped() {
 		return d, nil
 	}
-	if c.CustomerCap > 0 && c.CustomerKey != "" {
+	if c.customerCapped() {
 		ok, _, err := g.Caps.TakeSlot(ctx, CustomerCapKey(c.CustomerKey), c.Task, 1, c.CustomerCap, now)
 		if err != nil {
 			return Decision{}, fmt.Errorf("contact gate: customer cap: %w", err)
@@ -202,12 +247,15 @@ func (g *Gate) take(ctx context.Context, c Contact, now time.Time, d Decision) (
 		}
 	}
 	limit := g.numberCap(c)
-	ok, free, err := g.Caps.TakeSlot(ctx, CapKey(c.To), c.Task, limit.Max, limit.Per, now)
+	ok, optedOut, free, err := g.Caps.AdmitNumber(ctx, c.To, c.Task, limit.Max, limit.Per, now)
 	if err != nil {
 		return Decision{}, fmt.Errorf("contact gate: number cap %s: %w", phone.Mask(c.To), err)
 	}
-	if ok {
+	switch {
+	case ok:
 		return d, nil
+	case optedOut:
+		return Decision{Outcome: Refuse, Code: CodeOptedOut}, nil
 	}
 	detail := fmt.Sprintf("%d per %s", limit.Max, limit.Per)
 	if !c.Deadline.IsZero() && free.After(c.Deadline) {

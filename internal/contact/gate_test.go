@@ -3,6 +3,7 @@ package contact_test
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,11 +18,30 @@ type optOuts map[string]bool
 func (o optOuts) OptedOut(_ context.Context, phone string) (bool, error) { return o[phone], nil }
 
 // slots keeps cap slots in memory with the same contract as the store's
-// conditional writes (the bulk property run uses it; dynamo's TakeSlot is
-// tested against dynalite).
+// conditional writes (the bulk property run uses it; dynamo's TakeSlot and
+// AdmitNumber are tested against dynalite). consent is the opt-outs that
+// AdmitNumber's write checks, as the store's does on the number's item.
 type slots struct {
-	mu sync.Mutex
-	m  map[string][]slot
+	consent contact.Consent
+	mu      sync.Mutex
+	m       map[string][]slot
+	routes  map[string]string // phone -> the task a reply goes to
+}
+
+func (s *slots) AdmitNumber(ctx context.Context, phone, task string, n int, per time.Duration, now time.Time) (ok, optedOut bool, free time.Time, err error) {
+	if optedOut, err = s.consent.OptedOut(ctx, phone); err != nil || optedOut {
+		return false, optedOut, time.Time{}, err
+	}
+	ok, free, err = s.TakeSlot(ctx, "number:"+phone, task, n, per, now)
+	if ok {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.routes == nil {
+			s.routes = map[string]string{}
+		}
+		s.routes[phone] = task
+	}
+	return ok, false, free, err
 }
 
 type slot struct {
@@ -132,7 +152,7 @@ func TestGateDecides(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			g := &contact.Gate{Consent: tt.out, Caps: &slots{}}
+			g := &contact.Gate{Consent: tt.out, Caps: &slots{consent: tt.out}}
 			got, err := g.Admit(context.Background(), tt.c, tt.at)
 			if err != nil {
 				t.Fatal(err)
@@ -149,7 +169,7 @@ func TestGateDecides(t *testing.T) {
 
 func TestNumberCapAcrossTasksAndShops(t *testing.T) {
 	ny := mustZone(t, "America/New_York")
-	g := &contact.Gate{Consent: optOuts{}, Caps: &slots{}}
+	g := &contact.Gate{Consent: optOuts{}, Caps: &slots{consent: optOuts{}}}
 	at := time.Date(2026, 12, 2, 11, 0, 0, 0, ny)
 	c := contact.Contact{Kind: contact.KindSMS, To: customer, Zones: []*time.Location{ny}, Window: mustWindow(t, "09:00", "20:00", "Mon-Sun"), Task: "shop-a:1"}
 	ctx := context.Background()
@@ -191,7 +211,7 @@ func TestNumberCapAcrossTasksAndShops(t *testing.T) {
 func TestLegalCapWins(t *testing.T) {
 	ny := mustZone(t, "America/New_York")
 	at := time.Date(2026, 12, 2, 11, 0, 0, 0, ny)
-	g := &contact.Gate{Consent: optOuts{}, Caps: &slots{}, NumberCap: contact.Cap{Max: 5, Per: time.Hour},
+	g := &contact.Gate{Consent: optOuts{}, Caps: &slots{consent: optOuts{}}, NumberCap: contact.Cap{Max: 5, Per: time.Hour},
 		LegalCap: func(polite.Recipient) (contact.Cap, bool) { return contact.Cap{Max: 3, Per: 24 * time.Hour}, true }}
 	w := mustWindow(t, "09:00", "20:00", "Mon-Sun")
 	sent := 0
@@ -209,7 +229,7 @@ func TestLegalCapWins(t *testing.T) {
 func TestCustomerCapRefuses(t *testing.T) {
 	ny := mustZone(t, "America/New_York")
 	at := time.Date(2026, 12, 2, 11, 0, 0, 0, ny)
-	g := &contact.Gate{Consent: optOuts{}, Caps: &slots{}, NumberCap: contact.Cap{Max: 10, Per: time.Hour}}
+	g := &contact.Gate{Consent: optOuts{}, Caps: &slots{consent: optOuts{}}, NumberCap: contact.Cap{Max: 10, Per: time.Hour}}
 	w := mustWindow(t, "09:00", "20:00", "Mon-Sun")
 	c := contact.Contact{Kind: contact.KindSMS, To: customer, Zones: []*time.Location{ny}, Window: w, Task: "a", CustomerKey: "k", CustomerCap: 30 * 24 * time.Hour}
 	if d, _ := g.Admit(context.Background(), c, at); d.Outcome != contact.Send {
@@ -233,7 +253,7 @@ func TestStateCapAppliesWithoutConfiguration(t *testing.T) {
 		number string
 		want   int
 	}{{"+13055550123", 3}, {customer, 6}} {
-		g := &contact.Gate{Consent: optOuts{}, Caps: &slots{}, NumberCap: contact.Cap{Max: 10, Per: time.Hour}}
+		g := &contact.Gate{Consent: optOuts{}, Caps: &slots{consent: optOuts{}}, NumberCap: contact.Cap{Max: 10, Per: time.Hour}}
 		sent := 0
 		for i := range 6 {
 			c := contact.Contact{Kind: contact.KindSMS, To: tc.number, Zones: []*time.Location{ny}, Window: w, Task: string(rune('a' + i))}
@@ -276,7 +296,7 @@ func TestPrivacyHoldRefusesEveryKind(t *testing.T) {
 
 func TestAnswerToACustomerTakesNoCapSlot(t *testing.T) {
 	ny := mustZone(t, "America/New_York")
-	caps := &slots{}
+	caps := &slots{consent: optOuts{}}
 	g := &contact.Gate{Consent: optOuts{}, Caps: caps}
 	at := time.Date(2026, 12, 2, 11, 0, 0, 0, ny)
 	c := contact.Contact{Kind: contact.KindSMS, To: customer, Zones: []*time.Location{ny}, Window: mustWindow(t, "09:00", "20:00", "Mon-Sun"), Task: "shop-a:1"}
@@ -297,5 +317,60 @@ func TestAnswerToACustomerTakesNoCapSlot(t *testing.T) {
 	next.Task = "shop-b:9"
 	if d, _ := g.Admit(ctx, next, at.Add(time.Hour)); d.Outcome != contact.Defer || d.Code != contact.CodeNumberCap {
 		t.Fatalf("another thank-you within 24h: %+v", d)
+	}
+}
+
+// countedOptOuts counts the gate's own reads of opt-outs.
+type countedOptOuts struct {
+	optOuts
+	reads *atomic.Int32
+}
+
+func (o countedOptOuts) OptedOut(ctx context.Context, phone string) (bool, error) {
+	o.reads.Add(1)
+	return o.optOuts.OptedOut(ctx, phone)
+}
+
+func TestAThankYouIsAdmittedByTheNumbersOneWrite(t *testing.T) {
+	ny := mustZone(t, "America/New_York")
+	open := time.Date(2026, 12, 2, 11, 0, 0, 0, ny)
+	night := time.Date(2026, 12, 2, 23, 0, 0, 0, ny)
+	const stopped = "+12125550999"
+	for _, tt := range []struct {
+		name      string
+		to        string
+		at        time.Time
+		kind      contact.Kind
+		custCap   time.Duration
+		want      contact.Outcome
+		wantCode  contact.Code
+		wantReads int32
+	}{
+		{"sent: no read of its own", customer, open, contact.KindSMS, 0, contact.Send, contact.CodeOK, 0},
+		{"call sent: no read of its own", customer, open, contact.KindCall, 0, contact.Send, contact.CodeOK, 0},
+		{"opted out: refused by the write", stopped, open, contact.KindSMS, 0, contact.Refuse, contact.CodeOptedOut, 0},
+		{"opted out at night: refused, not deferred", stopped, night, contact.KindSMS, 0, contact.Refuse, contact.CodeOptedOut, 1},
+		{"at night: deferred after one read", customer, night, contact.KindSMS, 0, contact.Defer, contact.CodeOutsideHours, 1},
+		{"customer cap on: read first", stopped, open, contact.KindSMS, time.Hour, contact.Refuse, contact.CodeOptedOut, 1},
+		{"not capped: read", stopped, open, contact.KindReplyAnswer, 0, contact.Refuse, contact.CodeOptedOut, 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var reads atomic.Int32
+			out := optOuts{stopped: true}
+			caps := &slots{consent: out}
+			g := &contact.Gate{Consent: countedOptOuts{out, &reads}, Caps: caps}
+			c := contact.Contact{Kind: tt.kind, To: tt.to, Zones: []*time.Location{ny}, Window: mustWindow(t, "09:00", "20:00", "Mon-Sun"),
+				Task: "shop-a:1", VoiceConsent: true, CustomerKey: "k", CustomerCap: tt.custCap}
+			d, err := g.Admit(context.Background(), c, tt.at)
+			if err != nil || d.Outcome != tt.want || d.Code != tt.wantCode {
+				t.Fatalf("Admit = %+v, %v; want %s %s", d, err, tt.want, tt.wantCode)
+			}
+			if got := reads.Load(); got != tt.wantReads {
+				t.Errorf("the gate read opt-outs %d times, want %d", got, tt.wantReads)
+			}
+			if route := caps.routes[tt.to]; (route == c.Task) != (d.Outcome == contact.Send && tt.kind != contact.KindReplyAnswer) {
+				t.Errorf("reply route after %s: %q", d.Outcome, route)
+			}
+		})
 	}
 }

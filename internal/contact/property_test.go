@@ -224,7 +224,7 @@ func newSimulation(r *rand.Rand, orders int) *simulation {
 	s.end = s.start.Add(40 * 24 * time.Hour)
 	s.now = s.start
 	s.optOuts = optOutsAt{now: &s.now, at: map[string]time.Time{}}
-	s.gate = &contact.Gate{Consent: s.optOuts, Caps: &slots{}, Sender: adapter{&s.sends}, Caller: adapter{&s.sends},
+	s.gate = &contact.Gate{Consent: s.optOuts, Caps: &slots{consent: s.optOuts}, Sender: adapter{&s.sends}, Caller: adapter{&s.sends},
 		Observe: func(c contact.Contact, d contact.Decision) {
 			s.decisions[fmt.Sprintf("%-16s %-7s %-24s %s", c.Kind, d.Outcome, d.Code, d.Rule)]++
 		}}

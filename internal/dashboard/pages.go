@@ -439,7 +439,7 @@ func (s *Server) optOutRemove(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, s.Path()+"optouts?done=notfound", http.StatusSeeOther)
 		return
 	}
-	found, err := operator.RemoveOptOut(r.Context(), s.o.Store, list[i].Phone)
+	found, err := operator.RemoveOptOut(r.Context(), s.o.Store, list[i].Phone, s.o.Now())
 	if err != nil {
 		s.fail(w, r, "remove the opt-out", err)
 		return

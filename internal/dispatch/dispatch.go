@@ -41,9 +41,6 @@ type Store interface {
 	Finish(ctx context.Context, id, owner string, state thankyou.State, reason string, code int, sid string, now time.Time) error
 	OptedOut(ctx context.Context, phone string) (bool, error)
 	GetTask(ctx context.Context, id string) (thankyou.Task, error)
-	// NoteLastTask records that a task's thank-you reached the customer's
-	// number, so that their reply finds it.
-	NoteLastTask(ctx context.Context, phone, id string, now time.Time) error
 }
 
 // Sender sends SMS; refusals are errors wrapping *thankyou.SendError.
@@ -125,7 +122,9 @@ type Handler struct {
 	Closed []polite.Date
 	// Privacy carries out erasure requests at the start of each run; the
 	// contact gate asks it whether an erasure holds a task's contacts
-	// (nil: none).
+	// (nil: none). The store's PrivacySnapshot answers from the requests
+	// that listing read, read again when dynamo.PrivacySnapshotAge old,
+	// instead of a query per send.
 	Privacy Privacy
 	// PrivacyBudget bounds the time a run spends on erasure requests
 	// (DefaultPrivacyBudget when zero).
@@ -499,7 +498,6 @@ func (j *job) run(ctx context.Context) outcome {
 		if errors.Is(err, thankyou.ErrNotClaimable) {
 			if cur, gerr := h.Store.GetTask(ctx, t.ID); gerr == nil && cur.MessageSID == sid {
 				h.Metrics.Count(metrics.Sent, 1)
-				j.noteLastTask(ctx)
 				log.InfoContext(ctx, "thank-you sent (its status callback recorded it first)", "sid", sid)
 				return sent
 			}
@@ -508,7 +506,6 @@ func (j *job) run(ctx context.Context) outcome {
 		return errored
 	}
 	h.Metrics.Count(metrics.Sent, 1)
-	j.noteLastTask(ctx)
 	log.InfoContext(ctx, "thank-you sent", "sid", sid)
 	return sent
 }
@@ -539,17 +536,6 @@ func (h *Handler) deployment() settings.Deployment {
 // customer is a contact of kind with the task's customer.
 func (j *job) customer(kind contact.Kind) contact.Contact {
 	return j.set.Customer(j.t, kind)
-}
-
-// noteLastTask lets the customer's reply find the task just sent. A
-// failure is logged: the thank-you went, and only a reply would miss it.
-func (j *job) noteLastTask(ctx context.Context) {
-	if j.t.Order.Phone == "" {
-		return
-	}
-	if err := j.h.Store.NoteLastTask(ctx, j.t.Order.Phone, j.t.ID, j.h.Now()); err != nil {
-		j.log.ErrorContext(ctx, "recording where a reply goes failed", "error", err)
-	}
 }
 
 // recover handles a claim that took over an expired lease. If Twilio
@@ -602,7 +588,6 @@ func (j *job) finishSent(ctx context.Context, sid, reason string) outcome {
 		return errored
 	}
 	j.h.Metrics.Count(metrics.Sent, 1)
-	j.noteLastTask(ctx)
 	return recovered
 }
 

@@ -50,7 +50,6 @@ func (j *job) call(ctx context.Context) outcome {
 		return errored
 	}
 	h.Metrics.Count(metrics.Sent, 1)
-	j.noteLastTask(ctx)
 	log.InfoContext(ctx, "automated thank-you call placed", "sid", sid)
 	return called
 }

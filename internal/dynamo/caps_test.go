@@ -16,27 +16,44 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
 
+// TestConcurrentTakersGetAtMostTheCapsSlots takes a cap's slots (a
+// customer cap's item, and a number's item through its admission) from
+// 12 takers at once: exactly max win.
 func TestConcurrentTakersGetAtMostTheCapsSlots(t *testing.T) {
 	e := newEnv(t, dynamo.Options{})
 	ctx := context.Background()
-	for _, max := range []int{1, 3} {
-		key := fmt.Sprintf("number:+1415555%04d", max)
-		var got atomic.Int32
-		var wg sync.WaitGroup
-		for i := range 12 {
-			wg.Go(func() {
-				ok, _, err := e.store.TakeSlot(ctx, key, fmt.Sprintf("task-%d", i), max, 24*time.Hour, t0)
-				if err != nil {
-					t.Error(err)
-				}
-				if ok {
-					got.Add(1)
-				}
-			})
-		}
-		wg.Wait()
-		if int(got.Load()) != max {
-			t.Errorf("cap %d: %d of 12 concurrent takers got a slot", max, got.Load())
+	for name, take := range map[string]func(key, owner string, max int) (bool, error){
+		"cap": func(key, owner string, max int) (bool, error) {
+			ok, _, err := e.store.TakeSlot(ctx, key, owner, max, 24*time.Hour, t0)
+			return ok, err
+		},
+		"number": func(key, owner string, max int) (bool, error) {
+			ok, out, _, err := e.store.AdmitNumber(ctx, key, owner, max, 24*time.Hour, t0)
+			if out {
+				err = fmt.Errorf("admission of %s: opted out", owner)
+			}
+			return ok, err
+		},
+	} {
+		for _, max := range []int{1, 3} {
+			key := fmt.Sprintf("+1415555%04d", max)
+			var got atomic.Int32
+			var wg sync.WaitGroup
+			for i := range 12 {
+				wg.Go(func() {
+					ok, err := take(key, fmt.Sprintf("task-%d", i), max)
+					if err != nil {
+						t.Error(err)
+					}
+					if ok {
+						got.Add(1)
+					}
+				})
+			}
+			wg.Wait()
+			if int(got.Load()) != max {
+				t.Errorf("%s cap %d: %d of 12 concurrent takers got a slot", name, max, got.Load())
+			}
 		}
 	}
 }

@@ -20,11 +20,14 @@ import (
 // task's retention (expiresAt), goes with the task on a shop's erasure and
 // is removed from it on a customer's.
 //
-// Three small items find the way to and from it without an index:
+// Small items find the way to and from it without an index:
 //
-//   - "REPLY#<customer phone>" / "LAST": the task whose thank-you last
-//     reached the number, written with the send (one write per thank-you),
-//     read when the number writes back (one read per inbound message);
+//   - the reply route on the number's item (numberPrefix): the task whose
+//     thank-you last reached the number, written by the admission that
+//     let it go (AdmitNumber: no write of its own), read when the number
+//     writes back (one read per inbound message; a route stored before
+//     it moved there, "REPLY#<customer phone>" / "LAST", is read when the
+//     number's item has none);
 //   - "REPLY#<staff phone>" / "ORDER#<order number>": the task a forward
 //     to that staff phone was about, so `REPLY 1001 ...` from that phone,
 //     and only from it, answers that task's customer;
@@ -33,8 +36,10 @@ import (
 //     ("FORWARDS"), which the dispatcher reads once a run and the sweep of
 //     thank-yous never sees. It names the entry, never its text.
 //
-// Every one carries the task id and expires with the retention; keys hold
-// phone numbers: never log them.
+// Every one carries the task id and expires with the retention (a route
+// on an opted-out number's item is stored as long as the opt-out, and
+// read as expired after the retention); keys hold phone numbers: never log
+// them.
 
 // forwardsPK is the due-index partition of waiting forwards.
 const forwardsPK = "FORWARDS"
@@ -65,15 +70,42 @@ const lastTaskSK = "LAST"
 
 func orderSK(number string) string { return "ORDER#" + number }
 
-// NoteLastTask records that task id's thank-you just reached phone: a
-// message from phone is then a reply to it.
+// NoteLastTask records that task id's thank-you just reached phone on the
+// old route item ("REPLY#<phone>" / "LAST"). An admission (AdmitNumber)
+// writes the route on the number's item; this is for callers that do not
+// admit through it yet.
 func (s *Store) NoteLastTask(ctx context.Context, phone, id string, now time.Time) error {
 	return s.putReply(ctx, phone, lastTaskSK, id, now)
 }
 
 // LastTask returns the task whose thank-you last reached phone, unless
-// that route expired by now.
+// that route expired by now: the route on the number's item, else (for a
+// thank-you sent before the route moved there) the old "REPLY#<phone>" /
+// "LAST" item.
 func (s *Store) LastTask(ctx context.Context, phone string, now time.Time) (string, bool, error) {
+	if err := checkPhone("reply route", phone); err != nil {
+		return "", false, err
+	}
+	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:                aws.String(s.table),
+		Key:                      optOutKey(phone),
+		ProjectionExpression:     aws.String("#task, #at"),
+		ExpressionAttributeNames: map[string]string{"#task": attrRouteTask, "#at": attrRouteAt},
+	})
+	if err != nil {
+		return "", false, fmt.Errorf("read reply route: %w", err)
+	}
+	if v, ok := out.Item[attrRouteTask].(*types.AttributeValueMemberS); ok && v.Value != "" {
+		var at time.Time
+		if a, ok := out.Item[attrRouteAt].(*types.AttributeValueMemberS); ok {
+			at, _ = parseTime(a.Value)
+		}
+		// The route lives for the retention, as the task does.
+		if now.Unix() > s.expiresAt(at) {
+			return "", false, nil
+		}
+		return v.Value, true, nil
+	}
 	return s.getReply(ctx, phone, lastTaskSK, now)
 }
 

@@ -3,6 +3,7 @@ package dynamo
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,10 +14,45 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
 
-// optOutKey is the primary key of a number's opt-out item. It contains the
-// phone number: never log it.
+// numberPrefix begins the key of a number's item, "OPTOUT#<E.164>" /
+// "OPTOUT", which holds what a thank-you to the number must check and
+// leaves behind, so that admitting one is a single conditional write
+// (AdmitNumber):
+//
+//   - its opt-out: phone, keyword, reason, optedOutAt. The number is opted
+//     out exactly when optedOutAt is set (every opt-out ever stored has
+//     it);
+//   - the number cap's slots: s<i> (when taken) and o<i> (a hash of the
+//     task that holds it);
+//   - the reply route: routeTask and routeAt, the task whose thank-you
+//     last reached the number (a message from it is a reply to that task),
+//     valid for the retention after routeAt;
+//   - expiresAt (TTL): set by an admission, a retention ahead; removed by
+//     an opt-out, which never expires; set again when the opt-out is
+//     cleared.
+//
+// The key holds the phone number: never log it.
+const numberPrefix = "OPTOUT#"
+
+// The number item's attributes that more than one function names.
+const (
+	attrOptedOutAt = "optedOutAt"
+	attrRouteTask  = "routeTask"
+	attrRouteAt    = "routeAt"
+)
+
+// optOutAttrs are the opt-out's attributes on a number's item.
+var optOutAttrs = []string{"phone", "keyword", "reason", attrOptedOutAt}
+
+// optOutKey is the primary key of a number's item (numberItemDoc).
 func optOutKey(e164 string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{"pk": str("OPTOUT#" + e164), "sk": str("OPTOUT")}
+	return map[string]types.AttributeValue{"pk": str(numberPrefix + e164), "sk": str("OPTOUT")}
+}
+
+// isOptedOut reports whether a number's item, as read, records an opt-out.
+func isOptedOut(item map[string]types.AttributeValue) bool {
+	_, ok := item[attrOptedOutAt]
+	return ok
 }
 
 func checkPhone(op, e164 string) error {
@@ -33,27 +69,38 @@ func (s *Store) SetOptOut(ctx context.Context, e164, keyword string, now time.Ti
 	if err := checkPhone("set opt-out", e164); err != nil {
 		return err
 	}
-	item := optOutKey(e164)
-	item["phone"] = str(e164)
-	if keyword != "" {
-		item["keyword"] = str(keyword)
-	}
-	item["optedOutAt"] = str(formatTime(now))
-	_, err := s.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: item})
-	if err != nil {
+	if err := s.optOut(ctx, e164, keyword, "", now); err != nil {
 		return fmt.Errorf("set opt-out %s: %w", phone.Mask(e164), err)
 	}
 	return nil
 }
 
+// optOut writes the opt-out onto the number's item, keeping its slots and
+// reply route, and takes its expiry off: an opt-out never expires.
+func (s *Store) optOut(ctx context.Context, e164, keyword, reason string, now time.Time) error {
+	u := newUpdate()
+	u.set("phone", str(e164))
+	u.setString("keyword", keyword)
+	u.setString("reason", strings.TrimSpace(reason))
+	u.set(attrOptedOutAt, str(formatTime(now)))
+	u.remove("expiresAt")
+	_, err := s.updateItem(ctx, optOutKey(e164), u, "")
+	return err
+}
+
 // ClearOptOut removes the opt-out of the E.164 number e164 (it texted
-// START). Clearing a number that is not opted out is no error.
-func (s *Store) ClearOptOut(ctx context.Context, e164 string) error {
+// START), and only it: the number's cap slots and reply route stay, and
+// the item expires a retention after now. Clearing a number that is not
+// opted out is no error.
+func (s *Store) ClearOptOut(ctx context.Context, e164 string, now time.Time) error {
 	if err := checkPhone("clear opt-out", e164); err != nil {
 		return err
 	}
-	_, err := s.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(s.table), Key: optOutKey(e164)})
-	if err != nil {
+	u := newUpdate()
+	u.remove(optOutAttrs...)
+	u.set("expiresAt", num(s.expiresAt(now)))
+	_, err := s.updateItem(ctx, optOutKey(e164), u, "attribute_exists(pk)")
+	if err != nil && !isConditionFailed(err) {
 		return fmt.Errorf("clear opt-out %s: %w", phone.Mask(e164), err)
 	}
 	return nil
@@ -66,13 +113,14 @@ func (s *Store) OptedOut(ctx context.Context, e164 string) (bool, error) {
 		return false, err
 	}
 	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:            aws.String(s.table),
-		Key:                  optOutKey(e164),
-		ConsistentRead:       aws.Bool(true),
-		ProjectionExpression: aws.String("pk"),
+		TableName:                aws.String(s.table),
+		Key:                      optOutKey(e164),
+		ConsistentRead:           aws.Bool(true),
+		ProjectionExpression:     aws.String("#at"),
+		ExpressionAttributeNames: map[string]string{"#at": attrOptedOutAt},
 	})
 	if err != nil {
 		return false, fmt.Errorf("check opt-out %s: %w", phone.Mask(e164), err)
 	}
-	return out.Item != nil, nil
+	return isOptedOut(out.Item), nil
 }

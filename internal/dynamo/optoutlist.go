@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -49,14 +48,7 @@ func (s *Store) AddOptOut(ctx context.Context, e164, reason string, now time.Tim
 	if err := checkPhone("add opt-out", e164); err != nil {
 		return err
 	}
-	item := optOutKey(e164)
-	item["phone"] = str(e164)
-	item["keyword"] = str(KeywordOperator)
-	if reason = strings.TrimSpace(reason); reason != "" {
-		item["reason"] = str(reason)
-	}
-	item["optedOutAt"] = str(formatTime(now))
-	if _, err := s.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: item}); err != nil {
+	if err := s.optOut(ctx, e164, KeywordOperator, reason, now); err != nil {
 		return fmt.Errorf("add opt-out %s: %w", phone.Mask(e164), err)
 	}
 	return nil
@@ -68,13 +60,16 @@ func (s *Store) GetOptOut(ctx context.Context, e164 string) (o OptOut, found boo
 	if err := checkPhone("get opt-out", e164); err != nil {
 		return OptOut{}, false, err
 	}
-	var it optOutItem
-	found, err = s.getItem(ctx, optOutKey(e164), &it)
-	if err != nil {
+	var item map[string]types.AttributeValue
+	if _, err = s.getItem(ctx, optOutKey(e164), &item); err != nil {
 		return OptOut{}, false, fmt.Errorf("get opt-out %s: %w", phone.Mask(e164), err)
 	}
-	if !found {
+	if !isOptedOut(item) {
 		return OptOut{}, false, nil
+	}
+	var it optOutItem
+	if err := attributevalue.UnmarshalMap(item, &it); err != nil {
+		return OptOut{}, false, fmt.Errorf("decode opt-out %s: %w", phone.Mask(e164), err)
 	}
 	if it.Phone == "" {
 		it.Phone = e164
@@ -89,8 +84,8 @@ func (s *Store) ListOptOuts(ctx context.Context) ([]OptOut, error) {
 	var out []OptOut
 	p := dynamodb.NewScanPaginator(s.client, &dynamodb.ScanInput{
 		TableName:                 aws.String(s.table),
-		FilterExpression:          aws.String("begins_with(pk, :p) AND sk = :sk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":p": str("OPTOUT#"), ":sk": str("OPTOUT")},
+		FilterExpression:          aws.String("begins_with(pk, :p) AND sk = :sk AND attribute_exists(optedOutAt)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":p": str(numberPrefix), ":sk": str("OPTOUT")},
 		ConsistentRead:            aws.Bool(true),
 	})
 	for p.HasMorePages() {

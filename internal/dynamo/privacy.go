@@ -129,12 +129,16 @@ func (s *Store) EraseCustomer(ctx context.Context, source thankyou.Source, shop 
 	return erased, nil
 }
 
-// forgetLastTasks deletes the "last task" routes of phones that lead to
-// the shop's tasks (a route to another shop's task is that shop's).
+// forgetLastTasks removes the reply routes of phones that lead to the
+// shop's tasks (a route to another shop's task is that shop's): from the
+// number's item, keeping its opt-out and cap slots, and the old route item.
 func (s *Store) forgetLastTasks(ctx context.Context, source thankyou.Source, shop string, phones []string) error {
 	for _, p := range phones {
 		if p == "" {
 			continue
+		}
+		if err := s.forgetRoute(ctx, optOutKey(p), scope(source, shop)); err != nil {
+			return err
 		}
 		_, err := s.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
 			TableName:                 aws.String(s.table),
@@ -145,6 +149,18 @@ func (s *Store) forgetLastTasks(ctx context.Context, source thankyou.Source, sho
 		if err != nil && !isConditionFailed(err) {
 			return fmt.Errorf("delete reply route: %w", err)
 		}
+	}
+	return nil
+}
+
+// forgetRoute removes the reply route from the number's item with key
+// when it leads to a task of the shop scope sc; nothing else of the item.
+func (s *Store) forgetRoute(ctx context.Context, key map[string]types.AttributeValue, sc string) error {
+	u := newUpdate()
+	u.remove(attrRouteTask, attrRouteAt)
+	cond := fmt.Sprintf("begins_with(%s, %s)", u.name(attrRouteTask), u.value("shop", str(sc+":")))
+	if _, err := s.updateItem(ctx, key, u, cond); err != nil && !isConditionFailed(err) {
+		return fmt.Errorf("remove reply route: %w", err)
 	}
 	return nil
 }
@@ -163,9 +179,29 @@ func conversationText(es []entryItem) string {
 // shopItemsFilter selects a shop's items for its erasure's scan: its
 // tasks, customer records, webhook events, waiting forwards, and the reply
 // routes (REPLY#<phone>) that lead to its tasks, and its customers' links
-// for the effect report.
+// for the effect report; and the numbers' items whose reply route leads
+// to its tasks (of which only the route goes: forgetNumberRoutes).
 const shopItemsFilter = "begins_with(pk, :task) OR begins_with(pk, :customer) OR begins_with(pk, :event) OR " +
-	"begins_with(pk, :forward) OR (begins_with(pk, :reply) AND begins_with(taskId, :taskId)) OR pk = :effect"
+	"begins_with(pk, :forward) OR (begins_with(pk, :reply) AND begins_with(taskId, :taskId)) OR pk = :effect OR " +
+	"(begins_with(pk, :number) AND begins_with(routeTask, :taskId))"
+
+// forgetNumberRoutes takes the numbers' items out of the items a shop's
+// erasure found (shop scope sc) and removes their routes to the shop's
+// tasks, never the items: they hold the numbers' opt-outs and cap slots.
+// It returns the other items, to delete, and how many routes it removed.
+func (s *Store) forgetNumberRoutes(ctx context.Context, items []map[string]types.AttributeValue, sc string) (rest []map[string]types.AttributeValue, n int, err error) {
+	for _, item := range items {
+		if pk, ok := item["pk"].(*types.AttributeValueMemberS); !ok || !strings.HasPrefix(pk.Value, numberPrefix) {
+			rest = append(rest, item)
+			continue
+		}
+		if err := s.forgetRoute(ctx, map[string]types.AttributeValue{"pk": item["pk"], "sk": item["sk"]}, sc); err != nil {
+			return rest, n, err
+		}
+		n++
+	}
+	return rest, n, nil
+}
 
 // shopItemsValues are shopItemsFilter's values for a source's shop.
 func shopItemsValues(source thankyou.Source, shop string) map[string]types.AttributeValue {
@@ -177,6 +213,7 @@ func shopItemsValues(source thankyou.Source, shop string) map[string]types.Attri
 		":event":    str("EVENT#" + sc + ":"),
 		":forward":  str("FORWARD#" + sc + ":"),
 		":reply":    str("REPLY#"),
+		":number":   str(numberPrefix),
 		":taskId":   str(sc + ":"),
 	}
 }
@@ -293,8 +330,9 @@ func mentions(text string, values []string) bool {
 
 // EraseShop deletes every item the store holds for a shop (its tasks with
 // their conversations, customer records, webhook events, waiting forwards
-// and the reply routes to its tasks) and returns how many it deleted.
-// Opt-out items are kept: they belong to phone numbers, not shops.
+// and the reply routes to its tasks) and returns how many it deleted (a
+// route removed from a number's item counts as one). Numbers' items are
+// kept, opt-outs and all: they belong to phone numbers, not shops.
 //
 // It is the one operation that Scans the table (with a filter on the key
 // prefixes of the shop's items): it is rare and administrative (Shopify
@@ -328,7 +366,12 @@ func (s *Store) EraseShop(ctx context.Context, source thankyou.Source, shop stri
 		if err != nil {
 			return deleted, fmt.Errorf("erase shop %s: scan: %w", sc, err)
 		}
-		n, err := s.deleteAll(ctx, page.Items)
+		items, forgot, err := s.forgetNumberRoutes(ctx, page.Items, sc)
+		deleted += forgot
+		if err != nil {
+			return deleted, fmt.Errorf("erase shop %s: %w", sc, err)
+		}
+		n, err := s.deleteAll(ctx, items)
 		deleted += n
 		if err != nil {
 			return deleted, fmt.Errorf("erase shop %s: %w", sc, err)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -193,15 +194,87 @@ func (s *Store) PrivacyHold(ctx context.Context, t thankyou.Task) (bool, error) 
 	if err != nil {
 		return false, fmt.Errorf("privacy hold of task %s: %w", t.ID, err)
 	}
+	return holds(reqs, t), nil
+}
+
+// holds is the privacy hold's rule: whether one of the pending requests
+// reqs is for the task's shop, or for its customer at that shop.
+func holds(reqs []PrivacyRequest, t thankyou.Task) bool {
 	for _, r := range reqs {
-		if r.Source != t.Order.Source || r.Shop != t.Order.Shop {
-			continue // a shop whose scope starts like this one's
+		if r.State != PrivacyPending || r.Source != t.Order.Source || r.Shop != t.Order.Shop {
+			continue // done, or a shop whose scope starts like this one's
 		}
 		if r.Kind == thankyou.DeliveryShopRedact || customerOf(r.Customer, t) {
-			return true, nil
+			return true
 		}
 	}
-	return false, nil
+	return false
+}
+
+// PrivacySnapshotAge bounds how old the pending erasure requests a
+// PrivacySnapshot holds the dispatcher's sends with may be: a request
+// recorded while a run is sending holds that run's sends at most this
+// long after it was recorded. It stands next to a race no read can close
+// (a request recorded while Twilio is accepting a message), and is short
+// next to a run of a few minutes, while one Query per 10 seconds of
+// sending is nothing next to a Query per send.
+const PrivacySnapshotAge = 10 * time.Second
+
+// PrivacySnapshot answers PrivacyHold from the pending erasure requests
+// as read at most PrivacySnapshotAge ago, by the store's own rule, with
+// one Query per refresh instead of one per send. It is for the
+// dispatcher, which sends many thank-yous in a run and carries out the
+// requests at its start (Store.PrivacySnapshot). It is safe for concurrent
+// use.
+type PrivacySnapshot struct {
+	store *Store
+	now   func() time.Time
+
+	mu   sync.Mutex
+	at   time.Time // when reqs were read; zero: never
+	reqs []PrivacyRequest
+}
+
+// PrivacySnapshot returns a snapshot of the pending erasure requests,
+// read when first asked (or listed to be carried out) and again when older
+// than PrivacySnapshotAge by now.
+func (s *Store) PrivacySnapshot(now func() time.Time) *PrivacySnapshot {
+	return &PrivacySnapshot{store: s, now: now}
+}
+
+// CarryOutPrivacyRequests is Store.CarryOutPrivacyRequests, whose
+// listing of the pending requests also refreshes the snapshot: a run that
+// carries them out first reads them once.
+func (p *PrivacySnapshot) CarryOutPrivacyRequests(ctx context.Context, now time.Time) (int, error) {
+	at := p.now()
+	reqs, err := p.store.privacyQuery(ctx, "", true)
+	if err != nil {
+		return 0, err
+	}
+	p.mu.Lock()
+	// Those carried out now stay in the snapshot until its next read:
+	// their tasks are erased or ended anyway.
+	p.reqs, p.at = reqs, at
+	p.mu.Unlock()
+	return p.store.carryOutAll(ctx, reqs, now)
+}
+
+// PrivacyHold reports whether an erasure request pending when the
+// snapshot was read holds the task (see Store.PrivacyHold), reading the
+// requests again first when the snapshot is older than
+// PrivacySnapshotAge.
+func (p *PrivacySnapshot) PrivacyHold(ctx context.Context, t thankyou.Task) (bool, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	if p.at.IsZero() || now.Sub(p.at) >= PrivacySnapshotAge || now.Before(p.at) {
+		reqs, err := p.store.privacyQuery(ctx, "", true)
+		if err != nil {
+			return false, fmt.Errorf("privacy hold of task %s: %w", t.ID, err)
+		}
+		p.reqs, p.at = reqs, now
+	}
+	return holds(p.reqs, t), nil
 }
 
 // customerOf reports whether the task is about customer c: its order, its
@@ -236,6 +309,11 @@ func (s *Store) CarryOutPrivacyRequests(ctx context.Context, now time.Time) (int
 	if err != nil {
 		return 0, err
 	}
+	return s.carryOutAll(ctx, reqs, now)
+}
+
+// carryOutAll carries out the pending requests reqs, in order.
+func (s *Store) carryOutAll(ctx context.Context, reqs []PrivacyRequest, now time.Time) (int, error) {
 	done := 0
 	for _, r := range reqs {
 		if ctx.Err() != nil {
@@ -312,7 +390,12 @@ func (s *Store) eraseShopResumably(ctx context.Context, key map[string]types.Att
 		if err != nil {
 			return deleted, fmt.Errorf("scan: %w", err)
 		}
-		n, err := s.batchDelete(ctx, page.Items)
+		items, forgot, err := s.forgetNumberRoutes(ctx, page.Items, scope(r.Source, r.Shop))
+		deleted += forgot
+		if err != nil {
+			return deleted, err
+		}
+		n, err := s.batchDelete(ctx, items)
 		deleted += n
 		if err != nil {
 			return deleted, err

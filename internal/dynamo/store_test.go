@@ -702,11 +702,11 @@ func TestOptOutRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	check(testPhone, true)
-	if err := e.store.ClearOptOut(ctx, testPhone); err != nil {
+	if err := e.store.ClearOptOut(ctx, testPhone, t0); err != nil {
 		t.Fatal(err)
 	}
 	check(testPhone, false)
-	if err := e.store.ClearOptOut(ctx, testPhone); err != nil {
+	if err := e.store.ClearOptOut(ctx, testPhone, t0); err != nil {
 		t.Errorf("clearing again: %v", err)
 	}
 	if _, err := e.store.OptedOut(ctx, ""); thankyou.ErrorCode(err) != thankyou.EINVALID {

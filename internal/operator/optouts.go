@@ -19,7 +19,7 @@ type OptOuts interface {
 	ListOptOuts(ctx context.Context) ([]dynamo.OptOut, error)
 	GetOptOut(ctx context.Context, e164 string) (dynamo.OptOut, bool, error)
 	AddOptOut(ctx context.Context, e164, reason string, now time.Time) error
-	ClearOptOut(ctx context.Context, e164 string) error
+	ClearOptOut(ctx context.Context, e164 string, now time.Time) error
 }
 
 // optOutsGroup is the optouts commands with their usage.
@@ -157,7 +157,7 @@ func (t *Tool) optOutsRemove(ctx context.Context, args []string) error {
 	if !*yes {
 		return fmt.Errorf("%w: optouts remove needs --yes: %s may then be contacted again, which only its owner may ask for", ErrUsage, phone.Mask(e164))
 	}
-	if found, err := RemoveOptOut(ctx, s, e164); err != nil {
+	if found, err := RemoveOptOut(ctx, s, e164, t.Now()); err != nil {
 		return err
 	} else if !found {
 		fmt.Fprintf(t.Out, "%s was not opted out: nothing changed.\n", phone.Mask(e164))
@@ -211,11 +211,11 @@ func AddOptOut(ctx context.Context, s OptOuts, e164, reason string, now time.Tim
 // RemoveOptOut removes a number's opt-out; found is false, and nothing
 // changes, when it had none. Both `optouts remove` and the dashboard
 // remove with it.
-func RemoveOptOut(ctx context.Context, s OptOuts, e164 string) (found bool, err error) {
+func RemoveOptOut(ctx context.Context, s OptOuts, e164 string, now time.Time) (found bool, err error) {
 	if _, found, err = s.GetOptOut(ctx, e164); err != nil || !found {
 		return found, err
 	}
-	if err := s.ClearOptOut(ctx, e164); err != nil {
+	if err := s.ClearOptOut(ctx, e164, now); err != nil {
 		return true, fmt.Errorf("remove the opt-out of %s: %w", phone.Mask(e164), err)
 	}
 	return true, nil

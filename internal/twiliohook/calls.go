@@ -93,12 +93,9 @@ func (h *Handler) bridge(ctx context.Context, req events.APIGatewayV2HTTPRequest
 		return sayTwiML(fmt.Sprintf("%s cannot be called now: %s. Goodbye.", firstName(t), d.Reason())), nil
 	}
 	// The customer sees the shop's number: a text back to it is a reply
-	// to this call, forwarded to the staff member who made it.
-	if h.Conversations != nil {
-		if err := h.Conversations.NoteLastTask(ctx, t.Order.Phone, t.ID, h.Now()); err != nil {
-			log.ErrorContext(ctx, "recording where a reply goes failed", "error", err)
-		}
-	}
+	// to this call, forwarded to the staff member who made it. The
+	// admission of the customer's leg recorded that route (the number's
+	// cap slot and route are one write).
 	log.InfoContext(ctx, "bridging the staff member to the customer")
 	return twiml(
 		twilio.Say{Text: fmt.Sprintf("Connecting you to %s, order %s.", firstName(t), orderNumber(t))},

@@ -374,6 +374,10 @@ func TestBridgeAnsweredDialsTheCustomerWithTheShopsNumber(t *testing.T) {
 			d.CallerID, d.Action, d.Method, d.Numbers, callerID, customer, want)
 	}
 	unchanged(t, f, before, f.task(t))
+	// The leg's admission recorded where a text back from the customer goes.
+	if id, found, err := f.store.LastTask(context.Background(), customer, now); err != nil || !found || id != task1001 {
+		t.Errorf("a reply from the customer goes to %q, %v, %v; want %s", id, found, err, task1001)
+	}
 }
 
 func TestBridgeOfAnotherCallHangsUp(t *testing.T) {

@@ -23,7 +23,6 @@ type Conversations interface {
 	LastTask(ctx context.Context, phone string, now time.Time) (string, bool, error)
 	AnswerableTask(ctx context.Context, staffPhone, number string, now time.Time) (string, bool, error)
 	AddEntry(ctx context.Context, id string, e thankyou.Entry, now time.Time) (thankyou.Task, int, error)
-	NoteLastTask(ctx context.Context, phone, id string, now time.Time) error
 }
 
 // retryForward is how soon a forward that could not be decided (a store

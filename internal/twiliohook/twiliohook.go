@@ -39,7 +39,7 @@ type Store interface {
 	OptedOut(ctx context.Context, phone string) (bool, error)
 	ApplyStatus(ctx context.Context, id, sid string, status thankyou.State, code int, reason string, now time.Time) (thankyou.Task, error)
 	SetOptOut(ctx context.Context, phone, keyword string, now time.Time) error
-	ClearOptOut(ctx context.Context, phone string) error
+	ClearOptOut(ctx context.Context, phone string, now time.Time) error
 }
 
 // Validator checks X-Twilio-Signature; twilio-go's client.RequestValidator
@@ -252,7 +252,7 @@ func (h *Handler) inbound(ctx context.Context, req events.APIGatewayV2HTTPReques
 		// Twilio itself confirms opt-outs on its numbers: no second reply.
 		return emptyTwiML(), nil
 	case msg.Kind == inbound.OptIn:
-		if err := h.Store.ClearOptOut(ctx, from); err != nil {
+		if err := h.Store.ClearOptOut(ctx, from, h.Now()); err != nil {
 			return events.APIGatewayV2HTTPResponse{}, thankyou.WrapError(thankyou.EINTERNAL, "could not record the opt-in", err)
 		}
 		h.Metrics.Count(metrics.OptedIn, 1)

@@ -39,7 +39,7 @@ func New(ctx context.Context, cfg config.DispatcherConfig, d app.Deps) (*dispatc
 		Caps:          store,
 		NumberCap:     contact.Cap(cfg.ContactCap),
 		StaffWindow:   cfg.StaffHours,
-		Privacy:       store,
+		Privacy:       store.PrivacySnapshot(d.Clock()),
 		EscalateAfter: cfg.EscalateAfter,
 		DigestLead:    cfg.DigestLead,
 		Forwards:      store,

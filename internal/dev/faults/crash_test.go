@@ -197,13 +197,6 @@ func (c *crashRun) OptedOut(ctx context.Context, phone string) (bool, error) {
 	return c.store.OptedOut(ctx, phone)
 }
 
-func (c *crashRun) NoteLastTask(ctx context.Context, phone, id string, now time.Time) error {
-	if c.dead.Load() {
-		return errDied
-	}
-	return c.store.NoteLastTask(ctx, phone, id, now)
-}
-
 func (c *crashRun) SendSMS(ctx context.Context, to, body, statusCallback string) (string, error) {
 	if c.dead.Load() {
 		return "", errDied
