@@ -481,14 +481,9 @@ func (j *job) run(ctx context.Context) outcome {
 	}
 	// An SMS is decided once, by SendText right before it goes (the
 	// opt-out read then is the fresh one).
-	d, sid, err := h.gate().SendText(ctx, j.customer(contact.KindSMS), h.now(ctx), body, twilio.StatusCallbackURL(h.PublicBaseURL, t.ID))
-	switch {
-	case err != nil && d.Outcome == contact.Send:
-		return j.sendFailed(ctx, err)
-	case err != nil:
-		return j.retry(ctx, "could not check the contact: "+err.Error(), 0, 0)
-	case d.Outcome != contact.Send:
-		return j.act(ctx, d)
+	sid, out, ok := j.sendText(ctx, j.customer(contact.KindSMS), body, j.act)
+	if !ok {
+		return out
 	}
 	// Record the SID at once: this is the one window where a crash would
 	// lose it (the status callback, which carries the task id, repairs it).
@@ -508,6 +503,24 @@ func (j *job) run(ctx context.Context) outcome {
 	h.Metrics.Count(metrics.Sent, 1)
 	log.InfoContext(ctx, "thank-you sent", "sid", sid)
 	return sent
+}
+
+// sendText sends body to c through the gate, with the task's status
+// callback. ok is true when it went (sid is Twilio's); otherwise out is
+// what became of the task: a failed send or an unreadable rule retried or
+// ended, a decision other than Send handed to refused.
+func (j *job) sendText(ctx context.Context, c contact.Contact, body string, refused func(context.Context, contact.Decision) outcome) (sid string, out outcome, ok bool) {
+	h := j.h
+	d, sid, err := h.gate().SendText(ctx, c, h.now(ctx), body, twilio.StatusCallbackURL(h.PublicBaseURL, j.t.ID))
+	switch {
+	case err != nil && d.Outcome == contact.Send:
+		return "", j.sendFailed(ctx, err), false
+	case err != nil:
+		return "", j.retry(ctx, "could not check the contact: "+err.Error(), 0, 0), false
+	case d.Outcome != contact.Send:
+		return "", refused(ctx, d), false
+	}
+	return sid, sent, true
 }
 
 // resolve resolves the settings that apply to the task: a staff call's
@@ -682,35 +695,27 @@ type renderers struct {
 
 // builtin returns the renderer of a language's built-in texts.
 func (rs *renderers) builtin(lang string) (*message.Renderer, error) {
-	rs.mu.Lock()
-	defer rs.mu.Unlock()
-	key := "builtin\x00" + lang
-	if r, ok := rs.m[key]; ok {
-		return r, nil
-	}
-	r, err := message.NewRendererIn(lang, "", "")
-	if err != nil {
-		return nil, err
-	}
-	if rs.m == nil {
-		rs.m = map[string]*message.Renderer{}
-	}
-	rs.m[key] = r
-	return r, nil
+	return rs.cached("builtin\x00"+lang, func() (*message.Renderer, error) { return message.NewRendererIn(lang, "", "") })
 }
 
 func (rs *renderers) get(ch thankyou.Channel, text string) (*message.Renderer, error) {
+	return rs.cached(string(ch)+"\x00"+text, func() (*message.Renderer, error) {
+		sms, staff := text, ""
+		if ch == thankyou.ChannelStaff {
+			sms, staff = "", text
+		}
+		return message.NewRenderer(sms, staff)
+	})
+}
+
+// cached returns the renderer under key, built once by build.
+func (rs *renderers) cached(key string, build func() (*message.Renderer, error)) (*message.Renderer, error) {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
-	key := string(ch) + "\x00" + text
 	if r, ok := rs.m[key]; ok {
 		return r, nil
 	}
-	sms, staff := text, ""
-	if ch == thankyou.ChannelStaff {
-		sms, staff = "", text
-	}
-	r, err := message.NewRenderer(sms, staff)
+	r, err := build()
 	if err != nil {
 		return nil, err
 	}

@@ -14,7 +14,6 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/polite"
 	"github.com/thankyoucalls/thankyoucalls/internal/staff"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
-	"github.com/thankyoucalls/thankyoucalls/internal/twilio"
 )
 
 // Defaults for Handler.EscalateAfter and Handler.DigestLead.
@@ -156,14 +155,11 @@ func (j *job) remind(ctx context.Context) outcome {
 	if t.Staff.Reminders > 0 || p.reassigned > 0 {
 		kind = contact.KindFollowUp
 	}
-	d, sid, err := h.gate().SendText(ctx, j.staffContact(kind, to), h.now(ctx), body, twilio.StatusCallbackURL(h.PublicBaseURL, t.ID))
-	switch {
-	case err != nil && d.Outcome == contact.Send:
-		return j.sendFailed(ctx, err)
-	case err != nil:
-		return j.retry(ctx, "could not check the contact: "+err.Error(), 0, 0)
-	case d.Outcome != contact.Send:
+	sid, out, ok := j.sendText(ctx, j.staffContact(kind, to), body, func(ctx context.Context, d contact.Decision) outcome {
 		return j.staffRefused(ctx, roster, to, d)
+	})
+	if !ok {
+		return out
 	}
 	p.reminders++
 	return j.recordReminder(ctx, to, sid, p, now)
