@@ -16,6 +16,20 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/settings"
 )
 
+// Start is the dispatcher's start for app.Run: its configuration from
+// getenv, its handler from d, and the handler's Handle for lambda.Start.
+func Start(ctx context.Context, getenv config.Getenv, d app.Deps) (any, error) {
+	cfg, err := config.LoadDispatcher(getenv)
+	if err != nil {
+		return nil, err
+	}
+	h, err := New(ctx, cfg, d)
+	if err != nil {
+		return nil, err
+	}
+	return h.Handle, nil
+}
+
 // New builds the dispatcher's handler.
 func New(ctx context.Context, cfg config.DispatcherConfig, d app.Deps) (*dispatch.Handler, error) {
 	closed, err := polite.ParseDates(cfg.ClosedDates)

@@ -18,6 +18,20 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/twiliohook"
 )
 
+// Start is the Twilio webhook's start for app.Run: its configuration from
+// getenv, its handler from d, and the handler's Handle for lambda.Start.
+func Start(ctx context.Context, getenv config.Getenv, d app.Deps) (any, error) {
+	cfg, err := config.LoadTwilioWebhook(getenv)
+	if err != nil {
+		return nil, err
+	}
+	h, err := New(ctx, cfg, d)
+	if err != nil {
+		return nil, err
+	}
+	return h.Handle, nil
+}
+
 // New builds the Twilio webhook's handler.
 func New(ctx context.Context, cfg config.TwilioWebhookConfig, d app.Deps) (*twiliohook.Handler, error) {
 	tc := cfg.Twilio
