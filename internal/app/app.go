@@ -80,6 +80,23 @@ func Run(fn string, start func(context.Context, config.Getenv, Deps) (any, error
 	lambda.Start(h)
 }
 
+// Start is the common part of each function's start for Run: the
+// configuration load reads from getenv, the handler build makes of it, and
+// what handle gives lambda.Start. build closes over the Deps: a type
+// parameter's function type that took Deps would be in Start's dictionary
+// (see Run).
+func Start[C, H any](getenv config.Getenv, load func(config.Getenv) (C, error), build func(C) (H, error), handle func(H) any) (any, error) {
+	cfg, err := load(getenv)
+	if err != nil {
+		return nil, err
+	}
+	h, err := build(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return handle(h), nil
+}
+
 // setUp is Run's construction: the dependencies, then the configuration
 // and the handler.
 func setUp(ctx context.Context, start func(context.Context, config.Getenv, Deps) (any, error)) (any, error) {

@@ -19,15 +19,8 @@ import (
 // Start is the dispatcher's start for app.Run: its configuration from
 // getenv, its handler from d, and the handler's Handle for lambda.Start.
 func Start(ctx context.Context, getenv config.Getenv, d app.Deps) (any, error) {
-	cfg, err := config.LoadDispatcher(getenv)
-	if err != nil {
-		return nil, err
-	}
-	h, err := New(ctx, cfg, d)
-	if err != nil {
-		return nil, err
-	}
-	return h.Handle, nil
+	build := func(cfg config.DispatcherConfig) (*dispatch.Handler, error) { return New(ctx, cfg, d) }
+	return app.Start(getenv, config.LoadDispatcher, build, func(h *dispatch.Handler) any { return h.Handle })
 }
 
 // New builds the dispatcher's handler.

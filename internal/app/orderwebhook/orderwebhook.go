@@ -21,15 +21,8 @@ import (
 // Start is the order webhook's start for app.Run: its configuration from
 // getenv, its handler from d, and the handler's Handle for lambda.Start.
 func Start(ctx context.Context, getenv config.Getenv, d app.Deps) (any, error) {
-	cfg, err := config.LoadOrderWebhook(getenv)
-	if err != nil {
-		return nil, err
-	}
-	h, err := New(ctx, cfg, d)
-	if err != nil {
-		return nil, err
-	}
-	return h.Handle, nil
+	build := func(cfg config.OrderWebhookConfig) (*orderhook.Handler, error) { return New(ctx, cfg, d) }
+	return app.Start(getenv, config.LoadOrderWebhook, build, func(h *orderhook.Handler) any { return h.Handle })
 }
 
 // New builds the order webhook's handler.

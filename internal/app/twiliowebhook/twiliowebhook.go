@@ -21,15 +21,8 @@ import (
 // Start is the Twilio webhook's start for app.Run: its configuration from
 // getenv, its handler from d, and the handler's Handle for lambda.Start.
 func Start(ctx context.Context, getenv config.Getenv, d app.Deps) (any, error) {
-	cfg, err := config.LoadTwilioWebhook(getenv)
-	if err != nil {
-		return nil, err
-	}
-	h, err := New(ctx, cfg, d)
-	if err != nil {
-		return nil, err
-	}
-	return h.Handle, nil
+	build := func(cfg config.TwilioWebhookConfig) (*twiliohook.Handler, error) { return New(ctx, cfg, d) }
+	return app.Start(getenv, config.LoadTwilioWebhook, build, func(h *twiliohook.Handler) any { return h.Handle })
 }
 
 // New builds the Twilio webhook's handler.
