@@ -6,9 +6,8 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/app"
 	"github.com/thankyoucalls/thankyoucalls/internal/app/dispatcher"
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
-	"github.com/thankyoucalls/thankyoucalls/internal/dispatch"
 )
 
 func main() {
-	app.Run(config.Dispatcher, config.LoadDispatcher, dispatcher.New, func(h *dispatch.Handler) any { return h.Handle })
+	app.Run(config.Dispatcher, dispatcher.Start)
 }

@@ -6,9 +6,8 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/app"
 	"github.com/thankyoucalls/thankyoucalls/internal/app/orderwebhook"
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
-	"github.com/thankyoucalls/thankyoucalls/internal/orderhook"
 )
 
 func main() {
-	app.Run(config.OrderWebhook, config.LoadOrderWebhook, orderwebhook.New, func(h *orderhook.Handler) any { return h.Handle })
+	app.Run(config.OrderWebhook, orderwebhook.Start)
 }

@@ -6,9 +6,8 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/app"
 	"github.com/thankyoucalls/thankyoucalls/internal/app/twiliowebhook"
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
-	"github.com/thankyoucalls/thankyoucalls/internal/twiliohook"
 )
 
 func main() {
-	app.Run(config.TwilioWebhook, config.LoadTwilioWebhook, twiliowebhook.New, func(h *twiliohook.Handler) any { return h.Handle })
+	app.Run(config.TwilioWebhook, twiliowebhook.Start)
 }

@@ -59,34 +59,52 @@ func AWSDeps(ctx context.Context) (Deps, error) {
 	}, nil
 }
 
-// Run is a function's main: it loads the configuration of the function
-// named fn with load, builds its handler with build from AWSDeps, and
-// hands handler(h) to lambda.Start. A failure before that is written as
-// one JSON line on standard error and exits the process with status 1,
-// which Lambda reports as an INIT error.
-func Run[C, H any](fn string, load func(config.Getenv) (C, error), build func(context.Context, C, Deps) (H, error), handler func(H) any) {
+// Run is a function's main: it builds the dependencies with AWSDeps and
+// hands start's result to lambda.Start; start loads the configuration of
+// the function named fn from the environment and builds its handler (each
+// function's package below this one has its Start). A failure before
+// lambda.Start is written as one JSON line on standard error and exits the
+// process with status 1, which Lambda reports as an INIT error.
+//
+// Run is not generic on purpose: a generic function's dictionary holds
+// the types of its parameters, and a function type taking Deps would make
+// the linker keep every operation of the DynamoDB client that Deps holds
+// (see internal/dynamo's client).
+func Run(fn string, start func(context.Context, config.Getenv, Deps) (any, error)) {
 	ctx := context.Background()
-	h, err := setUp(ctx, load, build)
+	h, err := setUp(ctx, start)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "{\"level\":\"ERROR\",\"message\":%q,\"error\":%q}\n", fn+" cannot start", err.Error())
 		os.Exit(1)
 	}
-	lambda.Start(handler(h))
+	lambda.Start(h)
 }
 
-// setUp is Run's construction: the configuration, the dependencies, the
-// handler.
-func setUp[C, H any](ctx context.Context, load func(config.Getenv) (C, error), build func(context.Context, C, Deps) (H, error)) (H, error) {
-	var zero H
-	cfg, err := load(os.Getenv)
+// Start is the common part of each function's start for Run: the
+// configuration load reads from getenv, the handler build makes of it, and
+// what handle gives lambda.Start. build closes over the Deps: a type
+// parameter's function type that took Deps would be in Start's dictionary
+// (see Run).
+func Start[C, H any](getenv config.Getenv, load func(config.Getenv) (C, error), build func(C) (H, error), handle func(H) any) (any, error) {
+	cfg, err := load(getenv)
 	if err != nil {
-		return zero, err
+		return nil, err
 	}
+	h, err := build(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return handle(h), nil
+}
+
+// setUp is Run's construction: the dependencies, then the configuration
+// and the handler.
+func setUp(ctx context.Context, start func(context.Context, config.Getenv, Deps) (any, error)) (any, error) {
 	deps, err := AWSDeps(ctx)
 	if err != nil {
-		return zero, err
+		return nil, err
 	}
-	return build(ctx, cfg, deps)
+	return start(ctx, os.Getenv, deps)
 }
 
 // Log is the logger of the function named fn: every string it logs is

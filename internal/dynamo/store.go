@@ -61,7 +61,7 @@ type Options struct {
 
 // Store reads and writes tasks and opt-outs in one DynamoDB table.
 type Store struct {
-	client    *dynamodb.Client
+	client    client
 	table     string
 	shards    int
 	retention time.Duration
@@ -76,7 +76,7 @@ func New(client *dynamodb.Client, table string, opts Options) *Store {
 	if opts.Retention <= 0 {
 		opts.Retention = DefaultRetention
 	}
-	return &Store{client: client, table: table, shards: opts.Shards, retention: opts.Retention}
+	return &Store{client: newClient(client), table: table, shards: opts.Shards, retention: opts.Retention}
 }
 
 // taskKey is the primary key of a task's item.

@@ -16,6 +16,13 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/settings"
 )
 
+// Start is the dispatcher's start for app.Run: its configuration from
+// getenv, its handler from d, and the handler's Handle for lambda.Start.
+func Start(ctx context.Context, getenv config.Getenv, d app.Deps) (any, error) {
+	build := func(cfg config.DispatcherConfig) (*dispatch.Handler, error) { return New(ctx, cfg, d) }
+	return app.Start(getenv, config.LoadDispatcher, build, func(h *dispatch.Handler) any { return h.Handle })
+}
+
 // New builds the dispatcher's handler.
 func New(ctx context.Context, cfg config.DispatcherConfig, d app.Deps) (*dispatch.Handler, error) {
 	closed, err := polite.ParseDates(cfg.ClosedDates)

@@ -18,6 +18,13 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/woocommerce"
 )
 
+// Start is the order webhook's start for app.Run: its configuration from
+// getenv, its handler from d, and the handler's Handle for lambda.Start.
+func Start(ctx context.Context, getenv config.Getenv, d app.Deps) (any, error) {
+	build := func(cfg config.OrderWebhookConfig) (*orderhook.Handler, error) { return New(ctx, cfg, d) }
+	return app.Start(getenv, config.LoadOrderWebhook, build, func(h *orderhook.Handler) any { return h.Handle })
+}
+
 // New builds the order webhook's handler.
 func New(ctx context.Context, cfg config.OrderWebhookConfig, d app.Deps) (*orderhook.Handler, error) {
 	log := d.Log(config.OrderWebhook)

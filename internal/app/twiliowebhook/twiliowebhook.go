@@ -18,6 +18,13 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/twiliohook"
 )
 
+// Start is the Twilio webhook's start for app.Run: its configuration from
+// getenv, its handler from d, and the handler's Handle for lambda.Start.
+func Start(ctx context.Context, getenv config.Getenv, d app.Deps) (any, error) {
+	build := func(cfg config.TwilioWebhookConfig) (*twiliohook.Handler, error) { return New(ctx, cfg, d) }
+	return app.Start(getenv, config.LoadTwilioWebhook, build, func(h *twiliohook.Handler) any { return h.Handle })
+}
+
 // New builds the Twilio webhook's handler.
 func New(ctx context.Context, cfg config.TwilioWebhookConfig, d app.Deps) (*twiliohook.Handler, error) {
 	tc := cfg.Twilio
