@@ -537,17 +537,27 @@ func (j *job) run(ctx context.Context) outcome {
 	if !ok {
 		return out
 	}
-	// Record the SID at once: this is the one window where a crash would
-	// lose it (the status callback, which carries the task id, repairs it).
+	if h.statusCallback(t.ID) != "" {
+		// Its status callback records it: the first one (Twilio signs it,
+		// and its URL names the task) takes the SID and the status and
+		// ends the lease. Meanwhile the task stays in sending under this
+		// run's lease; if no callback comes before the lease expires, the
+		// next run's recovery asks Twilio (FindSent) and records it as
+		// sent, never sending it again.
+		h.Metrics.Count(metrics.Sent, 1)
+		log.InfoContext(ctx, "thank-you sent: its status callback records it", "sid", sid)
+		return sent
+	}
+	// No status callback comes: record the SID at once. This is the one
+	// window where a crash would lose it (the next run's recovery then
+	// finds the message at Twilio).
 	if err := h.Store.MarkSent(ctx, t.ID, j.owner, sid, h.now(ctx)); err != nil {
-		// Twilio's first status callback can be faster than this write: it
-		// records the SID itself, and then this lease-guarded write loses.
-		if errors.Is(err, thankyou.ErrNotClaimable) {
-			if cur, gerr := h.Store.GetTask(ctx, t.ID); gerr == nil && cur.MessageSID == sid {
-				h.Metrics.Count(metrics.Sent, 1)
-				log.InfoContext(ctx, "thank-you sent (its status callback recorded it first)", "sid", sid)
-				return sent
-			}
+		// Another run's recovery can take over an expired lease and
+		// record the message first; then this lease-guarded write loses.
+		if errors.Is(err, thankyou.ErrNotClaimable) && j.recordedBy(ctx, sid) {
+			h.Metrics.Count(metrics.Sent, 1)
+			log.InfoContext(ctx, "thank-you sent (another run recorded it first)", "sid", sid)
+			return sent
 		}
 		log.ErrorContext(ctx, "sent, but recording the SID failed; the status callback will repair it", "sid", sid, "error", err)
 		return errored
@@ -563,7 +573,7 @@ func (j *job) run(ctx context.Context) outcome {
 // ended, a decision other than Send handed to refused.
 func (j *job) sendText(ctx context.Context, c contact.Contact, body string, refused func(context.Context, contact.Decision) outcome) (sid string, out outcome, ok bool) {
 	h := j.h
-	d, sid, err := h.gate().SendText(ctx, c, h.now(ctx), body, twilio.StatusCallbackURL(h.PublicBaseURL, j.t.ID))
+	d, sid, err := h.gate().SendText(ctx, c, h.now(ctx), body, h.statusCallback(j.t.ID))
 	switch {
 	case err != nil && d.Outcome == contact.Send:
 		return "", j.sendFailed(ctx, err), false
@@ -573,6 +583,16 @@ func (j *job) sendText(ctx context.Context, c contact.Contact, body string, refu
 		return "", refused(ctx, d), false
 	}
 	return sid, sent, true
+}
+
+// statusCallback is the status callback URL of task id's messages, where
+// Twilio reports what became of them; "" without a PublicBaseURL, when no
+// callback comes (and the dispatcher records every send itself).
+func (h *Handler) statusCallback(id string) string {
+	if h.PublicBaseURL == "" {
+		return ""
+	}
+	return twilio.StatusCallbackURL(h.PublicBaseURL, id)
 }
 
 // resolve resolves the settings that apply to the task: a staff call's
@@ -603,10 +623,11 @@ func (j *job) customer(kind contact.Kind) contact.Contact {
 	return j.set.Customer(j.t, kind)
 }
 
-// recover handles a claim that took over an expired lease. If Twilio
-// already accepted this task's message, the task is recorded as sent
-// instead of sending again; if that cannot be checked, the task stays
-// claimed and the next run checks again.
+// recover handles a claim that took over an expired lease: a run died, or
+// Twilio did not answer, or an SMS sent with a status callback got none
+// before the lease expired. If Twilio already accepted this task's message,
+// the task is recorded as sent instead of sending again; if that cannot be
+// checked, the task stays claimed and the next run checks again.
 func (j *job) recover(ctx context.Context) (outcome, bool) {
 	t, log := j.t, j.log
 	if t.MessageSID != "" {
@@ -618,8 +639,8 @@ func (j *job) recover(ctx context.Context) (outcome, bool) {
 	case done:
 		return o, true
 	case found:
-		log.WarnContext(ctx, "interrupted send had gone out: recording it, not sending again", "sid", sid)
-		return j.finishSent(ctx, sid, "sent (recorded after an interrupted run)"), true
+		log.WarnContext(ctx, "the send had gone out (its run was interrupted, or no status callback came): recording it, not sending again", "sid", sid)
+		return j.finishSent(ctx, sid, "sent (found at Twilio by a later run)"), true
 	}
 	return 0, false
 }
@@ -646,14 +667,31 @@ func (j *job) findSent(ctx context.Context, body, what string) (sid string, foun
 	return sid, found, 0, false
 }
 
-// finishSent records a send found after an interrupted run.
+// finishSent records a send found after an interrupted run, or one whose
+// status callback had not come when the lease expired.
 func (j *job) finishSent(ctx context.Context, sid, reason string) outcome {
 	if err := j.h.Store.Finish(ctx, j.t.ID, j.owner, thankyou.StateSent, reason, 0, sid, j.h.now(ctx)); err != nil {
+		// The message's status callback can arrive while this claim is
+		// held: it records the SID itself and ends the lease, and then
+		// this lease-guarded write loses.
+		if errors.Is(err, thankyou.ErrNotClaimable) && j.recordedBy(ctx, sid) {
+			j.h.Metrics.Count(metrics.Sent, 1)
+			j.log.InfoContext(ctx, "recovered send: its status callback recorded it first", "sid", sid)
+			return recovered
+		}
 		j.log.ErrorContext(ctx, "record recovered send failed", "error", err)
 		return errored
 	}
 	j.h.Metrics.Count(metrics.Sent, 1)
 	return recovered
+}
+
+// recordedBy reports whether the task, read again after a lease-guarded
+// write lost, records message sid: something else (a status callback,
+// another run) recorded the send first.
+func (j *job) recordedBy(ctx context.Context, sid string) bool {
+	cur, err := j.h.Store.GetTask(ctx, j.t.ID)
+	return err == nil && cur.MessageSID == sid
 }
 
 // sendFailed records a refused or failed send: temporary errors are retried

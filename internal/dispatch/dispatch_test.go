@@ -2,17 +2,22 @@ package dispatch_test
 
 import (
 	"github.com/aws/aws-lambda-go/events"
+	twclient "github.com/twilio/twilio-go/client"
 
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/thankyoucalls/thankyoucalls/internal/apigw"
+	"github.com/thankyoucalls/thankyoucalls/internal/config"
 	"github.com/thankyoucalls/thankyoucalls/internal/dev/localstack"
 	"github.com/thankyoucalls/thankyoucalls/internal/dispatch"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
@@ -21,6 +26,7 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 	"github.com/thankyoucalls/thankyoucalls/internal/twilio"
 	"github.com/thankyoucalls/thankyoucalls/internal/twilio/twiliotest"
+	"github.com/thankyoucalls/thankyoucalls/internal/twiliohook"
 )
 
 func TestMain(m *testing.M) { dynamotest.Main(m) }
@@ -148,10 +154,33 @@ func run(t *testing.T, h *dispatch.Handler) dispatch.Summary {
 	return s
 }
 
+// webhook serves the real Twilio webhook (its status callbacks) on
+// loopback and points h's status callbacks at it: f.callback then posts a
+// callback signed as Twilio signs it, as Twilio would.
+func (f *fixture) webhook(t testing.TB, h *dispatch.Handler) {
+	t.Helper()
+	v := twclient.NewRequestValidator(authToken)
+	hook := &twiliohook.Handler{Store: f.store, Validator: &v, Now: f.clock.Now, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))}
+	srv := httptest.NewServer(apigw.NewServer(apigw.Route{Key: config.RouteTwilioStatus, Handler: hook.Handle}))
+	t.Cleanup(srv.Close)
+	hook.PublicBaseURL, h.PublicBaseURL = srv.URL, srv.URL
+}
+
+// callback has the local Twilio post status for message sid to its status
+// callback URL (see webhook).
+func (f *fixture) callback(t testing.TB, sid, status string) {
+	t.Helper()
+	code, err := f.twilio.SendStatus(context.Background(), sid, status, 0)
+	if err != nil || code != http.StatusOK {
+		t.Fatalf("status callback %s for %s: %d, %v", status, sid, code, err)
+	}
+}
+
 func TestDueTaskIsSentOnceWithTheRenderedText(t *testing.T) {
 	f := newFixture(t)
 	f.addTask(t, "t1")
 	h := f.handler(t)
+	f.webhook(t, h)
 
 	if s := run(t, h); s.Sent != 1 {
 		t.Fatalf("first run: %+v, want 1 sent", s)
@@ -167,9 +196,14 @@ func TestDueTaskIsSentOnceWithTheRenderedText(t *testing.T) {
 	if m.To != customer {
 		t.Errorf("to = %s, want the customer", m.To)
 	}
-	if want := "http://127.0.0.1:3000/twilio/status?task=" + url.QueryEscape("t1"); m.StatusCallback != want {
+	if want := h.PublicBaseURL + "/twilio/status?task=" + url.QueryEscape("t1"); m.StatusCallback != want {
 		t.Errorf("status callback = %q, want %q", m.StatusCallback, want)
 	}
+	// The dispatcher leaves the task to its status callback.
+	if got := f.task(t, "t1"); got.State != thankyou.StateSending || got.MessageSID != "" {
+		t.Errorf("task before its callback = %s sid %q, want sending without a SID", got.State, got.MessageSID)
+	}
+	f.callback(t, m.SID, "sent")
 	got := f.task(t, "t1")
 	if got.State != thankyou.StateSent || got.MessageSID != m.SID {
 		t.Errorf("task = %s sid %q, want sent with %q", got.State, got.MessageSID, m.SID)
@@ -245,12 +279,14 @@ func TestDispatcherThatDiedAfterClaimingIsReplacedAfterTheLease(t *testing.T) {
 		t.Fatalf("run while the lease holds: %+v, want nothing sent", s)
 	}
 	f.clock.Advance(f.lease + time.Second)
+	f.webhook(t, h)
 	if s := run(t, h); s.Sent != 1 {
 		t.Fatalf("run after the lease expired: %+v, want 1 sent", s)
 	}
 	if n := f.twilio.Requests(); n != 1 {
 		t.Errorf("Twilio got %d requests, want exactly 1", n)
 	}
+	f.callback(t, f.twilio.Messages()[0].SID, "sent")
 	if got := f.task(t, "t1"); got.State != thankyou.StateSent || got.Attempts != 2 {
 		t.Errorf("task = %s after %d attempts, want sent after 2", got.State, got.Attempts)
 	}
@@ -563,17 +599,19 @@ func TestASendAfterARetryLeavesNoStaleError(t *testing.T) {
 	f.addTask(t, "t1")
 	f.twilio.Inject(twiliotest.ServerError())
 	h := f.handler(t)
+	f.webhook(t, h)
 	run(t, h)
 	f.clock.Set(f.task(t, "t1").DueAt.Add(time.Second))
 	run(t, h)
+	f.callback(t, f.twilio.Messages()[0].SID, "sent")
 	if got := f.task(t, "t1"); got.State != thankyou.StateSent || got.Reason != "" || got.ErrorCode != 0 {
 		t.Errorf("task = %s reason %q code %d, want sent with no error left", got.State, got.Reason, got.ErrorCode)
 	}
 }
 
 // callbackFirst is the real sender, with Twilio's "sent" status callback
-// applied to the task before SendSMS returns: the callback wins the race
-// against the dispatcher's own write of the SID.
+// applied to the task before SendSMS returns: the callback comes before
+// the dispatcher is done with the task.
 type callbackFirst struct {
 	*twilio.Client
 	store *dynamo.Store

@@ -338,13 +338,19 @@ func (s *Store) MarkSent(ctx context.Context, id, owner, sid string, now time.Ti
 		return thankyou.Errorf(thankyou.EINVALID, "mark task %s sent: empty message SID", id)
 	}
 	u := newUpdate()
+	s.sentMark(u, sid, now, "sid="+sid)
+	return s.leaseGuarded(ctx, "mark sent", id, owner, u)
+}
+
+// sentMark adds to u the sent mark of message sid: the task becomes sent
+// and leaves the lease and the due index, and an earlier attempt's
+// temporary error no longer describes it (the history, which gets
+// detail, keeps it).
+func (s *Store) sentMark(u *update, sid string, now time.Time, detail string) {
 	s.endTask(u, thankyou.StateSent, now)
 	u.set("messageSid", str(sid))
-	// An earlier attempt's temporary error no longer describes the task
-	// (the history keeps it).
 	u.remove("reason", "errorCode")
-	u.history(now, "sent", "sid="+sid)
-	return s.leaseGuarded(ctx, "mark sent", id, owner, u)
+	u.history(now, "sent", detail)
 }
 
 // setDue adds to u that task id is due at due: its dueAt and its place in
@@ -414,10 +420,16 @@ const maxStatusRounds = 5
 // code and reason are recorded for undelivered and failed. It returns the
 // task as it is afterwards.
 //
+// The two common callbacks cost one conditional UpdateItem and no read
+// (see applyStatusAtOnce): the first "sent" of an SMS the dispatcher left
+// in sending, and a later status of a sent message. Any other callback, or
+// one of those whose condition no longer holds, is read and decided:
+//
 //   - An unknown task is ENOTFOUND.
 //   - An open task without a SID is repaired: Twilio accepted its message but
-//     the dispatcher did not record it. It takes sid and status and leaves
-//     the lease and the due index (so it is not sent again).
+//     nothing recorded it yet (the dispatcher leaves an SMS it sent with a
+//     status callback in sending: see dispatch). It takes sid and status
+//     and leaves the lease and the due index (so it is not sent again).
 //   - A staff call that was reminded (see Remind) is returned unchanged
 //     with no error: the status is its reminder's (this one or an earlier
 //     one), and the call waits for the staff member's reply.
@@ -432,6 +444,12 @@ const maxStatusRounds = 5
 func (s *Store) ApplyStatus(ctx context.Context, id, sid string, status thankyou.State, code int, reason string, now time.Time) (thankyou.Task, error) {
 	if sid == "" || status.Rank() == 0 {
 		return thankyou.Task{}, thankyou.Errorf(thankyou.EINVALID, "apply status to task %s: need a SID and a Twilio status, got %q", id, status)
+	}
+	if t, ok, err := s.applyStatusAtOnce(ctx, id, sid, status, code, reason, now); err != nil || ok {
+		if err != nil {
+			return thankyou.Task{}, fmt.Errorf("apply status to task %s: %w", id, err)
+		}
+		return t, nil
 	}
 	for range maxStatusRounds {
 		t, _, err := s.getTask(ctx, id)
@@ -460,13 +478,7 @@ func (s *Store) ApplyStatus(ctx context.Context, id, sid string, status thankyou
 		case t.State == status:
 			return t, nil
 		case t.State == thankyou.StateSent:
-			u.set("state", str(string(status)))
-			u.set("expiresAt", num(s.expiresAt(now)))
-			u.set("updatedAt", str(formatTime(now)))
-			u.history(now, "status", fmt.Sprintf("state=%s code=%d", status, code))
-			cond = fmt.Sprintf("%s = %s AND %s = %s",
-				u.name("state"), u.value("condState", str(string(thankyou.StateSent))),
-				u.name("messageSid"), u.value("condSid", str(sid)))
+			cond = s.statusForward(u, sid, status, code, now)
 		case t.State.Rank() > 0:
 			// A late or duplicate callback: the task is already past it.
 			return t, nil
@@ -474,14 +486,7 @@ func (s *Store) ApplyStatus(ctx context.Context, id, sid string, status thankyou
 			return thankyou.Task{}, fmt.Errorf("apply status to task %s: %w", id,
 				thankyou.Errorf(thankyou.ECONFLICT, "task is %s and takes no status", t.State))
 		}
-		if status == thankyou.StateUndelivered || status == thankyou.StateFailed {
-			if code != 0 {
-				u.set("errorCode", num(int64(code)))
-			}
-			if reason != "" {
-				u.set("reason", str(reason))
-			}
-		}
+		statusError(u, status, code, reason)
 		av, err := s.apply(ctx, id, u, cond)
 		if isConditionFailed(err) {
 			continue // changed since read: decide again
@@ -497,4 +502,82 @@ func (s *Store) ApplyStatus(ctx context.Context, id, sid string, status thankyou
 	}
 	return thankyou.Task{}, fmt.Errorf("apply status to task %s: %w", id,
 		thankyou.Errorf(thankyou.ECONFLICT, "task kept changing"))
+}
+
+// applyStatusAtOnce applies the common status callbacks with one
+// conditional UpdateItem and no read:
+//
+//   - the first callback of an SMS the dispatcher sent with a status
+//     callback and left in sending under its lease, without a SID (a task
+//     of a channel other than staff): "sent" writes the sent mark MarkSent
+//     would have written (the SID, out of the lease and the due index),
+//     whoever holds the lease; a later status arriving first ends the task
+//     in it the same way, as the read-decide path's repair would;
+//   - delivered, undelivered or failed for a sent task with this SID (not a
+//     reminded staff call): the state moves forward, as the read-decide
+//     path would move it. The same update serves: what it ends (lease,
+//     indexes) a sent task no longer has.
+//
+// ok is false when the condition does not hold (a late, repeated or
+// out-of-order callback, another message, a staff call, an unknown task):
+// the caller then reads the task and decides, as for any other callback.
+func (s *Store) applyStatusAtOnce(ctx context.Context, id, sid string, status thankyou.State, code int, reason string, now time.Time) (thankyou.Task, bool, error) {
+	u := newUpdate()
+	first := fmt.Sprintf("%s = %s AND attribute_not_exists(%s) AND (attribute_not_exists(%s) OR %s <> %s)",
+		u.name("state"), u.value("condSending", str(string(thankyou.StateSending))), u.name("messageSid"),
+		u.name("channel"), u.name("channel"), u.value("condStaff", str(string(thankyou.ChannelStaff))))
+	cond := first
+	if status == thankyou.StateSent {
+		s.sentMark(u, sid, now, "sid="+sid+" by=status callback")
+	} else {
+		s.endTask(u, status, now)
+		u.set("messageSid", str(sid))
+		u.history(now, "status", fmt.Sprintf("state=%s code=%d sid=%s", status, code, sid))
+		statusError(u, status, code, reason)
+		cond = fmt.Sprintf("(%s) OR (%s AND NOT (%s = %s AND attribute_exists(%s)))", first, sentWith(u, sid),
+			u.name("channel"), u.value("condStaff", str(string(thankyou.ChannelStaff))), u.name("remindedAt"))
+	}
+	av, err := s.apply(ctx, id, u, cond)
+	if isConditionFailed(err) {
+		return thankyou.Task{}, false, nil
+	}
+	if err != nil {
+		return thankyou.Task{}, false, err
+	}
+	t, _, err := decodeTask(av)
+	if err != nil {
+		return thankyou.Task{}, false, err
+	}
+	return t, true, nil
+}
+
+// statusForward adds to u the move of a sent message sid to a later
+// status, and returns its condition (see sentWith).
+func (s *Store) statusForward(u *update, sid string, status thankyou.State, code int, now time.Time) string {
+	u.set("state", str(string(status)))
+	u.set("expiresAt", num(s.expiresAt(now)))
+	u.set("updatedAt", str(formatTime(now)))
+	u.history(now, "status", fmt.Sprintf("state=%s code=%d", status, code))
+	return sentWith(u, sid)
+}
+
+// sentWith is the condition that the task is sent, as message sid.
+func sentWith(u *update, sid string) string {
+	return fmt.Sprintf("%s = %s AND %s = %s",
+		u.name("state"), u.value("condSent", str(string(thankyou.StateSent))),
+		u.name("messageSid"), u.value("condSid", str(sid)))
+}
+
+// statusError adds to u the code and reason of an undelivered or failed
+// status (a status callback's), when it has them.
+func statusError(u *update, status thankyou.State, code int, reason string) {
+	if status != thankyou.StateUndelivered && status != thankyou.StateFailed {
+		return
+	}
+	if code != 0 {
+		u.set("errorCode", num(int64(code)))
+	}
+	if reason != "" {
+		u.set("reason", str(reason))
+	}
 }

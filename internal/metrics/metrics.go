@@ -43,7 +43,10 @@ const (
 	// (by Source), or by the dispatcher when a cancellation arrived while
 	// it held the task.
 	OrdersCancelled = "OrdersCancelled"
-	// Sent counts messages Twilio accepted (dispatcher).
+	// Sent counts messages Twilio accepted (dispatcher): at Twilio's
+	// answer, and when a recovery finds a message at Twilio (so an SMS
+	// whose status callback never came before its lease expired counts
+	// twice).
 	Sent = "Sent"
 	// Delivered, Undelivered count status callbacks (Twilio webhook):
 	// see StatusEnded.

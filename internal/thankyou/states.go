@@ -67,8 +67,9 @@ type Transition struct {
 }
 
 // transitions is every allowed move. (Besides these, a Twilio status
-// callback repairs an open task whose message SID the dispatcher did not
-// record: it takes the callback's status.)
+// callback repairs any open task whose message SID nothing recorded: it
+// takes the callback's status, delivered say when that callback came
+// before "sent".)
 var transitions = []Transition{
 	{"", StatePending, MoveCreate},
 	{"", StateAwaitingFulfilment, MoveCreate},
@@ -92,6 +93,9 @@ var transitions = []Transition{
 	{StateSending, StateExpired, MoveFinish},
 	{StateSending, StateCancelled, MoveFinish},
 
+	// An SMS sent with a status callback is left in sending for its
+	// first callback ("sent") to record.
+	{StateSending, StateSent, MoveStatus},
 	{StateSent, StateDelivered, MoveStatus},
 	{StateSent, StateUndelivered, MoveStatus},
 	{StateSent, StateFailed, MoveStatus},

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/thankyoucalls/thankyoucalls/infra/fixtures/story"
 	"github.com/thankyoucalls/thankyoucalls/internal/app"
@@ -58,6 +59,13 @@ type fixtureOption func(env map[string]string)
 func newFixture(t *testing.T, opts ...fixtureOption) *fixture {
 	t.Helper()
 	client, table := dynamotest.NewTable(t)
+	return newFixtureOn(t, client, table, opts...)
+}
+
+// newFixtureOn is newFixture with the webhook's DynamoDB client (a
+// metered one, say) on table.
+func newFixtureOn(t *testing.T, client *dynamodb.Client, table string, opts ...fixtureOption) *fixture {
+	t.Helper()
 	envs, err := localstack.LoadEnvFile(filepath.Join("..", "..", "events", "env.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -110,8 +118,10 @@ func (f *fixture) post(t *testing.T, ev events.APIGatewayV2HTTPRequest) events.A
 }
 
 // sentTask stores order 1001's task as the dispatcher leaves it after
-// Twilio accepted message sid (or, with recordSID false, as a dispatcher
-// that died before writing the SID leaves it).
+// Twilio accepted message sid with a status callback to come: in sending
+// under the run's lease, without the SID, which the first callback
+// records. With recordSID the sent mark is written too, as a dispatcher
+// without status callbacks (or that first callback) writes it.
 func (f *fixture) sentTask(t *testing.T, recordSID bool) {
 	t.Helper()
 	ctx := context.Background()
@@ -193,7 +203,7 @@ func TestUndeliveredCallbackRecordsTwiliosErrorCode(t *testing.T) {
 
 func TestStatusCallbackRepairsASendWhoseSIDWasNeverWritten(t *testing.T) {
 	f := newFixture(t)
-	f.sentTask(t, false) // the dispatcher died after Twilio accepted
+	f.sentTask(t, false) // "sent" never came (or came after "delivered")
 	wantTwiML(t, f.post(t, loadEvent(t, "status-delivered.json")))
 	got := f.task(t)
 	if got.State != thankyou.StateDelivered || got.MessageSID != sid {

@@ -140,19 +140,28 @@ func TestEachStepOfATaskCostsItsRequestsAndIndexWrites(t *testing.T) {
 			want: []want{{op: "GetItem", consistent: true}},
 		},
 		{
-			name: "sent: the task leaves the index",
+			name: "first status callback (sent): one update, no read; the task sent by the claim's run leaves the index",
 			do: func() error {
-				return s.MarkSent(ctx, task.ID, owner, "SM0123456789abcdef0123456789abcdef", dueAt.Add(time.Minute))
+				_, err := s.ApplyStatus(ctx, task.ID, "SM0123456789abcdef0123456789abcdef", thankyou.StateSent, 0, "", dueAt.Add(time.Minute))
+				return err
 			},
 			want: []want{{op: "UpdateItem", indexWrites: 1}},
 		},
 		{
-			name: "status callback: a read of the task, then an update outside the index",
+			name: "later status callback (delivered): one update outside the index, no read",
 			do: func() error {
 				_, err := s.ApplyStatus(ctx, task.ID, "SM0123456789abcdef0123456789abcdef", thankyou.StateDelivered, 0, "", dueAt.Add(2*time.Minute))
 				return err
 			},
-			want: []want{{op: "GetItem", consistent: true}, {op: "UpdateItem"}},
+			want: []want{{op: "UpdateItem"}},
+		},
+		{
+			name: "the same callback again: the update's condition fails, a read decides nothing changes",
+			do: func() error {
+				_, err := s.ApplyStatus(ctx, task.ID, "SM0123456789abcdef0123456789abcdef", thankyou.StateDelivered, 0, "", dueAt.Add(3*time.Minute))
+				return err
+			},
+			want: []want{{op: "UpdateItem", failed: true}, {op: "GetItem", consistent: true}},
 		},
 		{
 			name: "STOP and START: two updates of the number's item, outside the index",

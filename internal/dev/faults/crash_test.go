@@ -35,8 +35,11 @@ const (
 	// afterClaim: the claim is written, nothing is sent.
 	afterClaim step = "after the claim, before sending"
 	// afterAccept: Twilio accepted the message, its SID is not written (the
-	// window that cannot be closed).
-	afterAccept step = "after Twilio accepted, before MarkSent"
+	// window that cannot be closed). The suite's dispatchers send with a
+	// status callback that no one serves: they leave every SMS they send
+	// in sending for its callback, which never comes, so every send is in
+	// this window and recorded by a later run's recovery (FindSent).
+	afterAccept step = "after Twilio accepted, before its SID is written"
 	// beforeFinal: MarkSent, Reschedule or Finish is never executed.
 	beforeFinal step = "before the final write (MarkSent/Reschedule/Finish)"
 )
@@ -233,8 +236,9 @@ func callbackTask(statusCallback string) string {
 // after the claim, after Twilio accepted (before the SID is written), and
 // before the final write. Twilio also fails 10% of sends (500s, and
 // timeouts after which the message was accepted), and a few recipients
-// have opted out, so that every write the dispatcher makes (MarkSent,
-// Reschedule, Finish) is a place to die. Then healthy dispatchers, two at a
+// have opted out, so that every write the dispatcher makes (Reschedule,
+// Finish; MarkSent is not made: no status callback is served, see
+// afterAccept) is a place to die. Then healthy dispatchers, two at a
 // time, run until nothing is due. No task is lost, and none is sent twice:
 // not even those caught in the window that cannot be closed, which a
 // recovered claim checks with Twilio (FindSent) before sending again.
