@@ -3,6 +3,7 @@ package orderhook_test
 import (
 	"io"
 	"net/http"
+	"sync"
 	"testing"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -23,7 +24,107 @@ const (
 	// ruleFreeReads: without first-order-only or a frequency cap a new
 	// order reads its task's key alone (the dedup), not the customer.
 	ruleFreeReads = 1
+	// maxColdRounds: a new instance's first new order, on a deployment
+	// that learnt its shop id, waits for at most this many round trips
+	// in sequence: the shop's settings with the learnt id (one
+	// BatchGetItem), the task's key, the task's put, the customer record.
+	maxColdRounds = 4
+	// maxFirstEverRounds: the deployment's very first order also claims
+	// the shop id (one conditional write, no second read).
+	maxFirstEverRounds = 5
 )
+
+// rounds counts the round trips a client waits for in sequence: a request
+// that starts while another is in flight overlaps it and adds none.
+type rounds struct {
+	next   cost.HTTPClient
+	mu     sync.Mutex
+	flying int
+	n      int
+}
+
+func (r *rounds) Do(req *http.Request) (*http.Response, error) {
+	r.mu.Lock()
+	if r.flying == 0 {
+		r.n++
+	}
+	r.flying++
+	r.mu.Unlock()
+	defer func() {
+		r.mu.Lock()
+		r.flying--
+		r.mu.Unlock()
+	}()
+	return r.next.Do(req)
+}
+
+func (r *rounds) take() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := r.n
+	r.n = 0
+	return n
+}
+
+// A cold instance's first order pays for what a warm one has cached (the
+// shop's settings, the learnt shop id) with one request more, not two;
+// the deployment's very first order, which learns the shop id, with two.
+func TestAColdInstancesFirstOrderCostsOneRoundTripMore(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		// learnt: the deployment learnt its shop id before this instance
+		// started (any cold start but the deployment's first).
+		learnt    bool
+		maxRounds int
+	}{
+		{"cold instance of a deployment that learnt its shop", true, maxColdRounds},
+		{"first order of a new deployment", false, maxFirstEverRounds},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tpl, err := samtemplate.Load(samtemplate.RepoTemplatePath())
+			if err != nil {
+				t.Fatal(err)
+			}
+			in, err := tpl.CreateTableInput("shape")
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := cost.NewMeter(in)
+			seq := &rounds{next: m.Client(awshttp.NewBuildableClient())}
+			_, table := dynamotest.NewTable(t)
+			client := dynamotest.NewClient(t, func(o *dynamodb.Options) { o.HTTPClient = seq })
+			f := fixtureOn(t, client, table, nil, io.Discard)
+			event := "shopify-orders-create.json"
+			if tc.learnt {
+				if status, body := f.post(t, loadEvent(t, event)); status != http.StatusCreated {
+					t.Fatalf("first order: %d %v", status, body)
+				}
+				f.coldStart()
+				event = "shopify-second-order.json"
+			}
+			m.Take()
+			seq.take()
+			if status, body := f.post(t, loadEvent(t, event)); status != http.StatusCreated {
+				t.Fatalf("cold order: %d %v", status, body)
+			}
+			n, c := seq.take(), count(m.Take())
+			t.Logf("%s: %d round trips in sequence; %d reads, %d writes, %.1f RRU, %.1f WRU", tc.name, n, c.reads, c.writes, c.units.RRU, c.units.WRU)
+			if n > tc.maxRounds {
+				t.Errorf("%s: %d round trips in sequence, want at most %d", tc.name, n, tc.maxRounds)
+			}
+			if n := f.tasks(t); n != 1+btoi(tc.learnt) {
+				t.Errorf("%d tasks stored, want %d", n, 1+btoi(tc.learnt))
+			}
+		})
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
 
 // meteredFixture is newFixture with every DynamoDB request counted, warmed
 // by a first order.
