@@ -18,8 +18,7 @@
 // deployment's shop id, as a deployment's has after its first order, so the
 // order webhook's cold start is a typical one; it is also timed as the
 // very first instance of a deployment (order-webhook-first: a table of its
-// own, whose first order learns the shop id), printed and priced nowhere
-// else. Each is fed a real fixture, then a few
+// own, whose first order learns the shop id), printed but not priced. Each is fed a real fixture, then a few
 // more events warm, and what every event costs (handler time, DynamoDB
 // requests and units, bytes of log) is printed and, with -json, written as
 // the cost model's profile (internal/dev/cost) for `go run ./infra/cost`.

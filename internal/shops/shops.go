@@ -13,8 +13,11 @@
 //
 // Stored settings, and their absence, are cached by a warm function in a
 // cache of bounded size (MaxCached entries), for CacheFor when found and
-// MissCacheFor when not: an unsigned request costs at most one read, and
-// a flood of made-up shop ids cannot grow the function's memory.
+// MissCacheFor when not: an unsigned request costs at most one request,
+// and a flood of made-up shop ids cannot grow the function's memory. Until
+// an instance knows the learnt shop id, that request also fetches it (one
+// BatchGetItem of the two items), so a cold instance's first delivery is
+// admitted without a second read in sequence.
 package shops
 
 import (
