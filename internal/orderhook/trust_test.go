@@ -302,3 +302,51 @@ func TestAGenericBodyNamesItsOwnShop(t *testing.T) {
 		t.Errorf("a body naming a shop whose secret did not sign it: %d %v, %d items written; want 401 and nothing", status, body, f.items(t)-before)
 	}
 }
+
+// A cold instance reads a new order's task while it reads the shop's
+// settings when the delivery verifies under the environment's shop's
+// secret, known without a read. The shop that read finds is still the
+// delivery's: a stored shop's own settings apply, and its own secrets
+// must verify the body.
+func TestAColdInstancesEarlyTaskReadLeavesTheShopToItsStoredSettings(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		secret     string // the stored shop's; the delivery is signed with the environment's
+		wantStatus int
+	}{
+		{"stored shop signing with the environment's secret (one app's secret)", "local-shopify-webhook-secret", http.StatusCreated},
+		{"stored shop with a secret of its own", "another-secret", http.StatusUnauthorized},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("DEMO_SHOP_SECRET", tc.secret)
+			f := newFixture(t, nil)
+			stored := thankyou.Shop{Source: thankyou.SourceShopify, ID: "thankyou-demo.myshopify.com", Name: "Demo", SecretRefs: []string{"env:DEMO_SHOP_SECRET"},
+				TimeZone: "America/New_York", DefaultCountry: "US", Channel: thankyou.ChannelSMS,
+				Window: thankyou.MustWindow("10:00-17:00 Mon-Fri"), Delay: 72 * time.Hour, ExpireAfter: 72 * time.Hour,
+				Rules: thankyou.Rules{MinTotal: "100000"}}
+			if err := f.store.PutShop(context.Background(), stored, received); err != nil {
+				t.Fatal(err)
+			}
+			f.coldStart()
+			status, body := f.post(t, loadEvent(t, "shopify-orders-create.json"))
+			if status != tc.wantStatus {
+				t.Fatalf("%d %v, want %d", status, body, tc.wantStatus)
+			}
+			if status == http.StatusUnauthorized {
+				if n := f.tasks(t); n != 0 {
+					t.Errorf("%d tasks after a refusal, want none", n)
+				}
+				return
+			}
+			// The environment's shop has no minimum: skipped only under
+			// the stored shop's rules.
+			if body["state"] != string(thankyou.StateSkipped) || !strings.Contains(body["reason"], "minimum") {
+				t.Errorf("%v, want skipped under the stored shop's minimum total", body)
+			}
+			f.coldStart()
+			if status, body := f.post(t, loadEvent(t, "shopify-duplicate.json")); status != http.StatusOK || body["status"] != "duplicate" {
+				t.Errorf("the repeated delivery on a cold instance: %d %v, want 200 duplicate", status, body)
+			}
+		})
+	}
+}
