@@ -55,9 +55,6 @@ type Shops interface {
 	// Admit tells whether a verified delivery naming shopID may be acted
 	// on for shop (EUNAUTHORIZED when not).
 	Admit(ctx context.Context, shop shops.Shop, shopID string) error
-	// Unread returns the environment's shop of source when Shop would
-	// read the table to find the shop shopID names (see earlyTask).
-	Unread(source thankyou.Source, shopID string) (shops.Shop, bool)
 }
 
 // Store is what the handler needs of the task store.
@@ -148,8 +145,6 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	}
 	now := h.Now()
 	r := webhook.Request{Header: apigw.Header(req), Query: query, Body: body, Received: now}
-	early := h.startEarlyTask(ctx, name, src, r)
-	defer early.stop()
 	shopID, shop, d, err := h.verified(ctx, name, src, r)
 	if err != nil {
 		return Answer{}, err
@@ -181,10 +176,7 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	eventID := EventKey(d.EventID, body)
 	var seen bool
 	if d.Kind == thankyou.DeliveryOrderCreated {
-		var read bool
-		if seen, read = early.result(d.Order.TaskID()); !read {
-			seen, err = h.Store.TaskExists(ctx, d.Order.TaskID())
-		}
+		seen, err = h.Store.TaskExists(ctx, d.Order.TaskID())
 	} else {
 		seen, err = h.Store.SeenEvent(ctx, name, shopID, eventID, now)
 	}

@@ -204,28 +204,6 @@ func (r *Registry) Shop(ctx context.Context, source thankyou.Source, shopID stri
 	return s, nil
 }
 
-// Unread returns the environment's shop of source when finding the shop
-// shopID names would read the table (its stored settings, or their
-// absence, are not cached by this instance): the one shop whose secrets
-// are known before that read. A delivery that verifies under them may be
-// read while the shop is looked up; the shop Shop returns is still the
-// delivery's, and its secrets still the ones that must verify it.
-func (r *Registry) Unread(source thankyou.Source, shopID string) (Shop, bool) {
-	s, ok := r.bySource[source]
-	if !ok || r.store == nil || shopID == "" {
-		return Shop{}, false
-	}
-	now := r.now()
-	r.mu.Lock()
-	c, cached := r.cache[cacheKey(source, shopID)]
-	r.mu.Unlock()
-	if cached && now.Before(c.until) {
-		return Shop{}, false
-	}
-	s.ID = shopID
-	return s, true
-}
-
 // Admit tells whether a verified delivery for shop, naming shopID, may be
 // acted on. A stored shop answers to its own id. The environment's shop
 // answers to the ids SHOP_IDS gives its source, else to the id it learnt
@@ -277,7 +255,7 @@ func (r *Registry) Admit(ctx context.Context, shop Shop, shopID string) error {
 // also fetches the source's learnt shop id while Admit may need it and the
 // registry does not know it: one request either way.
 func (r *Registry) stored(ctx context.Context, source thankyou.Source, id string) (thankyou.Shop, bool, error) {
-	key := cacheKey(source, id)
+	key := string(source) + ":" + id
 	now := r.now()
 	r.mu.Lock()
 	c, ok := r.cache[key]
@@ -318,9 +296,6 @@ func (r *Registry) stored(ctx context.Context, source thankyou.Source, id string
 	r.remember(key, cached{shop: sh, found: found, until: until})
 	return sh, found, nil
 }
-
-// cacheKey is the key of a shop's settings in the cache.
-func cacheKey(source thankyou.Source, id string) string { return string(source) + ":" + id }
 
 // needsLearnt tells whether a shop read should also fetch the source's
 // learnt shop id: the environment has a shop for the source that SHOP_IDS
