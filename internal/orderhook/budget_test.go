@@ -32,6 +32,9 @@ const (
 	// maxFirstEverRounds: the deployment's very first order also claims
 	// the shop id (one conditional write, no second read).
 	maxFirstEverRounds = 5
+	// maxColdRepeatRounds: a repeated delivery reaching a new instance
+	// reads the shop (with the learnt id), then the task's key.
+	maxColdRepeatRounds = 2
 )
 
 // rounds counts the round trips a client waits for in sequence: a request
@@ -67,18 +70,26 @@ func (r *rounds) take() int {
 }
 
 // A cold instance's first order pays for what a warm one has cached (the
-// shop's settings, the learnt shop id) with one request more, not two;
+// shop's settings, the learnt shop id) with one round trip more, not two;
 // the deployment's very first order, which learns the shop id, with two.
+// A repeated or refused delivery reaching a cold instance writes nothing.
 func TestAColdInstancesFirstOrderCostsOneRoundTripMore(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		// learnt: the deployment learnt its shop id before this instance
-		// started (any cold start but the deployment's first).
-		learnt    bool
-		maxRounds int
+		// learnt: the deployment took an order (and learnt its shop id)
+		// before this instance started: any cold start but its first.
+		learnt     bool
+		event      string
+		shop       string // the delivery's shop id header ("": the fixture's)
+		wantStatus int
+		maxRounds  int
+		maxWrites  int
+		wantTasks  int
 	}{
-		{"cold instance of a deployment that learnt its shop", true, maxColdRounds},
-		{"first order of a new deployment", false, maxFirstEverRounds},
+		{"new order, cold instance of a deployment that learnt its shop", true, "shopify-second-order.json", "", http.StatusCreated, maxColdRounds, maxNewOrderWrites, 2},
+		{"new order, the deployment's first", false, "shopify-orders-create.json", "", http.StatusCreated, maxFirstEverRounds, maxNewOrderWrites + 1, 1},
+		{"repeated delivery, cold instance", true, "shopify-duplicate.json", "", http.StatusOK, maxColdRepeatRounds, 0, 1},
+		{"another shop id, cold instance: refused", true, "shopify-second-order.json", "other.myshopify.com", http.StatusUnauthorized, 1, 0, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tpl, err := samtemplate.Load(samtemplate.RepoTemplatePath())
@@ -94,36 +105,34 @@ func TestAColdInstancesFirstOrderCostsOneRoundTripMore(t *testing.T) {
 			_, table := dynamotest.NewTable(t)
 			client := dynamotest.NewClient(t, func(o *dynamodb.Options) { o.HTTPClient = seq })
 			f := fixtureOn(t, client, table, nil, io.Discard)
-			event := "shopify-orders-create.json"
 			if tc.learnt {
-				if status, body := f.post(t, loadEvent(t, event)); status != http.StatusCreated {
+				if status, body := f.post(t, loadEvent(t, "shopify-orders-create.json")); status != http.StatusCreated {
 					t.Fatalf("first order: %d %v", status, body)
 				}
 				f.coldStart()
-				event = "shopify-second-order.json"
+			}
+			ev := loadEvent(t, tc.event)
+			if tc.shop != "" {
+				ev = withHeader(ev, "x-shopify-shop-domain", tc.shop)
 			}
 			m.Take()
 			seq.take()
-			if status, body := f.post(t, loadEvent(t, event)); status != http.StatusCreated {
-				t.Fatalf("cold order: %d %v", status, body)
+			if status, body := f.post(t, ev); status != tc.wantStatus {
+				t.Fatalf("%d %v, want %d", status, body, tc.wantStatus)
 			}
 			n, c := seq.take(), count(m.Take())
 			t.Logf("%s: %d round trips in sequence; %d reads, %d writes, %.1f RRU, %.1f WRU", tc.name, n, c.reads, c.writes, c.units.RRU, c.units.WRU)
 			if n > tc.maxRounds {
-				t.Errorf("%s: %d round trips in sequence, want at most %d", tc.name, n, tc.maxRounds)
+				t.Errorf("%d round trips in sequence, want at most %d", n, tc.maxRounds)
 			}
-			if n := f.tasks(t); n != 1+btoi(tc.learnt) {
-				t.Errorf("%d tasks stored, want %d", n, 1+btoi(tc.learnt))
+			if c.writes > tc.maxWrites {
+				t.Errorf("%d write requests, want at most %d", c.writes, tc.maxWrites)
+			}
+			if got := f.tasks(t); got != tc.wantTasks {
+				t.Errorf("%d tasks stored, want %d", got, tc.wantTasks)
 			}
 		})
 	}
-}
-
-func btoi(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // meteredFixture is newFixture with every DynamoDB request counted, warmed
