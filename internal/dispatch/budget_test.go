@@ -3,16 +3,26 @@ package dispatch_test
 import (
 	"context"
 	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"sort"
+	"sync/atomic"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/thankyoucalls/thankyoucalls/internal/app"
 	"github.com/thankyoucalls/thankyoucalls/internal/contact"
 	"github.com/thankyoucalls/thankyoucalls/internal/dev/cost"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo/dynamotest"
+	"github.com/thankyoucalls/thankyoucalls/internal/replies"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
 
@@ -88,5 +98,70 @@ func TestASendStaysUnderItsRequestCeiling(t *testing.T) {
 	}
 	if queries > maxSweepQueriesPerRun {
 		t.Errorf("the run made %d sweep queries, want at most %d", queries, maxSweepQueriesPerRun)
+	}
+}
+
+// maxRequestsNothingDue is what a run that finds nothing due asks
+// DynamoDB, all at its start and at once: the pending erasure requests,
+// the due index's 16 shards, the staff rosters (for the digests) and the
+// waiting forwards.
+const maxRequestsNothingDue = 19
+
+// A run that finds nothing due, wired as the dispatcher is, makes its
+// opening reads through the functions' DynamoDB client
+// (app.NewDynamoDB): at most maxRequestsNothingDue requests, on at most
+// app.MaxDynamoDBConns connections though they all go at once.
+func TestARunWithNothingDueStaysUnderItsRequestAndConnectionCeilings(t *testing.T) {
+	var open, most atomic.Int64
+	target, err := url.Parse(dynamotest.Endpoint())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := benchMeter(t)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	proxy.Transport = m.Transport(http.DefaultTransport)
+	front := httptest.NewUnstartedServer(proxy)
+	front.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		switch s {
+		case http.StateNew:
+			n := open.Add(1)
+			for {
+				was := most.Load()
+				if n <= was || most.CompareAndSwap(was, n) {
+					break
+				}
+			}
+		case http.StateClosed, http.StateHijacked:
+			open.Add(-1)
+		}
+	}
+	front.Start()
+	defer front.Close()
+
+	f := newFixture(t)
+	_, table := dynamotest.NewTable(t)
+	f.store = dynamo.New(dynamotest.NewClient(t), table, dynamo.Options{})
+	if err := f.store.PutStaff(context.Background(), thankyou.StaffMember{Source: thankyou.SourceShopify, ShopID: "demo.myshopify.com", ID: "ana",
+		Phone: "+12125550177", TimeZone: "America/New_York", Hours: thankyou.MustWindow("09:00-17:00 Mon-Fri"), Active: true}, f.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	client := app.NewDynamoDB(aws.Config{Region: dynamotest.Region, Credentials: credentials.NewStaticCredentialsProvider("local", "local", ""), BaseEndpoint: aws.String(front.URL)})
+	store := dynamo.New(client, table, dynamo.Options{})
+	h := f.handler(t)
+	h.Store, h.Calls, h.Caps, h.Privacy, h.Forwards = store, store, store, store.PrivacySnapshot(f.clock.Now), store
+	h.Replies = &replies.Forwarder{Store: store, Directory: store}
+	for i := range 2 { // cold, then warm
+		m.Take()
+		if s := run(t, h); s.Due != 0 {
+			t.Fatalf("run %d = %+v, want nothing due", i, s)
+		}
+		reqs := m.Take()
+		if n := cost.DataRequests(reqs); n > maxRequestsNothingDue {
+			t.Errorf("run %d: %d DynamoDB requests, want at most %d", i, n, maxRequestsNothingDue)
+		}
+		t.Logf("run %d: %d requests (%.1f RRU), at most %d connections open", i, cost.DataRequests(reqs), cost.Sum(reqs).RRU, most.Load())
+	}
+	if n := most.Load(); n > app.MaxDynamoDBConns {
+		t.Errorf("%d connections open at once, want at most %d", n, app.MaxDynamoDBConns)
 	}
 }

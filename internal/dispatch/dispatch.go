@@ -261,6 +261,13 @@ func (h *Handler) now(ctx context.Context) time.Time {
 // Run sweeps the due index until nothing due is left or the context's
 // deadline is near, and returns what it did. Only a failed sweep is an
 // error; a task that fails is recorded on the task and counted.
+//
+// The run's opening reads go out at once, as none waits for another: the
+// pending erasure requests (then carried out), the sweep's first batch,
+// and what the run's end needs (the staff rosters for the digests, the
+// waiting forwards). Nothing is sent before the erasure requests are read
+// and carried out (within the privacy budget): the first batch is
+// processed only then, so every send's privacy hold answers from them.
 func (h *Handler) Run(ctx context.Context) (Summary, error) {
 	owner := newOwner()
 	log := h.Logger.With("run", owner)
@@ -270,7 +277,10 @@ func (h *Handler) Run(ctx context.Context) (Summary, error) {
 		limit = 200
 	}
 	lim := newLimiter(h.Rate)
-	h.carryOutPrivacy(ctx, log)
+	privacyDone := h.startPrivacy(ctx, log)
+	// Whatever way the run ends, the erasure work it started has ended.
+	defer func() { <-privacyDone }()
+	end := h.readForEnd(ctx)
 	seen := map[string]bool{}
 	for {
 		if h.nearDeadline(ctx) {
@@ -279,6 +289,7 @@ func (h *Handler) Run(ctx context.Context) (Summary, error) {
 		}
 		ids, err := h.Store.DueTaskIDs(ctx, h.now(ctx), limit)
 		if err != nil {
+			end.wait()
 			h.Metrics.Count(metrics.DispatchRuns, 1, metrics.Outcome(metrics.OutcomeError))
 			return sum, fmt.Errorf("dispatch: find due tasks: %w", err)
 		}
@@ -294,6 +305,7 @@ func (h *Handler) Run(ctx context.Context) (Summary, error) {
 		if len(fresh) == 0 {
 			break
 		}
+		<-privacyDone // no send before the erasure requests are read
 		sum.Due += len(fresh)
 		for _, o := range h.process(ctx, owner, fresh, lim, log) {
 			sum.add(o)
@@ -302,8 +314,10 @@ func (h *Handler) Run(ctx context.Context) (Summary, error) {
 			break
 		}
 	}
-	sum.Digests = h.digests(ctx, owner, log)
-	sum.Forwarded = h.forwards(ctx, log)
+	<-privacyDone // the digests and forwards are sends too
+	end.wait()
+	sum.Digests = h.digests(ctx, owner, end.roster, end.rosterErr, log)
+	sum.Forwarded = h.forwards(ctx, end.forwards, end.forwardsErr, log)
 	log.InfoContext(ctx, "dispatch run finished", "summary", sum)
 	h.Metrics.Emit([]metrics.Value{{Metric: metrics.DueTasks, N: sum.Due}, {Metric: metrics.Deferred, N: sum.Deferred},
 		{Metric: metrics.Unanswered, N: sum.Unanswered}, {Metric: metrics.TaskErrors, N: sum.Errors},
@@ -311,6 +325,44 @@ func (h *Handler) Run(ctx context.Context) (Summary, error) {
 	h.Metrics.Count(metrics.DispatchRuns, 1, metrics.Outcome(metrics.OutcomeOK))
 	return sum, nil
 }
+
+// startPrivacy carries out the pending erasure requests (carryOutPrivacy)
+// beside the caller; the channel is closed when that is over.
+func (h *Handler) startPrivacy(ctx context.Context, log *slog.Logger) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		h.carryOutPrivacy(ctx, log)
+	}()
+	return done
+}
+
+// endReads are the reads of what a run does after its sweep, made at its
+// start beside the sweep: the staff rosters (for the digests) and the
+// forwards due then. Each is read once a run.
+type endReads struct {
+	wg          sync.WaitGroup
+	roster      []thankyou.StaffMember
+	rosterErr   error
+	forwards    []thankyou.Forward
+	forwardsErr error
+}
+
+// readForEnd starts the reads of the run's end (see endReads); wait
+// waits for them.
+func (h *Handler) readForEnd(ctx context.Context) *endReads {
+	e := &endReads{}
+	if h.Calls != nil {
+		e.wg.Go(func() { e.roster, e.rosterErr = h.Calls.ListAllStaff(ctx) })
+	}
+	if h.Forwards != nil && h.Replies != nil {
+		now := h.Now()
+		e.wg.Go(func() { e.forwards, e.forwardsErr = h.Forwards.DueForwards(ctx, now, maxForwards) })
+	}
+	return e
+}
+
+func (e *endReads) wait() { e.wg.Wait() }
 
 // carryOutPrivacy carries out the pending erasure requests for at most the
 // privacy budget, leaving time for the sweep; a request it did not finish

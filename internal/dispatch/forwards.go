@@ -26,16 +26,15 @@ const maxForwards = 100
 const forwardLease = 5 * time.Minute
 
 // forwards sends the customers' replies whose staff member's hours have
-// opened, and returns how many went. Each is claimed under a lease, sent
-// through the gate by the same Forwarder the Twilio webhook uses (which
-// queues it again for the next opening when the hours closed meanwhile),
-// and deleted when sent or never to be sent.
-func (h *Handler) forwards(ctx context.Context, log *slog.Logger) int {
+// opened, fs (read at the run's start; err: that read failed), and returns
+// how many went. Each is claimed under a lease, sent through the gate by
+// the same Forwarder the Twilio webhook uses (which queues it again for
+// the next opening when the hours closed meanwhile), and deleted when
+// sent or never to be sent.
+func (h *Handler) forwards(ctx context.Context, fs []thankyou.Forward, err error, log *slog.Logger) int {
 	if h.Forwards == nil || h.Replies == nil {
 		return 0
 	}
-	now := h.Now()
-	fs, err := h.Forwards.DueForwards(ctx, now, maxForwards)
 	if err != nil {
 		log.ErrorContext(ctx, "reading the waiting forwards failed", "error", err)
 		return 0

@@ -373,8 +373,9 @@ func member(roster []thankyou.StaffMember, id string) *thankyou.StaffMember {
 // digests sends each active roster member, once a day in the last
 // DigestLead of their shift, the list of their open calls (if any). It
 // returns how many went out; failures are logged and retried next run
-// only if the day's digest was not claimed yet.
-func (h *Handler) digests(ctx context.Context, owner string, log *slog.Logger) int {
+// only if the day's digest was not claimed yet. roster is every shop's
+// roster as the run read it at its start (err: that read failed).
+func (h *Handler) digests(ctx context.Context, owner string, roster []thankyou.StaffMember, err error, log *slog.Logger) int {
 	if h.Calls == nil || h.nearDeadline(ctx) {
 		return 0
 	}
@@ -383,7 +384,6 @@ func (h *Handler) digests(ctx context.Context, owner string, log *slog.Logger) i
 		lead = DefaultDigestLead
 	}
 	now := h.now(ctx)
-	roster, err := h.Calls.ListAllStaff(ctx)
 	if err != nil {
 		log.ErrorContext(ctx, "digest: reading the rosters failed", "error", err)
 		return 0

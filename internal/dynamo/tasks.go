@@ -17,7 +17,10 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 )
 
-// maxParallelQueries bounds the due-index queries DueTaskIDs runs at once.
+// maxParallelQueries bounds the requests the store's longer jobs run at
+// once: the operators' scans of the due index's shards (dueKeys), the
+// deletions of an erasure (deleteAll). DueTaskIDs, on every dispatcher run,
+// queries all the shards at once.
 const maxParallelQueries = 8
 
 // CreateTask writes a new task. It returns created=false and no error when
@@ -127,7 +130,8 @@ func (s *Store) getTask(ctx context.Context, id string) (thankyou.Task, taskItem
 // tasks whose due time has come, reminded staff calls due for a follow-up,
 // claimed tasks whose lease has expired and tasks still awaiting their
 // fulfilment at the end of their wait.
-// It queries every shard of the due index (a few at a time) and returns the
+// It queries every shard of the due index at once (the Lambdas' client
+// bounds the connections they take: app.MaxDynamoDBConns) and returns the
 // oldest first, at most limit ids (0 means no limit). The index is
 // eventually consistent, so a claim must still check each task.
 func (s *Store) DueTaskIDs(ctx context.Context, now time.Time, limit int) ([]string, error) {
@@ -141,12 +145,9 @@ func (s *Store) DueTaskIDs(ctx context.Context, now time.Time, limit int) ([]str
 	type due struct{ sk, id string }
 	results := make([][]due, s.shards)
 	errs := make([]error, s.shards)
-	sem := make(chan struct{}, min(s.shards, maxParallelQueries))
 	var wg sync.WaitGroup
 	for shard := range s.shards {
 		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
 			in := &dynamodb.QueryInput{
 				TableName:              aws.String(s.table),
 				IndexName:              aws.String(DueIndex),

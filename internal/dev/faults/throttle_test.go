@@ -107,7 +107,7 @@ func TestDynamoDBThrottlingIsRetriedAndLosesNothing(t *testing.T) {
 	}
 	received := arrival(loadEvent(t, "order-webhook", "shopify-orders-create.json"))
 	clock := localstack.NewClock(received)
-	deps := app.Deps{DynamoDB: dynamodb.NewFromConfig(awsCfg), Secrets: &secret.Resolver{}, Logger: discard, Now: clock.Now}
+	deps := app.Deps{DynamoDB: app.NewDynamoDB(awsCfg), Secrets: &secret.Resolver{}, Logger: discard, Now: clock.Now}
 
 	// The orders, posted 16 at a time.
 	cfg, err := config.LoadOrderWebhook(env(t, localstack.OrderWebhookID, table, nil))
