@@ -28,6 +28,7 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/dev/localstack"
 	"github.com/thankyoucalls/thankyoucalls/internal/dev/samtemplate"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
+	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 	"github.com/thankyoucalls/thankyoucalls/internal/twilio/twiliotest"
 )
 
@@ -62,6 +63,11 @@ type function struct {
 	// floorName is the floor a function is compared with: the one with
 	// phonenumbers if the function links it (floorFor).
 	floorName string
+	// firstEver is set on the order webhook's run as the deployment's very
+	// first instance: on a table of its own that has not learnt the shop
+	// id. Every other run's table has learnt it, as a deployment's has
+	// after its first order; it is priced nowhere.
+	firstEver bool
 	timeout   time.Duration
 	events    []event
 
@@ -71,6 +77,9 @@ type function struct {
 }
 
 func (f function) label() string {
+	if f.firstEver {
+		return f.name + " (deployment's first)"
+	}
 	if f.noop {
 		return "noop (aws-lambda-go)"
 	}
@@ -90,10 +99,11 @@ func (f function) size() int64 {
 
 // Fixtures whose figures feed the cost model.
 const (
-	newOrderFixture  = "order-webhook/shopify-second-order.json"
-	duplicateFixture = "order-webhook/shopify-duplicate.json"
-	sweepFixture     = "dispatcher/scheduled.json"
-	statusFixture    = "twilio-webhook/status-delivered.json"
+	firstOrderFixture = "order-webhook/shopify-orders-create.json"
+	newOrderFixture   = "order-webhook/shopify-second-order.json"
+	duplicateFixture  = "order-webhook/shopify-duplicate.json"
+	sweepFixture      = "dispatcher/scheduled.json"
+	statusFixture     = "twilio-webhook/status-delivered.json"
 )
 
 // loadFunctions returns the three functions and the no-op, with their
@@ -112,6 +122,9 @@ func loadFunctions() ([]function, error) {
 			{"new order, signed", "order-webhook/shopify-orders-create.json", 201},
 			{"repeated delivery", duplicateFixture, 200},
 			{"new order, signed", newOrderFixture, 201},
+		}},
+		{name: "order-webhook-first", envID: localstack.OrderWebhookID, pkg: "./functions/order-webhook", firstEver: true, events: []event{
+			{"new order, signed, the deployment's first", "order-webhook/shopify-orders-create.json", 201},
 		}},
 		{name: "dispatcher", envID: localstack.DispatcherID, pkg: "./functions/dispatcher", events: []event{
 			{"sweep, nothing due", sweepFixture, 0},
@@ -405,8 +418,23 @@ func measure(ctx context.Context, e *environment, fns []function, runs int) (*me
 		if err := e.newTable(ctx, table); err != nil {
 			return nil, err
 		}
+		// The deployment learnt its shop id with its first order, long
+		// before this cold start: the table knows it.
+		if err := e.learnShop(ctx, table); err != nil {
+			return nil, err
+		}
 		stored := false
 		for _, fn := range fns {
+			if fn.firstEver {
+				res, err := e.firstEver(ctx, fn, table+"-first")
+				if err != nil {
+					return nil, err
+				}
+				if err := m.add(fn, res); err != nil {
+					return nil, err
+				}
+				continue
+			}
 			if fn.floor && !stored {
 				// Two orders went in (and one was sent and delivered); the
 				// floors' items are not the product's.
@@ -427,39 +455,88 @@ func measure(ctx context.Context, e *environment, fns []function, runs int) (*me
 			if err != nil {
 				return nil, err
 			}
-			fs := m.byFunction[fn.name]
-			fs.init = append(fs.init, res.init.Seconds())
-			fs.cold = append(fs.cold, res.cold.Seconds())
-			fs.maxRSS = append(fs.maxRSS, float64(res.maxRSSKiB))
-			u := cost.Sum(res.initRequests)
-			fs.initRequests = append(fs.initRequests, float64(cost.DataRequests(res.initRequests)))
-			fs.initRRU, fs.initWRU = append(fs.initRRU, u.RRU), append(fs.initWRU, u.WRU)
-			fs.initLog = append(fs.initLog, float64(res.initLogBytes))
-			for i, r := range res.events {
-				if want := fn.events[i].wantStatus; want != 0 && r.status != want {
-					return nil, fmt.Errorf("%s answered %s with %d, want %d", fn.name, fn.events[i].file, r.status, want)
-				}
-				for _, q := range r.requests {
-					if q.Unpriced {
-						return nil, fmt.Errorf("%s: %s: a %s request the meter cannot price", fn.name, fn.events[i].file, q.Operation)
-					}
-				}
-				u := cost.Sum(r.requests)
-				writes := 0
-				for _, q := range r.requests {
-					writes += q.IndexWrites
-				}
-				es := &fs.events[i]
-				es.handler = append(es.handler, r.handler.Seconds())
-				es.requests = append(es.requests, float64(cost.DataRequests(r.requests)))
-				es.rru, es.wru = append(es.rru, u.RRU), append(es.wru, u.WRU)
-				es.indexWrites = append(es.indexWrites, float64(writes))
-				es.logBytes = append(es.logBytes, float64(r.logBytes))
+			if err := m.add(fn, res); err != nil {
+				return nil, err
 			}
 		}
 		e.dropTable(ctx, table)
 	}
 	return m, nil
+}
+
+// add records one run of fn.
+func (m *measurements) add(fn function, res runResult) error {
+	fs := m.byFunction[fn.name]
+	fs.init = append(fs.init, res.init.Seconds())
+	fs.cold = append(fs.cold, res.cold.Seconds())
+	fs.maxRSS = append(fs.maxRSS, float64(res.maxRSSKiB))
+	u := cost.Sum(res.initRequests)
+	fs.initRequests = append(fs.initRequests, float64(cost.DataRequests(res.initRequests)))
+	fs.initRRU, fs.initWRU = append(fs.initRRU, u.RRU), append(fs.initWRU, u.WRU)
+	fs.initLog = append(fs.initLog, float64(res.initLogBytes))
+	for i, r := range res.events {
+		if want := fn.events[i].wantStatus; want != 0 && r.status != want {
+			return fmt.Errorf("%s answered %s with %d, want %d", fn.name, fn.events[i].file, r.status, want)
+		}
+		for _, q := range r.requests {
+			if q.Unpriced {
+				return fmt.Errorf("%s: %s: a %s request the meter cannot price", fn.name, fn.events[i].file, q.Operation)
+			}
+		}
+		u := cost.Sum(r.requests)
+		writes := 0
+		for _, q := range r.requests {
+			writes += q.IndexWrites
+		}
+		es := &fs.events[i]
+		es.handler = append(es.handler, r.handler.Seconds())
+		es.requests = append(es.requests, float64(cost.DataRequests(r.requests)))
+		es.rru, es.wru = append(es.rru, u.RRU), append(es.wru, u.WRU)
+		es.indexWrites = append(es.indexWrites, float64(writes))
+		es.logBytes = append(es.logBytes, float64(r.logBytes))
+	}
+	return nil
+}
+
+// learnShop records the shop id of the order webhook's first fixture as
+// the deployment's learnt one on table (through the metering proxy, so
+// that the meter knows the item), as the deployment's first order did.
+func (e *environment) learnShop(ctx context.Context, table string) error {
+	b, err := fixture(firstOrderFixture)
+	if err != nil {
+		return err
+	}
+	var ev struct {
+		Headers map[string]string `json:"headers"`
+	}
+	if err := json.Unmarshal(b, &ev); err != nil {
+		return fmt.Errorf("%s: %w", firstOrderFixture, err)
+	}
+	var shop string
+	for k, v := range ev.Headers {
+		if strings.EqualFold(k, "X-Shopify-Shop-Domain") {
+			shop = v
+		}
+	}
+	if shop == "" {
+		return fmt.Errorf("%s names no shop", firstOrderFixture)
+	}
+	_, err = dynamo.New(e.metered, table, dynamo.Options{}).LearnShopID(ctx, thankyou.SourceShopify, shop, time.Now())
+	return err
+}
+
+// firstEver runs fn as the first instance of a new deployment: on a
+// table of its own that has not learnt the shop id.
+func (e *environment) firstEver(ctx context.Context, fn function, table string) (runResult, error) {
+	if err := e.newTable(ctx, table); err != nil {
+		return runResult{}, err
+	}
+	defer e.dropTable(ctx, table)
+	env, err := e.envFor(fn, table)
+	if err != nil {
+		return runResult{}, err
+	}
+	return launch(ctx, fn.bin, env, fn.name, fn.payloads, fn.timeout, e.meter)
 }
 
 func (m *measurements) storedPerOrder() float64 { return median(m.stored) }
@@ -470,7 +547,7 @@ func (m *measurements) storedPerOrder() float64 { return median(m.stored) }
 func (m *measurements) profile(fns []function) cost.Profile {
 	p := cost.Profile{InitMs: map[string]float64{}, StoredBytesPerOrder: m.storedPerOrder()}
 	for _, fn := range fns {
-		if fn.floor {
+		if fn.floor || fn.firstEver {
 			continue
 		}
 		fs := m.byFunction[fn.name]

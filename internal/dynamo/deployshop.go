@@ -21,14 +21,23 @@ func deployShopKey(source thankyou.Source) map[string]types.AttributeValue {
 // LearnShopID records id as the one shop id of the deployment's own shop
 // for a source, unless one was recorded already, and returns the recorded
 // one: id the first time, the earlier id ever after. It reads the recorded
-// id first (one consistent GetItem: what every cold instance after the
-// first pays), and writes only when there is none, with a conditional
-// PutItem, so concurrent first deliveries agree on a single id. Only a
-// delivery whose signature was verified may call it.
+// id first (one consistent GetItem: what a cold instance pays when its
+// first read did not fetch the id, see GetShopAndLearntID), and claims it
+// (ClaimShopID) only when there is none. Only a delivery whose signature
+// was verified may call it.
 func (s *Store) LearnShopID(ctx context.Context, source thankyou.Source, id string, now time.Time) (string, error) {
 	if learnt, found, err := s.learntShopID(ctx, source); err != nil || found {
 		return learnt, err
 	}
+	return s.ClaimShopID(ctx, source, id, now)
+}
+
+// ClaimShopID records id as the source's learnt shop id with one
+// conditional PutItem, for a caller that read that none was recorded: if
+// one was recorded meanwhile, the put is refused and the recorded id is
+// read and returned instead, so concurrent first deliveries agree on a
+// single id. Only a delivery whose signature was verified may call it.
+func (s *Store) ClaimShopID(ctx context.Context, source thankyou.Source, id string, now time.Time) (string, error) {
 	item := deployShopKey(source)
 	item["source"] = str(string(source))
 	item["shopId"] = str(id)
@@ -61,9 +70,71 @@ func (s *Store) learntShopID(ctx context.Context, source thankyou.Source) (strin
 	if !found {
 		return "", false, nil
 	}
+	return decodeLearntShopID(source, item)
+}
+
+func decodeLearntShopID(source thankyou.Source, item map[string]types.AttributeValue) (string, bool, error) {
 	v, ok := item["shopId"].(*types.AttributeValueMemberS)
 	if !ok {
 		return "", false, fmt.Errorf("the learnt %s shop id is unreadable", source)
 	}
 	return v.Value, true, nil
+}
+
+// GetShopAndLearntID reads a shop's stored settings and the shop id the
+// deployment's own shop learnt for the source with one strongly consistent
+// BatchGetItem of the two items: what a cold instance's first delivery
+// needs before it can verify and admit, in one request instead of two in
+// sequence. found is false when no settings are stored for the shop. Keys
+// the request leaves unprocessed (throttling) are asked again, as
+// UpcomingTasks does.
+func (s *Store) GetShopAndLearntID(ctx context.Context, source thankyou.Source, id string) (shop thankyou.Shop, found bool, learnt thankyou.LearntShopID, err error) {
+	sk, lk := shopKey(source, id), deployShopKey(source)
+	keys := []map[string]types.AttributeValue{sk, lk}
+	wait := 50 * time.Millisecond
+	for round := 0; len(keys) > 0; round++ {
+		if round == maxBatchRounds {
+			return thankyou.Shop{}, false, thankyou.LearntShopID{}, fmt.Errorf("get shop %s:%s: %d keys still unprocessed after %d requests", source, id, len(keys), round)
+		}
+		if round > 0 {
+			select {
+			case <-ctx.Done():
+				return thankyou.Shop{}, false, thankyou.LearntShopID{}, fmt.Errorf("get shop %s:%s: %w", source, id, ctx.Err())
+			case <-time.After(wait):
+			}
+			wait *= 2
+		}
+		out, err := s.client.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{
+			RequestItems: map[string]types.KeysAndAttributes{s.table: {Keys: keys, ConsistentRead: aws.Bool(true)}},
+		})
+		if err != nil {
+			return thankyou.Shop{}, false, thankyou.LearntShopID{}, fmt.Errorf("get shop %s:%s and the learnt shop id: %w", source, id, err)
+		}
+		for _, item := range out.Responses[s.table] {
+			if sameKey(item, lk) {
+				if learnt.ID, learnt.Found, err = decodeLearntShopID(source, item); err != nil {
+					return thankyou.Shop{}, false, thankyou.LearntShopID{}, err
+				}
+				continue
+			}
+			if shop, err = decodeShop(item); err != nil {
+				return thankyou.Shop{}, false, thankyou.LearntShopID{}, err
+			}
+			found = true
+		}
+		keys = out.UnprocessedKeys[s.table].Keys
+	}
+	return shop, found, learnt, nil
+}
+
+// sameKey tells whether item has key's pk and sk.
+func sameKey(item, key map[string]types.AttributeValue) bool {
+	for _, k := range []string{"pk", "sk"} {
+		a, ok1 := item[k].(*types.AttributeValueMemberS)
+		b, ok2 := key[k].(*types.AttributeValueMemberS)
+		if !ok1 || !ok2 || a.Value != b.Value {
+			return false
+		}
+	}
+	return true
 }

@@ -3,6 +3,7 @@ package orderhook_test
 import (
 	"io"
 	"net/http"
+	"sync"
 	"testing"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -23,7 +24,116 @@ const (
 	// ruleFreeReads: without first-order-only or a frequency cap a new
 	// order reads its task's key alone (the dedup), not the customer.
 	ruleFreeReads = 1
+	// maxColdRounds: a new instance's first new order, on a deployment
+	// that learnt its shop id, waits for at most this many round trips
+	// in sequence: the shop's settings with the learnt id (one
+	// BatchGetItem), the task's key, the task's put, the customer record.
+	maxColdRounds = 4
+	// maxFirstEverRounds: the deployment's very first order also claims
+	// the shop id (one conditional write, no second read).
+	maxFirstEverRounds = 5
+	// maxColdRepeatRounds: a repeated delivery reaching a new instance
+	// reads the shop (with the learnt id), then the task's key.
+	maxColdRepeatRounds = 2
 )
+
+// rounds counts the round trips a client waits for in sequence: a request
+// that starts while another is in flight overlaps it and adds none.
+type rounds struct {
+	next   cost.HTTPClient
+	mu     sync.Mutex
+	flying int
+	n      int
+}
+
+func (r *rounds) Do(req *http.Request) (*http.Response, error) {
+	r.mu.Lock()
+	if r.flying == 0 {
+		r.n++
+	}
+	r.flying++
+	r.mu.Unlock()
+	defer func() {
+		r.mu.Lock()
+		r.flying--
+		r.mu.Unlock()
+	}()
+	return r.next.Do(req)
+}
+
+func (r *rounds) take() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := r.n
+	r.n = 0
+	return n
+}
+
+// A cold instance's first order pays for what a warm one has cached (the
+// shop's settings, the learnt shop id) with one round trip more, not two;
+// the deployment's very first order, which learns the shop id, with two.
+// A repeated or refused delivery reaching a cold instance writes nothing.
+func TestAColdInstancesFirstOrderCostsOneRoundTripMore(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		// learnt: the deployment took an order (and learnt its shop id)
+		// before this instance started: any cold start but its first.
+		learnt     bool
+		event      string
+		shop       string // the delivery's shop id header ("": the fixture's)
+		wantStatus int
+		maxRounds  int
+		maxWrites  int
+		wantTasks  int
+	}{
+		{"new order, cold instance of a deployment that learnt its shop", true, "shopify-second-order.json", "", http.StatusCreated, maxColdRounds, maxNewOrderWrites, 2},
+		{"new order, the deployment's first", false, "shopify-orders-create.json", "", http.StatusCreated, maxFirstEverRounds, maxNewOrderWrites + 1, 1},
+		{"repeated delivery, cold instance", true, "shopify-duplicate.json", "", http.StatusOK, maxColdRepeatRounds, 0, 1},
+		{"another shop id, cold instance: refused", true, "shopify-second-order.json", "other.myshopify.com", http.StatusUnauthorized, 1, 0, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tpl, err := samtemplate.Load(samtemplate.RepoTemplatePath())
+			if err != nil {
+				t.Fatal(err)
+			}
+			in, err := tpl.CreateTableInput("shape")
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := cost.NewMeter(in)
+			seq := &rounds{next: m.Client(awshttp.NewBuildableClient())}
+			_, table := dynamotest.NewTable(t)
+			client := dynamotest.NewClient(t, func(o *dynamodb.Options) { o.HTTPClient = seq })
+			f := fixtureOn(t, client, table, nil, io.Discard)
+			if tc.learnt {
+				if status, body := f.post(t, loadEvent(t, "shopify-orders-create.json")); status != http.StatusCreated {
+					t.Fatalf("first order: %d %v", status, body)
+				}
+				f.coldStart()
+			}
+			ev := loadEvent(t, tc.event)
+			if tc.shop != "" {
+				ev = withHeader(ev, "x-shopify-shop-domain", tc.shop)
+			}
+			m.Take()
+			seq.take()
+			if status, body := f.post(t, ev); status != tc.wantStatus {
+				t.Fatalf("%d %v, want %d", status, body, tc.wantStatus)
+			}
+			n, c := seq.take(), count(m.Take())
+			t.Logf("%s: %d round trips in sequence; %d reads, %d writes, %.1f RRU, %.1f WRU", tc.name, n, c.reads, c.writes, c.units.RRU, c.units.WRU)
+			if n > tc.maxRounds {
+				t.Errorf("%d round trips in sequence, want at most %d", n, tc.maxRounds)
+			}
+			if c.writes > tc.maxWrites {
+				t.Errorf("%d write requests, want at most %d", c.writes, tc.maxWrites)
+			}
+			if got := f.tasks(t); got != tc.wantTasks {
+				t.Errorf("%d tasks stored, want %d", got, tc.wantTasks)
+			}
+		})
+	}
+}
 
 // meteredFixture is newFixture with every DynamoDB request counted, warmed
 // by a first order.

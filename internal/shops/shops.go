@@ -13,8 +13,11 @@
 //
 // Stored settings, and their absence, are cached by a warm function in a
 // cache of bounded size (MaxCached entries), for CacheFor when found and
-// MissCacheFor when not: an unsigned request costs at most one read, and
-// a flood of made-up shop ids cannot grow the function's memory.
+// MissCacheFor when not: an unsigned request costs at most one request,
+// and a flood of made-up shop ids cannot grow the function's memory. Until
+// an instance knows the learnt shop id, that request also fetches it (one
+// BatchGetItem of the two items), so a cold instance's first delivery is
+// admitted without a second read in sequence.
 package shops
 
 import (
@@ -58,8 +61,17 @@ type Store interface {
 // Learner records the one shop id the environment's shop learns per source.
 type Learner interface {
 	// LearnShopID records id unless an id was recorded for the source
-	// already, and returns the recorded one.
+	// already, and returns the recorded one: a read, and a write the first
+	// time.
 	LearnShopID(ctx context.Context, source thankyou.Source, id string, now time.Time) (string, error)
+	// ClaimShopID is LearnShopID for a caller that read that no id was
+	// recorded: a conditional write, and a read only when one was
+	// recorded meanwhile.
+	ClaimShopID(ctx context.Context, source thankyou.Source, id string, now time.Time) (string, error)
+	// GetShopAndLearntID reads a shop's stored settings (found is false
+	// when there are none) and the source's learnt shop id, with one
+	// request.
+	GetShopAndLearntID(ctx context.Context, source thankyou.Source, id string) (shop thankyou.Shop, found bool, learnt thankyou.LearntShopID, err error)
 }
 
 // CacheFor is how long a stored shop's settings are reused by a warm
@@ -100,6 +112,10 @@ type Registry struct {
 	order  []string // cache keys in the order they were added (a ring)
 	next   int      // the ring's oldest key, the next to forget
 	learnt map[thankyou.Source]string
+	// unlearnt is when a read found no learnt id for a source: Admit then
+	// claims one without reading again, and the shop reads leave the
+	// learnt id out for MissCacheFor.
+	unlearnt map[thankyou.Source]time.Time
 }
 
 type cached struct {
@@ -120,7 +136,7 @@ func FromConfig(ctx context.Context, cfg config.OrderWebhookConfig, r *secret.Re
 		return nil, fmt.Errorf("CLOSED_DATES: %w", err)
 	}
 	reg := &Registry{bySource: map[thankyou.Source]Shop{}, store: store, secrets: r, now: time.Now,
-		allowed: cfg.ShopIDs, learner: learner, cache: map[string]cached{}, learnt: map[thankyou.Source]string{}, closed: closed,
+		allowed: cfg.ShopIDs, learner: learner, cache: map[string]cached{}, learnt: map[thankyou.Source]string{}, unlearnt: map[thankyou.Source]time.Time{}, closed: closed,
 		language: cfg.Language, maxWait: cfg.MaxWait}
 	for src, sec := range cfg.Secrets() {
 		val, err := r.Resolve(ctx, sec)
@@ -194,7 +210,9 @@ func (r *Registry) Shop(ctx context.Context, source thankyou.Source, shopID stri
 // from the first verified delivery of that source (learning it now when
 // this is the first). Any other id is EUNAUTHORIZED, with nothing written.
 // Call it only after the delivery's signature was verified: learning
-// writes.
+// writes. The learnt id usually came with the shop's settings (Shop's
+// one read on a cold instance), so Admit costs no request; when that read
+// found none, Admit claims it with one conditional write.
 func (r *Registry) Admit(ctx context.Context, shop Shop, shopID string) error {
 	if !shop.Environment {
 		return nil
@@ -208,17 +226,23 @@ func (r *Registry) Admit(ctx context.Context, shop Shop, shopID string) error {
 	}
 	r.mu.Lock()
 	id, known := r.learnt[shop.Source]
+	_, unlearnt := r.unlearnt[shop.Source]
 	r.mu.Unlock()
 	if !known {
 		if r.learner == nil {
 			return refuse
 		}
+		learn := r.learner.LearnShopID
+		if unlearnt {
+			learn = r.learner.ClaimShopID
+		}
 		var err error
-		if id, err = r.learner.LearnShopID(ctx, shop.Source, shopID, r.now()); err != nil {
+		if id, err = learn(ctx, shop.Source, shopID, r.now()); err != nil {
 			return fmt.Errorf("learn the %s shop id: %w", shop.Source, err)
 		}
 		r.mu.Lock()
 		r.learnt[shop.Source] = id
+		delete(r.unlearnt, shop.Source)
 		r.mu.Unlock()
 	}
 	if id != shopID {
@@ -227,20 +251,43 @@ func (r *Registry) Admit(ctx context.Context, shop Shop, shopID string) error {
 	return nil
 }
 
-// stored reads a shop's stored settings, through the cache.
+// stored reads a shop's stored settings, through the cache. The read
+// also fetches the source's learnt shop id while Admit may need it and the
+// registry does not know it: one request either way.
 func (r *Registry) stored(ctx context.Context, source thankyou.Source, id string) (thankyou.Shop, bool, error) {
 	key := string(source) + ":" + id
 	now := r.now()
 	r.mu.Lock()
 	c, ok := r.cache[key]
+	withLearnt := r.needsLearnt(source, now)
 	r.mu.Unlock()
 	if ok && now.Before(c.until) {
 		return c.shop, c.found, nil
 	}
-	sh, err := r.store.GetShop(ctx, source, id)
-	found := err == nil
-	if err != nil && thankyou.ErrorCode(err) != thankyou.ENOTFOUND {
-		return thankyou.Shop{}, false, fmt.Errorf("read shop %s: %w", key, err)
+	var (
+		sh     thankyou.Shop
+		found  bool
+		learnt thankyou.LearntShopID
+		err    error
+	)
+	if withLearnt {
+		if sh, found, learnt, err = r.learner.GetShopAndLearntID(ctx, source, id); err != nil {
+			return thankyou.Shop{}, false, fmt.Errorf("read shop %s: %w", key, err)
+		}
+		r.mu.Lock()
+		if learnt.Found {
+			r.learnt[source] = learnt.ID
+			delete(r.unlearnt, source)
+		} else if _, known := r.learnt[source]; !known {
+			r.unlearnt[source] = now
+		}
+		r.mu.Unlock()
+	} else {
+		sh, err = r.store.GetShop(ctx, source, id)
+		found = err == nil
+		if err != nil && thankyou.ErrorCode(err) != thankyou.ENOTFOUND {
+			return thankyou.Shop{}, false, fmt.Errorf("read shop %s: %w", key, err)
+		}
 	}
 	until := now.Add(MissCacheFor)
 	if found {
@@ -248,6 +295,25 @@ func (r *Registry) stored(ctx context.Context, source thankyou.Source, id string
 	}
 	r.remember(key, cached{shop: sh, found: found, until: until})
 	return sh, found, nil
+}
+
+// needsLearnt tells whether a shop read should also fetch the source's
+// learnt shop id: the environment has a shop for the source that SHOP_IDS
+// names no id of, and its learnt id is not known, nor known to be missing
+// as of MissCacheFor ago (so that unsigned requests do not read it again
+// and again). Call it with r.mu held.
+func (r *Registry) needsLearnt(source thankyou.Source, now time.Time) bool {
+	if r.learner == nil || len(r.allowed[source]) > 0 {
+		return false
+	}
+	if _, ok := r.bySource[source]; !ok {
+		return false
+	}
+	if _, known := r.learnt[source]; known {
+		return false
+	}
+	at, unlearnt := r.unlearnt[source]
+	return !unlearnt || !now.Before(at.Add(MissCacheFor))
 }
 
 // remember caches c under key, forgetting the oldest key remembered when

@@ -138,3 +138,11 @@ func ShopID(source Source, raw string) string {
 	}
 	return id
 }
+
+// LearntShopID is what the table holds of the one shop id a deployment's
+// own shop learnt for a source from its first verified delivery: Found is
+// false while none was learnt.
+type LearntShopID struct {
+	ID    string
+	Found bool
+}
