@@ -19,7 +19,6 @@ require (
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
 	github.com/twilio/twilio-go v1.31.0
 	golang.org/x/text v0.23.0
-	golang.org/x/time v0.14.0
 	gopkg.in/yaml.v3 v3.0.1
 )
 

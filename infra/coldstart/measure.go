@@ -99,11 +99,12 @@ func (f function) size() int64 {
 
 // Fixtures whose figures feed the cost model.
 const (
-	firstOrderFixture = "order-webhook/shopify-orders-create.json"
-	newOrderFixture   = "order-webhook/shopify-second-order.json"
-	duplicateFixture  = "order-webhook/shopify-duplicate.json"
-	sweepFixture      = "dispatcher/scheduled.json"
-	statusFixture     = "twilio-webhook/status-delivered.json"
+	firstOrderFixture  = "order-webhook/shopify-orders-create.json"
+	newOrderFixture    = "order-webhook/shopify-second-order.json"
+	duplicateFixture   = "order-webhook/shopify-duplicate.json"
+	sweepFixture       = "dispatcher/scheduled.json"
+	firstStatusFixture = "twilio-webhook/status-sent.json"
+	laterStatusFixture = "twilio-webhook/status-delivered.json"
 )
 
 // loadFunctions returns the three functions and the no-op, with their
@@ -132,7 +133,8 @@ func loadFunctions() ([]function, error) {
 		}},
 		{name: "twilio-webhook", envID: localstack.TwilioWebhookID, pkg: "./functions/twilio-webhook", events: []event{
 			{"inbound HELP", "twilio-webhook/inbound-help.json", 200},
-			{"status callback", statusFixture, 200},
+			{"first status callback", firstStatusFixture, 200},
+			{"later status callback", laterStatusFixture, 200},
 		}},
 		// The floors get the order webhook's environment and its events.
 		{name: "floor-basic", envID: localstack.OrderWebhookID, pkg: "./infra/coldstart/floors/basic", floor: true, events: []event{
@@ -342,13 +344,14 @@ func (e *environment) dropTable(ctx context.Context, name string) {
 	_, _ = e.direct.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(name)})
 }
 
-// leaveForCallback leaves the task the status callback fixture is about as
-// the dispatcher leaves an SMS it sent with a status callback: claimed (in
-// sending, under a lease) and without its message SID, which the measured
-// callback records. Through the metering proxy, so that the meter knows
+// leaveForCallback leaves the task the status callback fixtures are about
+// as the dispatcher leaves an SMS it sent with a status callback: claimed
+// (in sending, under a lease) and without its message SID, which the
+// measured first callback (sent) records; the later one (delivered) then
+// finds the task sent. Through the metering proxy, so that the meter knows
 // the item.
 func (e *environment) leaveForCallback(ctx context.Context, table string) error {
-	b, err := fixture(statusFixture)
+	b, err := fixture(firstStatusFixture)
 	if err != nil {
 		return err
 	}
@@ -358,13 +361,13 @@ func (e *environment) leaveForCallback(ctx context.Context, table string) error 
 		IsBase64Encoded bool   `json:"isBase64Encoded"`
 	}
 	if err := json.Unmarshal(b, &ev); err != nil {
-		return fmt.Errorf("%s: %w", statusFixture, err)
+		return fmt.Errorf("%s: %w", firstStatusFixture, err)
 	}
 	body := ev.Body
 	if ev.IsBase64Encoded {
 		raw, err := base64.StdEncoding.DecodeString(body)
 		if err != nil {
-			return fmt.Errorf("%s: %w", statusFixture, err)
+			return fmt.Errorf("%s: %w", firstStatusFixture, err)
 		}
 		body = string(raw)
 	}
@@ -372,7 +375,7 @@ func (e *environment) leaveForCallback(ctx context.Context, table string) error 
 	form, _ := url.ParseQuery(body)
 	id := q.Get("task")
 	if form.Get("MessageSid") == "" {
-		return fmt.Errorf("%s: no MessageSid", statusFixture)
+		return fmt.Errorf("%s: no MessageSid", firstStatusFixture)
 	}
 	store := dynamo.New(e.metered, table, dynamo.Options{})
 	task, err := store.GetTask(ctx, id)
@@ -572,8 +575,10 @@ func (m *measurements) profile(fns []function) cost.Profile {
 				p.Duplicate = inv
 			case sweepFixture:
 				p.Sweep = inv
-			case statusFixture:
-				p.StatusCallback = inv
+			case firstStatusFixture:
+				p.FirstStatusCallback = inv
+			case laterStatusFixture:
+				p.LaterStatusCallback = inv
 			}
 		}
 	}

@@ -220,7 +220,8 @@ func printInputs(w io.Writer, p cost.Profile, a cost.Assumptions, s settings) {
 		{"new order (order webhook, warm)", p.NewOrder},
 		{"repeated delivery, new webhook id (order webhook, warm)", p.Duplicate},
 		{"one send (dispatcher, Twilio answering in 50 ms)", p.Send},
-		{"status callback (Twilio webhook, warm)", p.StatusCallback},
+		{"first status callback, sent (Twilio webhook, warm)", p.FirstStatusCallback},
+		{"later status callback, delivered (Twilio webhook, warm)", p.LaterStatusCallback},
 		{"sweep with nothing due (dispatcher, warm)", p.Sweep},
 	} {
 		fmt.Fprintf(tw, "%s\t%.1f ms\t%.2f\t%.2f\t%.2f\t%.0f\t\n", r.name, r.inv.DurationMs, r.inv.Requests, r.inv.Units.RRU, r.inv.Units.WRU, r.inv.LogBytes)

@@ -302,6 +302,10 @@ func TestSAMLocalInvokePlaysEveryFixtureAsDocumented(t *testing.T) {
 			if !sent {
 				t.Errorf("the local Twilio got no thank-you for Jane as %s: %+v", sid, stack.Twilio.Messages())
 			}
+		case "twilio-webhook/status-sent.json":
+			if got := task(order1001); got.State != thankyou.StateSent || got.MessageSID != sid {
+				t.Errorf("after the first status callback: task %s with %q, want sent with %s", got.State, got.MessageSID, sid)
+			}
 		case "twilio-webhook/status-delivered.json":
 			if got := task(order1001); got.State != thankyou.StateDelivered || got.MessageSID != sid {
 				t.Errorf("after the status callback: task %s with %q, want delivered with %s", got.State, got.MessageSID, sid)

@@ -2,6 +2,7 @@ package contact
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -47,7 +48,19 @@ type Gate struct {
 	Caller Caller
 	// Observe, when set, sees every decision (counts, tests).
 	Observe func(Contact, Decision)
+	// Pace, when set, is waited on after a contact is admitted and right
+	// before the adapter's request (SendText, PlaceCall): a send rate is
+	// kept at the moment Twilio is asked, however long the admission's
+	// write took. When it returns an error (the caller's context ended
+	// while it waited) nothing is sent: the decision is Send and the error
+	// wraps ErrNotSent and Pace's. The contact's slots under the caps stay
+	// taken by its task, which keeps them when it is admitted again.
+	Pace func(ctx context.Context) error
 }
+
+// ErrNotSent is the error of a contact admitted but not made because the
+// wait for its turn (Gate.Pace) ended first: nothing reached Twilio.
+var ErrNotSent = errors.New("contact gate: admitted, not sent")
 
 // Check decides c at now on everything but the caps, and takes nothing:
 // for a question such as "may this customer be put on a call list?" or
@@ -98,12 +111,16 @@ func (g *Gate) admit(ctx context.Context, c Contact, now time.Time) (Decision, e
 	return g.take(ctx, c, now, d)
 }
 
-// SendText admits c at now and, when allowed, sends body to c.To. When the
-// decision is not Send nothing is sent and sid is "". A send error wraps
-// the adapter's (a *thankyou.SendError for a refusal).
+// SendText admits c at now and, when allowed, sends body to c.To when its
+// turn comes (Pace). When the decision is not Send nothing is sent and sid
+// is "". A send error wraps the adapter's (a *thankyou.SendError for a
+// refusal), or ErrNotSent.
 func (g *Gate) SendText(ctx context.Context, c Contact, now time.Time, body, statusCallback string) (Decision, string, error) {
 	d, err := g.Admit(ctx, c, now)
 	if err != nil || d.Outcome != Send {
+		return d, "", err
+	}
+	if err := g.pace(ctx); err != nil {
 		return d, "", err
 	}
 	sid, err := g.Sender.SendSMS(ctx, c.To, body, statusCallback)
@@ -111,14 +128,28 @@ func (g *Gate) SendText(ctx context.Context, c Contact, now time.Time, body, sta
 }
 
 // PlaceCall admits c at now and, when allowed, asks Twilio to call c.To
-// (see twilio.Client.StartCall).
+// when its turn comes (Pace; see twilio.Client.StartCall).
 func (g *Gate) PlaceCall(ctx context.Context, c Contact, now time.Time, from, twimlURL, statusCallback string, opts twilio.CallOptions) (Decision, string, error) {
 	d, err := g.Admit(ctx, c, now)
 	if err != nil || d.Outcome != Send {
 		return d, "", err
 	}
+	if err := g.pace(ctx); err != nil {
+		return d, "", err
+	}
 	sid, err := g.Caller.StartCall(ctx, c.To, from, twimlURL, statusCallback, opts)
 	return d, sid, err
+}
+
+// pace waits for the contact's turn (Pace), if any.
+func (g *Gate) pace(ctx context.Context) error {
+	if g.Pace == nil {
+		return nil
+	}
+	if err := g.Pace(ctx); err != nil {
+		return fmt.Errorf("%w: %w", ErrNotSent, err)
+	}
+	return nil
 }
 
 // OptedOut reports whether phone may not be contacted at all (it opted

@@ -2,6 +2,8 @@ package contact_test
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -10,6 +12,7 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/contact"
 	"github.com/thankyoucalls/thankyoucalls/internal/polite"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
+	"github.com/thankyoucalls/thankyoucalls/internal/twilio"
 )
 
 // optOuts is the set of opted-out numbers (the gate's Consent).
@@ -370,6 +373,111 @@ func TestAThankYouIsAdmittedByTheNumbersOneWrite(t *testing.T) {
 			}
 			if route := caps.routes[tt.to]; (route == c.Task) != (d.Outcome == contact.Send && tt.kind != contact.KindReplyAnswer) {
 				t.Errorf("reply route after %s: %q", d.Outcome, route)
+			}
+		})
+	}
+}
+
+// events records, in order, what a send went through: the admission's
+// write on the number's item, the pace's wait and the Twilio request.
+type events struct {
+	mu  sync.Mutex
+	log []string
+}
+
+func (e *events) add(s string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.log = append(e.log, s)
+}
+
+func (e *events) String() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return strings.Join(e.log, ",")
+}
+
+type recordedCaps struct {
+	contact.Caps
+	ev *events
+}
+
+func (r recordedCaps) AdmitNumber(ctx context.Context, phone, task string, n int, per time.Duration, now time.Time) (bool, bool, time.Time, error) {
+	r.ev.add("admit")
+	return r.Caps.AdmitNumber(ctx, phone, task, n, per, now)
+}
+
+type recordedTwilio struct{ ev *events }
+
+func (r recordedTwilio) SendSMS(context.Context, string, string, string) (string, error) {
+	r.ev.add("sms")
+	return "SM1", nil
+}
+
+func (r recordedTwilio) StartCall(context.Context, string, string, string, string, twilio.CallOptions) (string, error) {
+	r.ev.add("call")
+	return "CA1", nil
+}
+
+// TestPaceWaitsBetweenTheAdmissionAndTheTwilioRequest: a send rate is kept
+// at the moment Twilio is asked (after the admission's write, whose time
+// varies), a contact not admitted waits for no turn, and a wait that ends
+// sends nothing: the error says so (ErrNotSent), and the task keeps its
+// slot, so that when it is admitted again it is sent in it.
+func TestPaceWaitsBetweenTheAdmissionAndTheTwilioRequest(t *testing.T) {
+	ny := mustZone(t, "America/New_York")
+	open := time.Date(2026, 12, 2, 11, 0, 0, 0, ny)
+	const stopped = "+12125550999"
+	ended := errors.New("run ended")
+	for _, tt := range []struct {
+		name     string
+		to       string
+		kind     contact.Kind
+		pace     error
+		want     contact.Outcome
+		wantErr  error
+		wantLog  string
+		thenSent string // the same task admitted again with a pace that lets it go
+	}{
+		{"an SMS waits after its admission", customer, contact.KindSMS, nil, contact.Send, nil, "admit,pace,sms", ""},
+		{"a call waits after its admission", customer, contact.KindCall, nil, contact.Send, nil, "admit,pace,call", ""},
+		{"refused: no wait, nothing sent", stopped, contact.KindSMS, nil, contact.Refuse, nil, "admit", ""},
+		{"the wait ends: nothing sent, the slot kept", customer, contact.KindSMS, ended, contact.Send, contact.ErrNotSent, "admit,pace", "admit,pace,admit,pace,sms"},
+		{"a call's wait ends: none placed", customer, contact.KindCall, ended, contact.Send, contact.ErrNotSent, "admit,pace", "admit,pace,admit,pace,call"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ev := &events{}
+			out := optOuts{stopped: true}
+			pace := tt.pace
+			g := &contact.Gate{Consent: out, Caps: recordedCaps{&slots{consent: out}, ev}, Sender: recordedTwilio{ev}, Caller: recordedTwilio{ev},
+				Pace: func(context.Context) error { ev.add("pace"); return pace }}
+			c := contact.Contact{Kind: tt.kind, To: tt.to, Zones: []*time.Location{ny}, Window: mustWindow(t, "09:00", "20:00", "Mon-Sun"),
+				Task: "shop-a:1", VoiceConsent: true}
+			send := func(at time.Time) (contact.Decision, string, error) {
+				if tt.kind == contact.KindCall {
+					return g.PlaceCall(context.Background(), c, at, "", "", "", twilio.CallOptions{})
+				}
+				return g.SendText(context.Background(), c, at, "Thank you", "")
+			}
+			d, sid, err := send(open)
+			if d.Outcome != tt.want || !errors.Is(err, tt.wantErr) || (tt.wantErr == nil) != (err == nil) {
+				t.Fatalf("send = %+v, %q, %v; want %s, error %v", d, sid, err, tt.want, tt.wantErr)
+			}
+			if tt.wantErr != nil && (sid != "" || !errors.Is(err, ended)) {
+				t.Errorf("send = %q, %v; want no SID and the pace's error", sid, err)
+			}
+			if got := ev.String(); got != tt.wantLog {
+				t.Errorf("went through %s, want %s", got, tt.wantLog)
+			}
+			if tt.thenSent == "" {
+				return
+			}
+			pace = nil
+			if d, sid, err := send(open.Add(10 * time.Minute)); err != nil || d.Outcome != contact.Send || sid == "" {
+				t.Errorf("admitted again = %+v, %q, %v; want sent in the slot it kept", d, sid, err)
+			}
+			if got := ev.String(); got != tt.thenSent {
+				t.Errorf("went through %s, want %s", got, tt.thenSent)
 			}
 		})
 	}

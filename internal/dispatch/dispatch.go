@@ -100,8 +100,8 @@ type Handler struct {
 	Calls  Calls
 	Caller Caller
 	// Gate is the contact gate every send goes through; nil builds one
-	// from Store (consent), Caps, NumberCap, Sender and Caller. Sender
-	// and Caller are only ever called by the gate.
+	// from Store (consent), Caps, NumberCap, Sender and Caller, paced at
+	// Rate. Sender and Caller are only ever called by the gate.
 	Gate *contact.Gate
 	// Caps keeps the per-number and per-customer caps' counts (nil: no
 	// caps); NumberCap is the per-number cap (zero: one per 24 h).
@@ -133,7 +133,9 @@ type Handler struct {
 	PublicBaseURL string
 	MaxAttempts   int
 	Lease         time.Duration
-	// Concurrency bounds the sends in flight; Rate the sends per second.
+	// Concurrency bounds the sends in flight; Rate the sends per second,
+	// counted when Twilio is asked: the built gate waits for each send's
+	// turn after admitting it, right before the request (contact.Gate.Pace).
 	Concurrency int
 	Rate        float64
 	// BatchSize is how many due ids one sweep takes at a time (default 200).
@@ -165,6 +167,7 @@ type Handler struct {
 	renderers renderers
 	gateOnce  sync.Once
 	builtGate *contact.Gate
+	lim       *limiter // the built gate's pace
 }
 
 // Summary counts what one run did.
@@ -276,7 +279,6 @@ func (h *Handler) Run(ctx context.Context) (Summary, error) {
 	if limit <= 0 {
 		limit = 200
 	}
-	lim := newLimiter(h.Rate)
 	privacyDone := h.startPrivacy(ctx, log)
 	// Whatever way the run ends, the erasure work it started has ended.
 	defer func() { <-privacyDone }()
@@ -307,7 +309,7 @@ func (h *Handler) Run(ctx context.Context) (Summary, error) {
 		}
 		<-privacyDone // no send before the erasure requests are read
 		sum.Due += len(fresh)
-		for _, o := range h.process(ctx, owner, fresh, lim, log) {
+		for _, o := range h.process(ctx, owner, fresh, log) {
 			sum.add(o)
 		}
 		if len(ids) < limit {
@@ -399,7 +401,7 @@ func (h *Handler) nearDeadline(ctx context.Context) bool {
 }
 
 // process handles ids with at most Concurrency tasks in flight.
-func (h *Handler) process(ctx context.Context, owner string, ids []string, lim *limiter, log *slog.Logger) []outcome {
+func (h *Handler) process(ctx context.Context, owner string, ids []string, log *slog.Logger) []outcome {
 	n := h.Concurrency
 	if n <= 0 {
 		n = 1
@@ -416,7 +418,7 @@ func (h *Handler) process(ctx context.Context, owner string, ids []string, lim *
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			out[i] = h.one(ctx, owner, id, lim, log.With("task", id))
+			out[i] = h.one(ctx, owner, id, log.With("task", id))
 		}()
 	}
 	wg.Wait()
@@ -424,7 +426,7 @@ func (h *Handler) process(ctx context.Context, owner string, ids []string, lim *
 }
 
 // one claims one task and runs its job.
-func (h *Handler) one(ctx context.Context, owner, id string, lim *limiter, log *slog.Logger) outcome {
+func (h *Handler) one(ctx context.Context, owner, id string, log *slog.Logger) outcome {
 	now := h.now(ctx)
 	c, err := h.Store.Claim(ctx, id, owner, now, h.Lease)
 	if errors.Is(err, thankyou.ErrNotClaimable) {
@@ -437,7 +439,7 @@ func (h *Handler) one(ctx context.Context, owner, id string, lim *limiter, log *
 	}
 	t := c.Task
 	log = log.With("attempt", t.Attempts, "channel", t.Channel, "recipient", phone.Mask(t.Recipient))
-	j := &job{h: h, owner: owner, claim: c, t: t, lim: lim, log: log, now: now}
+	j := &job{h: h, owner: owner, claim: c, t: t, log: log, now: now}
 	return j.run(ctx)
 }
 
@@ -450,7 +452,6 @@ type job struct {
 	claim thankyou.Claim
 	t     thankyou.Task
 	set   settings.Task
-	lim   *limiter
 	log   *slog.Logger
 	now   time.Time
 }
@@ -528,11 +529,9 @@ func (j *job) run(ctx context.Context) outcome {
 	if segs, enc := message.Segments(body); segs > 1 {
 		log.WarnContext(ctx, "message needs more than one SMS segment", "segments", segs, "encoding", enc)
 	}
-	if err := j.lim.wait(ctx); err != nil {
-		return j.retry(ctx, "run ended before sending", 0, 0)
-	}
 	// An SMS is decided once, by SendText right before it goes (the
-	// opt-out read then is the fresh one).
+	// opt-out read then is the fresh one), then waits for its turn under
+	// Rate.
 	sid, out, ok := j.sendText(ctx, j.customer(contact.KindSMS), body, j.act)
 	if !ok {
 		return out
@@ -575,6 +574,11 @@ func (j *job) sendText(ctx context.Context, c contact.Contact, body string, refu
 	h := j.h
 	d, sid, err := h.gate().SendText(ctx, c, h.now(ctx), body, h.statusCallback(j.t.ID))
 	switch {
+	case errors.Is(err, contact.ErrNotSent):
+		// The run ended while it waited for its turn: nothing went. Its
+		// slot on the number's item stays the task's, so the retry is
+		// admitted again in it.
+		return "", j.retry(ctx, "run ended before sending", 0, 0), false
 	case err != nil && d.Outcome == contact.Send:
 		return "", j.sendFailed(ctx, err), false
 	case err != nil:

@@ -18,6 +18,7 @@ import (
 
 	"github.com/thankyoucalls/thankyoucalls/internal/apigw"
 	"github.com/thankyoucalls/thankyoucalls/internal/config"
+	"github.com/thankyoucalls/thankyoucalls/internal/contact"
 	"github.com/thankyoucalls/thankyoucalls/internal/dev/localstack"
 	"github.com/thankyoucalls/thankyoucalls/internal/dispatch"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
@@ -538,6 +539,54 @@ func TestSendRateIsNeverExceeded(t *testing.T) {
 	}
 	if min := time.Duration(float64(n-1) / rate * float64(time.Second)); time.Since(start) < min {
 		t.Errorf("%d sends took %s, less than %s: faster than %v/s", n, time.Since(start), min, rate)
+	}
+}
+
+// TestARunEndingWhileASendWaitsForItsTurnSendsItOnceLater: the send rate
+// is kept after the gate's admission, right before Twilio is asked. A run
+// that ends while a send waits for its turn has sent nothing for it; the
+// task, admitted (its slot on the number's item taken), is not lost and
+// not sent twice: the next run sends it once, in the slot it kept.
+func TestARunEndingWhileASendWaitsForItsTurnSendsItOnceLater(t *testing.T) {
+	f := newFixture(t)
+	first := f.addTask(t, "turn-1", func(task *thankyou.Task) { task.Recipient, task.Order.Phone = "+12125550141", "+12125550141" })
+	second := f.addTask(t, "turn-2", func(task *thankyou.Task) { task.Recipient, task.Order.Phone = "+12125550142", "+12125550142" })
+	h := f.handler(t)
+	h.Caps, h.NumberCap = f.store, contact.DefaultNumberCap
+	h.Rate, h.Concurrency = 0.5, 2 // the second send's turn comes 2 s after the first's
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		// The run ends once one send went and the other waits for its turn.
+		for len(f.twilio.Messages()) == 0 {
+			time.Sleep(5 * time.Millisecond)
+		}
+		time.Sleep(300 * time.Millisecond)
+		cancel()
+	}()
+	s, _ := h.Run(ctx)
+	if s.Sent != 1 || len(f.twilio.Messages()) != 1 {
+		t.Fatalf("run = %+v, Twilio got %d; want 1 sent before the run ended", s, len(f.twilio.Messages()))
+	}
+	waited := first
+	if f.twilio.Messages()[0].To == first.Recipient {
+		waited = second
+	}
+	f.clock.Advance(f.lease + time.Minute)
+	// The task that went has had no status callback: the next run finds
+	// it at Twilio (recovered, not sent again) and sends the other.
+	if s := run(t, f.handler(t)); s.Sent != 1 || s.Recovered != 1 {
+		t.Fatalf("next run = %+v, want the waiting task sent and the other recovered", s)
+	}
+	to := map[string]int{}
+	for _, m := range f.twilio.Messages() {
+		to[m.To]++
+	}
+	if to[first.Recipient] != 1 || to[second.Recipient] != 1 {
+		t.Errorf("Twilio got %v, want one message to each number", to)
+	}
+	if got := f.task(t, waited.ID); got.State != thankyou.StateSending && got.State != thankyou.StateSent {
+		t.Errorf("the task that waited is %s (%q), want sent", got.State, got.Reason)
 	}
 }
 

@@ -8,14 +8,16 @@ import (
 )
 
 // gate is the contact gate every send goes through: Handler.Gate, else
-// one built from the handler's store, caps and Twilio adapter.
+// one built from the handler's store, caps and Twilio adapter, which paces
+// every request to Twilio at Rate (right before it, after the admission).
 func (h *Handler) gate() *contact.Gate {
 	h.gateOnce.Do(func() {
 		if h.Gate != nil {
 			h.builtGate = h.Gate
 			return
 		}
-		g := &contact.Gate{Consent: h.Store, Caps: h.Caps, NumberCap: h.NumberCap, Sender: h.Sender}
+		h.lim = newLimiter(h.Rate)
+		g := &contact.Gate{Consent: h.Store, Caps: h.Caps, NumberCap: h.NumberCap, Sender: h.Sender, Pace: h.lim.wait}
 		if h.Privacy != nil {
 			g.Privacy = h.Privacy
 		}

@@ -2,36 +2,35 @@ package dispatch
 
 import (
 	"context"
-	"sync"
+	"math"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // limiter lets sends go at most perSecond a second (SEND_RATE), one at a
-// time: golang.org/x/time/rate's token bucket with a burst of 1, so that in
-// any one second no more than perSecond sends (rounded up) are let go, even
-// right after an idle spell. A send waits for its reservation; a send whose
-// context ends while it waits gives its turn back.
+// time: each send goes at least 1/perSecond after the one before it, as
+// the clock reads when that one was let go, so that in any one second no
+// more than perSecond sends (rounded up) are let go, even right after an
+// idle spell. A send waits for its turn; a send whose context ends while
+// it waits takes no turn.
 //
-// Two details keep the ceiling exact. The clock is read and the turn
-// reserved under one lock: rate.Limiter takes the time from its caller,
-// and a goroutine that read the clock, was descheduled and reserved after
-// a later reader would move the bucket's clock back and let sends bunch.
-// And the bucket runs a hundredth of a percent under perSecond (slack):
-// rate.Limiter truncates each wait to the nanosecond, so at exactly 50 a
-// second the 51st send could go a few nanoseconds inside the first one's
+// The turns are taken one after another, each measured from the moment
+// the one before was actually let go, not from a schedule reserved in
+// advance: a send whose wait ends late (a busy machine, a descheduled
+// goroutine) moves the next turns later, and the sends behind it cannot
+// catch up in a burst. And each interval is a hundredth of a percent
+// longer than 1/perSecond (slack) and rounded up to the nanosecond, so at
+// exactly 50 a second the 51st send cannot go inside the first one's
 // second.
 type limiter struct {
-	mu    sync.Mutex
-	r     *rate.Limiter // nil: no limit
-	now   func() time.Time
-	sleep func(context.Context, time.Duration) error
+	turn     chan struct{} // held by the send whose turn is next, through its wait
+	interval time.Duration // zero: no limit
+	last     time.Time     // when the last send was let go (under turn)
+	now      func() time.Time
+	sleep    func(context.Context, time.Duration) error
 }
 
 // slack is how much longer than a second the limiter spreads perSecond
-// sends over, as a fraction of a second: 100µs, far more than the
-// nanoseconds rate.Limiter's arithmetic can lose over a second's sends.
+// sends over, as a fraction of a second: 100µs.
 const slack = 1e-4
 
 // newLimiter returns a limiter of perSecond sends a second on the real
@@ -41,27 +40,34 @@ func newLimiter(perSecond float64) *limiter {
 }
 
 func newLimiterOn(perSecond float64, now func() time.Time, sleep func(context.Context, time.Duration) error) *limiter {
-	l := &limiter{now: now, sleep: sleep}
+	l := &limiter{turn: make(chan struct{}, 1), now: now, sleep: sleep}
 	if perSecond > 0 {
-		l.r = rate.NewLimiter(rate.Limit(perSecond/(1+slack)), 1)
+		l.interval = time.Duration(math.Ceil(float64(time.Second) * (1 + slack) / perSecond))
 	}
 	return l
 }
 
 // wait returns when the next send may go, or ctx's error.
 func (l *limiter) wait(ctx context.Context) error {
-	if err := ctx.Err(); err != nil || l.r == nil {
+	if err := ctx.Err(); err != nil || l.interval == 0 {
 		return err
 	}
-	l.mu.Lock()
-	now := l.now()
-	res := l.r.ReserveN(now, 1) // always OK: one token, a burst of one
-	l.mu.Unlock()
-	if err := l.sleep(ctx, res.DelayFrom(now)); err != nil {
-		res.CancelAt(l.now())
-		return err
+	select {
+	case l.turn <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
 	}
-	return nil
+	defer func() { <-l.turn }()
+	for {
+		now := l.now()
+		if l.last.IsZero() || now.Sub(l.last) >= l.interval {
+			l.last = now
+			return nil
+		}
+		if err := l.sleep(ctx, l.last.Add(l.interval).Sub(now)); err != nil {
+			return err
+		}
+	}
 }
 
 // sleep waits d on the real clock, or until ctx ends.

@@ -18,8 +18,14 @@ import (
 // exactly when the limiter let each send go, however busy the machine.
 func sendTimes(t *testing.T, perSecond float64, senders, n int, pause func(sender, i int) time.Duration) (start time.Time, at []time.Time) {
 	t.Helper()
+	return sendTimesOn(t, func() *limiter { return newLimiter(perSecond) }, senders, n, pause)
+}
+
+// sendTimesOn is sendTimes with the limiter newLimiter returns.
+func sendTimesOn(t *testing.T, newLimiter func() *limiter, senders, n int, pause func(sender, i int) time.Duration) (start time.Time, at []time.Time) {
+	t.Helper()
 	synctest.Test(t, func(t *testing.T) {
-		l := newLimiter(perSecond)
+		l := newLimiter()
 		start = time.Now()
 		var mu sync.Mutex
 		var wg sync.WaitGroup
@@ -94,6 +100,44 @@ func TestNoSecondHasMoreSendsThanSendRate(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestALateWakeDoesNotBunchTheSendsBehindIt: when a send's wait ends
+// late (a busy machine: here every seventh sleep oversleeps by 80 ms), the
+// sends behind it do not catch up in a burst. Every send goes at least
+// 1/SEND_RATE after the one before it, so no second holds more than
+// SEND_RATE; a limiter that reserves its turns on a schedule would let the
+// overdue ones go at once.
+func TestALateWakeDoesNotBunchTheSendsBehindIt(t *testing.T) {
+	for _, perSecond := range []float64{50, 10, 7} {
+		t.Run(fmt.Sprintf("%v per second", perSecond), func(t *testing.T) {
+			var sleeps int
+			late := func(ctx context.Context, d time.Duration) error {
+				if sleeps++; sleeps%7 == 0 { // under the limiter's turn
+					d += 80 * time.Millisecond
+				}
+				return sleep(ctx, d)
+			}
+			const senders, n = 32, 6
+			_, at := sendTimesOn(t, func() *limiter { return newLimiterOn(perSecond, time.Now, late) }, senders, n,
+				func(int, int) time.Duration { return 0 })
+			if len(at) != senders*n {
+				t.Fatalf("%d sends went, want %d", len(at), senders*n)
+			}
+			if sleeps < senders*n/7 {
+				t.Fatalf("%d sleeps: the late wakes were not exercised", sleeps)
+			}
+			interval := time.Duration(float64(time.Second) / perSecond)
+			for i := 1; i < len(at); i++ {
+				if gap := at[i].Sub(at[i-1]); gap < interval {
+					t.Fatalf("send %d went %s after the one before, less than %s", i, gap, interval)
+				}
+			}
+			if most, limit := mostInAnySecond(at), int(math.Ceil(perSecond)); most > limit {
+				t.Errorf("%d sends in one second at SEND_RATE %v", most, perSecond)
+			}
+		})
 	}
 }
 

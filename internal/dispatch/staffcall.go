@@ -148,9 +148,6 @@ func (j *job) remind(ctx context.Context) outcome {
 	if err != nil {
 		return j.finish(ctx, thankyou.StateFailed, "reminder could not be rendered: "+err.Error(), 0)
 	}
-	if err := j.lim.wait(ctx); err != nil {
-		return j.retry(ctx, "run ended before sending", 0, 0)
-	}
 	kind := contact.KindStaffReminder
 	if t.Staff.Reminders > 0 || p.reassigned > 0 {
 		kind = contact.KindFollowUp

@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/contact"
@@ -24,14 +25,14 @@ func (j *job) call(ctx context.Context) outcome {
 	if h.Caller == nil {
 		return j.toSMS(ctx, "automated calls are not configured: thank-you SMS instead")
 	}
-	if err := j.lim.wait(ctx); err != nil {
-		return j.retry(ctx, "run ended before calling", 0, 0)
-	}
 	d, sid, err := h.gate().PlaceCall(ctx, j.customer(contact.KindCall), h.now(ctx), "",
 		twilio.CallbackURL(h.PublicBaseURL, twilio.VoicePath, t.ID),
 		twilio.CallbackURL(h.PublicBaseURL, twilio.CallStatusPath, t.ID),
 		twilio.CallOptions{MachineDetection: twilio.MachineDetectionMessageEnd, Timeout: RingTimeout})
 	switch {
+	case errors.Is(err, contact.ErrNotSent):
+		// The run ended while the call waited for its turn: none was placed.
+		return j.retry(ctx, "run ended before calling", 0, 0)
 	case err != nil && d.Outcome != contact.Send:
 		return j.retry(ctx, "could not check the contact: "+err.Error(), 0, 0)
 	case err == nil && d.Outcome != contact.Send:

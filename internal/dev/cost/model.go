@@ -26,8 +26,13 @@ type Profile struct {
 	// Send is the dispatcher's work per message sent, within a run (the
 	// run's sweep of the due index is Sweep).
 	Send Invocation `json:"send"`
-	// StatusCallback is the Twilio webhook handling one status callback.
-	StatusCallback Invocation `json:"statusCallback"`
+	// FirstStatusCallback is the Twilio webhook handling a message's
+	// first status callback ("sent"), which records the send: the SID, out
+	// of the dispatcher's lease and the due index.
+	FirstStatusCallback Invocation `json:"firstStatusCallback"`
+	// LaterStatusCallback is the Twilio webhook handling each later one
+	// ("delivered"), which only moves the task's state.
+	LaterStatusCallback Invocation `json:"laterStatusCallback"`
 	// Sweep is a dispatcher run that finds nothing due: the fixed cost of
 	// every scheduled run.
 	Sweep Invocation `json:"sweep"`
@@ -50,7 +55,8 @@ type Assumptions struct {
 	// thanked, the upper bound).
 	SendsPerOrder float64
 	// CallbacksPerSend is Twilio's status callbacks per message: one per
-	// status change after creation (sent, delivered).
+	// status change after creation (sent, delivered). The first is priced
+	// at Profile.FirstStatusCallback, the others at LaterStatusCallback.
 	CallbacksPerSend float64
 	// SegmentsPerSMS is the SMS segments per message.
 	SegmentsPerSMS float64
@@ -131,6 +137,8 @@ func Monthly(orders float64, p Profile, a Assumptions, pr Prices) Bill {
 	deliveries := orders * (1 + a.DuplicatesPerOrder)
 	sends := orders * a.SendsPerOrder
 	callbacks := sends * a.CallbacksPerSend
+	firsts := sends * math.Min(1, a.CallbacksPerSend)
+	laters := callbacks - firsts
 	sweeps := a.SweepsPerMonth
 	invocations := deliveries + callbacks + sweeps
 
@@ -139,7 +147,8 @@ func Monthly(orders float64, p Profile, a Assumptions, pr Prices) Bill {
 	billedMs := orders*billed(p.NewOrder.DurationMs) +
 		orders*a.DuplicatesPerOrder*billed(p.Duplicate.DurationMs) +
 		sends*p.Send.DurationMs +
-		callbacks*billed(p.StatusCallback.DurationMs) +
+		firsts*billed(p.FirstStatusCallback.DurationMs) +
+		laters*billed(p.LaterStatusCallback.DurationMs) +
 		sweeps*billed(p.Sweep.DurationMs)
 	cold := map[string]float64{
 		"order-webhook":  math.Min(deliveries, a.ColdStartsCap),
@@ -154,13 +163,15 @@ func Monthly(orders float64, p Profile, a Assumptions, pr Prices) Bill {
 	units := p.NewOrder.Units.Scale(orders).
 		Add(p.Duplicate.Units.Scale(orders * a.DuplicatesPerOrder)).
 		Add(p.Send.Units.Scale(sends)).
-		Add(p.StatusCallback.Units.Scale(callbacks)).
+		Add(p.FirstStatusCallback.Units.Scale(firsts)).
+		Add(p.LaterStatusCallback.Units.Scale(laters)).
 		Add(p.Sweep.Units.Scale(sweeps))
 	storedGB := orders * a.RetentionMonths * p.StoredBytesPerOrder / gigabyte
 	logGB := (orders*p.NewOrder.LogBytes +
 		orders*a.DuplicatesPerOrder*p.Duplicate.LogBytes +
 		sends*p.Send.LogBytes +
-		callbacks*p.StatusCallback.LogBytes +
+		firsts*p.FirstStatusCallback.LogBytes +
+		laters*p.LaterStatusCallback.LogBytes +
 		sweeps*p.Sweep.LogBytes) / gigabyte
 	apiRequests := deliveries + callbacks
 	segments := sends * a.SegmentsPerSMS

@@ -11,12 +11,13 @@ import (
 // profile is a measured profile with round figures, so the expected bills
 // can be worked out by hand.
 var profile = cost.Profile{
-	NewOrder:       cost.Invocation{DurationMs: 9.2, Requests: 4, Units: cost.Units{RRU: 1, WRU: 4}, LogBytes: 1000},
-	Duplicate:      cost.Invocation{DurationMs: 2, Requests: 1, Units: cost.Units{RRU: 1}, LogBytes: 500},
-	Send:           cost.Invocation{DurationMs: 50, Requests: 3, Units: cost.Units{RRU: 1, WRU: 5}, LogBytes: 400},
-	StatusCallback: cost.Invocation{DurationMs: 3, Requests: 2, Units: cost.Units{RRU: 1, WRU: 1}, LogBytes: 300},
-	Sweep:          cost.Invocation{DurationMs: 20, Requests: 16, Units: cost.Units{RRU: 8}, LogBytes: 200},
-	InitMs:         map[string]float64{"order-webhook": 100, "dispatcher": 100, "twilio-webhook": 100},
+	NewOrder:            cost.Invocation{DurationMs: 9.2, Requests: 4, Units: cost.Units{RRU: 1, WRU: 4}, LogBytes: 1000},
+	Duplicate:           cost.Invocation{DurationMs: 2, Requests: 1, Units: cost.Units{RRU: 1}, LogBytes: 500},
+	Send:                cost.Invocation{DurationMs: 50, Requests: 3, Units: cost.Units{RRU: 1, WRU: 5}, LogBytes: 400},
+	FirstStatusCallback: cost.Invocation{DurationMs: 3, Requests: 1, Units: cost.Units{WRU: 3}, LogBytes: 300},
+	LaterStatusCallback: cost.Invocation{DurationMs: 1.5, Requests: 1, Units: cost.Units{RRU: 0.5, WRU: 2}, LogBytes: 250},
+	Sweep:               cost.Invocation{DurationMs: 20, Requests: 16, Units: cost.Units{RRU: 8}, LogBytes: 200},
+	InitMs:              map[string]float64{"order-webhook": 100, "dispatcher": 100, "twilio-webhook": 100},
 	// A GiB per 2^20 orders a month, so that storage comes out round.
 	StoredBytesPerOrder: 1024,
 }
@@ -64,29 +65,29 @@ func TestMonthlyBillsEachResourceForItsUse(t *testing.T) {
 			apiRequests: 0,
 		},
 		{
-			// 100 orders: 200 deliveries and 200 callbacks, every one a
-			// cold start; sends are not rounded to the millisecond, the
-			// 9.2 ms invocations are (10 ms).
+			// 100 orders: 200 deliveries and 200 callbacks (100 first,
+			// 100 later), every one a cold start; sends are not rounded to
+			// the millisecond, the 9.2 and 1.5 ms invocations are (10, 2 ms).
 			orders:      100,
 			requests:    200 + 200 + 8640,
-			gbSeconds:   0.25 * (100*10 + 100*2 + 100*50 + 200*3 + 8640*20 + (200+2880+200)*100) / 1000,
-			wru:         100*4 + 100*5 + 200*1,
-			rru:         100*1 + 100*1 + 100*1 + 200*1 + 8640*8,
+			gbSeconds:   0.25 * (100*10 + 100*2 + 100*50 + 100*3 + 100*2 + 8640*20 + (200+2880+200)*100) / 1000,
+			wru:         100*4 + 100*5 + 100*3 + 100*2,
+			rru:         100*1 + 100*1 + 100*1 + 100*0.5 + 8640*8,
 			storedGB:    100 * 6 * 1024.0 / gib,
 			apiRequests: 400,
-			logGB:       (100*1000 + 100*500 + 100*400 + 200*300 + 8640*200.0) / gib,
+			logGB:       (100*1000 + 100*500 + 100*400 + 100*300 + 100*250 + 8640*200.0) / gib,
 			segments:    100,
 		},
 		{
 			// 1,048,576 orders: cold starts capped for every function.
 			orders:      1 << 20,
 			requests:    2<<20 + 2<<20 + 8640,
-			gbSeconds:   0.25 * ((1<<20)*(10+2+50+2*3) + 8640*20 + 3*2880*100) / 1000,
-			wru:         (1 << 20) * (4 + 5 + 2),
-			rru:         (1<<20)*(1+1+1+2) + 8640*8,
+			gbSeconds:   0.25 * ((1<<20)*(10+2+50+3+2) + 8640*20 + 3*2880*100) / 1000,
+			wru:         (1 << 20) * (4 + 5 + 3 + 2),
+			rru:         (1<<20)*(1+1+1+0.5) + 8640*8,
 			storedGB:    6,
 			apiRequests: 4 << 20,
-			logGB:       ((1<<20)*(1000+500+400+600) + 8640*200.0) / gib,
+			logGB:       ((1<<20)*(1000+500+400+300+250) + 8640*200.0) / gib,
 			segments:    1 << 20,
 		},
 	} {
