@@ -19,7 +19,6 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/contact"
 	"github.com/thankyoucalls/thankyoucalls/internal/dev/cost"
 	"github.com/thankyoucalls/thankyoucalls/internal/dev/localstack"
-	"github.com/thankyoucalls/thankyoucalls/internal/dev/samtemplate"
 	"github.com/thankyoucalls/thankyoucalls/internal/dispatch"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo/dynamotest"
@@ -145,15 +144,11 @@ func benchDispatch(b *testing.B, concurrency int, latency time.Duration, rate fl
 // benchMeter returns a DynamoDB meter for template.yaml's table.
 func benchMeter(b testing.TB) *cost.Meter {
 	b.Helper()
-	tpl, err := samtemplate.Load(samtemplate.RepoTemplatePath())
+	m, err := cost.NewTemplateMeter()
 	if err != nil {
 		b.Fatal(err)
 	}
-	in, err := tpl.CreateTableInput("shape")
-	if err != nil {
-		b.Fatal(err)
-	}
-	return cost.NewMeter(in)
+	return m
 }
 
 // addBenchTasks stores n due tasks, a few at a time, each for its own

@@ -92,15 +92,10 @@ func TestAColdInstancesFirstOrderCostsOneRoundTripMore(t *testing.T) {
 		{"another shop id, cold instance: refused", true, "shopify-second-order.json", "other.myshopify.com", http.StatusUnauthorized, 1, 0, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			tpl, err := samtemplate.Load(samtemplate.RepoTemplatePath())
+			m, err := cost.NewTemplateMeter()
 			if err != nil {
 				t.Fatal(err)
 			}
-			in, err := tpl.CreateTableInput("shape")
-			if err != nil {
-				t.Fatal(err)
-			}
-			m := cost.NewMeter(in)
 			seq := &rounds{next: m.Client(awshttp.NewBuildableClient())}
 			_, table := dynamotest.NewTable(t)
 			client := dynamotest.NewClient(t, func(o *dynamodb.Options) { o.HTTPClient = seq })

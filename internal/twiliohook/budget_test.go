@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/dev/cost"
-	"github.com/thankyoucalls/thankyoucalls/internal/dev/samtemplate"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo/dynamotest"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 	"github.com/thankyoucalls/thankyoucalls/internal/twilio/twiliotest"
@@ -48,14 +47,6 @@ func (f *fixture) statusEvent(t *testing.T, status string) events.APIGatewayV2HT
 // callback, "delivered" before "sent") read the task and decide, and
 // their cost is printed.
 func TestAStatusCallbackCostsOneDynamoDBRequest(t *testing.T) {
-	tpl, err := samtemplate.Load(samtemplate.RepoTemplatePath())
-	if err != nil {
-		t.Fatal(err)
-	}
-	in, err := tpl.CreateTableInput("shape")
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, tc := range []struct {
 		name string
 		// before are the callbacks applied first, unmetered.
@@ -74,7 +65,10 @@ func TestAStatusCallbackCostsOneDynamoDBRequest(t *testing.T) {
 		{"delivered repeated", []string{"sent", "delivered"}, "delivered", thankyou.StateDelivered, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m := cost.NewMeter(in)
+			m, err := cost.NewTemplateMeter()
+			if err != nil {
+				t.Fatal(err)
+			}
 			_, table := dynamotest.NewTable(t)
 			client := dynamotest.NewClient(t, func(o *dynamodb.Options) { o.HTTPClient = m.Client(awshttp.NewBuildableClient()) })
 			f := newFixtureOn(t, client, table)

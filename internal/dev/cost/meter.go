@@ -14,6 +14,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/thankyoucalls/thankyoucalls/internal/dev/samtemplate"
 )
 
 // Request is one DynamoDB request as the Meter saw it, with the request
@@ -98,6 +100,20 @@ type itemState struct {
 	// in holds, per index, the item's key values in that index ("" when
 	// the item is not in it).
 	in []string
+}
+
+// NewTemplateMeter returns a Meter for tables shaped like the repository's
+// template.yaml table: what the functions' tables are when deployed.
+func NewTemplateMeter() (*Meter, error) {
+	tpl, err := samtemplate.Load(samtemplate.RepoTemplatePath())
+	if err != nil {
+		return nil, fmt.Errorf("meter: %w", err)
+	}
+	in, err := tpl.CreateTableInput("shape")
+	if err != nil {
+		return nil, fmt.Errorf("meter: %w", err)
+	}
+	return NewMeter(in), nil
 }
 
 // NewMeter returns a Meter for tables shaped like in (samtemplate's

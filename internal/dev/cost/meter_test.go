@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/thankyoucalls/thankyoucalls/internal/dev/cost"
-	"github.com/thankyoucalls/thankyoucalls/internal/dev/samtemplate"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo/dynamotest"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
@@ -39,15 +38,11 @@ func meteredStore(t *testing.T) (*dynamo.Store, *cost.Meter, string) {
 // newMeter returns a Meter for tables shaped like template.yaml's.
 func newMeter(t testing.TB) *cost.Meter {
 	t.Helper()
-	tpl, err := samtemplate.Load(samtemplate.RepoTemplatePath())
+	m, err := cost.NewTemplateMeter()
 	if err != nil {
 		t.Fatal(err)
 	}
-	in, err := tpl.CreateTableInput("shape")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cost.NewMeter(in)
+	return m
 }
 
 func pendingTask(id string) thankyou.Task {
