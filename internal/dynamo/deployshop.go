@@ -86,43 +86,21 @@ func decodeLearntShopID(source thankyou.Source, item map[string]types.AttributeV
 // BatchGetItem of the two items: what a cold instance's first delivery
 // needs before it can verify and admit, in one request instead of two in
 // sequence. found is false when no settings are stored for the shop. Keys
-// the request leaves unprocessed (throttling) are asked again, as
-// UpcomingTasks does.
+// the request leaves unprocessed (throttling) are asked again (batchGet).
 func (s *Store) GetShopAndLearntID(ctx context.Context, source thankyou.Source, id string) (shop thankyou.Shop, found bool, learnt thankyou.LearntShopID, err error) {
 	sk, lk := shopKey(source, id), deployShopKey(source)
-	keys := []map[string]types.AttributeValue{sk, lk}
-	wait := 50 * time.Millisecond
-	for round := 0; len(keys) > 0; round++ {
-		if round == maxBatchRounds {
-			return thankyou.Shop{}, false, thankyou.LearntShopID{}, fmt.Errorf("get shop %s:%s: %d keys still unprocessed after %d requests", source, id, len(keys), round)
+	_, err = s.batchGet(ctx, []map[string]types.AttributeValue{sk, lk}, func(item map[string]types.AttributeValue) error {
+		var err error
+		if sameKey(item, lk) {
+			learnt.ID, learnt.Found, err = decodeLearntShopID(source, item)
+			return err
 		}
-		if round > 0 {
-			select {
-			case <-ctx.Done():
-				return thankyou.Shop{}, false, thankyou.LearntShopID{}, fmt.Errorf("get shop %s:%s: %w", source, id, ctx.Err())
-			case <-time.After(wait):
-			}
-			wait *= 2
-		}
-		out, err := s.client.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{
-			RequestItems: map[string]types.KeysAndAttributes{s.table: {Keys: keys, ConsistentRead: aws.Bool(true)}},
-		})
-		if err != nil {
-			return thankyou.Shop{}, false, thankyou.LearntShopID{}, fmt.Errorf("get shop %s:%s and the learnt shop id: %w", source, id, err)
-		}
-		for _, item := range out.Responses[s.table] {
-			if sameKey(item, lk) {
-				if learnt.ID, learnt.Found, err = decodeLearntShopID(source, item); err != nil {
-					return thankyou.Shop{}, false, thankyou.LearntShopID{}, err
-				}
-				continue
-			}
-			if shop, err = decodeShop(item); err != nil {
-				return thankyou.Shop{}, false, thankyou.LearntShopID{}, err
-			}
-			found = true
-		}
-		keys = out.UnprocessedKeys[s.table].Keys
+		shop, err = decodeShop(item)
+		found = err == nil
+		return err
+	})
+	if err != nil {
+		return thankyou.Shop{}, false, thankyou.LearntShopID{}, fmt.Errorf("get shop %s:%s and the learnt shop id: %w", source, id, err)
 	}
 	return shop, found, learnt, nil
 }

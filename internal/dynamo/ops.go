@@ -134,8 +134,9 @@ const (
 // maxBatchGet is the most keys one BatchGetItem request may carry.
 const maxBatchGet = 100
 
-// maxBatchRounds bounds how often UpcomingTasks asks again for the keys a
-// BatchGetItem left unprocessed (throttling).
+// maxBatchRounds bounds the BatchGetItem requests of one batchGet: the
+// first and those asking again for the keys one left unprocessed
+// (throttling).
 const maxBatchRounds = 8
 
 // UpcomingTasks calls fn for every pending task due in [from, until), the
@@ -276,37 +277,16 @@ func (s *Store) batchGetTasks(ctx context.Context, entries []dueEntry) (map[stri
 		}
 	}
 	tasks := make(map[string]thankyou.Task, len(keys))
-	requests := 0
-	wait := 50 * time.Millisecond
-	for round := 0; len(keys) > 0; round++ {
-		if round == maxBatchRounds {
-			return nil, requests, fmt.Errorf("read tasks: %d keys still unprocessed after %d requests", len(keys), round)
-		}
-		if round > 0 {
-			select {
-			case <-ctx.Done():
-				return nil, requests, fmt.Errorf("read tasks: %w", ctx.Err())
-			case <-time.After(wait):
-			}
-			wait *= 2
-		}
-		out, err := s.client.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{
-			RequestItems: map[string]types.KeysAndAttributes{
-				s.table: {Keys: keys, ConsistentRead: aws.Bool(true)},
-			},
-		})
-		requests++
+	requests, err := s.batchGet(ctx, keys, func(item map[string]types.AttributeValue) error {
+		t, _, err := decodeTask(item)
 		if err != nil {
-			return nil, requests, fmt.Errorf("read tasks: %w", err)
+			return err
 		}
-		for _, item := range out.Responses[s.table] {
-			t, _, err := decodeTask(item)
-			if err != nil {
-				return nil, requests, fmt.Errorf("read tasks: %w", err)
-			}
-			tasks[t.ID] = t
-		}
-		keys = out.UnprocessedKeys[s.table].Keys
+		tasks[t.ID] = t
+		return nil
+	})
+	if err != nil {
+		return nil, requests, fmt.Errorf("read tasks: %w", err)
 	}
 	return tasks, requests, nil
 }

@@ -138,6 +138,42 @@ func (s *Store) getItem(ctx context.Context, key map[string]types.AttributeValue
 	return true, nil
 }
 
+// batchGet reads keys (at most maxBatchGet) with strongly consistent
+// BatchGetItem requests and calls fn with every item found, asking again,
+// with a growing wait, for the keys a request left unprocessed
+// (throttling), at most maxBatchRounds requests in all. It returns the
+// requests made; fn's first error is returned as is.
+func (s *Store) batchGet(ctx context.Context, keys []map[string]types.AttributeValue, fn func(item map[string]types.AttributeValue) error) (requests int, err error) {
+	wait := 50 * time.Millisecond
+	for round := 0; len(keys) > 0; round++ {
+		if round == maxBatchRounds {
+			return requests, fmt.Errorf("%d keys still unprocessed after %d requests", len(keys), round)
+		}
+		if round > 0 {
+			select {
+			case <-ctx.Done():
+				return requests, ctx.Err()
+			case <-time.After(wait):
+			}
+			wait *= 2
+		}
+		out, err := s.client.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{
+			RequestItems: map[string]types.KeysAndAttributes{s.table: {Keys: keys, ConsistentRead: aws.Bool(true)}},
+		})
+		requests++
+		if err != nil {
+			return requests, err
+		}
+		for _, item := range out.Responses[s.table] {
+			if err := fn(item); err != nil {
+				return requests, err
+			}
+		}
+		keys = out.UnprocessedKeys[s.table].Keys
+	}
+	return requests, nil
+}
+
 // eachItem calls fn with every item the query in finds, page after page,
 // and stops at fn's first error, which it returns as is. A page that
 // cannot be read is an error wrapped with what (as is when what is empty).
