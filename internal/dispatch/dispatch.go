@@ -167,7 +167,6 @@ type Handler struct {
 	renderers renderers
 	gateOnce  sync.Once
 	builtGate *contact.Gate
-	lim       *limiter // the built gate's pace
 }
 
 // Summary counts what one run did.

@@ -16,8 +16,7 @@ func (h *Handler) gate() *contact.Gate {
 			h.builtGate = h.Gate
 			return
 		}
-		h.lim = newLimiter(h.Rate)
-		g := &contact.Gate{Consent: h.Store, Caps: h.Caps, NumberCap: h.NumberCap, Sender: h.Sender, Pace: h.lim.wait}
+		g := &contact.Gate{Consent: h.Store, Caps: h.Caps, NumberCap: h.NumberCap, Sender: h.Sender, Pace: newLimiter(h.Rate).wait}
 		if h.Privacy != nil {
 			g.Privacy = h.Privacy
 		}
