@@ -274,3 +274,50 @@ func TestThePrivacySnapshotHoldsRequestsBeforeAndDuringTheRun(t *testing.T) {
 		t.Errorf("another customer's task held: %v, %v", got, err)
 	}
 }
+
+// TestErasureDeletesANumberThatDidNotOptOut: the number is the key of its
+// item, so a number that did not opt out loses the whole item (route and
+// cap slot with it) to an erasure of the shop its route leads to; a
+// number routed to another shop's task is that shop's customer's and
+// stays as it is.
+func TestErasureDeletesANumberThatDidNotOptOut(t *testing.T) {
+	const shop, other = "erase.myshopify.com", "other.myshopify.com"
+	mine := thankyou.TaskID(thankyou.SourceShopify, shop, "1")
+	theirs := thankyou.TaskID(thankyou.SourceShopify, other, "2")
+	for _, erase := range []struct {
+		name string
+		do   func(s *dynamo.Store, phones []string) error
+	}{
+		{"customer", func(s *dynamo.Store, phones []string) error {
+			_, err := s.EraseCustomer(context.Background(), thankyou.SourceShopify, shop, thankyou.Customer{Phones: phones}, t0.Add(time.Hour))
+			return err
+		}},
+		{"shop", func(s *dynamo.Store, _ []string) error {
+			_, err := s.EraseShop(context.Background(), thankyou.SourceShopify, shop, t0.Add(time.Hour))
+			return err
+		}},
+	} {
+		t.Run(erase.name, func(t *testing.T) {
+			e := newEnv(t, dynamo.Options{})
+			ctx := context.Background()
+			const routed, elsewhere = "+14155550311", "+14155550312"
+			for phone, task := range map[string]string{routed: mine, elsewhere: theirs} {
+				if ok, _, _, err := e.store.AdmitNumber(ctx, phone, task, 1, 24*time.Hour, t0); err != nil || !ok {
+					t.Fatal(ok, err)
+				}
+			}
+			if err := erase.do(e.store, []string{routed, elsewhere}); err != nil {
+				t.Fatal(err)
+			}
+			if item := e.numberItem(t, routed); item != nil {
+				t.Errorf("the erased number's item stays: %v", item)
+			}
+			if item := e.numberItem(t, elsewhere); item["s0"] == nil || item["routeTask"] == nil {
+				t.Errorf("another shop's customer's number lost its slot or route: %v", item)
+			}
+			if id, _, err := e.store.LastTask(ctx, elsewhere, t0.Add(2*time.Hour)); err != nil || id != theirs {
+				t.Errorf("another shop's route: %q, %v", id, err)
+			}
+		})
+	}
+}

@@ -129,15 +129,16 @@ func (s *Store) EraseCustomer(ctx context.Context, source thankyou.Source, shop 
 	return erased, nil
 }
 
-// forgetLastTasks removes the reply routes of phones that lead to the
-// shop's tasks (a route to another shop's task is that shop's): from the
-// number's item, keeping its opt-out and cap slots, and the old route item.
+// forgetLastTasks erases phones' number items for the shop (forgetNumber:
+// the item, or only its route to the shop's task when the number opted
+// out or its route leads to another shop's task) and their old route
+// items that lead to the shop's tasks.
 func (s *Store) forgetLastTasks(ctx context.Context, source thankyou.Source, shop string, phones []string) error {
 	for _, p := range phones {
 		if p == "" {
 			continue
 		}
-		if err := s.forgetRoute(ctx, optOutKey(p), scope(source, shop)); err != nil {
+		if _, err := s.forgetNumber(ctx, optOutKey(p), scope(source, shop)); err != nil {
 			return err
 		}
 		_, err := s.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
@@ -151,6 +152,30 @@ func (s *Store) forgetLastTasks(ctx context.Context, source thankyou.Source, sho
 		}
 	}
 	return nil
+}
+
+// forgetNumber erases the number's item with key for shop scope sc: the
+// whole item (the number is its key) when the number has not opted out and
+// its reply route, if any, leads to a task of sc; its cap slots go with it.
+// An opted-out number keeps its item, opt-out and cap slots (the
+// suppression list outlives erasure) and loses only a route to sc's task
+// (forgetRoute); so does a number whose route leads to another shop's
+// task (that shop's customer). deleted tells whether the item went.
+func (s *Store) forgetNumber(ctx context.Context, key map[string]types.AttributeValue, sc string) (deleted bool, err error) {
+	_, err = s.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName: aws.String(s.table),
+		Key:       key,
+		ConditionExpression: aws.String(fmt.Sprintf("attribute_not_exists(%s) AND (attribute_not_exists(%s) OR begins_with(%s, :shop))",
+			attrOptedOutAt, attrRouteTask, attrRouteTask)),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":shop": str(sc + ":")},
+	})
+	switch {
+	case err == nil:
+		return true, nil
+	case !isConditionFailed(err):
+		return false, fmt.Errorf("delete number item: %w", err)
+	}
+	return false, s.forgetRoute(ctx, key, sc)
 }
 
 // forgetRoute removes the reply route from the number's item with key
@@ -180,22 +205,23 @@ func conversationText(es []entryItem) string {
 // tasks, customer records, webhook events, waiting forwards, and the reply
 // routes (REPLY#<phone>) that lead to its tasks, and its customers' links
 // for the effect report; and the numbers' items whose reply route leads
-// to its tasks (of which only the route goes: forgetNumberRoutes).
+// to its tasks (erased unless opted out: forgetNumberRoutes).
 const shopItemsFilter = "begins_with(pk, :task) OR begins_with(pk, :customer) OR begins_with(pk, :event) OR " +
 	"begins_with(pk, :forward) OR (begins_with(pk, :reply) AND begins_with(taskId, :taskId)) OR pk = :effect OR " +
 	"(begins_with(pk, :number) AND begins_with(routeTask, :taskId))"
 
 // forgetNumberRoutes takes the numbers' items out of the items a shop's
-// erasure found (shop scope sc) and removes their routes to the shop's
-// tasks, never the items: they hold the numbers' opt-outs and cap slots.
-// It returns the other items, to delete, and how many routes it removed.
+// erasure found (shop scope sc: their routes lead to its tasks) and erases
+// them with forgetNumber: an opted-out number keeps its item and loses the
+// route. It returns the other items, to delete, and how many numbers it
+// erased or unrouted.
 func (s *Store) forgetNumberRoutes(ctx context.Context, items []map[string]types.AttributeValue, sc string) (rest []map[string]types.AttributeValue, n int, err error) {
 	for _, item := range items {
 		if pk, ok := item["pk"].(*types.AttributeValueMemberS); !ok || !strings.HasPrefix(pk.Value, numberPrefix) {
 			rest = append(rest, item)
 			continue
 		}
-		if err := s.forgetRoute(ctx, map[string]types.AttributeValue{"pk": item["pk"], "sk": item["sk"]}, sc); err != nil {
+		if _, err := s.forgetNumber(ctx, map[string]types.AttributeValue{"pk": item["pk"], "sk": item["sk"]}, sc); err != nil {
 			return rest, n, err
 		}
 		n++
@@ -330,9 +356,10 @@ func mentions(text string, values []string) bool {
 
 // EraseShop deletes every item the store holds for a shop (its tasks with
 // their conversations, customer records, webhook events, waiting forwards
-// and the reply routes to its tasks) and returns how many it deleted (a
-// route removed from a number's item counts as one). Numbers' items are
-// kept, opt-outs and all: they belong to phone numbers, not shops.
+// and the numbers' items whose reply routes lead to its tasks) and returns
+// how many it deleted (a route removed from a number's item counts as
+// one). An opted-out number's item is kept, with its opt-out, and loses
+// only the route (forgetNumber).
 //
 // It is the one operation that Scans the table (with a filter on the key
 // prefixes of the shop's items): it is rare and administrative (Shopify
