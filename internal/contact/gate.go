@@ -9,6 +9,7 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/phone"
 	"github.com/thankyoucalls/thankyoucalls/internal/polite"
 	"github.com/thankyoucalls/thankyoucalls/internal/staff"
+	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 	"github.com/thankyoucalls/thankyoucalls/internal/twilio"
 )
 
@@ -56,6 +57,16 @@ type Gate struct {
 	// wraps ErrNotSent and Pace's. The contact's slots under the caps stay
 	// taken by its task, which keeps them when it is admitted again.
 	Pace func(ctx context.Context) error
+	// OptOuts records the opt-out of a number Twilio refuses a contact to
+	// because it unsubscribed from the sender (a STOP this service did not
+	// see), so that nothing else, a call included, goes to it (nil: not
+	// recorded).
+	OptOuts OptOutRecorder
+}
+
+// OptOutRecorder records that phone opted out, with keyword.
+type OptOutRecorder interface {
+	SetOptOut(ctx context.Context, phone, keyword string, now time.Time) error
 }
 
 // ErrNotSent is the error of a contact admitted but not made because the
@@ -124,7 +135,7 @@ func (g *Gate) SendText(ctx context.Context, c Contact, now time.Time, body, sta
 		return d, "", err
 	}
 	sid, err := g.Sender.SendSMS(ctx, c.To, body, statusCallback)
-	return d, sid, err
+	return d, sid, g.refused(ctx, c.To, now, err)
 }
 
 // PlaceCall admits c at now and, when allowed, asks Twilio to call c.To
@@ -138,7 +149,21 @@ func (g *Gate) PlaceCall(ctx context.Context, c Contact, now time.Time, from, tw
 		return d, "", err
 	}
 	sid, err := g.Caller.StartCall(ctx, c.To, from, twimlURL, statusCallback, opts)
-	return d, sid, err
+	return d, sid, g.refused(ctx, c.To, now, err)
+}
+
+// refused returns the adapter's error err of a contact to phone, after
+// recording the number's opt-out (OptOuts) when Twilio refused it as
+// unsubscribed; a failure to record it is joined to err.
+func (g *Gate) refused(ctx context.Context, phone string, now time.Time, err error) error {
+	var se *thankyou.SendError
+	if err == nil || g.OptOuts == nil || !errors.As(err, &se) || !twilio.ErrorCode(se.Code).OptedOut() {
+		return err
+	}
+	if rerr := g.OptOuts.SetOptOut(ctx, phone, twilio.ErrorCode(se.Code).Reason(), now); rerr != nil {
+		return errors.Join(err, fmt.Errorf("contact gate: record the opt-out Twilio reported: %w", rerr))
+	}
+	return err
 }
 
 // pace waits for the contact's turn (Pace), if any.

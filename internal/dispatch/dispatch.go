@@ -40,6 +40,8 @@ type Store interface {
 	Defer(ctx context.Context, id, owner string, due time.Time, reason string, now time.Time) error
 	Finish(ctx context.Context, id, owner string, state thankyou.State, reason string, code int, sid string, now time.Time) error
 	OptedOut(ctx context.Context, phone string) (bool, error)
+	// SetOptOut records an opt-out Twilio reported by refusing a send.
+	SetOptOut(ctx context.Context, phone, keyword string, now time.Time) error
 	GetTask(ctx context.Context, id string) (thankyou.Task, error)
 }
 
@@ -716,7 +718,8 @@ func (j *job) sendFailed(ctx context.Context, err error) outcome {
 		log.WarnContext(ctx, "temporary send failure", "error", se.Message)
 		return j.retry(ctx, se.Error(), se.Code, se.RetryAfter)
 	case twilio.ErrorCode(se.Code).OptedOut():
-		// Twilio knows the recipient unsubscribed (STOP) even if we missed it.
+		// Twilio knows the recipient unsubscribed (STOP) even if we missed
+		// it; the gate recorded the opt-out.
 		return j.finish(ctx, thankyou.StateOptedOut, twilio.ErrorCode(se.Code).Reason(), se.Code)
 	default:
 		return j.finish(ctx, thankyou.StateFailed, se.Error(), se.Code)

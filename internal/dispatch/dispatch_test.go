@@ -404,6 +404,11 @@ func TestTwilioRefusalsEndTheTaskWithTheirReason(t *testing.T) {
 			if got.ExpiresAt.IsZero() {
 				t.Errorf("ended task has no retention expiry")
 			}
+			// An unsubscribed number is opted out from then on: no call or
+			// other message goes to it either.
+			if out, err := f.store.OptedOut(context.Background(), got.Recipient); err != nil || out != (tc.state == thankyou.StateOptedOut) {
+				t.Errorf("OptedOut(recipient) = %v, %v; want %v", out, err, tc.state == thankyou.StateOptedOut)
+			}
 			f.clock.Advance(24 * time.Hour)
 			run(t, f.handler(t))
 			if n := f.twilio.Requests(); n != 1 {

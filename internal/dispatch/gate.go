@@ -16,7 +16,7 @@ func (h *Handler) gate() *contact.Gate {
 			h.builtGate = h.Gate
 			return
 		}
-		g := &contact.Gate{Consent: h.Store, Caps: h.Caps, NumberCap: h.NumberCap, Sender: h.Sender, Pace: newLimiter(h.Rate).wait}
+		g := &contact.Gate{Consent: h.Store, Caps: h.Caps, NumberCap: h.NumberCap, Sender: h.Sender, Pace: newLimiter(h.Rate).wait, OptOuts: h.Store}
 		if h.Privacy != nil {
 			g.Privacy = h.Privacy
 		}

@@ -1,8 +1,6 @@
 package twiliohook_test
 
 import (
-	"encoding/base64"
-	"net/url"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -12,7 +10,6 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/dev/cost"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo/dynamotest"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
-	"github.com/thankyoucalls/thankyoucalls/internal/twilio/twiliotest"
 )
 
 // maxCommonCallbackRequests is the DynamoDB ceiling of the two common
@@ -25,20 +22,7 @@ const maxCommonCallbackRequests = 1
 // status, signed as Twilio signs it.
 func (f *fixture) statusEvent(t *testing.T, status string) events.APIGatewayV2HTTPRequest {
 	t.Helper()
-	ev := loadEvent(t, "status-delivered.json")
-	raw, err := base64.StdEncoding.DecodeString(ev.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	params, err := url.ParseQuery(string(raw))
-	if err != nil {
-		t.Fatal(err)
-	}
-	params.Set("MessageStatus", status)
-	ev.Body = base64.StdEncoding.EncodeToString([]byte(params.Encode()))
-	fullURL := f.h.PublicBaseURL + ev.RawPath + "?" + ev.RawQueryString
-	ev.Headers["x-twilio-signature"] = twiliotest.Sign(f.env["TWILIO_AUTH_TOKEN"], fullURL, params)
-	return ev
+	return f.resigned(t, "status-delivered.json", map[string]string{"MessageStatus": status})
 }
 
 // TestAStatusCallbackCostsOneDynamoDBRequest counts, through the real

@@ -11,6 +11,7 @@ package twiliohook
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -211,6 +212,15 @@ func (h *Handler) status(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	code, err := twilio.ParseErrorCode(p["ErrorCode"])
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, thankyou.WrapError(thankyou.EINVALID, "status callback with an unreadable ErrorCode", err)
+	}
+	if code.OptedOut() {
+		// The number unsubscribed from the sender (a STOP this service did
+		// not see): nothing else, a call included, goes to it.
+		if to, err := phone.Normalize(p["To"], ""); err != nil {
+			log.WarnContext(ctx, "status callback: Twilio reports an opt-out of an unreadable number", "error", err)
+		} else if err := h.Store.SetOptOut(ctx, to, code.Reason(), h.Now()); err != nil {
+			return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("record the opt-out Twilio reported: %w", err)
+		}
 	}
 	t, err := h.Store.ApplyStatus(ctx, taskID, sid, state, int(code), code.Reason(), h.Now())
 	switch {

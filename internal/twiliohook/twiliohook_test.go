@@ -201,6 +201,30 @@ func TestUndeliveredCallbackRecordsTwiliosErrorCode(t *testing.T) {
 	}
 }
 
+// TestAnUnsubscribedCallbackOptsTheNumberOut: Twilio reports 21610 (the
+// number unsubscribed from the sender, a STOP this service did not see):
+// the number is opted out, so no call or other message goes to it.
+func TestAnUnsubscribedCallbackOptsTheNumberOut(t *testing.T) {
+	f := newFixture(t)
+	f.sentTask(t, true)
+	ev := f.resigned(t, "status-undelivered.json", map[string]string{"MessageStatus": "failed", "ErrorCode": "21610"})
+	wantTwiML(t, f.post(t, ev))
+	got := f.task(t)
+	if got.State != thankyou.StateFailed || got.ErrorCode != 21610 {
+		t.Errorf("task = %s code %d, want failed 21610", got.State, got.ErrorCode)
+	}
+	if out, err := f.store.OptedOut(context.Background(), got.Recipient); err != nil || !out {
+		t.Errorf("OptedOut(%s) = %v, %v; want true", got.Recipient, out, err)
+	}
+	// Another refusal does not opt anyone out.
+	g := newFixture(t)
+	g.sentTask(t, true)
+	wantTwiML(t, g.post(t, loadEvent(t, "status-undelivered.json")))
+	if out, err := g.store.OptedOut(context.Background(), g.task(t).Recipient); err != nil || out {
+		t.Errorf("after 30003: OptedOut = %v, %v; want false", out, err)
+	}
+}
+
 func TestStatusCallbackRepairsASendWhoseSIDWasNeverWritten(t *testing.T) {
 	f := newFixture(t)
 	f.sentTask(t, false) // "sent" never came (or came after "delivered")
@@ -332,7 +356,14 @@ func TestPlainLanguageRevocationOptsOut(t *testing.T) {
 // sms is an inbound SMS from a number, signed as Twilio signs it.
 func (f *fixture) sms(t *testing.T, from, body string) events.APIGatewayV2HTTPRequest {
 	t.Helper()
-	ev := loadEvent(t, "inbound-other.json")
+	return f.resigned(t, "inbound-other.json", map[string]string{"From": from, "Body": body})
+}
+
+// resigned is the fixture event name with the form parameters set, signed
+// again as Twilio signs it (its URL, query string included, and its form).
+func (f *fixture) resigned(t *testing.T, name string, set map[string]string) events.APIGatewayV2HTTPRequest {
+	t.Helper()
+	ev := loadEvent(t, name)
 	raw, err := base64.StdEncoding.DecodeString(ev.Body)
 	if err != nil {
 		t.Fatal(err)
@@ -341,10 +372,15 @@ func (f *fixture) sms(t *testing.T, from, body string) events.APIGatewayV2HTTPRe
 	if err != nil {
 		t.Fatal(err)
 	}
-	params.Set("From", from)
-	params.Set("Body", body)
+	for k, v := range set {
+		params.Set(k, v)
+	}
 	ev.Body = base64.StdEncoding.EncodeToString([]byte(params.Encode()))
-	ev.Headers["x-twilio-signature"] = twiliotest.Sign(f.env["TWILIO_AUTH_TOKEN"], f.h.PublicBaseURL+ev.RawPath, params)
+	fullURL := f.h.PublicBaseURL + ev.RawPath
+	if ev.RawQueryString != "" {
+		fullURL += "?" + ev.RawQueryString
+	}
+	ev.Headers["x-twilio-signature"] = twiliotest.Sign(f.env["TWILIO_AUTH_TOKEN"], fullURL, params)
 	return ev
 }
 

@@ -200,6 +200,13 @@ func (c *crashRun) OptedOut(ctx context.Context, phone string) (bool, error) {
 	return c.store.OptedOut(ctx, phone)
 }
 
+func (c *crashRun) SetOptOut(ctx context.Context, phone, keyword string, now time.Time) error {
+	if c.dead.Load() {
+		return errDied
+	}
+	return c.store.SetOptOut(ctx, phone, keyword, now)
+}
+
 func (c *crashRun) SendSMS(ctx context.Context, to, body, statusCallback string) (string, error) {
 	if c.dead.Load() {
 		return "", errDied
