@@ -109,19 +109,14 @@ type Handler struct {
 	// caps); NumberCap is the per-number cap (zero: one per 24 h).
 	Caps      contact.Caps
 	NumberCap contact.Cap
-	// StaffWindow is the hours of a shop's default staff phone, in
-	// ShopZone (zero: contact.DefaultStaffWindow). Roster members have their own.
-	StaffWindow thankyou.Window
-	Renderer    *message.Renderer
+	// Settings are the deployment's (its send window, zone, closed dates,
+	// default staff phone's hours and shop name), for whatever a task's
+	// shop does not set. Roster members have their own hours.
+	Settings settings.Deployment
+	Renderer *message.Renderer
 	// Language is the language of Renderer's texts: a task in another
 	// language gets the built-in texts of its own (package language).
 	Language string
-	ShopName string
-	Window   thankyou.Window
-	ShopZone *time.Location
-	// Closed are the deployment's closed dates, added to each task's
-	// shop's own (nobody is contacted on them).
-	Closed []polite.Date
 	// Privacy carries out erasure requests at the start of each run; the
 	// contact gate asks it whether an erasure holds a task's contacts
 	// (nil: none). The store's PrivacySnapshot answers from the requests
@@ -609,18 +604,12 @@ func (j *job) resolve(ctx context.Context) error {
 	if j.t.Channel == thankyou.ChannelStaff && j.h.Calls != nil {
 		shops = j.h.Calls
 	}
-	set, err := j.h.deployment().Read(ctx, shops, j.t)
+	set, err := j.h.Settings.Read(ctx, shops, j.t)
 	j.set = set
 	if set.Unreadable != nil {
 		j.log.WarnContext(ctx, "unreadable settings replaced by the deployment's", "error", set.Unreadable)
 	}
 	return err
-}
-
-// deployment is the deployment's configuration, for whatever a task's
-// shop does not set.
-func (h *Handler) deployment() settings.Deployment {
-	return settings.Deployment{Window: h.Window, Zone: h.ShopZone, Closed: h.Closed, StaffWindow: h.StaffWindow, ShopName: h.ShopName}
 }
 
 // customer is a contact of kind with the task's customer.

@@ -24,6 +24,7 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo"
 	"github.com/thankyoucalls/thankyoucalls/internal/dynamo/dynamotest"
 	"github.com/thankyoucalls/thankyoucalls/internal/message"
+	"github.com/thankyoucalls/thankyoucalls/internal/settings"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 	"github.com/thankyoucalls/thankyoucalls/internal/twilio"
 	"github.com/thankyoucalls/thankyoucalls/internal/twilio/twiliotest"
@@ -98,9 +99,7 @@ func (f *fixture) handler(t testing.TB) *dispatch.Handler {
 		Store:         f.store,
 		Sender:        f.sender,
 		Renderer:      r,
-		ShopName:      "Demo Shop",
-		Window:        w,
-		ShopZone:      newYork,
+		Settings:      settings.Deployment{ShopName: "Demo Shop", Window: w, Zone: newYork},
 		PublicBaseURL: "http://127.0.0.1:3000",
 		MaxAttempts:   3,
 		Lease:         f.lease,

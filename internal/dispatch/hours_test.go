@@ -76,7 +76,7 @@ func TestDeploymentClosedDatesHoldTasksAlreadyWaiting(t *testing.T) {
 	f := newFixture(t)
 	f.addTask(t, "t1")
 	h := f.handler(t)
-	h.Closed, _ = polite.ParseDates("2026-11-25")
+	h.Settings.Closed, _ = polite.ParseDates("2026-11-25")
 	if s := run(t, h); s.Deferred != 1 || s.Sent != 0 {
 		t.Fatalf("run = %+v, want 1 deferred", s)
 	}

@@ -253,7 +253,7 @@ func (h *Handler) shopName(t thankyou.Task) string {
 	if t.ShopName != "" {
 		return t.ShopName
 	}
-	return h.ShopName
+	return h.Settings.ShopName
 }
 
 // sayTwiML says text and hangs up.

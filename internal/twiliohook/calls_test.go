@@ -227,8 +227,8 @@ func TestStaffRepliesToTheCallReminder(t *testing.T) {
 			if got.State != thankyou.StateReminded || !got.DueAt.Equal(want) || got.Staff.Reminders != 0 {
 				t.Errorf("task = %s due %v, %d reminders; want reminded, due %v, count restarted", got.State, got.DueAt, got.Staff.Reminders, want)
 			}
-			if !polite.Contains(f.h.StaffWindow, got.DueAt, []*time.Location{newYork}) {
-				t.Errorf("due %v is outside the staff phone's hours %s", got.DueAt.In(newYork), f.h.StaffWindow)
+			if !polite.Contains(f.h.Settings.StaffWindow, got.DueAt, []*time.Location{newYork}) {
+				t.Errorf("due %v is outside the staff phone's hours %s", got.DueAt.In(newYork), f.h.Settings.StaffWindow)
 			}
 			if ids := f.openCalls(t); !slices.Equal(ids, []string{task1001}) {
 				t.Errorf("open calls after LATER: %v, want the snoozed call", ids)
@@ -238,8 +238,8 @@ func TestStaffRepliesToTheCallReminder(t *testing.T) {
 			if got.State != thankyou.StateReminded || !got.DueAt.Equal(tomorrow10) {
 				t.Errorf("task = %s due %v; want reminded, due %v", got.State, got.DueAt.In(newYork), tomorrow10)
 			}
-			if !polite.Contains(f.h.StaffWindow, got.DueAt, []*time.Location{newYork}) {
-				t.Errorf("due %v is outside the staff phone's hours %s", got.DueAt.In(newYork), f.h.StaffWindow)
+			if !polite.Contains(f.h.Settings.StaffWindow, got.DueAt, []*time.Location{newYork}) {
+				t.Errorf("due %v is outside the staff phone's hours %s", got.DueAt.In(newYork), f.h.Settings.StaffWindow)
 			}
 		}},
 		{"staff-skip.json", []string{"Order 1001 (Jane) is marked skipped."}, func(t *testing.T, f *fixture, _, got thankyou.Task) {

@@ -34,21 +34,15 @@ func (h *Handler) gate() *contact.Gate {
 	return h.builtGate
 }
 
-// deployment is the deployment's configuration, for whatever a task's
-// shop does not set.
-func (h *Handler) deployment() settings.Deployment {
-	return settings.Deployment{Window: h.Window, Zone: h.ShopZone, Closed: h.Closed, StaffWindow: h.StaffWindow, ShopName: h.ShopName}
-}
-
 // customer is the customer's side of t's settings (nothing read).
 func (h *Handler) customer(t thankyou.Task) settings.Task {
-	return h.deployment().Of(t, nil)
+	return h.Settings.Of(t, nil)
 }
 
 // settingsOf resolves t's settings with its stored shop (the staff
 // phone's hours): a shop that cannot be read gets the deployment's.
 func (h *Handler) settingsOf(ctx context.Context, t thankyou.Task, log *slog.Logger) settings.Task {
-	s, err := h.deployment().Read(ctx, h.Calls, t)
+	s, err := h.Settings.Read(ctx, h.Calls, t)
 	if err != nil {
 		log.WarnContext(ctx, "reading the task's shop failed: the deployment's staff hours apply", "error", err)
 	}

@@ -26,8 +26,8 @@ import (
 	"github.com/thankyoucalls/thankyoucalls/internal/inbound"
 	"github.com/thankyoucalls/thankyoucalls/internal/metrics"
 	"github.com/thankyoucalls/thankyoucalls/internal/phone"
-	"github.com/thankyoucalls/thankyoucalls/internal/polite"
 	"github.com/thankyoucalls/thankyoucalls/internal/replies"
+	"github.com/thankyoucalls/thankyoucalls/internal/settings"
 	"github.com/thankyoucalls/thankyoucalls/internal/thankyou"
 	"github.com/thankyoucalls/thankyoucalls/internal/twilio"
 )
@@ -75,29 +75,20 @@ type Handler struct {
 	// CallerID is the shop's number (TWILIO_FROM): the caller id the
 	// customer sees on a click-to-call bridge.
 	CallerID string
-	// ShopName is the configured shop name for a task without its own.
-	ShopName string
-	// ShopZone is the zone of a shop with none of its own (the shop's
-	// default staff phone's hours are read in it); Window is the send
-	// window of a task with none of its own.
-	ShopZone *time.Location
-	Window   thankyou.Window
+	// Settings are the deployment's (its send window, zone, closed dates
+	// on which nobody is called or answered, default staff phone's hours,
+	// where a snoozed reminder lands, and shop name), for whatever a
+	// task's shop does not set.
+	Settings settings.Deployment
 	// Gate is the contact gate the webhook's contacts go through; nil
 	// builds one from Store (opt-outs), Caps, NumberCap and Twilio, which
 	// only the gate calls.
 	Gate      *contact.Gate
 	Caps      contact.Caps
 	NumberCap contact.Cap
-	// Closed are the deployment's closed dates (CLOSED_DATES), added to
-	// each task's own: nobody is called or answered on them.
-	Closed []polite.Date
 	// Privacy, when set, holds every contact for a task whose shop's or
 	// customer's erasure is pending (the CALL bridge included).
 	Privacy contact.Privacy
-	// StaffWindow is the hours of the shop's default staff phone, in
-	// ShopZone (zero: contact.DefaultStaffWindow): where its snoozed
-	// reminder lands.
-	StaffWindow thankyou.Window
 
 	// Conversations records customers' replies to their thank-you and
 	// the staff's REPLY answers (nil: a reply is logged and dropped);
@@ -360,7 +351,7 @@ func (h *Handler) confirmOptOut(ctx context.Context, from string, log *slog.Logg
 		return emptyTwiML(), nil
 	}
 	log.InfoContext(ctx, "ambiguous message: asked to confirm with "+inbound.WordStop)
-	return messageTwiML(inbound.ConfirmText(h.ShopName)), nil
+	return messageTwiML(inbound.ConfirmText(h.Settings.ShopName)), nil
 }
 
 func emptyTwiML() events.APIGatewayV2HTTPResponse { return twiml() }

@@ -38,6 +38,7 @@ func New(ctx context.Context, cfg config.DispatcherConfig, d app.Deps) (*dispatc
 		return nil, err
 	}
 	store := d.Store(cfg.Common)
+	set := settings.Deployment{Window: cfg.Window, Zone: cfg.ShopTimeZone, Closed: closed, StaffWindow: cfg.StaffHours, ShopName: cfg.ShopName}
 	return &dispatch.Handler{
 		Store:         store,
 		Sender:        sender,
@@ -45,19 +46,14 @@ func New(ctx context.Context, cfg config.DispatcherConfig, d app.Deps) (*dispatc
 		Caller:        sender,
 		Caps:          store,
 		NumberCap:     contact.Cap(cfg.ContactCap),
-		StaffWindow:   cfg.StaffHours,
 		Privacy:       store.PrivacySnapshot(d.Clock()),
 		EscalateAfter: cfg.EscalateAfter,
 		DigestLead:    cfg.DigestLead,
 		Forwards:      store,
-		Replies: &replies.Forwarder{Store: store, Directory: store, StaffPhone: cfg.StaffPhone,
-			Settings: settings.Deployment{Zone: cfg.ShopTimeZone, Closed: closed, StaffWindow: cfg.StaffHours}},
+		Replies:       &replies.Forwarder{Store: store, Directory: store, StaffPhone: cfg.StaffPhone, Settings: set},
+		Settings:      set,
 		Renderer:      r,
 		Language:      cfg.Language,
-		ShopName:      cfg.ShopName,
-		Window:        cfg.Window,
-		Closed:        closed,
-		ShopZone:      cfg.ShopTimeZone,
 		PublicBaseURL: cfg.PublicBaseURL,
 		MaxAttempts:   cfg.MaxAttempts,
 		Lease:         cfg.Lease,

@@ -43,23 +43,19 @@ func New(ctx context.Context, cfg config.TwilioWebhookConfig, d app.Deps) (*twil
 	}
 	v := twclient.NewRequestValidator(token)
 	store := d.Store(cfg.Common)
+	set := settings.Deployment{Window: cfg.Window, Zone: cfg.ShopTimeZone, Closed: closed, StaffWindow: cfg.StaffHours, ShopName: cfg.ShopName}
 	return &twiliohook.Handler{
 		Store:         store,
 		Calls:         store,
 		Caps:          store,
 		NumberCap:     contact.Cap(cfg.ContactCap),
-		StaffWindow:   cfg.StaffHours,
-		Closed:        closed,
 		Privacy:       store,
 		Questions:     store,
 		Conversations: store,
-		Replies: &replies.Forwarder{Store: store, Directory: store, StaffPhone: cfg.StaffPhone,
-			Settings: settings.Deployment{Zone: cfg.ShopTimeZone, Closed: closed, StaffWindow: cfg.StaffHours}},
+		Replies:       &replies.Forwarder{Store: store, Directory: store, StaffPhone: cfg.StaffPhone, Settings: set},
+		Settings:      set,
 		Twilio:        tw,
 		CallerID:      cfg.Twilio.From,
-		ShopName:      cfg.ShopName,
-		ShopZone:      cfg.ShopTimeZone,
-		Window:        cfg.Window,
 		Validator:     &v,
 		PublicBaseURL: cfg.PublicBaseURL,
 		HelpText:      help,
