@@ -71,9 +71,11 @@ const lastTaskSK = "LAST"
 func orderSK(number string) string { return "ORDER#" + number }
 
 // NoteLastTask records that task id's thank-you just reached phone on the
-// old route item ("REPLY#<phone>" / "LAST"). An admission (AdmitNumber)
-// writes the route on the number's item; this is for callers that do not
-// admit through it yet.
+// old route item ("REPLY#<phone>" / "LAST"), as versions before the route
+// moved to the number's item did. Nothing in the functions writes it any
+// more (an admission, AdmitNumber, writes the route); it stays for the
+// tests of LastTask's reading of items written before an upgrade, which
+// expire a retention after it.
 func (s *Store) NoteLastTask(ctx context.Context, phone, id string, now time.Time) error {
 	return s.putReply(ctx, phone, lastTaskSK, id, now)
 }

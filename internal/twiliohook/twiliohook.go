@@ -180,9 +180,9 @@ func (h *Handler) publicURL(req events.APIGatewayV2HTTPRequest) string {
 }
 
 func (h *Handler) status(ctx context.Context, req events.APIGatewayV2HTTPRequest, p map[string]string) (events.APIGatewayV2HTTPResponse, error) {
-	taskID, ok := twilio.CallbackTask(req.RawQueryString)
-	if !ok {
-		return events.APIGatewayV2HTTPResponse{}, thankyou.Errorf(thankyou.EINVALID, "status callback URL has no task parameter")
+	taskID, err := taskParam(req)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	sid, raw := p["MessageSid"], p["MessageStatus"]
 	if sid == "" || raw == "" {
